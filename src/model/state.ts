@@ -1,0 +1,124 @@
+// The state of one host, desired (computed from the topology) or observed (probed or captured).
+// Plain, JSON-serialisable values; every list is kept sorted by its key so plans are deterministic.
+
+/** Address family, named as ip(8) and nft(8) name them. */
+export type Family = 'inet' | 'inet6';
+
+/** Transport protocols IPVS balances by address and port. */
+export type Protocol = 'tcp' | 'udp' | 'sctp';
+
+/** IPVS packet-forwarding method, named as ipvsadm-save prints it (-m, -g, -i). */
+export type IpvsForward = 'masq' | 'gate' | 'ipip';
+
+/** What identifies an IPVS virtual service: an address/port/protocol triple or a firewall mark. */
+export type IpvsServiceId =
+  | { protocol: Protocol; address: string; port: number }
+  | { protocol: 'fwmark'; mark: number; family: Family };
+
+/** Client affinity of a virtual service (ipvsadm -p/-M). */
+export interface Persistence {
+  timeout: number;
+  /** IPv4 dotted netmask, or an IPv6 prefix length as a decimal string. */
+  netmask: string;
+}
+
+/** The attributes of a virtual service that ipvsadm -E can change in place. */
+export interface IpvsServiceAttrs {
+  scheduler: string;
+  /** Scheduler flags (-b), sorted: sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3. */
+  flags: string[];
+  persistence: Persistence | null;
+  /** One-packet scheduling (-o), for UDP. */
+  onePacket: boolean;
+}
+
+/** A real server inside a virtual service. */
+export interface IpvsDestination {
+  address: string;
+  port: number;
+  forward: IpvsForward;
+  weight: number;
+  /** Upper connection threshold (-x); 0 means none. */
+  upper: number;
+  /** Lower connection threshold (-y); 0 means none. */
+  lower: number;
+}
+
+/** A virtual service with its real servers (destinations sorted by address, then port). */
+export interface IpvsService extends IpvsServiceAttrs {
+  id: IpvsServiceId;
+  destinations: IpvsDestination[];
+}
+
+/** An address assigned to a device (`ip addr`), e.g. a VIP on lo as /32. */
+export interface Address {
+  device: string;
+  /** Canonical address/prefix, e.g. "10.0.0.100/32" or "2001:db8::1/128". */
+  cidr: string;
+}
+
+/** A network device lbctl brings up and tunes (the ipip fallback device tunl0). */
+export interface Link {
+  name: string;
+  kind: 'ipip';
+  up: boolean;
+  mtu: number;
+}
+
+/** A route; lbctl manages default routes (NAT real servers via their director). */
+export interface Route {
+  family: Family;
+  /** "default" or a canonical prefix. */
+  destination: string;
+  via: string;
+}
+
+/** An nftables table owned wholly by lbctl, replaced atomically when it differs. */
+export interface NftTable {
+  family: 'ip' | 'ip6';
+  name: string;
+  /** Rules of the postrouting NAT chain, in nft syntax, each ending in a comment that identifies it. */
+  rules: string[];
+}
+
+/** A file lbctl writes: routing configs, sysctl.d, modules-load.d, ipvsadm rules, DNS zones. */
+export interface ManagedFile {
+  path: string;
+  content: string;
+  /** Permission bits, e.g. 0o644. */
+  mode: number;
+  /** Owner and group the consuming daemon expects ("root" when absent). */
+  owner?: string;
+  group?: string;
+  /** Name of the service reload (see HostState.reloads) this file triggers when it changes. */
+  reload?: string;
+  /** A command that checks the new content before it replaces the old one ({file} is the candidate path). */
+  check?: string[];
+}
+
+/** A daemon reload lbctl runs after files it reads have changed. */
+export interface Reload {
+  name: string;
+  argv: string[];
+}
+
+/** Everything lbctl manages on one host. */
+export interface HostState {
+  host: string;
+  /** Kernel modules that must be loaded, sorted. */
+  modules: string[];
+  /** Sysctl values by dotted key (net.ipv4.conf.all.arp_ignore). */
+  sysctls: Record<string, string>;
+  links: Link[];
+  addresses: Address[];
+  routes: Route[];
+  ipvs: IpvsService[];
+  nft: NftTable[];
+  files: ManagedFile[];
+  reloads: Reload[];
+}
+
+/** A host state with nothing in it: the observed state of a host in `--offline` plans. */
+export function emptyHostState(host: string): HostState {
+  return { host, modules: [], sysctls: {}, links: [], addresses: [], routes: [], ipvs: [], nft: [], files: [], reloads: [] };
+}

@@ -1,0 +1,192 @@
+// The topology file's schema (zod): what an operator may write, with short forms and defaults.
+// Values that reach command lines or files are constrained here, so hostile input never gets further.
+import { z } from 'zod';
+import { canonicalIp, parseCidr } from '../model/ip.js';
+
+/** The apiVersion this build of lbctl reads. */
+export const API_VERSION = 'lbctl/v1';
+
+/** Every IPVS scheduler the kernel ships. */
+export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
+
+/** Scheduler flags (ipvsadm -b) and the scheduler each belongs to (flag-N are generic). */
+export const SCHEDULER_FLAGS = {
+  'sh-fallback': 'sh',
+  'sh-port': 'sh',
+  'mh-fallback': 'mh',
+  'mh-port': 'mh',
+  'flag-1': null,
+  'flag-2': null,
+  'flag-3': null,
+} as const;
+
+/** Forwarding methods: NAT (-m), direct routing (-g), ipip tunnel (-i), FullNAT (NAT + SNAT). */
+export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
+
+/** Routing-daemon configuration styles: quagga per-daemon files or FRR's integrated frr.conf. */
+export const FLAVOURS = ['quagga', 'frr'] as const;
+
+/** Role hints: documentation for people and labs; lbctl derives what a host needs from the services. */
+export const ROLES = ['director', 'real-server', 'router', 'anycast', 'client', 'dns'] as const;
+
+/** The issue code of schema refinements, carried in zod's params so diagnostics keep the rule id. */
+const rule = (id: string, message: string) => ({ message, params: { rule: id } });
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, rule('name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)'));
+
+const ifname = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, rule('interface-invalid', 'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"'))
+  .refine((s) => s !== '.' && s !== '..', rule('interface-invalid', 'an interface name may not be "." or ".."'));
+
+const address = z
+  .string()
+  .refine((s) => canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 or IPv6 address'));
+
+const cidr = z
+  .string()
+  .refine((s) => s.includes('/') && parseCidr(s) !== null, rule('prefix-invalid', 'not an address/length prefix such as 10.0.0.0/24'));
+
+const ipv4 = z
+  .string()
+  .refine((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s) && canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 address (dotted quad)'));
+
+const port = z.number().int().min(1).max(65535);
+const seconds = z.number().int().min(1).max(65535);
+
+const interfaceSpec = z.strictObject({
+  network: name.describe('the network (key of `networks`) this interface is attached to'),
+  address: z.union([cidr, z.array(cidr).min(1)]).describe('address/prefix, or a list of them'),
+});
+
+const ospfInterface = z.strictObject({
+  cost: z.number().int().min(1).max(65535).optional(),
+  passive: z.boolean().optional(),
+  pointToPoint: z.boolean().optional(),
+  hello: seconds.optional(),
+  dead: seconds.optional(),
+  retransmit: seconds.optional(),
+});
+
+const ospfTimers = z.strictObject({
+  hello: seconds.optional().describe('hello-interval on every OSPF interface (s)'),
+  dead: seconds.optional().describe('dead-interval on every OSPF interface (s)'),
+  retransmit: seconds.optional().describe('retransmit-interval (s)'),
+  spfThrottle: z
+    .tuple([z.number().int().min(0).max(600000), z.number().int().min(0).max(600000), z.number().int().min(0).max(600000)])
+    .optional()
+    .describe('timers throttle spf DELAY INITIAL-HOLD MAX-HOLD (ms)'),
+  lsaThrottle: z.number().int().min(0).max(5000).optional().describe('timers throttle lsa all (ms)'),
+  lsaMinArrival: z.number().int().min(0).max(600000).optional().describe('timers lsa min-arrival (ms)'),
+  pointToPoint: z.boolean().optional().describe('ip ospf network point-to-point on every OSPF interface'),
+});
+
+const password = z
+  .string()
+  .regex(/^[!-~]{1,64}$/, rule('password-invalid', 'a routing password is 1-64 printable characters without spaces'));
+
+const argv = z.array(
+  z.string().regex(/^[A-Za-z0-9_@%+=:,./-]+$/, rule('command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-')),
+).min(1);
+
+const routing = z.strictObject({
+  flavour: z.enum(FLAVOURS).default('frr').describe('quagga: zebra.conf + ospfd.conf; frr: frr.conf + daemons'),
+  routerId: ipv4.optional().describe('OSPF router-id; defaults to the first interface address'),
+  password: password.optional().describe('vty password written to the configs (quagga style)'),
+  maximumPaths: z.number().int().min(1).max(64).optional().describe('ECMP paths (maximum-paths)'),
+  networks: z.record(cidr, z.string()).optional().describe('prefix: area, e.g. "10.211.55.0/24": 0.0.0.0'),
+  interfaces: z.record(ifname, ospfInterface).optional(),
+  timers: ospfTimers.optional(),
+  configDir: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_./-]*$/, rule('path-invalid', 'an absolute path of letters, digits and _./-'))
+    .refine((s) => !s.split('/').includes('..'), rule('path-invalid', 'a path may not contain ".."'))
+    .optional()
+    .describe('where the routing configs go (quagga: /etc/quagga, frr: /etc/frr)'),
+  reload: argv.optional().describe('command that makes the daemons read the new configs'),
+});
+
+const host = z.strictObject({
+  roles: z.array(z.enum(ROLES)).optional(),
+  interfaces: z.record(ifname, interfaceSpec).default({}),
+  gateway: address.optional().describe('default gateway; lbctl manages the default route when set'),
+  routing: routing.optional(),
+});
+
+const network = z.union([
+  cidr,
+  z.strictObject({
+    prefix: cidr,
+    pointToPoint: z.boolean().optional().describe('a two-host link (a veth pair in labs)'),
+  }),
+]);
+
+const realServer = z.union([
+  z.string().describe('host name or address, optionally with :port'),
+  z.strictObject({
+    host: name.optional(),
+    address: address.optional(),
+    port: port.optional(),
+    weight: z.number().int().min(0).max(65535).optional(),
+    upper: z.number().int().min(0).max(2147483647).optional(),
+    lower: z.number().int().min(0).max(2147483647).optional(),
+  }),
+]);
+
+const persistence = z.union([
+  seconds,
+  z.strictObject({ timeout: seconds, netmask: z.union([ipv4, z.number().int().min(1).max(128)]).optional() }),
+]);
+
+const service = z.strictObject({
+  vip: address.optional(),
+  port: port.optional(),
+  protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
+  fwmark: z.number().int().min(1).max(4294967295).optional(),
+  scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm)'),
+  flags: z.array(z.enum(Object.keys(SCHEDULER_FLAGS) as [keyof typeof SCHEDULER_FLAGS])).optional().describe('scheduler flags (ipvsadm -b)'),
+  persistence: persistence.optional(),
+  onePacket: z.boolean().optional(),
+  method: z.enum(METHODS),
+  directors: z.array(name).min(1),
+  realServers: z.array(realServer).min(1),
+  mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
+});
+
+const anycast = z.strictObject({
+  prefix: cidr,
+  nodes: z.array(name).min(1),
+  area: z.string().optional(),
+  cost: z.number().int().min(1).max(65535).optional(),
+  hello: seconds.optional(),
+  dead: seconds.optional(),
+});
+
+const dnsRecords = z.record(
+  z.string().regex(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/, rule('dns-name-invalid', 'not a DNS owner name')),
+  z.array(z.string()).min(1).describe('addresses, service names or anycast names'),
+);
+
+const zone = z.strictObject({
+  ttl: seconds.optional(),
+  servers: z.array(name).optional().describe('hosts that get the zone file'),
+  records: dnsRecords,
+});
+
+/** The whole topology file as written (before short forms are expanded). */
+export const topologySchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  networks: z.record(name, network).default({}),
+  hosts: z.record(name, host),
+  ospf: ospfTimers.optional().describe('OSPF timers for every routing host (a host may override)'),
+  services: z.record(name, service).default({}),
+  anycast: z.record(name, anycast).default({}),
+  dns: z
+    .strictObject({ zones: z.record(z.string().regex(/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$/, rule('dns-name-invalid', 'not a zone name')), zone) })
+    .optional(),
+});
+
+/** The topology as parsed by the schema, short forms still in place. */
+export type RawTopology = z.output<typeof topologySchema>;
