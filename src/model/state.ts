@@ -92,8 +92,8 @@ export interface ManagedFile {
   group?: string;
   /** Name of the service reload (see HostState.reloads) this file triggers when it changes. */
   reload?: string;
-  /** A command that checks the new content before it replaces the old one ({file} is the candidate path). */
-  check?: string[];
+  /** A checker the new content must pass before it replaces the old one (frr: FRR's own parser, vtysh -C). */
+  check?: 'frr';
 }
 
 /** A daemon reload lbctl runs after files it reads have changed. */

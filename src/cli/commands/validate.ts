@@ -1,0 +1,23 @@
+// `lbctl validate FILE`: every problem at once, each at file:line:col with its rule and fix.
+import { formatDiagnostic } from '../../topology/diagnostics.js';
+import { EXIT } from '../exit-codes.js';
+import { readTopology } from '../load.js';
+import type { Io } from '../io.js';
+
+/** Runs validate; returns the exit code (0 valid, 1 invalid). */
+export async function validateCommand(file: string, opts: { format: 'text' | 'json' }, io: Io): Promise<number> {
+  const { topology, diagnostics } = await readTopology(file);
+  if (opts.format === 'json') {
+    io.out(`${JSON.stringify({ file, valid: topology !== undefined, diagnostics }, null, 2)}\n`);
+  } else {
+    for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = diagnostics.length - errors;
+    io.out(
+      topology
+        ? `${file}: valid: ${topology.hosts.size} hosts, ${topology.services.length} services, ${topology.anycast.length} anycast groups${warnings ? `, ${warnings} warning(s)` : ''}\n`
+        : `${file}: invalid: ${errors} error(s), ${warnings} warning(s)\n`,
+    );
+  }
+  return topology ? EXIT.ok : EXIT.invalid;
+}

@@ -1,0 +1,24 @@
+// Exit codes of every lbctl command (documented in the README).
+
+/** Process exit codes, stable for scripts and CI. */
+export const EXIT = {
+  /** Success; for `plan --detailed-exitcode`: no changes. */
+  ok: 0,
+  /** The topology is invalid, or `--expect` found a different plan. */
+  invalid: 1,
+  /** `plan --detailed-exitcode`: there are changes. */
+  changes: 2,
+  /** The command line is wrong (unknown option, missing argument). */
+  usage: 64,
+  /** An input file or directory cannot be read. */
+  noInput: 66,
+  /** A bug in lbctl: please report it with the message. */
+  internal: 70,
+} as const;
+
+/** An error that ends the command with a message and a specific exit code. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}

@@ -1,0 +1,77 @@
+// The lbctl command line: options and subcommands only; the work happens in the modules they call.
+import { Command, CommanderError, Option } from 'commander';
+import { planCommand, type PlanOptions } from './commands/plan.js';
+import { renderCommand } from './commands/render.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { processIo, type Io } from './io.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Builds the command tree; each action stores its exit code in `result`. */
+function program(io: Io, result: { code: number }): Command {
+  const run = (fn: () => Promise<number> | number) => async () => {
+    result.code = await fn();
+  };
+  const cli = new Command('lbctl')
+    .description('Control plane for Linux layer-4 load balancing: IPVS, real servers, ipip tunnels and OSPF anycast from one topology file')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  cli
+    .command('validate')
+    .description('check a topology file; every problem is reported at file:line:col with its rule and a fix')
+    .argument('<file>', 'topology file (YAML)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((file: string, opts: { format: 'text' | 'json' }) => run(() => validateCommand(file, opts, io))());
+
+  cli
+    .command('plan')
+    .description('show what would change on each host (a dry run: needs no root and no live host)')
+    .argument('<file>', 'topology file (YAML)')
+    .option('--host <name>', 'plan this host (repeatable)', collect)
+    .option('--all', 'plan every host of the topology')
+    .option('--observed <dir>', 'current state from captured outputs: DIR/HOST/ as written by `lbctl capture`')
+    .option('--offline', 'assume empty hosts (nothing configured yet)')
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'shell', 'json']).default('human'))
+    .option('--expect <file>', 'compare the plan (shell, or json with --format json) with this file; exit 1 and print a diff when they differ')
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .action((file: string, opts: PlanOptions) => run(() => planCommand(file, opts, io))());
+
+  cli
+    .command('render')
+    .description('write the files a host would get (routing configs, sysctl.d, modules-load.d, ipvsadm rules) under a directory')
+    .argument('<file>', 'topology file (YAML)')
+    .requiredOption('--host <name>', 'the host')
+    .requiredOption('--out <dir>', 'where to write (files go to DIR/etc/...)')
+    .action((file: string, opts: { host: string; out: string }) => run(() => renderCommand(file, opts, io))());
+
+  cli
+    .command('schema')
+    .description('print the JSON Schema of topology files (for editors)')
+    .action(() => run(() => schemaCommand(io))());
+
+  return cli;
+}
+
+/** Runs the CLI with the given argv; sets the process exit code. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const result = { code: EXIT.ok as number };
+  try {
+    await program(io, result).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      result.code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    } else if (err instanceof CliError) {
+      io.err(`lbctl: ${err.message}\n`);
+      result.code = err.exitCode;
+    } else {
+      io.err(`lbctl: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      result.code = EXIT.internal;
+    }
+  }
+  process.exitCode = result.code;
+  return result.code;
+}

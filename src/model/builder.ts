@@ -1,0 +1,97 @@
+// Accumulates one host's desired state from several concerns, rejecting contradictions.
+import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy } from './keys.js';
+import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route } from './state.js';
+
+/** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
+export function confKey(family: 'ipv4' | 'ipv6', device: string, setting: string): string {
+  return `net.${family}.conf.${device.replace(/\./g, '/')}.${setting}`;
+}
+
+/** Mutable collector of a host's desired objects; `build()` returns the sorted, plain HostState. */
+export class HostBuilder {
+  private readonly modules = new Set<string>();
+  private readonly sysctls = new Map<string, string>();
+  private readonly links = new Map<string, Link>();
+  private readonly addresses = new Map<string, Address>();
+  private readonly routes = new Map<string, Route>();
+  private readonly services = new Map<string, IpvsService>();
+  private readonly nft = new Map<string, NftTable>();
+  private readonly files = new Map<string, ManagedFile>();
+  private readonly reloads = new Map<string, Reload>();
+
+  constructor(readonly host: string) {}
+
+  module(name: string): void {
+    this.modules.add(name);
+  }
+
+  sysctl(key: string, value: string): void {
+    const had = this.sysctls.get(key);
+    if (had !== undefined && had !== value) throw new Error(`host ${this.host}: sysctl ${key} wanted as both ${had} and ${value}`);
+    this.sysctls.set(key, value);
+  }
+
+  link(link: Link): void {
+    this.links.set(link.name, link);
+  }
+
+  address(address: Address): void {
+    this.addresses.set(addressKey(address), address);
+  }
+
+  route(route: Route): void {
+    this.routes.set(routeKey(route), route);
+  }
+
+  /** Adds a service; the same service from two topology entries merges its destinations. */
+  service(service: IpvsService): void {
+    this.services.set(serviceKey(service.id), service);
+  }
+
+  nftRule(family: NftTable['family'], rule: string): void {
+    const table = this.nft.get(family) ?? { family, name: 'lbctl', rules: [] };
+    table.rules.push(rule);
+    this.nft.set(family, table);
+  }
+
+  file(file: ManagedFile): void {
+    this.files.set(file.path, file);
+  }
+
+  reload(reload: Reload): void {
+    this.reloads.set(reload.name, reload);
+  }
+
+  /** The sysctls collected so far (for the sysctl.d file). */
+  sysctlEntries(): [string, string][] {
+    return [...this.sysctls].sort(([a], [b]) => naturalCompare(a, b));
+  }
+
+  /** The modules collected so far (for modules-load.d). */
+  moduleNames(): string[] {
+    return [...this.modules].sort(naturalCompare);
+  }
+
+  /** The services collected so far, sorted (for the ipvsadm rules file). */
+  serviceList(): IpvsService[] {
+    return sortedBy([...this.services.values()], (s) => serviceKey(s.id)).map((s) => ({
+      ...s,
+      destinations: sortedBy(s.destinations, destinationKey),
+    }));
+  }
+
+  build(): HostState {
+    return {
+      host: this.host,
+      modules: this.moduleNames(),
+      sysctls: Object.fromEntries(this.sysctlEntries()),
+      links: sortedBy([...this.links.values()], (l) => l.name),
+      addresses: sortedBy([...this.addresses.values()], addressKey),
+      routes: sortedBy([...this.routes.values()], routeKey),
+      ipvs: this.serviceList(),
+      nft: sortedBy([...this.nft.values()], (t) => t.family).map((t) => ({ ...t, rules: [...t.rules].sort(naturalCompare) })),
+      files: sortedBy([...this.files.values()], (f) => f.path),
+      reloads: sortedBy([...this.reloads.values()], (r) => r.name),
+    };
+  }
+}

@@ -1,0 +1,35 @@
+// Topology → the desired state of every host.
+import type { Topology } from '../topology/types.js';
+import { HostBuilder } from './builder.js';
+import { addDirectorService, hostCidr } from './director.js';
+import { familyOf } from '../topology/resolve.js';
+import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
+import { addRealServerService } from './realserver.js';
+import { ospfConfigOf } from './routing-config.js';
+import type { HostState } from './state.js';
+
+/** Computes every host's desired state, keyed by host name in topology order. */
+export function desiredStates(t: Topology): Map<string, HostState> {
+  const builders = new Map([...t.hosts.keys()].map((name) => [name, new HostBuilder(name)]));
+  const builder = (name: string) => builders.get(name) as HostBuilder;
+  for (const s of t.services) {
+    for (const d of s.directors) addDirectorService(t, builder(d), t.hosts.get(d)!, s);
+    for (const rs of s.realServers) {
+      if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
+    }
+  }
+  for (const g of t.anycast) {
+    for (const n of g.nodes) builder(n).address({ device: 'lo', cidr: hostCidr(g.prefix.split('/')[0] ?? g.prefix) });
+  }
+  for (const host of t.hosts.values()) {
+    const b = builder(host.name);
+    if (host.gateway !== undefined) b.route({ family: familyOf(host.gateway), destination: 'default', via: host.gateway });
+    const isAnycastNode = t.anycast.some((g) => g.nodes.includes(host.name));
+    if (host.roles.includes('router') || (host.routing && !isAnycastNode)) b.sysctl('net.ipv4.ip_forward', '1');
+    const ospf = ospfConfigOf(t, host);
+    if (host.routing && ospf) addRoutingFiles(b, host.routing, ospf);
+  }
+  for (const z of t.zones) for (const server of z.servers) addZoneFile(builder(server), z);
+  for (const b of builders.values()) addPersistenceFiles(b);
+  return new Map([...builders].map(([name, b]) => [name, b.build()]));
+}

@@ -1,0 +1,74 @@
+// What a director needs for its virtual services: IPVS, the VIP, forwarding, FullNAT's SNAT.
+import { addressesOn, sharedNetworks } from '../topology/checks.js';
+import { familyOf } from '../topology/resolve.js';
+import type { Host, Service, Topology } from '../topology/types.js';
+import { confKey, type HostBuilder } from './builder.js';
+import { contains, parseCidr, parseIp } from './ip.js';
+import { endpoint } from './keys.js';
+import type { IpvsForward } from './state.js';
+
+const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
+
+/** The device a director holds a VIP on: lo for anycast VIPs, else the interface whose network holds it, else lo. */
+export function vipDevice(t: Topology, director: Host, vip: string): string {
+  const anycast = t.anycast.some((g) => g.nodes.includes(director.name) && g.prefix.split('/')[0] === vip);
+  if (anycast) return 'lo';
+  const ip = parseIp(vip);
+  const onLink = director.interfaces.find((i) => {
+    const net = parseCidr(t.networks.get(i.network)?.prefix ?? '');
+    return ip !== null && net !== null && contains(net, ip);
+  });
+  return onLink?.name ?? 'lo';
+}
+
+/** Host-length prefix of an address: "/32" or "/128". */
+export function hostCidr(address: string): string {
+  return `${address}/${familyOf(address) === 'inet6' ? 128 : 32}`;
+}
+
+/** The source address a FullNAT director uses towards a real server. */
+function snatSource(t: Topology, director: Host, address: string, host?: string): string | undefined {
+  const rs = { address, port: 0, weight: 0, upper: 0, lower: 0, path: [] as const, ...(host === undefined ? {} : { host }) };
+  const onShared = sharedNetworks(t, director, rs).flatMap((n) => addressesOn(director, n.name));
+  const all = director.interfaces.flatMap((i) => i.addresses.map((a) => a.split('/')[0] ?? a));
+  return [...onShared, ...all].find((a) => familyOf(a) === familyOf(address));
+}
+
+/** Adds one service's director-side objects to a director's state. */
+export function addDirectorService(t: Topology, b: HostBuilder, director: Host, s: Service): void {
+  const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
+  b.module('ip_vs');
+  b.module(`ip_vs_${s.scheduler}`);
+  if (s.vip !== undefined) b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
+  if (s.persistence) b.sysctl('net.ipv4.vs.expire_quiescent_template', '1');
+  if (s.method === 'nat' || s.method === 'fullnat') {
+    b.sysctl(family === 'inet6' ? confKey('ipv6', 'all', 'forwarding') : 'net.ipv4.ip_forward', '1');
+  }
+  if (s.method === 'fullnat') {
+    b.sysctl('net.ipv4.vs.conntrack', '1');
+    for (const rs of s.realServers) {
+      const source = snatSource(t, director, rs.address, rs.host);
+      if (source === undefined) continue;
+      const v6 = family === 'inet6';
+      const match = [`${v6 ? 'ip6' : 'ip'} daddr ${rs.address}`];
+      if (s.id.protocol !== 'fwmark' && rs.port !== 0) match.push(`${s.id.protocol} dport ${rs.port}`);
+      const comment = `lbctl fullnat ${s.name} ${endpoint(rs.address, rs.port)}`;
+      b.nftRule(v6 ? 'ip6' : 'ip', `${match.join(' ')} counter snat to ${source} comment "${comment}"`);
+    }
+  }
+  b.service({
+    id: s.id,
+    scheduler: s.scheduler,
+    flags: s.flags,
+    persistence: s.persistence,
+    onePacket: s.onePacket,
+    destinations: s.realServers.map((rs) => ({
+      address: rs.address,
+      port: rs.port,
+      forward: FORWARD[s.method],
+      weight: rs.weight,
+      upper: rs.upper,
+      lower: rs.lower,
+    })),
+  });
+}

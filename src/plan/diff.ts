@@ -1,0 +1,116 @@
+// Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
+import { addressKey, destinationKey, routeKey, serviceKey } from '../model/keys.js';
+import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile } from '../model/state.js';
+import type { Change, Kind, Unmanaged } from './types.js';
+
+/** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
+export type Owned = ReadonlySet<string>;
+
+/** The ledger key of an object. */
+export function ownedKey(kind: Kind, key: string): string {
+  return `${kind} ${key}`;
+}
+
+/** What to do with an observed object that is not desired. */
+type Extra = 'delete' | 'unmanaged' | 'ignore';
+
+interface Collector {
+  changes: Change[];
+  unmanaged: Unmanaged[];
+  owned: Owned;
+}
+
+/** Compares two keyed collections of one kind; `extra` decides the fate of observed-only objects. */
+function diffKeyed<T, K extends Kind>(
+  out: Collector,
+  kind: K,
+  desired: Map<string, T>,
+  observed: Map<string, T>,
+  equal: (a: T, b: T) => boolean,
+  extra: (key: string, value: T) => Extra,
+  make: (c: { action: Change['action']; key: string; before: T | null; after: T | null }) => Change,
+): void {
+  for (const [key, after] of desired) {
+    const before = observed.get(key);
+    if (before === undefined) out.changes.push(make({ action: 'create', key, before: null, after }));
+    else if (!equal(before, after)) out.changes.push(make({ action: 'update', key, before, after }));
+  }
+  for (const [key, before] of observed) {
+    if (desired.has(key)) continue;
+    const fate = out.owned.has(ownedKey(kind, key)) ? 'delete' : extra(key, before);
+    if (fate === 'delete') out.changes.push(make({ action: 'delete', key, before, after: null }));
+    else if (fate === 'unmanaged') out.unmanaged.push({ kind, key });
+  }
+}
+
+const keyed = <T>(items: readonly T[], key: (t: T) => string) => new Map(items.map((i) => [key(i), i] as const));
+const same = <T>(a: T, b: T) => JSON.stringify(a) === JSON.stringify(b);
+
+function attrsEqual(a: IpvsServiceAttrs, b: IpvsServiceAttrs): boolean {
+  return (
+    a.scheduler === b.scheduler &&
+    a.onePacket === b.onePacket &&
+    a.flags.join(',') === b.flags.join(',') &&
+    a.persistence?.timeout === b.persistence?.timeout &&
+    a.persistence?.netmask === b.persistence?.netmask
+  );
+}
+
+function destinationEqual(a: IpvsDestination, b: IpvsDestination): boolean {
+  return a.forward === b.forward && a.weight === b.weight && a.upper === b.upper && a.lower === b.lower;
+}
+
+/** Addresses that are part of every host, never reported as unmanaged. */
+const LOOPBACK = new Set(['lo 127.0.0.1/8', 'lo ::1/128']);
+
+/** Devices whose extra addresses are worth reporting (where VIPs live). */
+const VIP_DEVICES = new Set(['lo', 'tunl0']);
+
+function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[]): void {
+  const obs = keyed(observed, (s) => serviceKey(s.id));
+  const want = keyed(desired, (s) => serviceKey(s.id));
+  const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
+  diffKeyed(out, 'ipvs-service', want, obs, attrsEqual, () => 'unmanaged', (c) => ({
+    ...c,
+    kind: 'ipvs-service',
+    before: c.before && spec(c.before),
+    after: c.after && spec(c.after),
+  }));
+  for (const [key, service] of want) {
+    const seen = obs.get(key);
+    const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
+    diffKeyed(
+      out,
+      'ipvs-destination',
+      keyed(service.destinations, destinationKey),
+      keyed(seen?.destinations ?? [], destinationKey),
+      destinationEqual,
+      () => 'delete',
+      (c) => ({ ...c, kind: 'ipvs-destination', key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after) }),
+    );
+  }
+}
+
+function fileEqual(a: ManagedFile, b: ManagedFile): boolean {
+  return a.content === b.content && a.mode === b.mode;
+}
+
+/** All changes for one host, unordered; objects lbctl does not own are listed as unmanaged. */
+export function diffHost(desired: HostState, observed: HostState, owned: Owned): { changes: Change[]; unmanaged: Unmanaged[] } {
+  const out: Collector = { changes: [], unmanaged: [], owned };
+  diffKeyed(out, 'module', keyed(desired.modules, (m) => m), keyed(observed.modules, (m) => m), same, () => 'ignore', (c) => ({ ...c, kind: 'module' }));
+  const sysctlsObserved = new Map(Object.entries(observed.sysctls).filter(([k]) => k in desired.sysctls));
+  diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
+  diffKeyed(out, 'link', keyed(desired.links, (l) => l.name), keyed(observed.links, (l) => l.name), same, () => 'ignore', (c) => ({ ...c, kind: 'link' }));
+  const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' => (VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore');
+  diffKeyed(out, 'address', keyed(desired.addresses, addressKey), keyed(observed.addresses, addressKey), same, addressFate, (c) => ({ ...c, kind: 'address' }));
+  diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
+  diffServices(out, desired.ipvs, observed.ipvs);
+  diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), same, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
+  diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
+  const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload ? [c.after.reload] : [])));
+  for (const r of desired.reloads) {
+    if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
+  }
+  return out;
+}

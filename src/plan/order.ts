@@ -1,0 +1,22 @@
+// The safe order of changes: make before break, lower layers first, deletions in reverse.
+import { naturalCompare } from '../model/keys.js';
+import type { Change, Kind } from './types.js';
+
+/**
+ * Phase of each kind when creating or updating: modules before sysctls, ARP sysctls before
+ * a VIP goes on lo, links before their addresses, services before destinations, routing
+ * configs (and their reload) last. Deletions run afterwards in the reverse phase order, so
+ * an anycast route is withdrawn before the address or service behind it goes away.
+ */
+export const PHASES: readonly Kind[] = ['module', 'sysctl', 'link', 'address', 'route', 'ipvs-service', 'ipvs-destination', 'nft-table', 'file', 'reload'];
+
+const phase = new Map(PHASES.map((k, i) => [k, i]));
+
+/** Sorts changes into execution order (stable and deterministic). */
+export function orderChanges(changes: readonly Change[]): Change[] {
+  const rank = (c: Change) => {
+    const p = phase.get(c.kind) ?? 0;
+    return c.action === 'delete' ? PHASES.length * 2 - p : p;
+  };
+  return [...changes].sort((a, b) => rank(a) - rank(b) || naturalCompare(a.key, b.key));
+}

@@ -1,0 +1,73 @@
+// The plan: a versioned value listing the ordered changes that move a host from observed to desired.
+import type { Address, IpvsDestination, IpvsServiceAttrs, IpvsServiceId, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
+
+/** Version of the plan's JSON shape; bumped on any incompatible change. */
+export const PLAN_VERSION = 1;
+
+/** What a change does to its object. */
+export type Action = 'create' | 'update' | 'delete';
+
+/** A virtual service without its destinations (those are changes of their own). */
+export interface IpvsServiceSpec extends IpvsServiceAttrs {
+  id: IpvsServiceId;
+}
+
+/** A destination together with the service it belongs to. */
+export interface IpvsDestinationSpec extends IpvsDestination {
+  service: IpvsServiceId;
+}
+
+interface ChangeOf<K extends string, T> {
+  action: Action;
+  kind: K;
+  /** Canonical key of the object (unique within its kind on a host). */
+  key: string;
+  /** The object as observed (null for create). */
+  before: T | null;
+  /** The object as desired (null for delete). */
+  after: T | null;
+}
+
+/** One change to one object. */
+export type Change =
+  | ChangeOf<'module', string>
+  | ChangeOf<'sysctl', string>
+  | ChangeOf<'link', Link>
+  | ChangeOf<'address', Address>
+  | ChangeOf<'route', Route>
+  | ChangeOf<'ipvs-service', IpvsServiceSpec>
+  | ChangeOf<'ipvs-destination', IpvsDestinationSpec>
+  | ChangeOf<'nft-table', NftTable>
+  | ChangeOf<'file', ManagedFile>
+  | ChangeOf<'reload', Reload>;
+
+/** The kinds of object lbctl manages. */
+export type Kind = Change['kind'];
+
+/** An observed object lbctl does not manage and leaves alone. */
+export interface Unmanaged {
+  kind: Kind;
+  key: string;
+}
+
+/** The plan for one host. */
+export interface HostPlan {
+  host: string;
+  changes: Change[];
+  unmanaged: Unmanaged[];
+  /** Things the operator should know (missing captures, assumptions). */
+  warnings: string[];
+}
+
+/** The plan for one or more hosts: what `plan --format json` prints. */
+export interface Plan {
+  version: typeof PLAN_VERSION;
+  hosts: HostPlan[];
+}
+
+/** Number of changes of each action in a plan. */
+export function summarize(changes: readonly Change[]): Record<Action, number> {
+  const counts = { create: 0, update: 0, delete: 0 };
+  for (const c of changes) counts[c.action]++;
+  return counts;
+}

@@ -1,0 +1,43 @@
+// Renders plans as shell: the exact commands, one per line, deterministic and runnable by hand.
+import { stepsFor, type Step } from '../plan/steps.js';
+import { summarize, type HostPlan, type Plan } from '../plan/types.js';
+import { describeChange } from './describe.js';
+import { heredocDelimiter, quoteArgv, quoteWord } from './shell-quote.js';
+
+function withStdin(line: string, stdin: string): string {
+  const eof = heredocDelimiter(stdin);
+  return `${line} <<'${eof}'\n${stdin}${stdin.endsWith('\n') ? '' : '\n'}${eof}`;
+}
+
+/** One step as shell text. */
+export function stepToShell(step: Step): string {
+  switch (step.op) {
+    case 'exec':
+      return step.stdin === undefined ? quoteArgv(step.argv) : withStdin(quoteArgv(step.argv), step.stdin);
+    case 'remove':
+      return quoteArgv(['rm', '-f', '--', step.path]);
+    case 'write': {
+      const f = step.file;
+      const owner = f.owner ? ['-o', f.owner, '-g', f.group ?? f.owner] : [];
+      const install = quoteArgv(['install', '-D', '-m', f.mode.toString(8).padStart(4, '0'), ...owner, '/dev/stdin', f.path]);
+      return withStdin(install, f.content);
+    }
+  }
+}
+
+function hostToShell(p: HostPlan): string {
+  const n = summarize(p.changes);
+  const lines = [`# lbctl plan for host ${p.host}: ${n.create} to create, ${n.update} to update, ${n.delete} to delete`];
+  for (const w of p.warnings) lines.push(`# warning: ${w}`);
+  for (const c of p.changes) {
+    lines.push(`# ${describeChange(c)}`);
+    for (const step of stepsFor(c)) lines.push(stepToShell(step));
+  }
+  for (const u of p.unmanaged) lines.push(`# unmanaged, left alone: ${u.kind} ${quoteWord(u.key)}`);
+  return lines.join('\n');
+}
+
+/** The whole plan as a shell script body (hosts in plan order). */
+export function renderShell(plan: Plan): string {
+  return `${plan.hosts.map(hostToShell).join('\n\n')}\n`;
+}

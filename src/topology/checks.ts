@@ -1,0 +1,135 @@
+// Cross-checks of a resolved topology: rules that span services, hosts and networks.
+import { contains, parseCidr, parseIp } from '../model/ip.js';
+import { destinationKey, serviceKey } from '../model/keys.js';
+import { error, warning, type Diagnostic } from './diagnostics.js';
+import { familyOf } from './resolve.js';
+import { SCHEDULER_FLAGS } from './schema.js';
+import type { Host, Network, RealServer, Service, Topology } from './types.js';
+
+/** The addresses (without length) a host has on a network. */
+export function addressesOn(host: Host, network: string): string[] {
+  return host.interfaces.filter((i) => i.network === network).flatMap((i) => i.addresses.map((a) => a.split('/')[0] ?? a));
+}
+
+/** Networks a real server shares with a director: by host membership, or by its address falling in one. */
+export function sharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
+  const attached = director.interfaces.map((i) => topology.networks.get(i.network)).filter((n): n is Network => n !== undefined);
+  if (rs.host !== undefined) {
+    const rsHost = topology.hosts.get(rs.host);
+    const rsNets = new Set(rsHost?.interfaces.map((i) => i.network));
+    return attached.filter((n) => rsNets.has(n.name));
+  }
+  const ip = parseIp(rs.address);
+  return attached.filter((n) => {
+    const p = parseCidr(n.prefix);
+    return ip !== null && p !== null && contains(p, ip);
+  });
+}
+
+function checkService(t: Topology, s: Service): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const flag of s.flags) {
+    const owner = SCHEDULER_FLAGS[flag as keyof typeof SCHEDULER_FLAGS];
+    if (owner && owner !== s.scheduler) {
+      out.push(error('scheduler-flag', [...s.path, 'flags'], `flag "${flag}" belongs to the "${owner}" scheduler, not "${s.scheduler}"`, `set "scheduler: ${owner}" or remove the flag`));
+    }
+  }
+  const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
+  const seen = new Map<string, RealServer>();
+  for (const rs of s.realServers) {
+    const key = destinationKey(rs);
+    if (seen.has(key)) {
+      out.push(error('realserver-duplicate', rs.path, `real server ${key} is listed twice in service "${s.name}"`, 'remove one of the entries (IPVS keys real servers by address and port)'));
+    }
+    seen.set(key, rs);
+    if (familyOf(rs.address) !== family) {
+      out.push(error('family-mixed', rs.path, `real server ${rs.address} is ${familyOf(rs.address) === 'inet6' ? 'IPv6' : 'IPv4'} but service "${s.name}" is ${family === 'inet6' ? 'IPv6' : 'IPv4'}`, 'use real servers of the same address family as the VIP'));
+    }
+    if ((s.method === 'dr' || s.method === 'tun') && s.id.protocol !== 'fwmark' && rs.port !== s.id.port) {
+      out.push(error(`${s.method}-port-mapping`, rs.path, `real server port ${rs.port} differs from the VIP port ${s.id.port}: ${s.method.toUpperCase()} cannot map ports`, `use port ${s.id.port} on the real server, or method "nat"/"fullnat" to map ports`));
+    }
+    out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
+  }
+  if (s.method === 'tun' && s.tunMtu === 1480) {
+    out.push(warning('tun-mtu', [...s.path, 'method'], 'ipip adds a 20-byte outer header: full-size packets from the director will need fragmenting', 'tunl0 on real servers gets MTU 1480; also clamp the TCP MSS on the director path (or set "mtu:" to acknowledge)'));
+  }
+  return out;
+}
+
+/** Checks what the forwarding method needs between one director and one real server. */
+function checkPath(t: Topology, s: Service, director: Host | undefined, rs: RealServer): Diagnostic[] {
+  if (!director) return [];
+  const shared = sharedNetworks(t, director, rs);
+  if (s.method === 'dr' && shared.length === 0) {
+    return [error('dr-not-on-l2', rs.path, `DR real server ${rs.address} shares no L2 network with director "${director.name}"`, 'put the real server on a network of the director, or use method "tun"')];
+  }
+  if (s.method !== 'nat') return [];
+  const dips = shared.flatMap((n) => addressesOn(director, n.name));
+  if (dips.length === 0) {
+    return [error('nat-not-connected', rs.path, `NAT real server ${rs.address} shares no network with director "${director.name}"`, 'put the real server on a network of the director (its default gateway must be the director)')];
+  }
+  if (rs.host === undefined) {
+    return [warning('nat-gateway-unknown', rs.path, `NAT real server ${rs.address} is not a topology host: its default gateway cannot be checked`, `make sure its default gateway is ${dips.join(' or ')}`)];
+  }
+  const gateway = t.hosts.get(rs.host)?.gateway;
+  if (gateway === undefined || !dips.includes(gateway)) {
+    const at = t.hosts.get(rs.host)?.path ?? rs.path;
+    return [error('nat-gateway', gateway === undefined ? at : [...at, 'gateway'], `NAT real server "${rs.host}" has default gateway ${gateway ?? '(none)'}, not director "${director.name}" (${dips.join(', ')}): replies would bypass the director`, `set "gateway: ${dips[0]}" on host "${rs.host}"`)];
+  }
+  return [];
+}
+
+function checkDuplicateServices(services: Service[]): Diagnostic[] {
+  const seen = new Map<string, Service>();
+  const out: Diagnostic[] = [];
+  for (const s of services) {
+    const key = serviceKey(s.id);
+    const first = seen.get(key);
+    if (first) out.push(error('service-duplicate', s.path, `service "${s.name}" (${key}) duplicates service "${first.name}"`, 'give it another VIP, port, protocol or fwmark, or merge the two'));
+    else seen.set(key, s);
+  }
+  return out;
+}
+
+function checkHosts(t: Topology): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const ids = new Map<string, string>();
+  for (const h of t.hosts.values()) {
+    if (h.gateway !== undefined) {
+      const gw = parseIp(h.gateway);
+      const reachable = h.interfaces.some((i) => i.addresses.some((a) => {
+        const p = parseCidr(a);
+        return p !== null && gw !== null && contains(p, gw);
+      }));
+      if (!reachable) out.push(error('gateway-unreachable', [...h.path, 'gateway'], `gateway ${h.gateway} is on none of host "${h.name}"'s networks`, 'use an address on a network the host is attached to'));
+    }
+    if (h.routing) {
+      const other = ids.get(h.routing.routerId);
+      if (other !== undefined) {
+        out.push(error('router-id-duplicate', [...h.path, 'routing'], `router-id ${h.routing.routerId} of "${h.name}" is already used by "${other}"`, 'give every OSPF router a unique router-id'));
+      } else ids.set(h.routing.routerId, h.name);
+    }
+  }
+  return out;
+}
+
+function checkAnycast(t: Topology): Diagnostic[] {
+  return t.anycast.flatMap((g) => {
+    const out: Diagnostic[] = [];
+    const p = parseCidr(g.prefix);
+    if (p && p.length !== (p.family === 4 ? 32 : 128)) {
+      out.push(error('anycast-not-host-route', [...g.path, 'prefix'], `anycast prefix ${g.prefix} is not a host route`, `use a /${p.family === 4 ? 32 : 128}: the prefix is put on each node's loopback`));
+    }
+    g.nodes.forEach((n, i) => {
+      if (!t.hosts.get(n)?.routing) {
+        out.push(error('anycast-no-routing', [...g.path, 'nodes', i], `anycast node "${n}" has no routing config to announce ${g.prefix}`, `add "routing:" (OSPF) to host "${n}"`));
+      }
+    });
+    return out;
+  });
+}
+
+/** Every cross-check, in a stable order. */
+export function checkTopology(t: Topology): Diagnostic[] {
+  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t)];
+}

@@ -1,0 +1,56 @@
+// Problems found in a topology, as data: severity, stable rule id, message, fix, and where.
+
+/** A path into the YAML document, as keys and list indices. */
+export type NodePath = readonly (string | number)[];
+
+/** A source position (1-based line and column). */
+export interface Position {
+  line: number;
+  col: number;
+}
+
+/** One problem in a topology file. */
+export interface Diagnostic {
+  severity: 'error' | 'warning';
+  /** Stable identifier of the rule broken, e.g. "dr-port-mapping". */
+  rule: string;
+  /** What is wrong. */
+  message: string;
+  /** How to fix it. */
+  fix: string;
+  path: NodePath;
+  /** Where in the file; filled in by the loader from `path`. */
+  file?: string;
+  position?: Position;
+}
+
+/** Shorthand for an error diagnostic at a path. */
+export function error(rule: string, path: NodePath, message: string, fix: string): Diagnostic {
+  return { severity: 'error', rule, path, message, fix };
+}
+
+/** Shorthand for a warning diagnostic at a path. */
+export function warning(rule: string, path: NodePath, message: string, fix: string): Diagnostic {
+  return { severity: 'warning', rule, path, message, fix };
+}
+
+/** True when any diagnostic is an error. */
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** "file:line:col: error[rule]: message" followed by an indented "fix:" line. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = `${d.file ?? '<topology>'}:${d.position?.line ?? 1}:${d.position?.col ?? 1}`;
+  return `${where}: ${d.severity}[${d.rule}]: ${d.message}\n    fix: ${d.fix}`;
+}
+
+/** Sorts diagnostics by file position, then rule, so output is stable. */
+export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
+  return [...list].sort(
+    (a, b) =>
+      (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
+      (a.position?.col ?? 0) - (b.position?.col ?? 0) ||
+      a.rule.localeCompare(b.rule),
+  );
+}

@@ -1,0 +1,28 @@
+// Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
+import { checkTopology } from './checks.js';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { resolveTopology } from './resolve.js';
+import { diagnosticsFromZod } from './schema-issues.js';
+import { topologySchema } from './schema.js';
+import { parseSource, place } from './source.js';
+import type { Topology } from './types.js';
+
+/** Rules whose diagnostics point at a mapping key rather than its value. */
+const AT_KEY = new Set(['unknown-key', 'service-duplicate', 'realserver-duplicate']);
+
+/** The outcome of loading: the topology when there are no errors, and all diagnostics (warnings too). */
+export interface LoadResult {
+  topology?: Topology;
+  diagnostics: Diagnostic[];
+}
+
+/** Parses, schema-checks, resolves and cross-checks a topology file's text. */
+export function loadTopology(file: string, text: string): LoadResult {
+  const { source, diagnostics: syntax } = parseSource(file, text);
+  if (syntax.length > 0) return { diagnostics: sortDiagnostics(syntax) };
+  const parsed = topologySchema.safeParse(source.doc.toJS());
+  if (!parsed.success) return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(parsed.error.issues), AT_KEY)) };
+  const { topology, diagnostics: refs } = resolveTopology(parsed.data);
+  const all = sortDiagnostics(place(source, [...refs, ...checkTopology(topology)], AT_KEY));
+  return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };
+}

@@ -1,0 +1,299 @@
+// Expands short forms, applies defaults and resolves names to addresses: RawTopology → Topology.
+import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../model/ip.js';
+import type { Family, IpvsServiceId, Persistence } from '../model/state.js';
+import { error, type Diagnostic, type NodePath } from './diagnostics.js';
+import type { RawTopology } from './schema.js';
+import type { Anycast, DnsZone, Host, HostInterface, Network, RealServer, Routing, Service, Topology } from './types.js';
+
+type RawHost = RawTopology['hosts'][string];
+type RawService = RawTopology['services'][string];
+type RawRealServer = RawService['realServers'][number];
+
+/** Default daemon reload commands per routing flavour (documented in the README). */
+export const DEFAULT_RELOAD: Record<Routing['flavour'], string[]> = {
+  frr: ['systemctl', 'reload', 'frr'],
+  quagga: ['systemctl', 'restart', 'zebra', 'ospfd'],
+};
+
+/** Default config directory per routing flavour. */
+export const DEFAULT_CONFIG_DIR: Record<Routing['flavour'], string> = { frr: '/etc/frr', quagga: '/etc/quagga' };
+
+/** Default MTU of tunl0 on TUN real servers: 1500 less the 20-byte outer IPv4 header. */
+export const DEFAULT_TUN_MTU = 1480;
+
+/** The address family of an address text. */
+export function familyOf(address: string): Family {
+  return address.includes(':') ? 'inet6' : 'inet';
+}
+
+/** An OSPF area as dotted quad: "0" and "0.0.0.0" are the same area. */
+export function canonicalArea(area: string): string | null {
+  if (/^\d+$/.test(area) && Number(area) <= 0xffffffff) return formatIp({ family: 4, value: BigInt(area) });
+  const ip = parseIp(area);
+  return ip?.family === 4 && /^\d+\.\d+\.\d+\.\d+$/.test(area) ? formatIp(ip) : null;
+}
+
+/** Canonical "addr/len" keeping host bits (interface addresses) or clearing them (networks). */
+function cidrText(text: string, clearHostBits: boolean): string {
+  const p = parseCidr(text);
+  if (!p) throw new Error(`schema let through a bad prefix: ${text}`);
+  return formatCidr(clearHostBits ? networkOf(p) : p);
+}
+
+class Resolver {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(private readonly raw: RawTopology) {}
+
+  report(rule: string, path: NodePath, message: string, fix: string): void {
+    this.diagnostics.push(error(rule, path, message, fix));
+  }
+
+  networks(): Map<string, Network> {
+    const out = new Map<string, Network>();
+    for (const [name, spec] of Object.entries(this.raw.networks)) {
+      const prefix = typeof spec === 'string' ? spec : spec.prefix;
+      out.set(name, { name, prefix: cidrText(prefix, true), pointToPoint: typeof spec === 'string' ? false : spec.pointToPoint ?? false });
+    }
+    return out;
+  }
+
+  hosts(networks: Map<string, Network>): Map<string, Host> {
+    const out = new Map<string, Host>();
+    for (const [name, raw] of Object.entries(this.raw.hosts)) {
+      const path = ['hosts', name];
+      const interfaces: HostInterface[] = Object.entries(raw.interfaces).map(([ifname, spec]) => {
+        const addresses = (Array.isArray(spec.address) ? spec.address : [spec.address]).map((a) => cidrText(a, false));
+        const network = networks.get(spec.network);
+        if (!network) {
+          this.report('network-unknown', [...path, 'interfaces', ifname, 'network'], `network "${spec.network}" is not defined`, `define it under "networks:" or use one of: ${[...networks.keys()].join(', ') || '(none defined)'}`);
+        } else {
+          const net = parseCidr(network.prefix);
+          addresses.forEach((a, i) => {
+            const ip = parseCidr(a);
+            if (net && ip && !contains(net, ip)) {
+              const at = Array.isArray(spec.address) ? [...path, 'interfaces', ifname, 'address', i] : [...path, 'interfaces', ifname, 'address'];
+              this.report('address-outside-network', at, `${a} is not inside network "${network.name}" (${network.prefix})`, `use an address in ${network.prefix} or attach the interface to another network`);
+            }
+          });
+        }
+        return { name: ifname, network: spec.network, addresses };
+      });
+      const gateway = raw.gateway === undefined ? undefined : canonicalIp(raw.gateway) ?? undefined;
+      const host: Host = { name, roles: raw.roles ?? [], interfaces, path };
+      if (gateway) host.gateway = gateway;
+      const routing = raw.routing ? this.routing(name, raw, interfaces) : undefined;
+      if (routing) host.routing = routing;
+      out.set(name, host);
+    }
+    return out;
+  }
+
+  routing(name: string, raw: RawHost, interfaces: HostInterface[]): Routing | undefined {
+    const spec = raw.routing;
+    if (!spec) return undefined;
+    const path = ['hosts', name, 'routing'];
+    const firstV4 = interfaces.flatMap((i) => i.addresses).find((a) => !a.includes(':'));
+    const routerId = spec.routerId ?? firstV4?.split('/')[0];
+    if (!routerId) {
+      this.report('router-id-missing', path, `host "${name}" has routing but no router-id and no IPv4 interface address to take it from`, 'set "routerId:" to an IPv4 address');
+      return undefined;
+    }
+    const networks = Object.entries(spec.networks ?? {}).map(([prefix, area]) => {
+      const canonical = canonicalArea(area);
+      if (canonical === null) {
+        this.report('area-invalid', [...path, 'networks', prefix], `"${area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
+      }
+      return { prefix: cidrText(prefix, true), area: canonical ?? area };
+    });
+    const defaults = this.raw.ospf ?? {};
+    const timers = { ...defaults, ...spec.timers };
+    const routing: Routing = {
+      flavour: spec.flavour,
+      routerId: canonicalIp(routerId) ?? routerId,
+      networks,
+      interfaces: new Map(Object.entries(spec.interfaces ?? {})),
+      pointToPoint: timers.pointToPoint ?? false,
+      timers: {},
+      configDir: spec.configDir ?? DEFAULT_CONFIG_DIR[spec.flavour],
+      reload: spec.reload ?? DEFAULT_RELOAD[spec.flavour],
+    };
+    if (spec.password !== undefined) routing.password = spec.password;
+    if (spec.maximumPaths !== undefined) routing.maximumPaths = spec.maximumPaths;
+    if (timers.hello !== undefined) routing.hello = timers.hello;
+    if (timers.dead !== undefined) routing.dead = timers.dead;
+    if (timers.retransmit !== undefined) routing.retransmit = timers.retransmit;
+    if (timers.spfThrottle) routing.timers.spfThrottle = timers.spfThrottle;
+    if (timers.lsaThrottle !== undefined) routing.timers.lsaThrottle = timers.lsaThrottle;
+    if (timers.lsaMinArrival !== undefined) routing.timers.lsaMinArrival = timers.lsaMinArrival;
+    return routing;
+  }
+
+  services(hosts: Map<string, Host>): Service[] {
+    return Object.entries(this.raw.services).flatMap(([name, raw]) => {
+      const service = this.service(name, raw, hosts);
+      return service ? [service] : [];
+    });
+  }
+
+  service(name: string, raw: RawService, hosts: Map<string, Host>): Service | undefined {
+    const path = ['services', name];
+    const vip = raw.vip === undefined ? undefined : canonicalIp(raw.vip) ?? undefined;
+    for (const [i, d] of raw.directors.entries()) {
+      if (!hosts.has(d)) this.unknownHost([...path, 'directors', i], d, hosts);
+    }
+    const realServers = raw.realServers.flatMap((rs, i) => {
+      const r = this.realServer(rs, [...path, 'realServers', i], raw, vip, hosts);
+      return r ? [r] : [];
+    });
+    let id: IpvsServiceId;
+    if (raw.fwmark !== undefined) {
+      if (raw.port !== undefined || raw.protocol !== undefined) {
+        this.report('service-id', path, `service "${name}" has both a firewall mark and a port/protocol`, 'a fwmark service matches marked packets: remove "port"/"protocol", or remove "fwmark"');
+      }
+      const family = vip ? familyOf(vip) : realServers[0] ? familyOf(realServers[0].address) : 'inet';
+      id = { protocol: 'fwmark', mark: raw.fwmark, family };
+    } else if (vip !== undefined && raw.port !== undefined) {
+      id = { protocol: raw.protocol ?? 'tcp', address: vip, port: raw.port };
+    } else {
+      this.report('service-id', path, `service "${name}" needs "vip" and "port", or "fwmark"`, 'add "vip:" and "port:" (or "fwmark:")');
+      return undefined;
+    }
+    const family = id.protocol === 'fwmark' ? id.family : familyOf(id.address);
+    const service: Service = {
+      name,
+      id,
+      scheduler: raw.scheduler ?? 'wlc',
+      flags: [...(raw.flags ?? [])].sort(),
+      persistence: this.persistence(raw, family, [...path, 'persistence']),
+      onePacket: raw.onePacket ?? false,
+      method: raw.method,
+      directors: raw.directors.filter((d) => hosts.has(d)),
+      realServers,
+      tunMtu: raw.mtu ?? DEFAULT_TUN_MTU,
+      path,
+    };
+    if (vip) service.vip = vip;
+    return service;
+  }
+
+  persistence(raw: RawService, family: Family, path: NodePath): Persistence | null {
+    const spec = raw.persistence;
+    if (spec === undefined) return null;
+    const full = family === 'inet6' ? '128' : '255.255.255.255';
+    if (typeof spec === 'number') return { timeout: spec, netmask: full };
+    const mask = spec.netmask;
+    if (mask === undefined) return { timeout: spec.timeout, netmask: full };
+    if (typeof mask === 'string') {
+      if (family === 'inet6') this.report('persistence-netmask', [...path, 'netmask'], 'an IPv6 service takes a prefix length as persistence netmask', 'write a number from 1 to 128');
+      return { timeout: spec.timeout, netmask: canonicalIp(mask) ?? mask };
+    }
+    if (family === 'inet' && mask > 32) {
+      this.report('persistence-netmask', [...path, 'netmask'], `${mask} is not an IPv4 prefix length`, 'write a number from 1 to 32 or a dotted netmask');
+    }
+    return { timeout: spec.timeout, netmask: family === 'inet6' ? String(mask) : netmaskOf(Math.min(mask, 32)) };
+  }
+
+  realServer(raw: RawRealServer, path: NodePath, service: RawService, vip: string | undefined, hosts: Map<string, Host>): RealServer | undefined {
+    const spec: Exclude<RawRealServer, string> | null = typeof raw === 'string' ? parseRealServerShort(raw) : raw;
+    if (!spec) {
+      this.report('realserver-invalid', path, `"${String(raw)}" is neither a host name nor an address, with an optional :port`, 'write "rs1", "rs1:8080", "10.0.0.11:8080" or "[2001:db8::11]:80"');
+      return undefined;
+    }
+    const defaultPort = service.fwmark !== undefined ? 0 : service.port ?? 0;
+    let address = spec.address === undefined ? undefined : canonicalIp(spec.address) ?? undefined;
+    if (spec.host !== undefined) {
+      const host = hosts.get(spec.host);
+      if (!host) {
+        this.unknownHost(typeof raw === 'string' ? path : [...path, 'host'], spec.host, hosts);
+        return undefined;
+      }
+      address ??= pickAddress(host, service.directors.map((d) => hosts.get(d)).filter((h): h is Host => h !== undefined), vip ? familyOf(vip) : undefined);
+      if (!address) {
+        this.report('realserver-no-address', path, `host "${spec.host}" has no address to reach it by`, `give "${spec.host}" an interface with an address, or write "address:"`);
+        return undefined;
+      }
+    }
+    if (!address) {
+      this.report('realserver-invalid', path, 'a real server needs "host" or "address"', 'add "host: NAME" or "address: IP"');
+      return undefined;
+    }
+    const rs: RealServer = { address, port: spec.port ?? defaultPort, weight: spec.weight ?? 1, upper: spec.upper ?? 0, lower: spec.lower ?? 0, path };
+    if (spec.host !== undefined) rs.host = spec.host;
+    return rs;
+  }
+
+  unknownHost(path: NodePath, name: string, hosts: Map<string, Host>): void {
+    this.report('host-unknown', path, `host "${name}" is not defined`, `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`);
+  }
+
+  anycast(hosts: Map<string, Host>): Anycast[] {
+    return Object.entries(this.raw.anycast).map(([name, raw]) => {
+      const path = ['anycast', name];
+      raw.nodes.forEach((n, i) => {
+        if (!hosts.has(n)) this.unknownHost([...path, 'nodes', i], n, hosts);
+      });
+      const area = canonicalArea(raw.area ?? '0.0.0.0');
+      if (area === null) this.report('area-invalid', [...path, 'area'], `"${raw.area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
+      const group: Anycast = { name, prefix: cidrText(raw.prefix, false), nodes: raw.nodes.filter((n) => hosts.has(n)), area: area ?? '0.0.0.0', path };
+      if (raw.cost !== undefined) group.cost = raw.cost;
+      if (raw.hello !== undefined) group.hello = raw.hello;
+      if (raw.dead !== undefined) group.dead = raw.dead;
+      return group;
+    });
+  }
+
+  zones(services: Service[], anycast: Anycast[], hosts: Map<string, Host>): DnsZone[] {
+    return Object.entries(this.raw.dns?.zones ?? {}).map(([zoneName, raw]) => {
+      const path = ['dns', 'zones', zoneName];
+      (raw.servers ?? []).forEach((s, i) => {
+        if (!hosts.has(s)) this.unknownHost([...path, 'servers', i], s, hosts);
+      });
+      const records = Object.entries(raw.records).map(([owner, values]) => ({
+        name: owner,
+        addresses: values.flatMap((v, i) => {
+          const target = canonicalIp(v) ?? services.find((s) => s.name === v)?.vip ?? anycast.find((a) => a.name === v)?.prefix.split('/')[0];
+          if (target === undefined) {
+            this.report('dns-target-unknown', [...path, 'records', owner, i], `"${v}" is not an address, a service with a vip, or an anycast group`, 'write an address, or the name of a service or anycast group');
+            return [];
+          }
+          return [target];
+        }),
+      }));
+      return { name: zoneName.replace(/\.$/, ''), ttl: raw.ttl ?? 300, servers: (raw.servers ?? []).filter((s) => hosts.has(s)), records };
+    });
+  }
+}
+
+/** Parses "rs1", "rs1:8080", "10.0.0.11", "10.0.0.11:80", "2001:db8::11" or "[2001:db8::11]:80". */
+export function parseRealServerShort(text: string): { host?: string; address?: string; port?: number } | null {
+  if (canonicalIp(text)) return { address: text };
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text);
+  if (!m) return null;
+  const port = m[3] === undefined ? undefined : Number(m[3]);
+  if (port !== undefined && (port < 1 || port > 65535)) return null;
+  const addr = m[1] ?? m[2] ?? '';
+  const withPort = <T extends object>(o: T) => (port === undefined ? o : { ...o, port });
+  if (canonicalIp(addr)) return withPort({ address: addr });
+  if (m[1] === undefined && /^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(addr)) return withPort({ host: addr });
+  return null;
+}
+
+/** The address by which directors reach a host: on a shared network if any, else its first of the family. */
+export function pickAddress(host: Host, directors: Host[], family?: Family): string | undefined {
+  const ofFamily = (cidr: string) => family === undefined || familyOf(cidr) === family;
+  const shared = new Set(directors.flatMap((d) => d.interfaces.map((i) => i.network)));
+  const onShared = host.interfaces.filter((i) => shared.has(i.network)).flatMap((i) => i.addresses).find(ofFamily);
+  const any = host.interfaces.flatMap((i) => i.addresses).find(ofFamily);
+  return (onShared ?? any)?.split('/')[0];
+}
+
+/** Resolves a schema-valid raw topology; reference errors come back as diagnostics. */
+export function resolveTopology(raw: RawTopology): { topology: Topology; diagnostics: Diagnostic[] } {
+  const r = new Resolver(raw);
+  const networks = r.networks();
+  const hosts = r.hosts(networks);
+  const services = r.services(hosts);
+  const anycast = r.anycast(hosts);
+  const zones = r.zones(services, anycast, hosts);
+  return { topology: { networks, hosts, services, anycast, zones }, diagnostics: r.diagnostics };
+}

@@ -1,0 +1,66 @@
+// The YAML source of a topology: parsing with positions, and mapping a node path to line:col.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
+
+/** A parsed YAML document with what is needed to report positions. */
+export interface Source {
+  file: string;
+  doc: Document.Parsed;
+  lines: LineCounter;
+}
+
+/** Parses YAML text, keeping ranges on every node; syntax errors come back as diagnostics. */
+export function parseSource(file: string, text: string): { source: Source; diagnostics: Diagnostic[] } {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const source = { file, doc, lines };
+  const diagnostics = doc.errors.map((e) => {
+    const d = error(
+      e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax',
+      [],
+      e.message.split('\n')[0] ?? e.message,
+      e.code === 'DUPLICATE_KEY' ? 'each key may appear once in a mapping: remove or rename one' : 'fix the YAML syntax at this position',
+    );
+    return { ...d, file, position: positionAt(source, e.pos[0]) };
+  });
+  return { source, diagnostics };
+}
+
+function positionAt(source: Source, offset: number): Position {
+  const p = source.lines.linePos(offset);
+  return { line: p.line, col: p.col };
+}
+
+/**
+ * The position of the node at `path`, or of the nearest ancestor that exists.
+ * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
+ */
+export function locate(source: Source, path: NodePath, atKey = false): Position {
+  let node: unknown = source.doc.contents;
+  let best: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
+  for (const [i, segment] of path.entries()) {
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (!pair) break;
+      const key = pair.key as Node;
+      if (last && atKey) return positionAt(source, key.range?.[0] ?? 0);
+      node = pair.value;
+      best = (pair.value as Node | null)?.range ?? key.range ?? best;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (node === undefined) break;
+      best = (node as Node).range ?? best;
+    } else {
+      break;
+    }
+  }
+  return positionAt(source, best?.[0] ?? 0);
+}
+
+/** Fills in file and position of diagnostics from their paths. */
+export function place(source: Source, diagnostics: readonly Diagnostic[], atKeyRules: ReadonlySet<string>): Diagnostic[] {
+  return diagnostics.map((d) =>
+    d.position ? d : { ...d, file: source.file, position: locate(source, d.path, atKeyRules.has(d.rule)) },
+  );
+}
