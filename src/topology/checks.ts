@@ -85,7 +85,7 @@ function checkDuplicateServices(services: Service[]): Diagnostic[] {
   for (const s of services) {
     const key = serviceKey(s.id);
     const first = seen.get(key);
-    if (first) out.push(error('service-duplicate', s.path, `service "${s.name}" (${key}) duplicates service "${first.name}"`, 'give it another VIP, port, protocol or fwmark, or merge the two'));
+    if (first) out.push({ ...error('service-duplicate', s.path, `service "${s.name}" (${key}) duplicates service "${first.name}"`, 'give it another VIP, port, protocol or fwmark, or merge the two'), atKey: true });
     else seen.set(key, s);
   }
   return out;

@@ -19,6 +19,8 @@ export interface Diagnostic {
   /** How to fix it. */
   fix: string;
   path: NodePath;
+  /** Point at the mapping key of the last path segment rather than at its value. */
+  atKey?: boolean;
   /** Where in the file; filled in by the loader from `path`. */
   file?: string;
   position?: Position;

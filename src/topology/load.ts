@@ -7,9 +7,6 @@ import { topologySchema } from './schema.js';
 import { parseSource, place } from './source.js';
 import type { Topology } from './types.js';
 
-/** Rules whose diagnostics point at a mapping key rather than its value. */
-const AT_KEY = new Set(['unknown-key', 'service-duplicate', 'realserver-duplicate']);
-
 /** The outcome of loading: the topology when there are no errors, and all diagnostics (warnings too). */
 export interface LoadResult {
   topology?: Topology;
@@ -20,9 +17,10 @@ export interface LoadResult {
 export function loadTopology(file: string, text: string): LoadResult {
   const { source, diagnostics: syntax } = parseSource(file, text);
   if (syntax.length > 0) return { diagnostics: sortDiagnostics(syntax) };
-  const parsed = topologySchema.safeParse(source.doc.toJS());
-  if (!parsed.success) return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(parsed.error.issues), AT_KEY)) };
+  const input: unknown = source.doc.toJS();
+  const parsed = topologySchema.safeParse(input);
+  if (!parsed.success) return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(parsed.error.issues, input))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);
-  const all = sortDiagnostics(place(source, [...refs, ...checkTopology(topology)], AT_KEY));
+  const all = sortDiagnostics(place(source, [...refs, ...checkTopology(topology)]));
   return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };
 }

@@ -40,18 +40,31 @@ function describeRange(issue: z.core.$ZodIssue): string {
   return bound === undefined ? 'use a value within range' : `use a value ${kind} ${String(bound)}`;
 }
 
-function fromIssue(issue: z.core.$ZodIssue): Diagnostic[] {
+/** The value at a path of the parsed input (undefined when absent). */
+function valueAt(input: unknown, path: NodePath): unknown {
+  return path.reduce<unknown>((v, seg) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined), input);
+}
+
+function fromIssue(issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const field = fieldOf(path);
+  if (issue.code !== 'unrecognized_keys' && issue.code !== 'invalid_key' && path.length > 0 && valueAt(input, path) === undefined) {
+    return [error('required', path, `"${field}" is required`, `add "${field}:" here (see \`lbctl schema\`)`)];
+  }
   switch (issue.code) {
     case 'unrecognized_keys':
-      return issue.keys.map((key) =>
-        error('unknown-key', [...path, key], `unknown key "${key}"`, 'remove it or correct its spelling (`lbctl schema` lists every key)'),
-      );
+      return issue.keys.map((key) => ({
+        ...error('unknown-key', [...path, key], `unknown key "${key}"`, 'remove it or correct its spelling (`lbctl schema` lists every key)'),
+        atKey: true,
+      }));
+    case 'invalid_key':
+      return issue.issues.flatMap((inner) => fromIssue({ ...inner, path: [] } as z.core.$ZodIssue, undefined)).map((d) => ({
+        ...d,
+        path,
+        message: d.message.replace(/^"[^"]*": /, `key "${field}": `),
+        atKey: true,
+      }));
     case 'invalid_type':
-      if (issue.message.endsWith('received undefined')) {
-        return [error('required', path, `"${field}" is required`, `add "${field}" (expected ${issue.expected})`)];
-      }
       return [error('type', path, `"${field}": ${issue.message.toLowerCase()}`, `write a ${issue.expected} here`)];
     case 'invalid_value': {
       const rule = FIELD_RULES[field]?.value ?? 'value-invalid';
@@ -76,7 +89,7 @@ function fromIssue(issue: z.core.$ZodIssue): Diagnostic[] {
   }
 }
 
-/** Diagnostics for every zod issue (string patterns carry their own rule id in params). */
-export function diagnosticsFromZod(issues: readonly z.core.$ZodIssue[]): Diagnostic[] {
-  return issues.flatMap(fromIssue);
+/** Diagnostics for every zod issue of `input` (refinements carry their own rule id in params). */
+export function diagnosticsFromZod(issues: readonly z.core.$ZodIssue[], input: unknown): Diagnostic[] {
+  return issues.flatMap((i) => fromIssue(i, input));
 }

@@ -32,13 +32,12 @@ export const ROLES = ['director', 'real-server', 'router', 'anycast', 'client', 
 /** The issue code of schema refinements, carried in zod's params so diagnostics keep the rule id. */
 const rule = (id: string, message: string) => ({ message, params: { rule: id } });
 
-const name = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, rule('name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)'));
+/** A string matching a pattern; a mismatch is reported under the given rule id. */
+const pattern = (re: RegExp, id: string, message: string) => z.string().refine((s) => re.test(s), rule(id, message));
 
-const ifname = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, rule('interface-invalid', 'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"'))
+const name = pattern(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)');
+
+const ifname = pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, 'interface-invalid', 'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"')
   .refine((s) => s !== '.' && s !== '..', rule('interface-invalid', 'an interface name may not be "." or ".."'));
 
 const address = z
@@ -83,12 +82,10 @@ const ospfTimers = z.strictObject({
   pointToPoint: z.boolean().optional().describe('ip ospf network point-to-point on every OSPF interface'),
 });
 
-const password = z
-  .string()
-  .regex(/^[!-~]{1,64}$/, rule('password-invalid', 'a routing password is 1-64 printable characters without spaces'));
+const password = pattern(/^[!-~]{1,64}$/, 'password-invalid', 'a routing password is 1-64 printable characters without spaces');
 
 const argv = z.array(
-  z.string().regex(/^[A-Za-z0-9_@%+=:,./-]+$/, rule('command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-')),
+  pattern(/^[A-Za-z0-9_@%+=:,./-]+$/, 'command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-'),
 ).min(1);
 
 const routing = z.strictObject({
@@ -99,9 +96,7 @@ const routing = z.strictObject({
   networks: z.record(cidr, z.string()).optional().describe('prefix: area, e.g. "10.211.55.0/24": 0.0.0.0'),
   interfaces: z.record(ifname, ospfInterface).optional(),
   timers: ospfTimers.optional(),
-  configDir: z
-    .string()
-    .regex(/^\/[A-Za-z0-9_./-]*$/, rule('path-invalid', 'an absolute path of letters, digits and _./-'))
+  configDir: pattern(/^\/[A-Za-z0-9_./-]*$/, 'path-invalid', 'an absolute path of letters, digits and _./-')
     .refine((s) => !s.split('/').includes('..'), rule('path-invalid', 'a path may not contain ".."'))
     .optional()
     .describe('where the routing configs go (quagga: /etc/quagga, frr: /etc/frr)'),
@@ -165,7 +160,7 @@ const anycast = z.strictObject({
 });
 
 const dnsRecords = z.record(
-  z.string().regex(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/, rule('dns-name-invalid', 'not a DNS owner name')),
+  pattern(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/, 'dns-name-invalid', 'not a DNS owner name'),
   z.array(z.string()).min(1).describe('addresses, service names or anycast names'),
 );
 
@@ -184,7 +179,7 @@ export const topologySchema = z.strictObject({
   services: z.record(name, service).default({}),
   anycast: z.record(name, anycast).default({}),
   dns: z
-    .strictObject({ zones: z.record(z.string().regex(/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$/, rule('dns-name-invalid', 'not a zone name')), zone) })
+    .strictObject({ zones: z.record(pattern(/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$/, 'dns-name-invalid', 'not a zone name'), zone) })
     .optional(),
 });
 

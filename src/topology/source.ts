@@ -14,7 +14,11 @@ export function parseSource(file: string, text: string): { source: Source; diagn
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const source = { file, doc, lines };
-  const diagnostics = doc.errors.map((e) => {
+  // After the first syntax error the parser's later complaints are mostly its echo: keep that
+  // one, plus every duplicate key (each is a real, separate mistake).
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const kept = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax);
+  const diagnostics = kept.map((e) => {
     const d = error(
       e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax',
       [],
@@ -46,7 +50,8 @@ export function locate(source: Source, path: NodePath, atKey = false): Position 
       const key = pair.key as Node;
       if (last && atKey) return positionAt(source, key.range?.[0] ?? 0);
       node = pair.value;
-      best = (pair.value as Node | null)?.range ?? key.range ?? best;
+      // A missing key below this one is reported at this key ("web:"), not inside its value.
+      best = (last ? (pair.value as Node | null)?.range : undefined) ?? key.range ?? best;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
       if (node === undefined) break;
@@ -59,8 +64,6 @@ export function locate(source: Source, path: NodePath, atKey = false): Position 
 }
 
 /** Fills in file and position of diagnostics from their paths. */
-export function place(source: Source, diagnostics: readonly Diagnostic[], atKeyRules: ReadonlySet<string>): Diagnostic[] {
-  return diagnostics.map((d) =>
-    d.position ? d : { ...d, file: source.file, position: locate(source, d.path, atKeyRules.has(d.rule)) },
-  );
+export function place(source: Source, diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return diagnostics.map((d) => (d.position ? d : { ...d, file: source.file, position: locate(source, d.path, d.atKey === true) }));
 }

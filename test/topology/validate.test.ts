@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../src/topology/diagnostics.js';
+import { loadTopology } from '../../src/topology/load.js';
+
+/** A valid topology used as the base of every broken variant below. */
+const BASE = `apiVersion: lbctl/v1
+networks:
+  lan: 192.168.10.0/24
+  priv: 10.0.0.0/24
+hosts:
+  director:
+    interfaces:
+      eth0: { network: lan, address: 192.168.10.10/24 }
+      eth1: { network: priv, address: 10.0.0.1/24 }
+    routing: { routerId: 1.1.1.1 }
+  rs1:
+    interfaces:
+      eth0: { network: lan, address: 192.168.10.21/24 }
+    routing: { routerId: 2.2.2.2 }
+  rs2:
+    interfaces:
+      eth0: { network: priv, address: 10.0.0.12/24 }
+    gateway: 10.0.0.1
+services:
+  web:
+    vip: 192.168.10.100
+    port: 80
+    method: dr
+    directors: [director]
+    realServers: [rs1]
+  app:
+    vip: 192.168.10.100
+    port: 8000
+    method: nat
+    directors: [director]
+    realServers: ["rs2:9000"]
+anycast:
+  dns: { prefix: 6.6.6.6/32, nodes: [rs1] }
+`;
+
+/** Replaces one exact snippet of BASE; fails loudly when the snippet is not there. */
+function variant(from: string, to: string): string {
+  expect(BASE.includes(from), `BASE contains ${from}`).toBe(true);
+  return BASE.replace(from, to);
+}
+
+/** "line:col rule" of every diagnostic. */
+function found(text: string): string[] {
+  return loadTopology('t.yaml', text).diagnostics.map((d) => `${d.position?.line}:${d.position?.col} ${d.rule}`);
+}
+
+describe('validate', () => {
+  it('accepts the base topology without diagnostics', () => {
+    const r = loadTopology('t.yaml', BASE);
+    expect(r.diagnostics).toEqual([]);
+    expect(r.topology?.services.map((s) => s.name)).toEqual(['web', 'app']);
+  });
+
+  it.each([
+    ['YAML syntax', variant('  web:\n', '  web: [\n'), ['21:10 yaml-syntax']],
+    ['duplicate mapping key', variant('  app:\n', '  web:\n'), ['26:3 duplicate-key']],
+    ['unknown key', variant('    port: 80\n', '    port: 80\n    prot: tcp\n'), ['23:5 unknown-key']],
+    ['wrong type', variant('    port: 80\n', '    port: eighty\n'), ['22:11 type']],
+    ['missing field', variant('    method: dr\n', ''), ['20:3 required']],
+    ['bad address', variant('vip: 192.168.10.100\n    port: 80', 'vip: 192.168.10.300\n    port: 80'), ['21:10 address-invalid']],
+    ['bad prefix', variant('address: 10.0.0.12/24', 'address: 10.0.0.12/33'), ['17:39 prefix-invalid']],
+    ['unknown scheduler', variant('    method: dr\n', '    method: dr\n    scheduler: wrrr\n'), ['24:16 scheduler-unknown']],
+    ['weight out of range', variant('realServers: [rs1]', 'realServers: [{ host: rs1, weight: 70000 }]'), ['25:40 weight-range']],
+    ['hostile interface name', variant('eth0: { network: priv', '"eth0;reboot": { network: priv'), ['17:7 interface-invalid']],
+    ['hostile password', variant('routerId: 2.2.2.2 }', 'routerId: 2.2.2.2, password: "a b$(x)" }'), ['14:45 password-invalid']],
+  ])('reports %s at its position', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['unknown host reference', variant('directors: [director]\n    realServers: [rs1]', 'directors: [director, ghost]\n    realServers: [rs1]'), ['24:27 host-unknown']],
+    ['unknown network', variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'), ['13:24 network-unknown', '25:19 dr-not-on-l2']],
+    ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
+    ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
+    ['DR port mapping', variant('realServers: [rs1]', 'realServers: ["rs1:8080"]'), ['25:19 dr-port-mapping']],
+    ['TUN port mapping', variant('method: dr\n    directors: [director]\n    realServers: [rs1]', 'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: ["rs1:8080"]'), ['26:19 tun-port-mapping']],
+    ['DR real server off the L2 network', variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'), ['25:19 dr-not-on-l2']],
+    ['NAT gateway not the director', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254'), ['18:14 nat-gateway']],
+    ['anycast prefix not a host route', variant('prefix: 6.6.6.6/32', 'prefix: 6.6.6.0/24'), ['33:18 anycast-not-host-route']],
+    ['anycast node without routing', variant('nodes: [rs1]', 'nodes: [rs2]'), ['33:38 anycast-no-routing']],
+    ['duplicated router-id', variant('routerId: 2.2.2.2', 'routerId: 1.1.1.1'), ['14:14 router-id-duplicate']],
+    ['mixed address families', variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'), ['25:24 dr-not-on-l2', '25:24 family-mixed']],
+    ['scheduler flag of another scheduler', variant('    method: dr\n', '    method: dr\n    flags: [sh-port]\n'), ['24:12 scheduler-flag']],
+  ])('cross-check: %s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+
+  it('reports every problem at once', () => {
+    const text = variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254').replace('nodes: [rs1]', 'nodes: [rs2]').replace('routerId: 2.2.2.2', 'routerId: 1.1.1.1');
+    expect(found(text)).toEqual(['14:14 router-id-duplicate', '18:14 nat-gateway', '33:38 anycast-no-routing']);
+  });
+
+  it('formats a diagnostic as file:line:col with rule and fix', () => {
+    const [d] = loadTopology('topo.yaml', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254')).diagnostics;
+    expect(formatDiagnostic(d!)).toBe(
+      'topo.yaml:18:14: error[nat-gateway]: NAT real server "rs2" has default gateway 10.0.0.254, not director "director" (10.0.0.1): replies would bypass the director\n' +
+        '    fix: set "gateway: 10.0.0.1" on host "rs2"',
+    );
+  });
+});
