@@ -1,8 +1,47 @@
-// Reads a host's captured outputs (the `--observed DIR` layout) into its observed state.
-import type { HostState } from '../model/state.js';
+// Reads a host's captured outputs (the `--observed DIR` layout: DIR/HOST/...) into its observed state.
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { emptyHostState, type HostState } from '../model/state.js';
+import { CAPTURE_FILES, capturedFilePath, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
 
-/** Observed state of HOST from DIR/HOST/ (missing captures count as empty, with a warning). */
-export async function loadObservedDir(dir: string, host: string, desired: HostState): Promise<{ state: HostState; warnings: string[] }> {
-  void dir; void host; void desired;
-  throw new Error('not yet');
+/** The manifest of captured files' permission bits ("0640 /etc/frr/frr.conf" per line): git keeps no modes. */
+export const FILE_MODES = 'file-modes.txt';
+
+async function readIfPresent(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** Parses the file-modes manifest into path → mode. */
+export function parseFileModes(text: string): Map<string, number> {
+  const modes = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^([0-7]{3,4})\s+(\/\S+)$/.exec(line.trim());
+    if (m?.[1] && m[2]) modes.set(m[2], parseInt(m[1], 8));
+  }
+  return modes;
+}
+
+/** Observed state of HOST from DIR/HOST/ (a missing capture counts as empty, with a warning). */
+export async function loadObservedDir(dir: string, host: string, desired: HostState): Promise<ObservedCapture> {
+  const hostDir = join(dir, host);
+  const exists = await stat(hostDir).then((s) => s.isDirectory(), () => false);
+  if (!exists) return { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] };
+  const captures: Partial<Record<CaptureName, string>> = {};
+  for (const [name, file] of Object.entries(CAPTURE_FILES) as [CaptureName, string][]) {
+    const text = await readIfPresent(join(hostDir, file));
+    if (text !== undefined) captures[name] = text;
+  }
+  const modes = parseFileModes((await readIfPresent(join(hostDir, FILE_MODES))) ?? '');
+  const files: Record<string, CapturedFile> = {};
+  for (const f of desired.files) {
+    const content = await readIfPresent(join(hostDir, capturedFilePath(f.path)));
+    // Without a recorded mode the file's mode is unknown: do not report it as drift.
+    if (content !== undefined) files[f.path] = { content, mode: modes.get(f.path) ?? f.mode };
+  }
+  return observedFromCaptures(host, captures, files);
 }

@@ -1,6 +1,6 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
 import { addressKey, destinationKey, routeKey, serviceKey } from '../model/keys.js';
-import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile } from '../model/state.js';
+import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Kind, Unmanaged } from './types.js';
 
 /** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
@@ -91,6 +91,15 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
   }
 }
 
+/** A rule's identity: its comment (lbctl writes every field that matters into it), else the rule text. */
+function ruleIdentity(rule: string): string {
+  return /comment "([^"]*)"/.exec(rule)?.[1] ?? rule;
+}
+
+function nftEqual(a: NftTable, b: NftTable): boolean {
+  return a.rules.map(ruleIdentity).sort().join('\n') === b.rules.map(ruleIdentity).sort().join('\n');
+}
+
 function fileEqual(a: ManagedFile, b: ManagedFile): boolean {
   return a.content === b.content && a.mode === b.mode;
 }
@@ -106,7 +115,7 @@ export function diffHost(desired: HostState, observed: HostState, owned: Owned):
   diffKeyed(out, 'address', keyed(desired.addresses, addressKey), keyed(observed.addresses, addressKey), same, addressFate, (c) => ({ ...c, kind: 'address' }));
   diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
   diffServices(out, desired.ipvs, observed.ipvs);
-  diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), same, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
+  diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
   diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
   const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload ? [c.after.reload] : [])));
   for (const r of desired.reloads) {

@@ -42,7 +42,10 @@ function attrs(c: Change): string {
     }
     case 'file': {
       const f = c.after ?? c.before;
-      return f ? `mode ${f.mode.toString(8).padStart(4, '0')}${f.owner ? ` owner ${f.owner}:${f.group ?? f.owner}` : ''}` : '';
+      if (!f) return '';
+      const mode = (m: number) => m.toString(8).padStart(4, '0');
+      const was = c.before && c.after && c.before.mode !== c.after.mode ? ` (was ${mode(c.before.mode)})` : '';
+      return `mode ${mode(f.mode)}${was}${f.owner ? ` owner ${f.owner}:${f.group ?? f.owner}` : ''}`;
     }
     default:
       return '';
@@ -52,5 +55,6 @@ function attrs(c: Change): string {
 /** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1". */
 export function describeChange(c: Change): string {
   const detail = attrs(c);
-  return `${SIGN[c.action]} ${c.kind} ${c.key}${detail ? `  ${detail}` : ''}`;
+  const gap = c.kind === 'sysctl' ? ' ' : '  ';
+  return `${SIGN[c.action]} ${c.kind} ${c.key}${detail ? `${gap}${detail}` : ''}`;
 }

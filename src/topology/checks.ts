@@ -1,7 +1,7 @@
 // Cross-checks of a resolved topology: rules that span services, hosts and networks.
 import { contains, parseCidr, parseIp } from '../model/ip.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
-import { error, warning, type Diagnostic } from './diagnostics.js';
+import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
 import { familyOf } from './resolve.js';
 import { SCHEDULER_FLAGS } from './schema.js';
 import type { Host, Network, RealServer, Service, Topology } from './types.js';
@@ -9,6 +9,26 @@ import type { Host, Network, RealServer, Service, Topology } from './types.js';
 /** The addresses (without length) a host has on a network. */
 export function addressesOn(host: Host, network: string): string[] {
   return host.interfaces.filter((i) => i.network === network).flatMap((i) => i.addresses.map((a) => a.split('/')[0] ?? a));
+}
+
+/** The host's own address on the subnet that holds `peer` (how it reaches a next hop); undefined when none does. */
+export function localAddressFor(host: Host, peer: string): string | undefined {
+  const ip = parseIp(peer);
+  const own = host.interfaces.flatMap((i) => i.addresses).find((a) => {
+    const p = parseCidr(a);
+    return ip !== null && p !== null && contains(p, ip);
+  });
+  return own?.split('/')[0];
+}
+
+/** The next hop a host uses towards an address: its most specific static route, else its gateway. */
+export function nextHop(host: Host, address: string): string | undefined {
+  const ip = parseIp(address);
+  const routes = host.routes
+    .map((r) => ({ r, p: parseCidr(r.destination) }))
+    .filter(({ p }) => ip !== null && p !== null && contains(p, ip))
+    .sort((a, b) => (b.p?.length ?? 0) - (a.p?.length ?? 0));
+  return routes[0]?.r.via ?? host.gateway;
 }
 
 /** Networks a real server shares with a director: by host membership, or by its address falling in one. */
@@ -50,8 +70,8 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
     out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
   }
-  if (s.method === 'tun' && s.tunMtu === 1480) {
-    out.push(warning('tun-mtu', [...s.path, 'method'], 'ipip adds a 20-byte outer header: full-size packets from the director will need fragmenting', 'tunl0 on real servers gets MTU 1480; also clamp the TCP MSS on the director path (or set "mtu:" to acknowledge)'));
+  if (s.method === 'tun' && !s.tunMtuExplicit) {
+    out.push(warning('tun-mtu', [...s.path, 'method'], 'ipip adds a 20-byte outer header: a full-size client packet no longer fits the path to the real server, and the director answers "fragmentation needed" (often filtered on the way back to clients)', 'lower the MSS the real servers advertise (e.g. `advmss 1440` on their routes, or an MSS clamp on their SYN-ACKs), then set "mtu:" (tunl0 MTU, default 1480) to acknowledge'));
   }
   return out;
 }
@@ -79,6 +99,22 @@ function checkPath(t: Topology, s: Service, director: Host | undefined, rs: Real
   return [];
 }
 
+/** A TUN real server has one tunl0: every TUN service it serves must agree on its MTU. */
+function checkTunMtu(services: Service[]): Diagnostic[] {
+  const mtus = new Map<string, Service>();
+  const out: Diagnostic[] = [];
+  for (const s of services.filter((x) => x.method === 'tun')) {
+    for (const rs of s.realServers) {
+      if (rs.host === undefined) continue;
+      const first = mtus.get(rs.host);
+      if (first && first.tunMtu !== s.tunMtu) {
+        out.push(error('tun-mtu-conflict', [...s.path, 'mtu'], `real server "${rs.host}" would get tunl0 MTU ${s.tunMtu} from service "${s.name}" but ${first.tunMtu} from "${first.name}"`, 'give every TUN service of a real server the same "mtu:"'));
+      } else if (!first) mtus.set(rs.host, s);
+    }
+  }
+  return out;
+}
+
 function checkDuplicateServices(services: Service[]): Diagnostic[] {
   const seen = new Map<string, Service>();
   const out: Diagnostic[] = [];
@@ -95,13 +131,12 @@ function checkHosts(t: Topology): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ids = new Map<string, string>();
   for (const h of t.hosts.values()) {
-    if (h.gateway !== undefined) {
-      const gw = parseIp(h.gateway);
-      const reachable = h.interfaces.some((i) => i.addresses.some((a) => {
-        const p = parseCidr(a);
-        return p !== null && gw !== null && contains(p, gw);
-      }));
-      if (!reachable) out.push(error('gateway-unreachable', [...h.path, 'gateway'], `gateway ${h.gateway} is on none of host "${h.name}"'s networks`, 'use an address on a network the host is attached to'));
+    const hops: [string, NodePath][] = [
+      ...(h.gateway === undefined ? [] : [[h.gateway, [...h.path, 'gateway']] as [string, NodePath]]),
+      ...h.routes.map((r): [string, NodePath] => [r.via, [...h.path, 'routes', r.destination]]),
+    ];
+    for (const [via, at] of hops) {
+      if (localAddressFor(h, via) === undefined) out.push(error('gateway-unreachable', at, `next hop ${via} is on none of host "${h.name}"'s networks`, 'use an address on a network the host is attached to'));
     }
     if (h.routing) {
       const other = ids.get(h.routing.routerId);
@@ -131,5 +166,5 @@ function checkAnycast(t: Topology): Diagnostic[] {
 
 /** Every cross-check, in a stable order. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t)];
+  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...checkTunMtu(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t)];
 }

@@ -79,7 +79,8 @@ class Resolver {
         return { name: ifname, network: spec.network, addresses };
       });
       const gateway = raw.gateway === undefined ? undefined : canonicalIp(raw.gateway) ?? undefined;
-      const host: Host = { name, roles: raw.roles ?? [], interfaces, path };
+      const routes = Object.entries(raw.routes ?? {}).map(([prefix, via]) => ({ destination: cidrText(prefix, true), via: canonicalIp(via) ?? via }));
+      const host: Host = { name, roles: raw.roles ?? [], interfaces, routes, path };
       if (gateway) host.gateway = gateway;
       const routing = raw.routing ? this.routing(name, raw, interfaces) : undefined;
       if (routing) host.routing = routing;
@@ -170,6 +171,7 @@ class Resolver {
       directors: raw.directors.filter((d) => hosts.has(d)),
       realServers,
       tunMtu: raw.mtu ?? DEFAULT_TUN_MTU,
+      tunMtuExplicit: raw.mtu !== undefined,
       path,
     };
     if (vip) service.vip = vip;

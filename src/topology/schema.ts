@@ -107,6 +107,7 @@ const host = z.strictObject({
   roles: z.array(z.enum(ROLES)).optional(),
   interfaces: z.record(ifname, interfaceSpec).default({}),
   gateway: address.optional().describe('default gateway; lbctl manages the default route when set'),
+  routes: z.record(cidr, address).optional().describe('static routes lbctl manages: "10.21.0.0/24": 10.20.0.1'),
   routing: routing.optional(),
 });
 

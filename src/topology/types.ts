@@ -45,6 +45,8 @@ export interface Host {
   roles: string[];
   interfaces: HostInterface[];
   gateway?: string;
+  /** Static routes: canonical prefix → next hop. */
+  routes: { destination: string; via: string }[];
   routing?: Routing;
   path: NodePath;
 }
@@ -76,6 +78,8 @@ export interface Service {
   realServers: RealServer[];
   /** MTU for tunl0 on TUN real servers. */
   tunMtu: number;
+  /** True when the operator wrote `mtu:` (and so has seen the MSS advice). */
+  tunMtuExplicit: boolean;
   path: NodePath;
 }
 

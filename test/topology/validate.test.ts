@@ -85,6 +85,9 @@ describe('validate', () => {
     ['anycast node without routing', variant('nodes: [rs1]', 'nodes: [rs2]'), ['33:38 anycast-no-routing']],
     ['duplicated router-id', variant('routerId: 2.2.2.2', 'routerId: 1.1.1.1'), ['14:14 router-id-duplicate']],
     ['mixed address families', variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'), ['25:24 dr-not-on-l2', '25:24 family-mixed']],
+    ['next hop off every network', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.1\n    routes: { 10.9.0.0/16: 172.16.0.1 }'), ['19:28 gateway-unreachable']],
+    ['TUN without an acknowledged MTU (warning)', variant('method: dr\n', 'method: tun\n'), ['23:13 tun-mtu']],
+    ['TUN services disagreeing on tunl0 MTU', variant('method: dr\n    directors: [director]\n    realServers: [rs1]', 'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: [rs1]\n  web6:\n    vip: 192.168.10.101\n    port: 80\n    method: tun\n    mtu: 1480\n    directors: [director]\n    realServers: [rs1]'), ['31:10 tun-mtu-conflict']],
     ['scheduler flag of another scheduler', variant('    method: dr\n', '    method: dr\n    flags: [sh-port]\n'), ['24:12 scheduler-flag']],
   ])('cross-check: %s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);

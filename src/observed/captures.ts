@@ -1,0 +1,85 @@
+// A host's observed state from captured command outputs (the `lbctl capture` directory layout), without I/O.
+import { sortedBy } from '../model/keys.js';
+import type { HostState, Link, ManagedFile } from '../model/state.js';
+import { emptyHostState } from '../model/state.js';
+import { parseIpAddr, parseIpLink, parseIpRoute, sortRoutes } from './ip-json.js';
+import { parseIpvsadmSaveDetailed } from './ipvsadm-save.js';
+import { parseProcModules } from './modules.js';
+import { parseNftTable } from './nft.js';
+import { parseSysctl } from './sysctl.js';
+
+/** The captured outputs, each a file in the capture directory. */
+export const CAPTURE_FILES = {
+  ipvs: 'ipvsadm-save.txt',
+  addr: 'ip-addr.json',
+  link: 'ip-link.json',
+  route4: 'ip-route.json',
+  route6: 'ip-route6.json',
+  sysctl: 'sysctl.txt',
+  modules: 'modules.txt',
+  nft: 'nft.json',
+} as const;
+
+/** Name of one captured output. */
+export type CaptureName = keyof typeof CAPTURE_FILES;
+
+/** The command whose stdout each capture file holds, as run on the host (no shell). */
+export const CAPTURE_COMMANDS: Record<CaptureName, readonly string[]> = {
+  ipvs: ['ipvsadm-save', '-n'],
+  addr: ['ip', '-j', 'addr', 'show'],
+  link: ['ip', '-j', '-d', 'link', 'show'],
+  route4: ['ip', '-j', '-4', 'route', 'show'],
+  route6: ['ip', '-j', '-6', 'route', 'show'],
+  sysctl: ['sysctl', '-a'],
+  modules: ['cat', '/proc/modules'],
+  nft: ['nft', '-j', 'list', 'ruleset'],
+};
+
+/** Where a managed file's captured copy lives in the capture directory: files/<absolute path without leading slash>. */
+export function capturedFilePath(path: string): string {
+  return `files/${path.replace(/^\/+/, '')}`;
+}
+
+/** A managed file's captured content and, when known, its permission bits. */
+export interface CapturedFile {
+  content: string;
+  mode?: number;
+}
+
+/** The observed state, and what could not be observed or represented. */
+export interface ObservedCapture {
+  state: HostState;
+  warnings: string[];
+}
+
+/** Builds a host's observed state from its captures; a missing capture leaves its section empty, with a warning. */
+export function observedFromCaptures(
+  host: string,
+  files: Partial<Record<CaptureName, string>>,
+  managedFiles: Record<string, CapturedFile> = {},
+): ObservedCapture {
+  const state = emptyHostState(host);
+  const warnings: string[] = [];
+  const read = (name: CaptureName, use: (text: string) => void): void => {
+    const text = files[name];
+    if (text === undefined) warnings.push(`${CAPTURE_FILES[name]} is missing: observed state has no ${name} section`);
+    else use(text);
+  };
+  read('ipvs', (text) => {
+    const parsed = parseIpvsadmSaveDetailed(text);
+    state.ipvs = parsed.services;
+    warnings.push(...parsed.unmodelled.map((u) => `${CAPTURE_FILES.ipvs} ${u}`));
+  });
+  read('addr', (text) => { state.addresses = parseIpAddr(text); });
+  read('link', (text) => {
+    state.links = parseIpLink(text).flatMap((l): Link[] => (l.kind === 'ipip' ? [{ name: l.name, kind: 'ipip', up: l.up, mtu: l.mtu }] : []));
+  });
+  read('route4', (text) => { state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet')]); });
+  read('route6', (text) => { state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet6')]); });
+  read('sysctl', (text) => { state.sysctls = parseSysctl(text); });
+  read('modules', (text) => { state.modules = parseProcModules(text); });
+  read('nft', (text) => { state.nft = parseNftTable(text); });
+  state.files = sortedBy(Object.entries(managedFiles), ([path]) => path)
+    .map(([path, f]): ManagedFile => ({ path, content: f.content, mode: f.mode ?? 0o644 }));
+  return { state, warnings };
+}

@@ -1,0 +1,142 @@
+// Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
+import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
+import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../model/state.js';
+import { type IpvsOption, tokenizeRule } from './ipvsadm-options.js';
+import { type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './ipvsadm-values.js';
+import { ParseError } from './parse-error.js';
+
+const SOURCE = 'ipvsadm-save';
+
+/** Parsed services plus what the table holds that HostState cannot represent (persistence engines, gue/gre tunnels). */
+export interface IpvsSaveParse {
+  services: IpvsService[];
+  unmodelled: string[];
+}
+
+type Options = Map<IpvsOption, string>;
+
+/** A service being assembled: its id, key, family and real servers by key. */
+interface Entry {
+  id: IpvsServiceId;
+  key: string;
+  family: Family;
+  service?: IpvsService;
+  destinations: Map<string, IpvsDestination>;
+}
+
+/** Services by key, and by the text that named them on earlier lines (so -a lines parse it once). */
+interface Known {
+  byKey: Map<string, Entry>;
+  byText: Map<string, Entry>;
+}
+
+/** The id and family of the service a rule line names. */
+function serviceIdOf(protocol: 'tcp' | 'udp' | 'sctp' | 'fwmark', value: string, ipv6: boolean, fail: Fail): { id: IpvsServiceId; family: Family } {
+  if (protocol === 'fwmark') {
+    const family: Family = ipv6 ? 'inet6' : 'inet';
+    return { id: { protocol, mark: parseFwmark(value, fail), family }, family };
+  }
+  if (ipv6) fail('-6 only applies to -f services');
+  const { address, port, family } = parseEndpoint(value, fail);
+  return { id: { protocol, address, port }, family };
+}
+
+/** The entry of the service a rule line names, created on first mention. */
+function serviceOf(options: Options, known: Known, fail: Fail): Entry {
+  const given = (['tcp', 'udp', 'sctp', 'fwmark'] as const).filter((p) => options.has(p));
+  const protocol = given[0];
+  if (protocol === undefined || given.length > 1) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
+  const value = options.get(protocol) ?? '';
+  const text = `${protocol} ${value}${options.has('ipv6') ? ' -6' : ''}`;
+  const cached = known.byText.get(text);
+  if (cached !== undefined) return cached;
+  const { id, family } = serviceIdOf(protocol, value, options.has('ipv6'), fail);
+  const key = serviceKey(id);
+  const entry = known.byKey.get(key) ?? { id, key, family, destinations: new Map() };
+  known.byKey.set(key, entry);
+  known.byText.set(text, entry);
+  return entry;
+}
+
+/** The forwarding method of an -a line; tunnel types other than ipip are reported as unmodelled. */
+function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
+  const given = (['gate', 'ipip', 'masq'] as const).filter((f) => options.has(f));
+  if (given.length > 1) fail('more than one of -g, -i, -m');
+  const forward = given[0] === 'masq' ? 'masq' : given[0] === 'ipip' ? 'ipip' : 'gate';
+  const tunType = options.get('tunType');
+  const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options.has(o));
+  if (forward !== 'ipip' && (tunType !== undefined || tunOptions.length > 0)) fail('tunnel options need -i');
+  if (tunType !== undefined && !['ipip', 'gue', 'gre'].includes(tunType)) fail(`unknown tunnel type ${JSON.stringify(tunType)}`);
+  if ((tunType ?? 'ipip') === 'ipip' && tunOptions.length > 0) fail('ipip tunnels take no other tunnel options');
+  if (tunOptions.filter((o) => o !== 'tunPort').length > 1) fail('more than one tunnel checksum option');
+  if (tunType === 'gue') parseUint(options.get('tunPort') ?? '', 65535, 'tunnel port', fail);
+  if (tunType === 'gre' && options.has('tunPort')) fail('gre tunnels take no --tun-port');
+  if (tunType === 'gue' || tunType === 'gre') unmodelled(`--tun-type ${tunType} (lbctl models ipip tunnels only)`);
+  return forward;
+}
+
+/** A real server from an -a line; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
+function destinationOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsDestination {
+  const real = options.get('real');
+  if (real === undefined) fail('-a needs -r');
+  const { address, port } = parseEndpoint(real, fail);
+  const count = (option: IpvsOption, fallback: string, what: string): number =>
+    parseUint(options.get(option) ?? fallback, 2 ** 31 - 1, what, fail);
+  return {
+    address, port,
+    forward: forwardOf(options, fail, unmodelled),
+    weight: count('weight', '1', 'weight'),
+    upper: count('upper', '0', 'upper threshold'),
+    lower: count('lower', '0', 'lower threshold'),
+  };
+}
+
+/** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
+function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsService {
+  const scheduler = options.get('scheduler') ?? 'wlc';
+  if (!/^[a-z][a-z0-9_-]*$/.test(scheduler)) fail(`bad scheduler name ${JSON.stringify(scheduler)}`);
+  const pe = options.get('pe');
+  if (pe !== undefined) unmodelled(`persistence engine ${pe} (lbctl does not model --pe)`);
+  return {
+    id: entry.id,
+    scheduler,
+    flags: parseSchedFlags(options.get('flags'), fail),
+    persistence: parsePersistence(options.get('persistent'), options.get('netmask'), entry.family, fail),
+    onePacket: options.has('ops'),
+    destinations: [],
+  };
+}
+
+/** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
+export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
+  const known: Known = { byKey: new Map(), byText: new Map() };
+  const unmodelled: string[] = [];
+  const at = { line: 0, text: '' };
+  const fail: Fail = (reason) => { throw new ParseError(SOURCE, at.line, at.text, reason); };
+  const note = (what: string): void => { unmodelled.push(`line ${at.line}: ${what}: ${at.text}`); };
+  for (const raw of text.split('\n')) {
+    at.line++;
+    at.text = raw.trimEnd();
+    if (at.text.trim() === '') continue;
+    const { command, options } = tokenizeRule(at.text, fail);
+    const entry = serviceOf(options, known, fail);
+    if (command === 'service') {
+      if (entry.service !== undefined) fail(`service ${entry.key} defined twice`);
+      entry.service = serviceAttrs(entry, options, fail, note);
+      continue;
+    }
+    if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
+    const destination = destinationOf(options, fail, note);
+    const key = destinationKey(destination);
+    if (entry.destinations.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
+    entry.destinations.set(key, destination);
+  }
+  const services = [...known.byKey.values()].flatMap(({ key, service, destinations }) =>
+    service === undefined ? [] : [{ key, service: { ...service, destinations: sortedBy([...destinations.entries()], ([k]) => k).map(([, d]) => d) } }]);
+  return { services: sortedBy(services, (s) => s.key).map((s) => s.service), unmodelled };
+}
+
+/** Parses ipvsadm-save -n output into services sorted by key, destinations sorted by key. */
+export function parseIpvsadmSave(text: string): IpvsService[] {
+  return parseIpvsadmSaveDetailed(text).services;
+}

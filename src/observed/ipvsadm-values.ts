@@ -1,0 +1,71 @@
+// Parsers of the values inside ipvsadm rule options: endpoints, numbers, netmasks, scheduler flags.
+import { canonicalIp, maskLength } from '../model/ip.js';
+import type { Family, Persistence } from '../model/state.js';
+
+/** Throws a ParseError for the current line. */
+export type Fail = (reason: string) => never;
+
+/** An address and port with the address family. */
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: Family;
+}
+
+/** True for a dotted quad already in canonical form (no leading zeros), which skips the bigint round trip. */
+function isCanonicalV4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255);
+}
+
+/** An address and port as ipvsadm prints them ("10.0.0.1:80", "[2001:db8::1]:80"), canonicalised. */
+export function parseEndpoint(text: string, fail: Fail): Endpoint {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)$/.exec(text);
+  const raw = match?.[1] ?? match?.[2];
+  const address = raw === undefined ? null : isCanonicalV4(raw) ? raw : canonicalIp(raw);
+  if (match === null || address === null) fail(`${JSON.stringify(text)} is not a numeric address:port (was ipvsadm-save run with -n?)`);
+  const family: Family = address.includes(':') ? 'inet6' : 'inet';
+  if ((family === 'inet6') !== (match[1] !== undefined)) fail(`${JSON.stringify(text)}: IPv6 addresses, and only they, go in brackets`);
+  return { address, port: parseUint(match[3] ?? '', 65535, 'port', fail), family };
+}
+
+/** A decimal unsigned integer no larger than max. */
+export function parseUint(text: string, max: number, what: string, fail: Fail): number {
+  const value = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+  if (!(value <= max)) fail(`${what} ${JSON.stringify(text)} is not an integer from 0 to ${max}`);
+  return value;
+}
+
+/** A firewall mark; ipvsadm prints the u32 with %d, so marks from 2^31 up appear negative. */
+export function parseFwmark(text: string, fail: Fail): number {
+  const negative = text.startsWith('-');
+  const magnitude = parseUint(negative ? text.slice(1) : text, negative ? 2 ** 31 : 2 ** 32 - 1, 'fwmark', fail);
+  const mark = negative ? 2 ** 32 - magnitude : magnitude;
+  if (mark === 0 || mark === 2 ** 32) fail('fwmark 0 is not a valid firewall mark');
+  return mark;
+}
+
+/** Persistence from -p [timeout] and -M: IPv4 dotted netmask or IPv6 prefix length, defaulting to a host mask. */
+export function parsePersistence(timeout: string | undefined, netmask: string | undefined, family: Family, fail: Fail): Persistence | null {
+  if (timeout === undefined) {
+    if (netmask !== undefined) fail('-M without -p');
+    return null;
+  }
+  // A bare -p means ipvsadm's default timeout of 300 seconds.
+  const seconds = timeout === '' ? 300 : parseUint(timeout, 2 ** 32 - 1, 'persistence timeout', fail);
+  if (family === 'inet6') return { timeout: seconds, netmask: String(parseUint(netmask ?? '128', 128, 'IPv6 netmask', fail)) };
+  const mask = canonicalIp(netmask ?? '255.255.255.255');
+  if (mask === null || mask.includes(':') || maskLength(mask) === null) fail(`-M ${JSON.stringify(netmask)} is not a contiguous IPv4 netmask`);
+  return { timeout: seconds, netmask: mask };
+}
+
+/** Scheduler flags in the order HostState keeps them (and ipvsadm prints them). */
+const FLAG_ORDER = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port', 'flag-1', 'flag-2', 'flag-3'];
+
+/** The comma-separated -b list, validated, deduplicated and in canonical order. */
+export function parseSchedFlags(text: string | undefined, fail: Fail): string[] {
+  if (text === undefined) return [];
+  const flags = new Set(text.split(','));
+  for (const flag of flags) if (!FLAG_ORDER.includes(flag)) fail(`unknown scheduler flag ${JSON.stringify(flag)}`);
+  return FLAG_ORDER.filter((flag) => flags.has(flag));
+}

@@ -1,0 +1,31 @@
+// src/observed is the pure core: it may import only itself, src/model and zod, and never touch process.* (ARCHITECTURE.md).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const OBSERVED = join(import.meta.dirname, '../../src/observed');
+const ALLOWED = /^(\.\/[\w-]+\.js|\.\.\/model\/[\w-]+\.js|zod)$/;
+
+/** Every module specifier a source imports, statically or dynamically, and every use of process. */
+function dependencies(source: string): string[] {
+  const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
+  return [...specifiers, ...(/\bprocess\b/.test(source) ? ['process'] : [])];
+}
+
+describe('src/observed is pure', () => {
+  const files = readdirSync(OBSERVED).filter((f) => f.endsWith('.ts'));
+
+  it('has the parsers', () => {
+    expect(files).toEqual(expect.arrayContaining(['captures.ts', 'ip-json.ts', 'ipvsadm-save.ts', 'modules.ts', 'nft.ts', 'sysctl.ts']));
+  });
+
+  it.each(files)('%s imports only ./*, ../model/* and zod, and does not use process', (file) => {
+    const outside = dependencies(readFileSync(join(OBSERVED, file), 'utf8')).filter((d) => !ALLOWED.test(d));
+    expect(outside).toEqual([]);
+  });
+
+  it('the check catches what it is for', () => {
+    const offending = "import { execa } from 'execa';\nimport * as fs from 'node:fs';\nconst cp = await import('child_process');\nprocess.exit(1);\nimport './ok.js';";
+    expect(dependencies(offending).filter((d) => !ALLOWED.test(d))).toEqual(['execa', 'node:fs', 'child_process', 'process']);
+  });
+});
