@@ -42,6 +42,9 @@ export interface IpvsDestination {
   upper: number;
   /** Lower connection threshold (-y); 0 means none. */
   lower: number;
+  /** Observed only: connections in use and lingering (from `ipvsadm -Ln`), to finish a drain. */
+  activeConns?: number;
+  inactiveConns?: number;
 }
 
 /** A virtual service with its real servers (destinations sorted by address, then port). */
@@ -116,6 +119,8 @@ export interface HostState {
   nft: NftTable[];
   files: ManagedFile[];
   reloads: Reload[];
+  /** Observed only: aspects the captures could not show, which the planner must not call drift. */
+  unobserved?: 'ipvs-thresholds'[];
 }
 
 /** A host state with nothing in it: the observed state of a host in `--offline` plans. */

@@ -1,5 +1,6 @@
 // A host's observed state from captured command outputs (the `lbctl capture` directory layout), without I/O.
-import { sortedBy } from '../model/keys.js';
+import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
+import { parseIpvsadmThresholds } from './ipvsadm-list.js';
 import type { HostState, Link, ManagedFile } from '../model/state.js';
 import { emptyHostState } from '../model/state.js';
 import { parseIpAddr, parseIpLink, parseIpRoute, sortRoutes } from './ip-json.js';
@@ -11,6 +12,7 @@ import { parseSysctl } from './sysctl.js';
 /** The captured outputs, each a file in the capture directory. */
 export const CAPTURE_FILES = {
   ipvs: 'ipvsadm-save.txt',
+  ipvsList: 'ipvsadm-thresholds.txt',
   addr: 'ip-addr.json',
   link: 'ip-link.json',
   route4: 'ip-route.json',
@@ -26,6 +28,7 @@ export type CaptureName = keyof typeof CAPTURE_FILES;
 /** The command whose stdout each capture file holds, as run on the host (no shell). */
 export const CAPTURE_COMMANDS: Record<CaptureName, readonly string[]> = {
   ipvs: ['ipvsadm-save', '-n'],
+  ipvsList: ['ipvsadm', '-Ln', '--thresholds'],
   addr: ['ip', '-j', 'addr', 'show'],
   link: ['ip', '-j', '-d', 'link', 'show'],
   route4: ['ip', '-j', '-4', 'route', 'show'],
@@ -70,6 +73,17 @@ export function observedFromCaptures(
     state.ipvs = parsed.services;
     warnings.push(...parsed.unmodelled.map((u) => `${CAPTURE_FILES.ipvs} ${u}`));
   });
+  const list = files.ipvsList;
+  if (list !== undefined) {
+    const counters = parseIpvsadmThresholds(list);
+    state.ipvs = state.ipvs.map((s) => {
+      const dests = counters.get(serviceKey(s.id));
+      return { ...s, destinations: s.destinations.map((d) => ({ ...d, ...dests?.get(destinationKey(d)) })) };
+    });
+  } else if (state.ipvs.length > 0) {
+    state.unobserved = ['ipvs-thresholds'];
+    warnings.push(`${CAPTURE_FILES.ipvsList} is missing: real-server thresholds (-x/-y) are not compared`);
+  }
   read('addr', (text) => { state.addresses = parseIpAddr(text); });
   read('link', (text) => {
     state.links = parseIpLink(text).flatMap((l): Link[] => (l.kind === 'ipip' ? [{ name: l.name, kind: 'ipip', up: l.up, mtu: l.mtu }] : []));

@@ -56,8 +56,8 @@ function attrsEqual(a: IpvsServiceAttrs, b: IpvsServiceAttrs): boolean {
   );
 }
 
-function destinationEqual(a: IpvsDestination, b: IpvsDestination): boolean {
-  return a.forward === b.forward && a.weight === b.weight && a.upper === b.upper && a.lower === b.lower;
+function destinationEqual(a: IpvsDestination, b: IpvsDestination, thresholdsSeen: boolean): boolean {
+  return a.forward === b.forward && a.weight === b.weight && (!thresholdsSeen || (a.upper === b.upper && a.lower === b.lower));
 }
 
 /** Addresses that are part of every host, never reported as unmanaged. */
@@ -66,7 +66,7 @@ const LOOPBACK = new Set(['lo 127.0.0.1/8', 'lo ::1/128']);
 /** Devices whose extra addresses are worth reporting (where VIPs live). */
 const VIP_DEVICES = new Set(['lo', 'tunl0']);
 
-function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[]): void {
+function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[], thresholdsSeen: boolean): void {
   const obs = keyed(observed, (s) => serviceKey(s.id));
   const want = keyed(desired, (s) => serviceKey(s.id));
   const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
@@ -84,7 +84,7 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       'ipvs-destination',
       keyed(service.destinations, destinationKey),
       keyed(seen?.destinations ?? [], destinationKey),
-      destinationEqual,
+      (a, b) => destinationEqual(a, b, thresholdsSeen),
       () => 'delete',
       (c) => ({ ...c, kind: 'ipvs-destination', key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after) }),
     );
@@ -114,7 +114,7 @@ export function diffHost(desired: HostState, observed: HostState, owned: Owned):
   const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' => (VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore');
   diffKeyed(out, 'address', keyed(desired.addresses, addressKey), keyed(observed.addresses, addressKey), same, addressFate, (c) => ({ ...c, kind: 'address' }));
   diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
-  diffServices(out, desired.ipvs, observed.ipvs);
+  diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'));
   diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
   diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
   const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload ? [c.after.reload] : [])));

@@ -19,6 +19,7 @@ describe('the capture layout', () => {
     const layout = (Object.keys(CAPTURE_FILES) as CaptureName[]).map((name) => `${CAPTURE_FILES[name]} <- ${CAPTURE_COMMANDS[name].join(' ')}`);
     expect(layout).toEqual([
       'ipvsadm-save.txt <- ipvsadm-save -n',
+      'ipvsadm-thresholds.txt <- ipvsadm -Ln --thresholds',
       'ip-addr.json <- ip -j addr show',
       'ip-link.json <- ip -j -d link show',
       'ip-route.json <- ip -j -4 route show',
@@ -79,6 +80,7 @@ describe('observedFromCaptures', () => {
       'ipvsadm-save.txt line 2: --tun-type gue (lbctl models ipip tunnels only): -a -t 10.0.0.102:80 -r 192.168.50.10:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-nocsum',
       'ipvsadm-save.txt line 3: --tun-type gue (lbctl models ipip tunnels only): -a -t 10.0.0.102:80 -r 192.168.50.11:80 -i -w 1 --tun-type gue --tun-port 6080 --tun-remcsum',
       'ipvsadm-save.txt line 4: --tun-type gre (lbctl models ipip tunnels only): -a -t 10.0.0.102:80 -r 192.168.50.12:80 -i -w 1 --tun-type gre --tun-csum',
+      'ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared',
     ]);
   });
 

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseIpvsadmThresholds } from '../../src/observed/ipvsadm-list.js';
+import { observedFromCaptures } from '../../src/observed/captures.js';
+import { ParseError } from '../../src/observed/parse-error.js';
+
+// The layout of ipvsadm 1.31's list with --thresholds (print_service_entry, FMT_THRESHOLDS).
+const LISTING = `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn
+  -> RemoteAddress:Port
+TCP  10.0.0.100:80 wrr
+  -> 10.0.1.10:80                 Route   3      100        50         7          12
+  -> 10.0.1.11:80                 Route   1      0          0          0          0
+TCP  [2001:db8::100]:443 wlc persistent 300
+  -> [2001:db8::10]:443           Masq    1      0          0          2          0
+FWM  7 rr
+  -> 10.0.1.12:0                  Tunnel  1      10         5          1          1
+`;
+
+describe('ipvsadm -Ln --thresholds', () => {
+  it('reads thresholds and connection counts per destination', () => {
+    const c = parseIpvsadmThresholds(LISTING);
+    expect([...c.keys()]).toEqual(['tcp 10.0.0.100:80', 'tcp [2001:db8::100]:443', 'fwmark 7']);
+    expect(c.get('tcp 10.0.0.100:80')?.get('10.0.1.10:80')).toEqual({ upper: 100, lower: 50, activeConns: 7, inactiveConns: 12 });
+    expect(c.get('tcp [2001:db8::100]:443')?.get('[2001:db8::10]:443')).toEqual({ upper: 0, lower: 0, activeConns: 2, inactiveConns: 0 });
+    expect(c.get('fwmark 7')?.get('10.0.1.12:0')?.upper).toBe(10);
+  });
+
+  it('rejects a destination before any service, naming the line', () => {
+    expect(() => parseIpvsadmThresholds('  -> 10.0.1.10:80 Route 1 0 0 0 0\n')).toThrow(ParseError);
+    expect(() => parseIpvsadmThresholds('TCP  10.0.0.100:80 wrr\n  -> 10.0.1.10:80 Route x 0 0 0 0\n')).toThrow(/line 2/);
+  });
+
+  it('merges into the observed services; without it thresholds are marked unobserved', () => {
+    const save = '-A -t 10.0.0.100:80 -s wrr\n-a -t 10.0.0.100:80 -r 10.0.1.10:80 -g -w 3\n';
+    const seen = observedFromCaptures('d', { ipvs: save, ipvsList: LISTING });
+    expect(seen.state.ipvs[0]?.destinations[0]).toMatchObject({ upper: 100, lower: 50, activeConns: 7 });
+    expect(seen.state.unobserved).toBeUndefined();
+    const blind = observedFromCaptures('d', { ipvs: save });
+    expect(blind.state.unobserved).toEqual(['ipvs-thresholds']);
+    expect(blind.warnings.join('\n')).toContain('thresholds (-x/-y) are not compared');
+  });
+});
