@@ -25,8 +25,7 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     const b = builder(host.name);
     if (host.gateway !== undefined) b.route({ family: familyOf(host.gateway), destination: 'default', via: host.gateway });
     for (const r of host.routes) b.route({ family: familyOf(r.via), destination: r.destination, via: r.via });
-    const isAnycastNode = t.anycast.some((g) => g.nodes.includes(host.name));
-    if (host.roles.includes('router') || (host.routing && !isAnycastNode)) b.sysctl('net.ipv4.ip_forward', '1');
+    if (host.roles.includes('router')) b.sysctl('net.ipv4.ip_forward', '1');
     const ospf = ospfConfigOf(t, host);
     if (host.routing && ospf) addRoutingFiles(b, host.routing, ospf);
   }

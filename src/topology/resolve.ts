@@ -27,7 +27,8 @@ export function familyOf(address: string): Family {
 }
 
 /** An OSPF area as dotted quad: "0" and "0.0.0.0" are the same area. */
-export function canonicalArea(area: string): string | null {
+export function canonicalArea(given: string | number): string | null {
+  const area = String(given);
   if (/^\d+$/.test(area) && Number(area) <= 0xffffffff) return formatIp({ family: 4, value: BigInt(area) });
   const ip = parseIp(area);
   return ip?.family === 4 && /^\d+\.\d+\.\d+\.\d+$/.test(area) ? formatIp(ip) : null;
@@ -104,7 +105,7 @@ class Resolver {
       if (canonical === null) {
         this.report('area-invalid', [...path, 'networks', prefix], `"${area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
       }
-      return { prefix: cidrText(prefix, true), area: canonical ?? area };
+      return { prefix: cidrText(prefix, true), area: canonical ?? String(area) };
     });
     const defaults = this.raw.ospf ?? {};
     const timers = { ...defaults, ...spec.timers };

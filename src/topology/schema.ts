@@ -26,7 +26,7 @@ export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
 /** Routing-daemon configuration styles: quagga per-daemon files or FRR's integrated frr.conf. */
 export const FLAVOURS = ['quagga', 'frr'] as const;
 
-/** Role hints: documentation for people and labs; lbctl derives what a host needs from the services. */
+/** Role hints for people and labs; lbctl derives what a host needs from the services, except `router`, which turns on IP forwarding. */
 export const ROLES = ['director', 'real-server', 'router', 'anycast', 'client', 'dns'] as const;
 
 /** The issue code of schema refinements, carried in zod's params so diagnostics keep the rule id. */
@@ -53,6 +53,7 @@ const ipv4 = z
   .refine((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s) && canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 address (dotted quad)'));
 
 const port = z.number().int().min(1).max(65535);
+const area = z.union([z.string(), z.number().int().min(0).max(4294967295)]).describe('OSPF area: dotted quad (0.0.0.2) or number (2)');
 const seconds = z.number().int().min(1).max(65535);
 
 const interfaceSpec = z.strictObject({
@@ -93,7 +94,7 @@ const routing = z.strictObject({
   routerId: ipv4.optional().describe('OSPF router-id; defaults to the first interface address'),
   password: password.optional().describe('vty password written to the configs (quagga style)'),
   maximumPaths: z.number().int().min(1).max(64).optional().describe('ECMP paths (maximum-paths)'),
-  networks: z.record(cidr, z.string()).optional().describe('prefix: area, e.g. "10.211.55.0/24": 0.0.0.0'),
+  networks: z.record(cidr, area).optional().describe('prefix: area, e.g. "10.211.55.0/24": 0.0.0.0'),
   interfaces: z.record(ifname, ospfInterface).optional(),
   timers: ospfTimers.optional(),
   configDir: pattern(/^\/[A-Za-z0-9_./-]*$/, 'path-invalid', 'an absolute path of letters, digits and _./-')
@@ -154,7 +155,7 @@ const service = z.strictObject({
 const anycast = z.strictObject({
   prefix: cidr,
   nodes: z.array(name).min(1),
-  area: z.string().optional(),
+  area: area.optional(),
   cost: z.number().int().min(1).max(65535).optional(),
   hello: seconds.optional(),
   dead: seconds.optional(),

@@ -1,0 +1,139 @@
+// Runs one command as root in a throwaway qemu VM whose kernel has IPVS, with the host's / as root.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { assertHostPackages } from './host-packages.js';
+import { ensureInitramfs } from './initramfs.js';
+import { renderJobScript } from './job-script.js';
+import { ensureKernel, type Kernel } from './kernel.js';
+import { listenForOutput, type OutputSocket } from './output-socket.js';
+import { assetPath, vmCacheDir } from './paths.js';
+import { qemuArgs, type Share } from './qemu-args.js';
+
+/** Which guest stream a chunk of output comes from: the job's stdout/stderr or the serial console. */
+export type VmStream = 'stdout' | 'stderr' | 'console';
+
+/** A command to run in the VM. */
+export interface VmJob {
+  /** argv of the job; it runs as root with the host's paths (e.g. ['node', '/work/main/bin/lbctl', 'apply']). */
+  command: readonly string[];
+  /** Working directory in the guest (default: the caller's cwd). */
+  cwd?: string;
+  /** Extra environment (the job gets PATH from the caller, HOME=/root, plus these). */
+  env?: Readonly<Record<string, string>>;
+  /** Wall-clock limit for boot + job; qemu is killed by PID when it passes. */
+  timeoutMs: number;
+  /** Host directory (created if missing) mounted read-write at the same path in the guest, for the job's result files. */
+  resultsDir?: string;
+  /** Guest memory (default 1024). */
+  memoryMb?: number;
+  /** Receives output while the VM runs. */
+  onOutput?: (stream: VmStream, chunk: string) => void;
+}
+
+/** How the VM run ended: exactly one of exitCode !== null, timedOut or guestPanicked describes it. */
+export interface VmResult {
+  /** The job's exit status, or null when it never finished (timeout, panic). */
+  exitCode: number | null;
+  timedOut: boolean;
+  guestPanicked: boolean;
+  /** Everything the guest printed on its serial console (kernel and init messages). */
+  serialLog: string;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+}
+
+const DEFAULT_MEMORY_MB = 1024;
+const KERNEL_PANIC = /Kernel panic - not syncing/;
+const STDOUT_SOCKET = 'stdout.sock';
+const STDERR_SOCKET = 'stderr.sock';
+
+/** A kernel and initramfs ready to boot. */
+export interface PreparedVm {
+  kernel: Kernel;
+  initramfs: string;
+}
+
+/** Checks the host packages and prepares (downloads, unpacks, builds) the kernel and initramfs once into the cache. */
+export async function prepareVm(cacheDir = vmCacheDir()): Promise<PreparedVm> {
+  await assertHostPackages();
+  const kernel = await ensureKernel(cacheDir);
+  return { kernel, initramfs: await ensureInitramfs(kernel, cacheDir) };
+}
+
+function jobEnv(extra: VmJob['env']): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...extra };
+}
+
+async function readExitCode(runDir: string): Promise<number | null> {
+  const text = await readFile(join(runDir, 'exit-code'), 'utf8').catch(() => null);
+  return text === null ? null : Number(text.trim());
+}
+
+function qemuCommandLine({ kernel, initramfs }: PreparedVm, job: VmJob, runDir: string): string[] {
+  const shares: Share[] = [
+    { tag: 'hostroot', path: '/', readonly: true },
+    { tag: 'lbctlrun', path: runDir, readonly: false },
+    ...(job.resultsDir ? [{ tag: 'results', path: job.resultsDir, readonly: false }] : []),
+  ];
+  return qemuArgs({
+    vmlinux: kernel.vmlinux,
+    initramfs,
+    params: {
+      init: assetPath('guest-init.sh'),
+      modules: kernel.modulesDir,
+      run: runDir,
+      ...(job.resultsDir ? { results: job.resultsDir } : {}),
+    },
+    shares,
+    memoryMb: job.memoryMb ?? DEFAULT_MEMORY_MB,
+    jobStdout: join(runDir, STDOUT_SOCKET),
+    jobStderr: join(runDir, STDERR_SOCKET),
+  });
+}
+
+/** Boots the cached kernel under qemu (TCG) and runs `job.command` as root inside; see VmResult. */
+export async function runInVm(request: VmJob): Promise<VmResult> {
+  const started = Date.now();
+  const job = { ...request, cwd: resolve(request.cwd ?? '.'), ...(request.resultsDir ? { resultsDir: resolve(request.resultsDir) } : {}) };
+  if (job.resultsDir) await mkdir(job.resultsDir, { recursive: true });
+  const vm = await prepareVm();
+  const runDir = await mkdtemp(join(tmpdir(), 'lbctl-vm-'));
+  const forward = (stream: VmStream) => (chunk: string) => job.onOutput?.(stream, chunk);
+  const sockets: OutputSocket[] = [];
+  try {
+    await writeFile(join(runDir, 'job.sh'), renderJobScript({ command: job.command, cwd: job.cwd, env: jobEnv(job.env) }));
+    const stdout = await listenForOutput(join(runDir, STDOUT_SOCKET), forward('stdout'));
+    sockets.push(stdout);
+    const stderr = await listenForOutput(join(runDir, STDERR_SOCKET), forward('stderr'));
+    sockets.push(stderr);
+    const qemu = execa('qemu-system-x86_64', qemuCommandLine(vm, job, runDir),
+      { stdin: 'ignore', buffer: false, reject: false, timeout: job.timeoutMs, killSignal: 'SIGKILL' });
+    let serialLog = '';
+    qemu.stdout.setEncoding('utf8');
+    qemu.stdout.on('data', (chunk: string) => { serialLog += chunk; forward('console')(chunk); });
+    let qemuErrors = '';
+    qemu.stderr.setEncoding('utf8');
+    qemu.stderr.on('data', (chunk: string) => { qemuErrors += chunk; });
+    const ended = await qemu;
+    sockets.forEach((socket) => socket.stop());
+    const result: VmResult = {
+      exitCode: await readExitCode(runDir),
+      timedOut: ended.timedOut,
+      guestPanicked: !ended.timedOut && ended.exitCode === 0 && KERNEL_PANIC.test(serialLog),
+      serialLog,
+      stdout: await stdout.text(),
+      stderr: await stderr.text(),
+      durationMs: Date.now() - started,
+    };
+    if (result.exitCode === null && !result.timedOut && !result.guestPanicked) {
+      throw new Error(`lbctl VM runner: qemu ended (${ended.exitCode ?? ended.signal}) without the job's exit code\n${qemuErrors}${serialLog.slice(-2000)}`);
+    }
+    return result;
+  } finally {
+    sockets.forEach((socket) => socket.stop());
+    await rm(runDir, { recursive: true, force: true });
+  }
+}
