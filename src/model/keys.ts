@@ -22,6 +22,11 @@ export function addressKey(a: Address): string {
   return `${a.device} ${a.cidr}`;
 }
 
+/** An nft rule's identity: its comment (lbctl puts a fingerprint of the rule text there), else the rule text. */
+export function nftRuleIdentity(rule: string): string {
+  return /comment "([^"]*)"/.exec(rule)?.[1] ?? rule;
+}
+
 /** Key of a route: "inet default". */
 export function routeKey(r: Pick<Route, 'family' | 'destination'>): string {
   return `${r.family} ${r.destination}`;

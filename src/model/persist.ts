@@ -33,25 +33,39 @@ export function addPersistenceFiles(b: HostBuilder): void {
   if (services.length > 0) b.file({ path: PATHS.ipvsadm, mode: 0o644, content: generatedHeader('#') + ipvsadmRules(services) });
 }
 
-/** Adds the routing daemon's config files and its reload. */
+/**
+ * Default reloads: FRR re-reads frr.conf with `systemctl reload frr` (frr-reload.py, which
+ * keeps adjacencies); quagga daemons are restarted one by one, only those whose file changed.
+ */
+export const DEFAULT_RELOADS = {
+  frr: ['systemctl', 'reload', 'frr'],
+  zebra: ['systemctl', 'restart', 'zebra'],
+  ospfd: ['systemctl', 'restart', 'ospfd'],
+} as const;
+
+/** Adds the routing daemon's config files and their reloads. */
 export function addRoutingFiles(b: HostBuilder, routing: Routing, config: OspfConfig): void {
   const owner = routing.flavour === 'frr' ? 'frr' : 'quagga';
-  const conf = (name: string, content: string, check: boolean) =>
-    b.file({ path: `${routing.configDir}/${name}`, content, mode: 0o640, owner, group: owner, reload: 'routing', ...(check ? { check: 'frr' as const } : {}) });
+  const conf = (name: string, content: string, daemon: keyof typeof DEFAULT_RELOADS, check: boolean) => {
+    const reload = routing.reload ? 'routing' : daemon;
+    b.file({ path: `${routing.configDir}/${name}`, content, mode: 0o640, owner, group: owner, reload, ...(check ? { check: 'frr' as const } : {}) });
+    b.reload({ name: reload, argv: routing.reload ?? [...DEFAULT_RELOADS[daemon]] });
+  };
   if (routing.flavour === 'frr') {
     const files = renderFrr(config);
-    conf('frr.conf', files.frrConf, true);
-    conf('daemons', files.daemons, false);
+    conf('frr.conf', files.frrConf, 'frr', true);
+    conf('daemons', files.daemons, 'frr', false);
   } else {
     const files = renderQuagga(config);
-    conf('zebra.conf', files.zebra, true);
-    conf('ospfd.conf', files.ospfd, true);
+    conf('zebra.conf', files.zebra, 'zebra', true);
+    conf('ospfd.conf', files.ospfd, 'ospfd', true);
   }
-  b.reload({ name: 'routing', argv: routing.reload });
 }
 
-/** Adds the records file of a DNS zone served by this host (for `$INCLUDE` in the zone). */
+/** Adds the records file of a DNS zone served by this host (for `$INCLUDE` in the zone), and the zone's reload. */
 export function addZoneFile(b: HostBuilder, zone: DnsZone): void {
   const lines = zone.records.flatMap((r) => r.addresses.map((a) => `${r.name}\t${zone.ttl}\tIN\t${a.includes(':') ? 'AAAA' : 'A'}\t${a}\n`));
-  b.file({ path: `${PATHS.zones}/${zone.name}.records`, mode: 0o644, content: `${generatedHeader(';')}$ORIGIN ${zone.name}.\n${lines.join('')}` });
+  const reload = `zone ${zone.name}`;
+  b.file({ path: `${PATHS.zones}/${zone.name}.records`, mode: 0o644, reload, content: `${generatedHeader(';')}$ORIGIN ${zone.name}.\n${lines.join('')}` });
+  b.reload({ name: reload, argv: zone.reload });
 }

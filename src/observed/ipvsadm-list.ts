@@ -38,9 +38,9 @@ export function parseIpvsadmThresholds(text: string): IpvsCounters {
     if (line.trim() === '' || line.startsWith('IP Virtual Server') || line.startsWith('Prot ') || /^\s*-> RemoteAddress/.test(line)) return;
     if (words[0] === '->') {
       if (!current) fail('a destination before any service');
-      if (words.length !== 8) fail('expected: -> address:port forward weight Uthreshold Lthreshold ActiveConn InActConn');
+      if (words.length !== 6) fail('expected: -> address:port Uthreshold Lthreshold ActiveConn InActConn');
       const ep = parseEndpoint(words[1] ?? '', fail);
-      const [, upper = 0, lower = 0, activeConns = 0, inactiveConns = 0] = words.slice(3).map((w) => parseUint(w, 4294967295, 'counter', fail));
+      const [upper = 0, lower = 0, activeConns = 0, inactiveConns = 0] = words.slice(2).map((w) => parseUint(w, 4294967295, 'counter', fail));
       current.set(destinationKey(ep), { upper, lower, activeConns, inactiveConns });
       return;
     }

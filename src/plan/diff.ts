@@ -1,5 +1,5 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
-import { addressKey, destinationKey, routeKey, serviceKey } from '../model/keys.js';
+import { addressKey, destinationKey, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
 import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Kind, Unmanaged } from './types.js';
 
@@ -91,13 +91,18 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
   }
 }
 
-/** A rule's identity: its comment (lbctl writes every field that matters into it), else the rule text. */
-function ruleIdentity(rule: string): string {
-  return /comment "([^"]*)"/.exec(rule)?.[1] ?? rule;
+function nftEqual(a: NftTable, b: NftTable): boolean {
+  return a.rules.map(nftRuleIdentity).sort().join('\n') === b.rules.map(nftRuleIdentity).sort().join('\n');
 }
 
-function nftEqual(a: NftTable, b: NftTable): boolean {
-  return a.rules.map(ruleIdentity).sort().join('\n') === b.rules.map(ruleIdentity).sort().join('\n');
+/** A config file without its comment and blank lines: what the daemon reading it acts on. */
+function significant(content: string): string {
+  return content.split('\n').filter((l) => !/^\s*([!#;]|$)/.test(l)).join('\n');
+}
+
+/** True when a file change matters to the daemon (a comment-only edit needs no reload). */
+function changesMeaning(before: ManagedFile | null, after: ManagedFile): boolean {
+  return before === null || significant(before.content) !== significant(after.content);
 }
 
 function fileEqual(a: ManagedFile, b: ManagedFile): boolean {
@@ -117,7 +122,7 @@ export function diffHost(desired: HostState, observed: HostState, owned: Owned):
   diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'));
   diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
   diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
-  const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload ? [c.after.reload] : [])));
+  const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])));
   for (const r of desired.reloads) {
     if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
   }

@@ -1,60 +1,57 @@
-// One-line descriptions of changes and objects, shared by the human and shell renderers.
-import type { Change } from '../plan/types.js';
+// One-line descriptions of changes, shared by the human and shell renderers.
+import { nftRuleIdentity } from '../model/keys.js';
+import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
+import type { Change, IpvsServiceSpec } from '../plan/types.js';
 
 /** The sign of an action in diffs: + create, ~ update, - delete. */
 export const SIGN = { create: '+', update: '~', delete: '-' } as const;
 
-function attrs(c: Change): string {
-  const v = c.after ?? c.before;
-  if (v === null) return '';
-  switch (c.kind) {
-    case 'sysctl':
-      return c.before !== null && c.after !== null ? `${c.before} -> ${c.after}` : `= ${v as string}`;
-    case 'link': {
-      const l = c.after ?? c.before;
-      return l ? `${l.kind} mtu ${l.mtu} ${l.up ? 'up' : 'down'}` : '';
-    }
-    case 'route': {
-      const r = c.after ?? c.before;
-      return r ? `via ${r.via}${c.before && c.after ? ` (was via ${c.before.via})` : ''}` : '';
-    }
-    case 'ipvs-service': {
-      const s = c.after ?? c.before;
-      if (!s) return '';
-      const parts = [`scheduler ${s.scheduler}`];
-      if (s.flags.length) parts.push(`flags ${s.flags.join(',')}`);
-      if (s.persistence) parts.push(`persistent ${s.persistence.timeout}s mask ${s.persistence.netmask}`);
-      if (s.onePacket) parts.push('one-packet');
-      return parts.join(', ');
-    }
-    case 'ipvs-destination': {
-      const d = c.after ?? c.before;
-      if (!d) return '';
-      const parts = [d.forward, `weight ${d.weight}`];
-      if (d.upper) parts.push(`upper ${d.upper}`);
-      if (d.lower) parts.push(`lower ${d.lower}`);
-      if (c.before && c.after) parts.push(`(was ${c.before.forward}, weight ${c.before.weight}${c.before.upper ? `, upper ${c.before.upper}` : ''}${c.before.lower ? `, lower ${c.before.lower}` : ''})`);
-      return parts.join(', ');
-    }
-    case 'nft-table': {
-      const t = c.after ?? c.before;
-      return t ? `${t.rules.length} rule(s)` : '';
-    }
-    case 'file': {
-      const f = c.after ?? c.before;
-      if (!f) return '';
-      const mode = (m: number) => m.toString(8).padStart(4, '0');
-      const was = c.before && c.after && c.before.mode !== c.after.mode ? ` (was ${mode(c.before.mode)})` : '';
-      return `mode ${mode(f.mode)}${was}${f.owner ? ` owner ${f.owner}:${f.group ?? f.owner}` : ''}`;
-    }
-    default:
-      return '';
-  }
+const mode = (m: number) => m.toString(8).padStart(4, '0');
+
+/** A short summary of an object's attributes, by kind (its key is printed separately). */
+const SUMMARY: { [K in Change['kind']]: (v: never) => string } = {
+  module: () => '',
+  sysctl: (v: string) => v,
+  link: (l: Link) => `${l.kind} mtu ${l.mtu} ${l.up ? 'up' : 'down'}`,
+  address: (_a: Address) => '',
+  route: (r: Route) => `via ${r.via}`,
+  'ipvs-service': (s: IpvsServiceSpec) =>
+    [`scheduler ${s.scheduler}`, s.flags.length ? `flags ${s.flags.join(',')}` : '', s.persistence ? `persistent ${s.persistence.timeout}s mask ${s.persistence.netmask}` : '', s.onePacket ? 'one-packet' : '']
+      .filter(Boolean)
+      .join(', '),
+  'ipvs-destination': (d: IpvsDestination) => [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
+  'nft-table': (t: NftTable) => `${t.rules.length} rule(s)`,
+  file: (f: ManagedFile) => `mode ${mode(f.mode)}`,
+  reload: (r: Reload) => r.argv.join(' '),
+};
+
+function summary(c: Change, v: unknown): string {
+  return (SUMMARY[c.kind] as (v: unknown) => string)(v);
+}
+
+/** For nft tables: which rules (by identity) an update adds and removes. */
+function nftDelta(c: Change): string {
+  if (c.kind !== 'nft-table' || !c.before || !c.after) return '';
+  const before = new Set(c.before.rules.map(nftRuleIdentity));
+  const after = new Set(c.after.rules.map(nftRuleIdentity));
+  const added = [...after].filter((r) => !before.has(r));
+  const removed = [...before].filter((r) => !after.has(r));
+  return [...added.map((r) => `+ "${r}"`), ...removed.map((r) => `- "${r}"`)].join(', ');
+}
+
+/** What the change does to the object's attributes: "now" for create/delete, "new (was old)" for update. */
+function detail(c: Change): string {
+  if (c.kind === 'sysctl') return c.before !== null && c.after !== null ? `${c.before} -> ${c.after}` : `= ${c.after ?? c.before ?? ''}`;
+  if (c.action !== 'update' || c.before === null || c.after === null) return summary(c, c.after ?? c.before);
+  const now = summary(c, c.after);
+  const was = summary(c, c.before);
+  const delta = nftDelta(c);
+  return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : ''].filter(Boolean).join(' ');
 }
 
 /** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1". */
 export function describeChange(c: Change): string {
-  const detail = attrs(c);
+  const text = detail(c);
   const gap = c.kind === 'sysctl' ? ' ' : '  ';
-  return `${SIGN[c.action]} ${c.kind} ${c.key}${detail ? `${gap}${detail}` : ''}`;
+  return `${SIGN[c.action]} ${c.kind} ${c.key}${text ? `${gap}${text}` : ''}`;
 }

@@ -9,12 +9,6 @@ type RawHost = RawTopology['hosts'][string];
 type RawService = RawTopology['services'][string];
 type RawRealServer = RawService['realServers'][number];
 
-/** Default daemon reload commands per routing flavour (documented in the README). */
-export const DEFAULT_RELOAD: Record<Routing['flavour'], string[]> = {
-  frr: ['systemctl', 'reload', 'frr'],
-  quagga: ['systemctl', 'restart', 'zebra', 'ospfd'],
-};
-
 /** Default config directory per routing flavour. */
 export const DEFAULT_CONFIG_DIR: Record<Routing['flavour'], string> = { frr: '/etc/frr', quagga: '/etc/quagga' };
 
@@ -117,8 +111,8 @@ class Resolver {
       pointToPoint: timers.pointToPoint ?? false,
       timers: {},
       configDir: spec.configDir ?? DEFAULT_CONFIG_DIR[spec.flavour],
-      reload: spec.reload ?? DEFAULT_RELOAD[spec.flavour],
     };
+    if (spec.reload !== undefined) routing.reload = spec.reload;
     if (spec.password !== undefined) routing.password = spec.password;
     if (spec.maximumPaths !== undefined) routing.maximumPaths = spec.maximumPaths;
     if (timers.hello !== undefined) routing.hello = timers.hello;
@@ -262,7 +256,8 @@ class Resolver {
           return [target];
         }),
       }));
-      return { name: zoneName.replace(/\.$/, ''), ttl: raw.ttl ?? 300, servers: (raw.servers ?? []).filter((s) => hosts.has(s)), records };
+      const name = zoneName.replace(/\.$/, '');
+      return { name, ttl: raw.ttl ?? 300, servers: (raw.servers ?? []).filter((s) => hosts.has(s)), reload: raw.reload ?? ['rndc', 'reload', name], records };
     });
   }
 }

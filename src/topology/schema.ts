@@ -169,6 +169,7 @@ const dnsRecords = z.record(
 const zone = z.strictObject({
   ttl: seconds.optional(),
   servers: z.array(name).optional().describe('hosts that get the zone file'),
+  reload: argv.optional().describe('how the name server re-reads the zone (default: rndc reload ZONE)'),
   records: dnsRecords,
 });
 

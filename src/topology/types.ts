@@ -36,7 +36,8 @@ export interface Routing {
   pointToPoint: boolean;
   timers: OspfTimers;
   configDir: string;
-  reload: string[];
+  /** The operator's reload command; absent: per-daemon defaults (see model/persist.ts). */
+  reload?: string[];
 }
 
 /** A machine of the topology: director, real server, router, anycast node, client. */
@@ -100,6 +101,8 @@ export interface DnsZone {
   name: string;
   ttl: number;
   servers: string[];
+  /** How the name server re-reads the zone (default `rndc reload ZONE`). */
+  reload: string[];
   /** Owner name → canonical addresses, in the order written. */
   records: { name: string; addresses: string[] }[];
 }

@@ -1,19 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseIpvsadmThresholds } from '../../src/observed/ipvsadm-list.js';
 import { observedFromCaptures } from '../../src/observed/captures.js';
 import { ParseError } from '../../src/observed/parse-error.js';
 
-// The layout of ipvsadm 1.31's list with --thresholds (print_service_entry, FMT_THRESHOLDS).
+// The layout of ipvsadm 1.31's list with --thresholds, as captured in test/fixtures/observed/ipvsadm-list/.
 const LISTING = `IP Virtual Server version 1.2.1 (size=4096)
 Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn
   -> RemoteAddress:Port
 TCP  10.0.0.100:80 wrr
-  -> 10.0.1.10:80                 Route   3      100        50         7          12
-  -> 10.0.1.11:80                 Route   1      0          0          0          0
+  -> 10.0.1.10:80                 100        50         7          12
+  -> 10.0.1.11:80                 0          0          0          0
 TCP  [2001:db8::100]:443 wlc persistent 300
-  -> [2001:db8::10]:443           Masq    1      0          0          2          0
+  -> [2001:db8::10]:443           0          0          2          0
 FWM  7 rr
-  -> 10.0.1.12:0                  Tunnel  1      10         5          1          1
+  -> 10.0.1.12:0                  10         5          1          1
 `;
 
 describe('ipvsadm -Ln --thresholds', () => {
@@ -26,8 +27,16 @@ describe('ipvsadm -Ln --thresholds', () => {
   });
 
   it('rejects a destination before any service, naming the line', () => {
-    expect(() => parseIpvsadmThresholds('  -> 10.0.1.10:80 Route 1 0 0 0 0\n')).toThrow(ParseError);
-    expect(() => parseIpvsadmThresholds('TCP  10.0.0.100:80 wrr\n  -> 10.0.1.10:80 Route x 0 0 0 0\n')).toThrow(/line 2/);
+    expect(() => parseIpvsadmThresholds('  -> 10.0.1.10:80 0 0 0 0\n')).toThrow(ParseError);
+    expect(() => parseIpvsadmThresholds('TCP  10.0.0.100:80 wrr\n  -> 10.0.1.10:80 x 0 0 0\n')).toThrow(/line 2/);
+  });
+
+  it('reads the real listing captured on a kernel with IPVS (fwmark, IPv6, every scheduler)', () => {
+    const c = parseIpvsadmThresholds(readFileSync(new URL('../fixtures/observed/ipvsadm-list/real-all-options-thresholds.txt', import.meta.url), 'utf8'));
+    expect(c.get('tcp 192.0.2.1:80')?.get('198.51.100.2:8080')).toEqual({ upper: 100, lower: 10, activeConns: 0, inactiveConns: 0 });
+    expect(c.get('tcp [2001:db8::1]:80')?.get('[2001:db8:1::2]:8080')?.upper).toBe(50);
+    expect(c.has('fwmark 2 inet6')).toBe(true);
+    expect(c.has('fwmark 4000000000')).toBe(true);
   });
 
   it('merges into the observed services; without it thresholds are marked unobserved', () => {

@@ -79,7 +79,7 @@ describe('plan', () => {
     const plan = planHost(want, seen, owned);
     expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)).toEqual([
       'update file /etc/frr/frr.conf',
-      'update reload routing',
+      'update reload frr',
       'delete address lo 10.9.9.9/32',
     ]);
     expect(plan.unmanaged).toEqual([]);

@@ -1,5 +1,5 @@
 // Atomic, idempotent construction of cache entries.
-import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Age after which a leftover partial build (from a killed run) is deleted. */
@@ -32,6 +32,7 @@ export async function ensureCacheDir(dir: string, build: (tmp: string) => Promis
   const tmp = await mkdtemp(join(parent, prefix));
   try {
     await build(tmp);
+    await chmod(tmp, 0o755); // mkdtemp made it private
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });

@@ -23,7 +23,8 @@ mount -t devtmpfs devtmpfs /dev || die "cannot mount /dev"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp
+# /tmp stays the overlay's (writable, host files visible): a tmpfs there would hide host paths
+# under /tmp (a cache in LBCTL_VM_CACHE=/tmp/..., a job's cwd or script) and break "same paths".
 mount -t tmpfs -o mode=0755 tmpfs /run
 
 modules_dir=/lib/modules/$(uname -r)

@@ -1,5 +1,14 @@
-// A Unix socket that collects (and optionally forwards) what qemu writes to one serial port.
+// Collecting (and forwarding) text from qemu's stdio and from the Unix sockets of its serial ports.
 import { createServer } from 'node:net';
+import type { Readable } from 'node:stream';
+
+/** Accumulates the text read from `stream`, passing each chunk to `onChunk`; returns a getter for it. */
+export function collectText(stream: Readable, onChunk?: (chunk: string) => void): () => string {
+  let text = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => { text += chunk; onChunk?.(chunk); });
+  return () => text;
+}
 
 /** A listening socket and the text received on it. */
 export interface OutputSocket {
@@ -11,14 +20,13 @@ export interface OutputSocket {
 
 /** Listens on the Unix socket `path` for qemu's one connection; each chunk read also goes to `onChunk`. */
 export async function listenForOutput(path: string, onChunk: (chunk: string) => void): Promise<OutputSocket> {
-  let received = '';
+  let received = () => '';
   let connected = false;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => { finish = resolve; });
   const server = createServer((socket) => {
     connected = true;
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { received += chunk; onChunk(chunk); });
+    received = collectText(socket, onChunk);
     socket.on('close', finish);
   });
   await new Promise<void>((resolve, reject) => {
@@ -26,7 +34,7 @@ export async function listenForOutput(path: string, onChunk: (chunk: string) => 
     server.listen(path, resolve);
   });
   return {
-    text: () => finished.then(() => received),
+    text: () => finished.then(() => received()),
     stop: () => { server.close(); if (!connected) finish(); },
   };
 }

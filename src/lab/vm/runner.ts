@@ -7,7 +7,7 @@ import { assertHostPackages } from './host-packages.js';
 import { ensureInitramfs } from './initramfs.js';
 import { renderJobScript } from './job-script.js';
 import { ensureKernel, type Kernel } from './kernel.js';
-import { listenForOutput, type OutputSocket } from './output-socket.js';
+import { collectText, listenForOutput, type OutputSocket } from './output-socket.js';
 import { assetPath, vmCacheDir } from './paths.js';
 import { qemuArgs, type Share } from './qemu-args.js';
 
@@ -111,13 +111,10 @@ export async function runInVm(request: VmJob): Promise<VmResult> {
     sockets.push(stderr);
     const qemu = execa('qemu-system-x86_64', qemuCommandLine(vm, job, runDir),
       { stdin: 'ignore', buffer: false, reject: false, timeout: job.timeoutMs, killSignal: 'SIGKILL' });
-    let serialLog = '';
-    qemu.stdout.setEncoding('utf8');
-    qemu.stdout.on('data', (chunk: string) => { serialLog += chunk; forward('console')(chunk); });
-    let qemuErrors = '';
-    qemu.stderr.setEncoding('utf8');
-    qemu.stderr.on('data', (chunk: string) => { qemuErrors += chunk; });
+    const serial = collectText(qemu.stdout, forward('console'));
+    const qemuErrors = collectText(qemu.stderr);
     const ended = await qemu;
+    const serialLog = serial();
     sockets.forEach((socket) => socket.stop());
     const result: VmResult = {
       exitCode: await readExitCode(runDir),
@@ -129,7 +126,7 @@ export async function runInVm(request: VmJob): Promise<VmResult> {
       durationMs: Date.now() - started,
     };
     if (result.exitCode === null && !result.timedOut && !result.guestPanicked) {
-      throw new Error(`lbctl VM runner: qemu ended (${ended.exitCode ?? ended.signal}) without the job's exit code\n${qemuErrors}${serialLog.slice(-2000)}`);
+      throw new Error(`lbctl VM runner: qemu ended (${ended.exitCode ?? ended.signal}) without the job's exit code\n${qemuErrors()}${serialLog.slice(-2000)}`);
     }
     return result;
   } finally {

@@ -1,4 +1,4 @@
-# lbctl plan for host dnslb1: 2 to create, 0 to update, 0 to delete
+# lbctl plan for host dnslb1: 2 to create, 1 to update, 0 to delete
 # + route inet default  via 203.0.113.1
 ip route replace default via 203.0.113.1
 # + file /etc/lbctl/zones/mycompany.com.records  mode 0644
@@ -18,8 +18,10 @@ lb4.hello.vip	60	IN	A	203.0.113.104
 lb5.hello.vip	60	IN	A	203.0.113.105
 lb6.hello.vip	60	IN	A	203.0.113.106
 LBCTL_EOF
+# ~ reload zone mycompany.com  rndc reload mycompany.com
+rndc reload mycompany.com
 
-# lbctl plan for host dnslb2: 2 to create, 0 to update, 0 to delete
+# lbctl plan for host dnslb2: 2 to create, 1 to update, 0 to delete
 # + route inet default  via 203.0.113.1
 ip route replace default via 203.0.113.1
 # + file /etc/lbctl/zones/mycompany.com.records  mode 0644
@@ -39,6 +41,8 @@ lb4.hello.vip	60	IN	A	203.0.113.104
 lb5.hello.vip	60	IN	A	203.0.113.105
 lb6.hello.vip	60	IN	A	203.0.113.106
 LBCTL_EOF
+# ~ reload zone mycompany.com  rndc reload mycompany.com
+rndc reload mycompany.com
 
 # lbctl plan for host lb1: 9 to create, 0 to update, 0 to delete
 # + module ip_vs

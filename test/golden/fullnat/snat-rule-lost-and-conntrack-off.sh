@@ -2,9 +2,9 @@
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # ~ sysctl net.ipv4.vs.conntrack 0 -> 1
 sysctl -q -w net.ipv4.vs.conntrack=1
-# ~ ipvs-service tcp 203.0.113.10:443  scheduler mh, flags mh-port
+# ~ ipvs-service tcp 203.0.113.10:443  scheduler mh, flags mh-port (was scheduler mh, flags mh-port, persistent 300s mask 255.255.255.255)
 ipvsadm -E -t 203.0.113.10:443 -s mh -b mh-port
-# ~ nft-table ip lbctl  6 rule(s)
+# ~ nft-table ip lbctl  6 rule(s) [+ "lbctl 6ddc8d37 fullnat web-tls", - "lbctl 51c0a2e4 fullnat web"]
 nft -f - <<'LBCTL_EOF'
 table ip lbctl
 delete table ip lbctl

@@ -2,7 +2,7 @@
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # ~ sysctl net.ipv4.ip_forward 0 -> 1
 sysctl -q -w net.ipv4.ip_forward=1
-# ~ ipvs-destination tcp 203.0.113.10:80 10.10.0.11:8080  masq, weight 3, upper 900, lower 700, (was masq, weight 1)
+# ~ ipvs-destination tcp 203.0.113.10:80 10.10.0.11:8080  masq, weight 3, upper 900, lower 700 (was masq, weight 1)
 ipvsadm -e -t 203.0.113.10:80 -r 10.10.0.11:8080 -m -w 3 -x 900 -y 700
 # unmanaged, left alone: ipvs-service 'tcp 203.0.113.10:8080'
 
