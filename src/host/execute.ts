@@ -1,0 +1,164 @@
+// Carries out a plan's changes on a host, batching IPVS changes into one ipvsadm-restore,
+// and undoes what it did, in reverse, when a step fails.
+import { serviceKey, destinationKey } from '../model/keys.js';
+import type { IpvsService } from '../model/state.js';
+import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
+import { stepsFor, type Step } from '../plan/steps.js';
+import type { Change } from '../plan/types.js';
+import type { HostFiles } from './files.js';
+import { CommandError, runChecked, type Runner } from './runner.js';
+
+/** Everything the executor may touch. */
+export interface HostAccess {
+  runner: Runner;
+  files: HostFiles;
+}
+
+/** What happened: the changes done, the one that failed, and what rollback did. */
+export interface ExecuteResult {
+  applied: Change[];
+  /** Number of processes started (ipvsadm-restore counts once per batch). */
+  processes: number;
+  failure?: { change: Change; error: Error };
+  rolledBack: Change[];
+  /** Changes that could not be undone, with why (e.g. a sysctl whose old value was never seen). */
+  notUndone: string[];
+}
+
+const IPVS_KINDS = new Set<Change['kind']>(['ipvs-service', 'ipvs-destination']);
+
+/** The change that undoes `c`, or null when it cannot (or need not) be undone. */
+export function inverseOf(c: Change): Change | null {
+  if (c.kind === 'module' || c.kind === 'reload') return null;
+  if (c.kind === 'sysctl' && c.before === null) return null;
+  const action = c.action === 'create' ? 'delete' : c.action === 'delete' ? 'create' : 'update';
+  return { ...c, action, before: c.after, after: c.before } as Change;
+}
+
+/** True when the observed IPVS table shows the change's intended result. */
+function ipvsChangeHolds(c: Change, table: Map<string, IpvsService>): boolean {
+  if (c.kind === 'ipvs-service') {
+    const spec = c.after ?? c.before;
+    if (!spec) return false;
+    const s = table.get(serviceKey(spec.id));
+    if (c.after === null) return s === undefined;
+    return s !== undefined && s.scheduler === c.after.scheduler && s.flags.join() === c.after.flags.join() && s.persistence?.timeout === c.after.persistence?.timeout && s.onePacket === c.after.onePacket;
+  }
+  if (c.kind === 'ipvs-destination') {
+    const spec = c.after ?? c.before;
+    if (!spec) return false;
+    const d = table.get(serviceKey(spec.service))?.destinations.find((x) => destinationKey(x) === destinationKey(spec));
+    if (c.after === null) return d === undefined;
+    return d !== undefined && d.weight === c.after.weight && d.forward === c.after.forward;
+  }
+  return false;
+}
+
+class Executor {
+  processes = 0;
+  constructor(private readonly host: HostAccess) {}
+
+  async step(step: Step): Promise<void> {
+    if (step.op === 'write') return this.host.files.write(step.file);
+    if (step.op === 'remove') return this.host.files.remove(step.path);
+    this.processes++;
+    await runChecked(this.host.runner, step.argv, step.stdin === undefined ? undefined : { stdin: step.stdin });
+  }
+
+  /** Carries out a change; returns it with `before` filled in where only now it could be read. */
+  async change(c: Change): Promise<Change> {
+    const known = await this.withBefore(c);
+    for (const s of stepsFor(known)) await this.step(s);
+    return known;
+  }
+
+  /**
+   * A sysctl that did not exist when the host was probed (its module was loaded by this very
+   * apply) has its value read just before it is set, so a rollback can restore it.
+   */
+  private async withBefore(c: Change): Promise<Change> {
+    if (c.kind !== 'sysctl' || c.before !== null) return c;
+    this.processes++;
+    const r = await this.host.runner.run(['sysctl', '-n', c.key]);
+    return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
+  }
+
+  /** Runs IPVS changes as one ipvsadm-restore; on failure, returns which of them took effect. */
+  async ipvsBatch(batch: Change[]): Promise<{ applied: Change[]; failed?: { change: Change; error: Error } }> {
+    const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
+    this.processes++;
+    const r = await this.host.runner.run(['ipvsadm-restore'], { stdin: `${lines.join('\n')}\n` });
+    if (r.exitCode === 0) return { applied: batch };
+    // ipvsadm-restore is not transactional: read the table back to see what took effect.
+    this.processes++;
+    const saved = await runChecked(this.host.runner, ['ipvsadm-save', '-n']);
+    const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
+    const applied = batch.filter((c) => ipvsChangeHolds(c, table));
+    const failing = batch.find((c) => !ipvsChangeHolds(c, table)) ?? batch[0]!;
+    const line = lines[batch.indexOf(failing)] ?? '';
+    return { applied, failed: { change: failing, error: new CommandError(['ipvsadm-restore', `(rule: ${line})`], r) } };
+  }
+}
+
+/** Splits changes into units: each run of consecutive IPVS changes is one batch. */
+function units(changes: readonly Change[]): Change[][] {
+  const out: Change[][] = [];
+  for (const c of changes) {
+    const last = out.at(-1);
+    if (last && IPVS_KINDS.has(c.kind) && IPVS_KINDS.has(last[0]!.kind)) last.push(c);
+    else out.push([c]);
+  }
+  return out;
+}
+
+/** Executes changes in order; on the first failure, undoes every applied change in reverse. */
+export async function executeChanges(changes: readonly Change[], host: HostAccess): Promise<ExecuteResult> {
+  const ex = new Executor(host);
+  const applied: Change[] = [];
+  let failure: ExecuteResult['failure'];
+  for (const unit of units(changes)) {
+    if (IPVS_KINDS.has(unit[0]!.kind)) {
+      const r = await ex.ipvsBatch(unit);
+      applied.push(...r.applied);
+      if (r.failed) { failure = r.failed; break; }
+      continue;
+    }
+    const c = unit[0]!;
+    try {
+      applied.push(await ex.change(c));
+    } catch (error) {
+      failure = { change: c, error: error as Error };
+      break;
+    }
+  }
+  if (!failure) return { applied, processes: ex.processes, rolledBack: [], notUndone: [] };
+  const { rolledBack, notUndone } = await rollback(ex, applied);
+  return { applied, processes: ex.processes, failure, rolledBack, notUndone };
+}
+
+/** Undoes applied changes in reverse order, then re-runs the reloads so daemons read the restored files. */
+async function rollback(ex: Executor, applied: Change[]): Promise<{ rolledBack: Change[]; notUndone: string[] }> {
+  const rolledBack: Change[] = [];
+  const notUndone: string[] = [];
+  for (const c of [...applied].reverse()) {
+    const inverse = inverseOf(c);
+    if (!inverse) {
+      if (c.kind !== 'reload') notUndone.push(`${c.kind} ${c.key}: ${c.kind === 'module' ? 'modules are left loaded' : 'its previous value was not observed'}`);
+      continue;
+    }
+    try {
+      await ex.change(inverse);
+      rolledBack.push(c);
+    } catch (error) {
+      notUndone.push(`${c.kind} ${c.key}: ${(error as Error).message}`);
+    }
+  }
+  for (const c of applied.filter((x) => x.kind === 'reload')) {
+    try {
+      await ex.change(c);
+    } catch (error) {
+      notUndone.push(`reload ${c.key}: ${(error as Error).message}`);
+    }
+  }
+  return { rolledBack, notUndone };
+}

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { applyPlan, planLive } from '../../src/host/apply.js';
+import { desiredStates } from '../../src/model/desired.js';
+import { loadTopology } from '../../src/topology/load.js';
+import type { Topology } from '../../src/topology/types.js';
+import { FakeHost } from '../support/fake-host.js';
+
+const TOPOLOGIES = join(import.meta.dirname, '..', '..', 'topologies');
+
+function load(file: string): Topology {
+  const r = loadTopology(file, readFileSync(join(TOPOLOGIES, file), 'utf8'));
+  expect(r.topology, JSON.stringify(r.diagnostics)).toBeDefined();
+  return r.topology!;
+}
+
+/** Every host of every example topology, with its interface names (the fake's devices). */
+const cases = readdirSync(TOPOLOGIES).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
+  const t = load(file);
+  return [...t.hosts.values()].map((h) => [file, h.name, h.interfaces.map((i) => i.name)] as const);
+});
+
+const none = new Set<string>();
+
+describe('apply on a fake host', () => {
+  it.each(cases)('%s %s: converges, verifies, and a second apply changes nothing', async (file, host, devices) => {
+    const desired = desiredStates(load(file)).get(host)!;
+    const fake = new FakeHost([...devices]);
+    const access = { runner: fake, files: fake };
+    const plan = await planLive(desired, access, none);
+    const report = await applyPlan(desired, plan, access, none);
+    expect(report.execution.failure).toBeUndefined();
+    expect(report.remaining?.changes).toEqual([]);
+    const again = await planLive(desired, access, none);
+    expect(again.changes).toEqual([]);
+  });
+
+  it('batches every IPVS change of a director into one ipvsadm-restore process', async () => {
+    const desired = desiredStates(load('dns-six-load-balancers.yaml')).get('lb1')!;
+    const fake = new FakeHost(['eth0', 'eth1']);
+    const access = { runner: fake, files: fake };
+    const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+    const ipvsProcesses = fake.log.filter((l) => l.startsWith('ipvsadm-restore') || /^ipvsadm -[AEDaed]/.test(l));
+    expect(ipvsProcesses).toEqual(['ipvsadm-restore']);
+    expect(report.plan.changes.filter((c) => c.kind.startsWith('ipvs')).length).toBeGreaterThan(1);
+  });
+
+  describe.each([
+    ['a sysctl', (argv: readonly string[]) => argv[0] === 'sysctl' && argv.at(-1) === 'net.ipv4.conf.eth0.arp_ignore=1', 'dr-web.yaml', 'web1'],
+    ['the address', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'addr', 'dr-web.yaml', 'web1'],
+    ['a file write', (argv: readonly string[]) => argv[0] === 'write' && argv[1] === '/etc/sysctl.d/90-lbctl.conf', 'dr-web.yaml', 'web1'],
+    ['the IPVS batch', (argv: readonly string[], stdin?: string) => argv[0] === 'ipvsadm-restore' && (stdin ?? '').includes('-a'), 'dr-web.yaml', 'director'],
+    ['the tunnel link', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'link', 'tun-three-datacentres.yaml', 'rs-tokyo'],
+    ['the routing reload', (argv: readonly string[]) => argv[0] === 'systemctl', 'dns-anycast-ospf.yaml', 'dns1'],
+  ])('when %s fails', (_what, failWhen, file, host) => {
+    it('stops, reports the failing command, and leaves the host as it was', async () => {
+      const t = load(file);
+      const desired = desiredStates(t).get(host)!;
+      const fake = new FakeHost(t.hosts.get(host)!.interfaces.map((i) => i.name));
+      fake.sysctls.set('net.ipv4.conf.all.arp_ignore', '0');
+      const before = fake.snapshot();
+      fake.failWhen = failWhen;
+      const access = { runner: fake, files: fake };
+      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      expect(report.execution.failure?.error.message).toMatch(/injected failure/);
+      expect(report.remaining).toBeNull();
+      fake.failWhen = () => false;
+      expect(fake.snapshot()).toBe(before);
+    });
+  });
+});

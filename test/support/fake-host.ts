@@ -1,0 +1,253 @@
+// An in-memory host that interprets the commands lbctl runs (ipvsadm, ip, sysctl, modprobe, nft)
+// and prints what the real tools print when probed, so apply can be tested without a kernel.
+import { ipvsadmRules } from '../../src/model/ipvsadm.js';
+import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../../src/model/keys.js';
+import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
+import type { FoundFile, HostFiles } from '../../src/host/files.js';
+import type { CommandResult, Runner } from '../../src/host/runner.js';
+import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
+
+const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
+const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdout: '', stderr });
+
+/** Decides whether a command should fail (failure injection); gets the argv and stdin. */
+export type FailWhen = (argv: readonly string[], stdin: string | undefined) => boolean;
+
+/** The kernel and file state of a fake host, and a log of what ran. */
+export class FakeHost implements Runner, HostFiles {
+  readonly modules = new Set<string>();
+  readonly sysctls = new Map<string, string>([
+    ['net.ipv4.ip_forward', '0'],
+    ['net.ipv4.conf.all.arp_ignore', '0'],
+    ['net.ipv4.conf.all.arp_announce', '0'],
+    ['net.ipv4.conf.all.rp_filter', '2'],
+  ]);
+  readonly addresses = new Map<string, Address>([['lo 127.0.0.1/8', { device: 'lo', cidr: '127.0.0.1/8' }]]);
+  readonly routes = new Map<string, Route>();
+  readonly ipvs = new Map<string, IpvsService>();
+  readonly tunl0 = { up: false, mtu: 1480 };
+  nft: { family: string; rules: string[] }[] = [];
+  readonly files = new Map<string, FoundFile>();
+  /** Sysctls that appeared when a module was loaded, with their value then. */
+  readonly moduleDefaults = new Map<string, string>();
+  readonly log: string[] = [];
+  failWhen: FailWhen = () => false;
+
+  constructor(readonly devices: string[] = ['eth0']) {
+    for (const d of devices) this.sysctls.set(`net.ipv4.conf.${d}.arp_ignore`, '0').set(`net.ipv4.conf.${d}.arp_announce`, '0').set(`net.ipv4.conf.${d}.rp_filter`, '2');
+  }
+
+  /**
+   * A comparable snapshot of the host. Modules are left out (lbctl never unloads them), and
+   * so are the sysctls a module brought, while they still hold the value they came with.
+   */
+  snapshot(): string {
+    const { log: _log, failWhen: _f, modules: _m, moduleDefaults, sysctls, ...state } = this;
+    const kept = [...sysctls].filter(([k, v]) => moduleDefaults.get(k) !== v);
+    return JSON.stringify({ ...state, sysctls: kept }, (_k, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
+  }
+
+  async run(argv: readonly string[], options?: { stdin?: string }): Promise<CommandResult> {
+    this.log.push(argv.join(' '));
+    if (this.failWhen(argv, options?.stdin)) return fail(`injected failure: ${argv.join(' ')}`);
+    const [cmd, ...args] = argv;
+    switch (cmd) {
+      case 'ipvsadm-save': return ok(ipvsadmRules(this.services()));
+      case 'ipvsadm-restore': return this.restore(options?.stdin ?? '');
+      case 'ipvsadm': return args[0] === '-Ln' ? ok(this.thresholds()) : this.ipvsadm(args);
+      case 'ip': return this.ip(args);
+      case 'sysctl': return this.sysctl(args);
+      case 'modprobe': return this.modprobe(args);
+      case 'cat': return ok([...this.modules].map((m) => `${m} 16384 0 - Live 0x0000000000000000\n`).join(''));
+      case 'nft': return this.nftCommand(args, options?.stdin);
+      case 'systemctl': case 'chown': case 'rndc': return ok();
+      default: return fail(`${cmd}: command not found`, 127);
+    }
+  }
+
+  private services(): IpvsService[] {
+    return [...this.ipvs.values()];
+  }
+
+  private thresholds(): string {
+    const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn', '  -> RemoteAddress:Port'];
+    for (const s of this.ipvs.values()) {
+      const id = s.id;
+      lines.push(id.protocol === 'fwmark' ? `FWM  ${id.mark}${id.family === 'inet6' ? ' IPv6' : ''} ${s.scheduler}` : `${id.protocol.toUpperCase()}  ${endpoint(id.address, id.port)} ${s.scheduler}`);
+      for (const d of s.destinations) lines.push(`  -> ${endpoint(d.address, d.port)} ${d.upper} ${d.lower} 0 0`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  private restore(text: string): CommandResult {
+    for (const line of text.split('\n').filter((l) => l.trim())) {
+      const r = this.ipvsadm(line.trim().split(/\s+/));
+      if (r.exitCode !== 0) return r;
+    }
+    return ok();
+  }
+
+  /** Interprets -A/-E/-D/-a/-e/-d by reading the selector and rule through lbctl's own save parser. */
+  private ipvsadm(args: string[]): CommandResult {
+    if (!this.modules.has('ip_vs')) this.modules.add('ip_vs');
+    const [op, ...rest] = args;
+    const selLength = rest[0] === '-f' && rest[2] === '-6' ? 3 : 2;
+    const sel = rest.slice(0, selLength).join(' ');
+    const tail = rest.slice(selLength).join(' ');
+    try {
+      if (op === '-A' || op === '-E' || op === '-D') {
+        const svc = parseIpvsadmSave(`-A ${sel} ${op === '-D' ? '' : tail}\n`)[0]!;
+        const key = serviceKey(svc.id);
+        const had = this.ipvs.get(key);
+        if (op === '-A' && had) return fail('Service already exists');
+        if (op !== '-A' && !had) return fail('No such service');
+        if (op === '-D') this.ipvs.delete(key);
+        else this.ipvs.set(key, { ...svc, destinations: had?.destinations ?? [] });
+        return ok();
+      }
+      if (op === '-a' || op === '-e' || op === '-d') {
+        const parsed = parseIpvsadmSave(`-A ${sel}\n-a ${sel} ${tail}\n`)[0]!;
+        const svc = this.ipvs.get(serviceKey(parsed.id));
+        if (!svc) return fail('Service not defined');
+        const dest = parsed.destinations[0]!;
+        const key = destinationKey(dest);
+        const had = svc.destinations.some((d) => destinationKey(d) === key);
+        if (op === '-a' && had) return fail('Destination already exists');
+        if (op !== '-a' && !had) return fail('No such destination');
+        const others = svc.destinations.filter((d) => destinationKey(d) !== key);
+        svc.destinations = op === '-d' ? others : [...others, dest].sort((a, b) => destinationKey(a).localeCompare(destinationKey(b)));
+        return ok();
+      }
+    } catch (error) {
+      return fail(`Illegal argument: ${(error as Error).message}`, 2);
+    }
+    return fail(`unknown ipvsadm command ${op}`, 2);
+  }
+
+  private ip(args: string[]): CommandResult {
+    const a = args.filter((x) => x !== '-6' && x !== '-4' && x !== '-d');
+    if (a[0] === '-j') return ok(this.ipJson(a.slice(1), args.includes('-6') ? 'inet6' : 'inet'));
+    const [object, verb, ...rest] = a;
+    if (object === 'addr') {
+      const [cidr, , dev] = rest;
+      const key = `${dev} ${cidr}`;
+      if (!this.devices.includes(dev!) && dev !== 'lo' && !(dev === 'tunl0' && this.modules.has('ipip'))) return fail(`Cannot find device "${dev}"`);
+      if (verb === 'add') {
+        if (this.addresses.has(key)) return fail('RTNETLINK answers: File exists', 2);
+        this.addresses.set(key, { device: dev!, cidr: cidr! });
+      } else if (!this.addresses.delete(key)) return fail('RTNETLINK answers: Cannot assign requested address', 2);
+      return ok();
+    }
+    if (object === 'link') {
+      const dev = rest[1];
+      if (dev !== 'tunl0' || !this.modules.has('ipip')) return fail(`Cannot find device "${dev}"`);
+      const mtu = rest.indexOf('mtu');
+      if (mtu >= 0) this.tunl0.mtu = Number(rest[mtu + 1]);
+      this.tunl0.up = rest.includes('up');
+      return ok();
+    }
+    if (object === 'route') {
+      const [dest, , via] = rest;
+      const route: Route = { family: via!.includes(':') ? 'inet6' : 'inet', destination: dest!, via: via! };
+      if (verb === 'replace') this.routes.set(routeKey(route), route);
+      else if (!this.routes.delete(routeKey(route))) return fail('RTNETLINK answers: No such process', 2);
+      return ok();
+    }
+    return fail(`ip: unknown command ${args.join(' ')}`, 255);
+  }
+
+  private ipJson(args: string[], family: 'inet' | 'inet6'): string {
+    const devices = ['lo', ...this.devices, ...(this.modules.has('ipip') ? ['tunl0'] : [])];
+    if (args[0] === 'addr') {
+      return JSON.stringify(devices.map((ifname, i) => ({
+        ifindex: i + 1,
+        ifname,
+        flags: ['UP'],
+        addr_info: [...this.addresses.values()].filter((a) => a.device === ifname).map((a) => {
+          const [local, len] = a.cidr.split('/');
+          return { family: local!.includes(':') ? 'inet6' : 'inet', local, prefixlen: Number(len) };
+        }),
+      })));
+    }
+    if (args[0] === 'link') {
+      return JSON.stringify(devices.map((ifname, i) => ({
+        ifindex: i + 1,
+        ifname,
+        flags: ifname === 'tunl0' && !this.tunl0.up ? ['NOARP'] : ['UP', 'LOWER_UP'],
+        mtu: ifname === 'tunl0' ? this.tunl0.mtu : 1500,
+        ...(ifname === 'tunl0' ? { linkinfo: { info_kind: 'ipip' } } : {}),
+      })));
+    }
+    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', flags: [] })));
+  }
+
+  private sysctl(args: string[]): CommandResult {
+    if (args[0] === '-a') return ok([...this.sysctls].map(([k, v]) => `${k} = ${v}\n`).join(''));
+    if (args[0] === '-n') {
+      const value = this.sysctls.get(args[1] ?? '');
+      return value === undefined ? fail(`sysctl: cannot stat /proc/sys/${(args[1] ?? '').replace(/\./g, '/')}: No such file or directory`, 255) : ok(`${value}\n`);
+    }
+    const [key, value] = (args.at(-1) ?? '').split('=');
+    if (key!.startsWith('net.ipv4.vs.') && !this.modules.has('ip_vs')) return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
+    if (key!.includes('.tunl0.') && !this.modules.has('ipip')) return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
+    this.sysctls.set(key!, value!);
+    return ok();
+  }
+
+  private modprobe(args: string[]): CommandResult {
+    const remove = args[0] === '-r';
+    const name = args.at(-1)!;
+    if (remove) this.modules.delete(name);
+    else this.modules.add(name);
+    const provided: [string, string][] =
+      name === 'ip_vs' ? [['net.ipv4.vs.conntrack', '0'], ['net.ipv4.vs.expire_quiescent_template', '0']]
+      : name === 'ipip' ? [['net.ipv4.conf.tunl0.arp_ignore', '0'], ['net.ipv4.conf.tunl0.arp_announce', '0'], ['net.ipv4.conf.tunl0.rp_filter', '2']]
+      : [];
+    for (const [k, v] of provided) {
+      if (this.sysctls.has(k)) continue;
+      this.sysctls.set(k, v);
+      this.moduleDefaults.set(k, v);
+    }
+    return ok();
+  }
+
+  private nftCommand(args: string[], stdin?: string): CommandResult {
+    if (args[0] === '-j') {
+      const items: unknown[] = [{ metainfo: { version: '1.0.6', json_schema_version: 1 } }];
+      for (const t of this.nft) {
+        items.push({ table: { family: t.family, name: 'lbctl', handle: 1 } });
+        t.rules.forEach((r, i) => items.push({ rule: { family: t.family, table: 'lbctl', chain: 'postrouting', handle: i + 2, expr: [], comment: /comment "([^"]*)"/.exec(r)?.[1] } }));
+      }
+      return ok(JSON.stringify({ nftables: items }));
+    }
+    if (args[0] === 'delete') {
+      this.nft = this.nft.filter((t) => t.family !== args[2]);
+      return ok();
+    }
+    const family = /^table (ip6?) lbctl$/m.exec(stdin ?? '')?.[1] ?? 'ip';
+    const rules = (stdin ?? '').split('\n').map((l) => l.trim()).filter((l) => l.includes(' comment "'));
+    this.nft = [...this.nft.filter((t) => t.family !== family), { family, rules }];
+    return ok();
+  }
+
+  async read(path: string): Promise<FoundFile | null> {
+    return this.files.get(path) ?? null;
+  }
+
+  async write(file: ManagedFile): Promise<void> {
+    if (this.failWhen(['write', file.path], file.content)) throw new Error(`injected failure: write ${file.path}`);
+    this.log.push(`write ${file.path}`);
+    this.files.set(file.path, { content: file.content, mode: file.mode });
+  }
+
+  async remove(path: string): Promise<void> {
+    this.log.push(`remove ${path}`);
+    this.files.delete(path);
+  }
+
+  /** Addresses as `addressKey` strings, for assertions. */
+  addressKeys(): string[] {
+    return [...this.addresses.values()].map(addressKey).sort();
+  }
+}
+
