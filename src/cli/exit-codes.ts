@@ -8,10 +8,20 @@ export const EXIT = {
   invalid: 1,
   /** `plan --detailed-exitcode`: there are changes. */
   changes: 2,
+  /** apply: a step failed; what was done has been rolled back. */
+  failed: 3,
+  /** apply: executed, but probing again still finds differences. */
+  drift: 4,
   /** The command line is wrong (unknown option, missing argument). */
   usage: 64,
   /** An input file or directory cannot be read. */
   noInput: 66,
+  /** A prerequisite is missing: a tool, or IPVS in the kernel. Nothing was changed. */
+  unavailable: 69,
+  /** Another lbctl holds the host's lock. */
+  locked: 75,
+  /** apply needs root. */
+  noPermission: 77,
   /** A bug in lbctl: please report it with the message. */
   internal: 70,
 } as const;

@@ -1,5 +1,7 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
 import { Command, CommanderError, Option } from 'commander';
+import { applyCommand, type ApplyOptions } from './commands/apply.js';
+import { captureCommand } from './commands/capture.js';
 import { planCommand, type PlanOptions } from './commands/plan.js';
 import { renderCommand } from './commands/render.js';
 import { schemaCommand } from './commands/schema.js';
@@ -47,6 +49,28 @@ function program(io: Io, result: { code: number }): Command {
     .requiredOption('--host <name>', 'the host')
     .requiredOption('--out <dir>', 'where to write (files go to DIR/etc/...)')
     .action((file: string, opts: { host: string; out: string }) => run(() => renderCommand(file, opts, io))());
+
+  cli
+    .command('apply')
+    .description('converge a live host: probe, plan, confirm, execute (rolling back on failure), verify')
+    .argument('<file>', 'topology file (YAML)')
+    .requiredOption('--host <name>', 'the host this is (its name in the topology)')
+    .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
+    .option('--root <dir>', 'write files, the ledger and the lock below this directory (tests, image builds)', '/')
+    .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
+    .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
+    .option('--wait', 'block until removed real servers have drained and are deleted')
+    .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
+    .action((file: string, opts: ApplyOptions) => run(() => applyCommand(file, opts, io))());
+
+  cli
+    .command('capture')
+    .description('write a host\'s observed state (command outputs, managed files) as DIR/HOST/ for `plan --observed DIR`')
+    .argument('<file>', 'topology file (YAML): names the files to capture')
+    .requiredOption('--host <name>', 'the host this is')
+    .requiredOption('--out <dir>', 'where to write')
+    .option('--root <dir>', 'read managed files below this directory', '/')
+    .action((file: string, opts: { host: string; out: string; root: string }) => run(() => captureCommand(file, opts, io))());
 
   cli
     .command('schema')

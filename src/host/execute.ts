@@ -1,7 +1,7 @@
 // Carries out a plan's changes on a host, batching IPVS changes into one ipvsadm-restore,
 // and undoes what it did, in reverse, when a step fails.
 import { serviceKey, destinationKey } from '../model/keys.js';
-import type { IpvsService } from '../model/state.js';
+import type { IpvsService, ManagedFile } from '../model/state.js';
 import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
 import { stepsFor, type Step } from '../plan/steps.js';
 import type { Change } from '../plan/types.js';
@@ -12,6 +12,8 @@ import { CommandError, runChecked, type Runner } from './runner.js';
 export interface HostAccess {
   runner: Runner;
   files: HostFiles;
+  /** Checks a file's new content before it is written; returns the checker's complaint, or null. */
+  check?: (file: ManagedFile) => Promise<string | null>;
 }
 
 /** What happened: the changes done, the one that failed, and what rollback did. */
@@ -59,7 +61,11 @@ class Executor {
   constructor(private readonly host: HostAccess) {}
 
   async step(step: Step): Promise<void> {
-    if (step.op === 'write') return this.host.files.write(step.file);
+    if (step.op === 'write') {
+      const problem = step.file.check && this.host.check ? await this.host.check(step.file) : null;
+      if (problem !== null) throw new Error(`${step.file.path}: FRR's parser rejects the new content, the old file is kept:\n${problem}`);
+      return this.host.files.write(step.file);
+    }
     if (step.op === 'remove') return this.host.files.remove(step.path);
     this.processes++;
     await runChecked(this.host.runner, step.argv, step.stdin === undefined ? undefined : { stdin: step.stdin });

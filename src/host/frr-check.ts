@@ -56,3 +56,16 @@ export async function checkFrrConfig(file: string, options: FrrCheckOptions = {}
     if (pid !== undefined) await rm(join(FRR_TMP, `vtysh.${pid}`), { recursive: true, force: true });
   }
 }
+
+/** Checks a file's planned content (before it replaces the old one); returns FRR's complaint, or null when it passes. */
+export async function checkFrrContent(name: string, content: string): Promise<string | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'lbctl-frr-candidate-'));
+  try {
+    const file = join(dir, name);
+    await writeFile(file, content, { mode: 0o600 });
+    const result = await checkFrrConfig(file);
+    return result.ok ? null : result.output.trim() || `vtysh -C exited ${String(result.exitCode)}`;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

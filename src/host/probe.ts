@@ -11,6 +11,15 @@ export interface HostCaptures {
   failures: string[];
 }
 
+/** Sections a host without IPVS or nftables in its desired state may lack without it mattering. */
+function optional(name: CaptureName, desired: HostState): boolean {
+  return (
+    ((name === 'ipvs' || name === 'ipvsList') && desired.ipvs.length === 0) ||
+    (name === 'nft' && desired.nft.length === 0) ||
+    (name === 'modules' && desired.modules.length === 0)
+  );
+}
+
 /** Runs every capture command and reads the files lbctl manages (those of `desired`). */
 export async function captureHost(runner: Runner, files: HostFiles, desired: HostState): Promise<HostCaptures> {
   const outputs: Partial<Record<CaptureName, string>> = {};
@@ -18,6 +27,7 @@ export async function captureHost(runner: Runner, files: HostFiles, desired: Hos
   for (const [name, argv] of Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]) {
     const r = await runner.run(argv);
     if (r.exitCode === 0) outputs[name] = r.stdout;
+    else if (optional(name, desired)) outputs[name] = name === 'nft' ? '{"nftables": []}' : '';
     else failures.push(`${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`);
   }
   const found: Record<string, CapturedFile> = {};

@@ -82,6 +82,8 @@ export function formatIp(ip: Ip): string {
 
 /** Canonical text of an address given as text; null when it is not an address. */
 export function canonicalIp(text: string): string | null {
+  // A dotted quad that matches V4 (no leading zeros) is already canonical: skip the BigInt round trip.
+  if (V4.test(text)) return text;
   const ip = parseIp(text);
   return ip ? formatIp(ip) : null;
 }

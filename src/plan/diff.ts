@@ -18,6 +18,32 @@ interface Collector {
   changes: Change[];
   unmanaged: Unmanaged[];
   owned: Owned;
+  notes: string[];
+  drainExpired: (key: string) => boolean;
+}
+
+/** How deletions of real servers wait for their connections. */
+export interface DrainPolicy {
+  /** True when the destination (by change key) has drained for longer than the timeout. */
+  drainExpired: (key: string) => boolean;
+}
+
+/**
+ * A real server leaves in two steps: weight 0 first (no new connections), then, once its
+ * active connections reached 0 or its drain timed out, deletion. Null: keep waiting.
+ */
+function drainStep(out: Collector, c: Change): Change | null {
+  if (c.kind !== 'ipvs-destination' || c.action !== 'delete' || c.before === null) return c;
+  if (c.before.weight > 0) {
+    out.notes.push(`draining ${c.key}: weight 0 now; deleted by a later apply once its connections end (or the drain times out)`);
+    return { ...c, action: 'update', drain: true, after: { ...c.before, weight: 0, activeConns: undefined, inactiveConns: undefined } };
+  }
+  const active = c.before.activeConns ?? 0;
+  if (active > 0 && !out.drainExpired(c.key)) {
+    out.notes.push(`draining ${c.key}: ${active} active connection(s) left`);
+    return null;
+  }
+  return c;
 }
 
 /** Compares two keyed collections of one kind; `extra` decides the fate of observed-only objects. */
@@ -89,6 +115,7 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       (c) => ({ ...c, kind: 'ipvs-destination', key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after) }),
     );
   }
+  out.changes = out.changes.flatMap((c) => drainStep(out, c) ?? []);
 }
 
 function nftEqual(a: NftTable, b: NftTable): boolean {
@@ -110,8 +137,13 @@ function fileEqual(a: ManagedFile, b: ManagedFile): boolean {
 }
 
 /** All changes for one host, unordered; objects lbctl does not own are listed as unmanaged. */
-export function diffHost(desired: HostState, observed: HostState, owned: Owned): { changes: Change[]; unmanaged: Unmanaged[] } {
-  const out: Collector = { changes: [], unmanaged: [], owned };
+export function diffHost(
+  desired: HostState,
+  observed: HostState,
+  owned: Owned,
+  drain: DrainPolicy = { drainExpired: () => false },
+): { changes: Change[]; unmanaged: Unmanaged[]; notes: string[] } {
+  const out: Collector = { changes: [], unmanaged: [], owned, notes: [], drainExpired: drain.drainExpired };
   diffKeyed(out, 'module', keyed(desired.modules, (m) => m), keyed(observed.modules, (m) => m), same, () => 'ignore', (c) => ({ ...c, kind: 'module' }));
   const sysctlsObserved = new Map(Object.entries(observed.sysctls).filter(([k]) => k in desired.sysctls));
   diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
@@ -126,5 +158,5 @@ export function diffHost(desired: HostState, observed: HostState, owned: Owned):
   for (const r of desired.reloads) {
     if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
   }
-  return out;
+  return { changes: out.changes, unmanaged: out.unmanaged, notes: out.notes };
 }

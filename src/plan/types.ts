@@ -26,6 +26,8 @@ interface ChangeOf<K extends string, T> {
   before: T | null;
   /** The object as desired (null for delete). */
   after: T | null;
+  /** Set on the weight-0 update that starts draining a real server before its deletion. */
+  drain?: true;
 }
 
 /** One change to one object. */

@@ -1,5 +1,5 @@
 // Cross-checks of a resolved topology: rules that span services, hosts and networks.
-import { contains, parseCidr, parseIp } from '../model/ip.js';
+import { contains, parseCidr, parseIp, type Prefix } from '../model/ip.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
 import { familyOf } from './resolve.js';
@@ -41,9 +41,21 @@ export function sharedNetworks(topology: Topology, director: Host, rs: RealServe
   }
   const ip = parseIp(rs.address);
   return attached.filter((n) => {
-    const p = parseCidr(n.prefix);
+    const p = prefixOf(n);
     return ip !== null && p !== null && contains(p, ip);
   });
+}
+
+/** Parsed prefixes of networks, computed once per network (sharedNetworks runs per real server and director). */
+const networkPrefixes = new WeakMap<Network, Prefix | null>();
+
+function prefixOf(n: Network): Prefix | null {
+  let p = networkPrefixes.get(n);
+  if (p === undefined) {
+    p = parseCidr(n.prefix);
+    networkPrefixes.set(n, p);
+  }
+  return p;
 }
 
 function checkService(t: Topology, s: Service): Diagnostic[] {
