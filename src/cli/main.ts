@@ -1,17 +1,14 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
 import { Command, CommanderError, Option } from 'commander';
-import { applyCommand, type ApplyOptions } from './commands/apply.js';
-import { captureCommand } from './commands/capture.js';
-import { planCommand, type PlanOptions } from './commands/plan.js';
-import { renderCommand } from './commands/render.js';
-import { schemaCommand } from './commands/schema.js';
-import { validateCommand } from './commands/validate.js';
+import type { ApplyOptions } from './commands/apply.js';
+import type { PlanOptions } from './commands/plan.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
+import { DEFAULT_LAB } from '../lab/names.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Builds the command tree; each action stores its exit code in `result`. */
+/** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
   const run = (fn: () => Promise<number> | number) => async () => {
     result.code = await fn();
@@ -27,7 +24,7 @@ function program(io: Io, result: { code: number }): Command {
     .description('check a topology file; every problem is reported at file:line:col with its rule and a fix')
     .argument('<file>', 'topology file (YAML)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, opts: { format: 'text' | 'json' }) => run(() => validateCommand(file, opts, io))());
+    .action((file: string, opts: { format: 'text' | 'json' }) => run(async () => (await import('./commands/validate.js')).validateCommand(file, opts, io))());
 
   cli
     .command('plan')
@@ -40,7 +37,7 @@ function program(io: Io, result: { code: number }): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'shell', 'json']).default('human'))
     .option('--expect <file>', 'compare the plan (shell, or json with --format json) with this file; exit 1 and print a diff when they differ')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
-    .action((file: string, opts: PlanOptions) => run(() => planCommand(file, opts, io))());
+    .action((file: string, opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(file, opts, io))());
 
   cli
     .command('render')
@@ -48,7 +45,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .requiredOption('--host <name>', 'the host')
     .requiredOption('--out <dir>', 'where to write (files go to DIR/etc/...)')
-    .action((file: string, opts: { host: string; out: string }) => run(() => renderCommand(file, opts, io))());
+    .action((file: string, opts: { host: string; out: string }) => run(async () => (await import('./commands/render.js')).renderCommand(file, opts, io))());
 
   cli
     .command('apply')
@@ -61,7 +58,7 @@ function program(io: Io, result: { code: number }): Command {
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
-    .action((file: string, opts: ApplyOptions) => run(() => applyCommand(file, opts, io))());
+    .action((file: string, opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
 
   cli
     .command('capture')
@@ -70,12 +67,48 @@ function program(io: Io, result: { code: number }): Command {
     .requiredOption('--host <name>', 'the host this is')
     .requiredOption('--out <dir>', 'where to write')
     .option('--root <dir>', 'read managed files below this directory', '/')
-    .action((file: string, opts: { host: string; out: string; root: string }) => run(() => captureCommand(file, opts, io))());
+    .action((file: string, opts: { host: string; out: string; root: string }) => run(async () => (await import('./commands/capture.js')).captureCommand(file, opts, io))());
+
+  const lab = cli
+    .command('lab')
+    .description('build a topology as network namespaces on this machine (root): one per host, bridges for networks, a router for gateways no host has');
+  const labName = () => new Option('--name <lab>', 'lab name (letters, digits, "_"): namespaces are lbl-LAB-HOST').default(DEFAULT_LAB);
+  lab
+    .command('plan')
+    .description('show what `lab up` would build: namespaces, bridges, veth pairs, addresses, routes')
+    .argument('<file>', 'topology file (YAML)')
+    .addOption(labName())
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action((file: string, opts: { name: string; format: 'text' | 'json' }) => run(async () => (await import('./commands/lab.js')).labPlanCommand(file, opts, io))());
+  lab
+    .command('up')
+    .description('create the lab, apply every host with lbctl apply (files under /run/lbctl-lab/LAB/HOST) and start web servers on real servers')
+    .argument('<file>', 'topology file (YAML)')
+    .addOption(labName())
+    .option('--no-apply', 'build the network only: no apply, no web servers')
+    .action((file: string, opts: { name: string; apply: boolean }) => run(async () => (await import('./commands/lab.js')).labUpCommand(file, opts, io))());
+  lab
+    .command('down')
+    .description('remove the lab: web servers, veths, namespaces, state dir (also after a crash; nothing to remove is fine)')
+    .addOption(labName())
+    .action((opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labDownCommand(opts, io))());
+  lab
+    .command('status')
+    .description('addresses, routes, web servers and (with IPVS) ipvsadm -Ln of every lab host')
+    .addOption(labName())
+    .action((opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labStatusCommand(opts, io))());
+  lab
+    .command('exec')
+    .description('run a command in a lab host\'s namespace (HOST may also be gw or sw); exits with its code')
+    .argument('<host>', 'topology host')
+    .argument('<command...>', 'the command, after --')
+    .addOption(labName())
+    .action((host: string, command: string[], opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labExecCommand(host, command, opts))());
 
   cli
     .command('schema')
     .description('print the JSON Schema of topology files (for editors)')
-    .action(() => run(() => schemaCommand(io))());
+    .action(() => run(async () => (await import('./commands/schema.js')).schemaCommand(io))());
 
   return cli;
 }

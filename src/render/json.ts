@@ -1,7 +1,26 @@
-// Renders a plan as JSON: the plan value itself, stably formatted.
+// Renders a plan as JSON: the plan value itself, stably formatted (2-space indent).
 import type { Plan } from '../plan/types.js';
+
+/** Indents every line but the first of a JSON text by `pad`. */
+const indent = (json: string, pad: string) => json.replace(/\n/g, `\n${pad}`);
+
+/**
+ * The plan as JSON, piece by piece: exactly JSON.stringify(plan, null, 2) plus a newline, but
+ * a 100,000-change plan never has to exist as one string.
+ */
+export function* renderJsonChunks(plan: Plan): Generator<string> {
+  yield `{\n  "version": ${plan.version},\n  "hosts": [`;
+  for (const [h, host] of plan.hosts.entries()) {
+    const { changes, ...rest } = host;
+    const others = indent(JSON.stringify(rest, null, 2), '    ').slice(1, -1);
+    yield `${h === 0 ? '' : ','}\n    {\n      "host": ${JSON.stringify(host.host)},\n      "changes": ${changes.length === 0 ? '[]' : '['}`;
+    for (const [i, c] of changes.entries()) yield `${i === 0 ? '' : ','}\n        ${indent(JSON.stringify(c, null, 2), '        ')}`;
+    yield `${changes.length === 0 ? '' : '\n      ]'},${others.replace(/^\n\s*"host": [^\n]*,/, '')}}`;
+  }
+  yield `${plan.hosts.length === 0 ? '' : '\n  '}]\n}\n`;
+}
 
 /** The plan value as indented JSON with a trailing newline. */
 export function renderJson(plan: Plan): string {
-  return `${JSON.stringify(plan, null, 2)}\n`;
+  return [...renderJsonChunks(plan)].join('');
 }

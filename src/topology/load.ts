@@ -1,4 +1,5 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
+import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { resolveTopology } from './resolve.js';
@@ -13,14 +14,34 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-/** Parses, schema-checks, resolves and cross-checks a topology file's text. */
-export function loadTopology(file: string, text: string): LoadResult {
+/** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
+function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
+  const parsed = topologySchema.safeParse(input);
+  if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(parsed.error.issues, input))) };
+  const { topology, diagnostics: refs } = resolveTopology(parsed.data);
+  const all = sortDiagnostics(placeAll([...refs, ...checkTopology(topology)]));
+  return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };
+}
+
+/** The full path: `yaml` keeps a source range on every node, so every diagnostic gets its line:col. */
+function loadWithPositions(file: string, text: string): LoadResult {
   const { source, diagnostics: syntax } = parseSource(file, text);
   if (syntax.length > 0) return { diagnostics: sortDiagnostics(syntax) };
-  const input: unknown = source.doc.toJS();
-  const parsed = topologySchema.safeParse(input);
-  if (!parsed.success) return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(parsed.error.issues, input))) };
-  const { topology, diagnostics: refs } = resolveTopology(parsed.data);
-  const all = sortDiagnostics(place(source, [...refs, ...checkTopology(topology)]));
-  return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };
+  return check(source.doc.toJS(), (d) => place(source, d));
+}
+
+/**
+ * Parses, schema-checks, resolves and cross-checks a topology file's text. A clean file takes
+ * the fast path (js-yaml, YAML 1.2 core schema, ~10x faster on large files); any problem sends
+ * it through the `yaml` path, so every diagnostic reported comes with its position.
+ */
+export function loadTopology(file: string, text: string): LoadResult {
+  let input: unknown;
+  try {
+    input = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    return loadWithPositions(file, text);
+  }
+  const fast = check(input, (d) => d);
+  return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
 }

@@ -166,6 +166,14 @@ const dnsRecords = z.record(
   z.array(z.string()).min(1).describe('addresses, service names or anycast names'),
 );
 
+// Zone names are LDH labels (RFC 1123): no label starts or ends with "-", so no zone name can pass for an option
+// of the reload command (`rndc reload ZONE`) or of anything else it reaches.
+const zoneName = pattern(
+  /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
+  'dns-name-invalid',
+  'not a zone name: dot-separated labels of letters, digits and "-", none starting or ending with "-" (at most 63 each)',
+);
+
 const zone = z.strictObject({
   ttl: seconds.optional(),
   servers: z.array(name).optional().describe('hosts that get the zone file'),
@@ -182,7 +190,7 @@ export const topologySchema = z.strictObject({
   services: z.record(name, service).default({}),
   anycast: z.record(name, anycast).default({}),
   dns: z
-    .strictObject({ zones: z.record(pattern(/^([A-Za-z0-9-]+\.)*[A-Za-z0-9-]+\.?$/, 'dns-name-invalid', 'not a zone name'), zone) })
+    .strictObject({ zones: z.record(zoneName, zone) })
     .optional(),
 });
 

@@ -7,7 +7,7 @@ import { emptyHostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
 import { renderHuman, type Colors } from '../../render/human.js';
-import { renderJson } from '../../render/json.js';
+import { renderJson, renderJsonChunks } from '../../render/json.js';
 import { renderShell } from '../../render/shell.js';
 import { unifiedDiff } from '../../render/text-diff.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -57,6 +57,22 @@ export async function computePlan(file: string, opts: PlanOptions, io: Io): Prom
   return makePlan(hosts);
 }
 
+/** Writes many small chunks as few large writes (each write is a system call). */
+function writeBuffered(io: Io, chunks: Iterable<string>): void {
+  let buffer: string[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    buffer.push(chunk);
+    size += chunk.length;
+    if (size >= 1 << 20) {
+      io.out(buffer.join(''));
+      buffer = [];
+      size = 0;
+    }
+  }
+  io.out(buffer.join(''));
+}
+
 /** Runs plan; returns 0, or with --detailed-exitcode 2 when there are changes; 1 when --expect differs. */
 export async function planCommand(file: string, opts: PlanOptions, io: Io): Promise<number> {
   const plan = await computePlan(file, opts, io);
@@ -71,6 +87,8 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
       return EXIT.invalid;
     }
     io.err(`plan matches ${opts.expect}\n`);
+  } else if (opts.format === 'json') {
+    writeBuffered(io, renderJsonChunks(plan));
   } else {
     io.out(renderPlan(plan, opts.format, colorsFor(io)));
   }

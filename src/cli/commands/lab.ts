@@ -1,0 +1,72 @@
+// `lbctl lab plan|up|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
+import { resolve } from 'node:path';
+import { execaRunner } from '../../host/runner.js';
+import { labUp } from '../../lab/build.js';
+import { labDown } from '../../lab/down.js';
+import { LabError } from '../../lab/errors.js';
+import { labExec } from '../../lab/exec.js';
+import { labPlan, type LabPlan } from '../../lab/plan.js';
+import { renderLabPlan } from '../../lab/render.js';
+import { checkLabName } from '../../lab/names.js';
+import { labStatus } from '../../lab/status.js';
+import type { Topology } from '../../topology/types.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import type { Io } from '../io.js';
+import { requireTopology } from '../load.js';
+
+const EXIT_OF = { 'not-root': EXIT.noPermission, unavailable: EXIT.unavailable, usage: EXIT.usage, failed: EXIT.failed } as const;
+
+/** Runs a lab action, turning LabError into the CLI's error with its exit code. */
+async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof LabError) throw new CliError(err.message, EXIT_OF[err.reason]);
+    throw err;
+  }
+}
+
+/** The lab of a topology; a name that cannot be built is a usage error. */
+function planOf(topology: Topology, file: string, name: string): LabPlan {
+  try {
+    return labPlan(topology, name);
+  } catch (err) {
+    throw new CliError(`${file}: cannot be built as lab ${name}: ${(err as Error).message}`, EXIT.usage);
+  }
+}
+
+/** `lab plan FILE`: what `lab up` would build, as text or JSON (for a Vagrantfile). */
+export async function labPlanCommand(file: string, opts: { name: string; format: 'text' | 'json' }, io: Io): Promise<number> {
+  const plan = planOf(await requireTopology(file, io.err), file, opts.name);
+  io.out(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderLabPlan(plan));
+  return EXIT.ok;
+}
+
+/** `lab up FILE`: builds the lab and (unless --no-apply) applies every host and starts the web servers. */
+export async function labUpCommand(file: string, opts: { name: string; apply: boolean }, io: Io): Promise<number> {
+  const topology = await requireTopology(file, io.err);
+  const plan = planOf(topology, file, opts.name);
+  await guarded(() => labUp({ topology, file: resolve(file), plan, apply: opts.apply }, execaRunner, (line) => io.out(`${line}\n`)));
+  io.out(`lab ${plan.lab} is up: \`lbctl lab exec HOST --name ${plan.lab} -- CMD\` runs a command on a host\n`);
+  return EXIT.ok;
+}
+
+/** `lab down`: removes the lab; succeeds when there is nothing to remove. */
+export async function labDownCommand(opts: { name: string }, io: Io): Promise<number> {
+  const report = await guarded(() => labDown(checkLabName(opts.name), execaRunner));
+  io.out(report.namespaces.length === 0 && report.services === 0
+    ? `lab ${opts.name}: nothing to remove\n`
+    : `lab ${opts.name} removed: ${report.namespaces.length} namespaces, ${report.services} web servers\n`);
+  return EXIT.ok;
+}
+
+/** `lab status`: addresses, routes, web servers and IPVS tables of the lab's hosts. */
+export async function labStatusCommand(opts: { name: string }, io: Io): Promise<number> {
+  io.out(await guarded(() => labStatus(checkLabName(opts.name), execaRunner)));
+  return EXIT.ok;
+}
+
+/** `lab exec HOST -- CMD...`: the command's own exit code. */
+export async function labExecCommand(host: string, argv: string[], opts: { name: string }): Promise<number> {
+  return guarded(() => labExec(checkLabName(opts.name), host, argv));
+}

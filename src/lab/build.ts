@@ -1,0 +1,61 @@
+// `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts the web servers; all or nothing.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runChecked, type Runner } from '../host/runner.js';
+import type { Topology } from '../topology/types.js';
+import { labDown } from './down.js';
+import { LabError } from './errors.js';
+import { labDir } from './names.js';
+import type { LabHost, LabPlan } from './plan.js';
+import { checkLabUp } from './preflight.js';
+import { startHttpd } from './services.js';
+import { writeLabState, type LabState } from './state.js';
+import { buildSteps } from './steps.js';
+
+/** This checkout's lbctl, which provisions each host from inside its namespace. */
+const LBCTL = fileURLToPath(new URL('../../bin/lbctl', import.meta.url));
+
+/** What `lab up` is asked to do. */
+export interface UpRequest {
+  topology: Topology;
+  /** The topology file, absolute: apply reads it again inside each namespace. */
+  file: string;
+  plan: LabPlan;
+  /** False with --no-apply: the network only, no apply and no web servers. */
+  apply: boolean;
+}
+
+/** The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir. */
+export function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
+  return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--root', join(labDir(plan.lab), host.name)];
+}
+
+async function provision(state: LabState, runner: Runner, log: (line: string) => void): Promise<void> {
+  for (const host of state.plan.hosts) {
+    const r = await runChecked(runner, applyCommand(state.plan, host, state.file));
+    log(`${host.name}: ${r.stdout.trim().split('\n').at(-1) ?? 'applied'}`);
+  }
+  for (const host of state.plan.hosts) {
+    for (const port of host.httpPorts) {
+      state.services.push(await startHttpd(state.plan.lab, host, port));
+      await writeLabState(state);
+      log(`${host.name}: web server on 0.0.0.0:${port}`);
+    }
+  }
+}
+
+/** Builds the lab; on any failure removes everything it created and throws LabError. */
+export async function labUp(req: UpRequest, runner: Runner, log: (line: string) => void): Promise<LabState> {
+  await checkLabUp(req.topology, req.plan, req.apply, runner);
+  const state: LabState = { file: req.file, plan: req.plan, services: [] };
+  await writeLabState(state);
+  try {
+    for (const step of buildSteps(req.plan)) await runChecked(runner, step);
+    log(`built ${req.plan.namespaces.length} namespaces, ${req.plan.bridges.length} bridges, ${req.plan.links.length} veth pairs`);
+    if (req.apply) await provision(state, runner, log);
+    return state;
+  } catch (err) {
+    await labDown(req.plan.lab, runner);
+    throw new LabError(`lab ${req.plan.lab} could not be built, everything it created was removed: ${err instanceof Error ? err.message : String(err)}`, 'failed', { cause: err });
+  }
+}

@@ -1,0 +1,40 @@
+// What `lab up` checks before it creates anything: root, no lab of that name, tools, and hosts the lab can apply.
+import { access } from 'node:fs/promises';
+import type { Runner } from '../host/runner.js';
+import { desiredStates } from '../model/desired.js';
+import type { Topology } from '../topology/types.js';
+import { LabError } from './errors.js';
+import { liveNamespaces } from './namespaces.js';
+import type { LabPlan } from './plan.js';
+import { readLabState } from './state.js';
+
+const list = (hosts: string[]) => `host${hosts.length === 1 ? '' : 's'} ${hosts.join(', ')}`;
+
+/** Hosts lbctl apply cannot provision in a namespace of this machine, said in one sentence; null when all can. */
+async function unappliable(t: Topology): Promise<string | null> {
+  const desired = [...desiredStates(t).values()];
+  const ipvs = desired.filter((d) => d.ipvs.length > 0).map((d) => d.host);
+  if (ipvs.length > 0 && !(await access('/proc/net/ip_vs').then(() => true, () => false))) {
+    return `${list(ipvs)} need${ipvs.length === 1 ? 's' : ''} IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in a VM with \`lbctl lab up --vm\` (the VM runner in src/lab/vm/), or build the network only with --no-apply; nothing was created`;
+  }
+  const reloading = desired.filter((d) => d.reloads.length > 0).map((d) => d.host);
+  if (reloading.length > 0) {
+    return `${list(reloading)} reload${reloading.length === 1 ? 's' : ''} system services after apply (${[...new Set(desired.flatMap((d) => d.reloads.map((r) => r.argv.join(' '))))].join(', ')}), which would act on this machine instead of the lab: build the network only with --no-apply; nothing was created`;
+  }
+  return null;
+}
+
+/** Throws LabError (having changed nothing) unless the lab can be built, and applied when `apply`. */
+export async function checkLabUp(t: Topology, plan: LabPlan, apply: boolean, runner: Runner): Promise<void> {
+  if (process.getuid?.() !== 0) throw new LabError('lbctl lab creates network namespaces and must run as root: use sudo', 'not-root');
+  const leftovers = await liveNamespaces(runner, plan.lab);
+  if ((await readLabState(plan.lab)) !== null || leftovers.length > 0) {
+    throw new LabError(`lab ${plan.lab} exists already: remove it with \`lbctl lab down --name ${plan.lab}\`, or pick another --name`, 'unavailable');
+  }
+  if (!apply) return;
+  const problem = await unappliable(t);
+  if (problem) throw new LabError(problem, 'unavailable');
+  if (plan.hosts.some((h) => h.httpPorts.length > 0) && (await runner.run(['busybox', 'true'])).exitCode !== 0) {
+    throw new LabError('busybox (the real servers\' web server) is not installed: apt-get install busybox; nothing was created', 'unavailable');
+  }
+}

@@ -1,0 +1,34 @@
+// `lab status`: each namespace's addresses and routes, its web servers, and its IPVS table when the kernel has IPVS.
+import { access } from 'node:fs/promises';
+import type { Runner } from '../host/runner.js';
+import { LabError } from './errors.js';
+import { labPrefix } from './names.js';
+import { allNamespaces, liveNamespaces } from './namespaces.js';
+import { readLabState, type LabState } from './state.js';
+
+const indent = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => `    ${l}\n`).join('');
+
+/** The lab's members: from its record, else (after a crash) from the namespaces with its prefix. */
+async function members(lab: string, state: LabState | null, runner: Runner): Promise<{ name: string; namespace: string }[]> {
+  if (state) return [...state.plan.hosts, ...(state.plan.router ? [state.plan.router] : [])];
+  return (await liveNamespaces(runner, lab)).map((ns) => ({ name: ns.slice(labPrefix(lab).length), namespace: ns }));
+}
+
+/** A readable report of the lab's hosts; LabError when the lab is not up. */
+export async function labStatus(lab: string, runner: Runner): Promise<string> {
+  const state = await readLabState(lab);
+  const hosts = await members(lab, state, runner);
+  if (hosts.length === 0) throw new LabError(`lab ${lab} is not up`, 'usage');
+  const existing = new Set(await allNamespaces(runner));
+  const ipvs = await access('/proc/net/ip_vs').then(() => true, () => false);
+  let out = state ? `lab ${lab}: ${state.file}\n` : `lab ${lab}: no record (a crashed lab up?): \`lbctl lab down --name ${lab}\` removes it\n`;
+  for (const h of hosts) {
+    out += `host ${h.name} (${h.namespace})${existing.has(h.namespace) ? '' : ': namespace missing'}\n`;
+    if (!existing.has(h.namespace)) continue;
+    out += `  addresses:\n${indent((await runner.run(['ip', '-n', h.namespace, '-br', 'addr', 'show'])).stdout)}`;
+    out += `  routes:\n${indent((await runner.run(['ip', '-n', h.namespace, 'route', 'show'])).stdout)}`;
+    for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
+    if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;
+  }
+  return out;
+}
