@@ -21,6 +21,10 @@ describe('renderJson', () => {
         { host: 'e', changes: [], unmanaged: [], warnings: ['x'] },
       ],
     }],
+    ['changes spanning several batches', {
+      version: 1,
+      hosts: [{ host: 'big', changes: Array.from({ length: 4501 }, (_, i) => ({ action: 'create' as const, kind: 'module' as const, key: `m${i}`, before: null, after: `m${i}` })), unmanaged: [], warnings: [] }],
+    }],
   ])('streams exactly JSON.stringify(plan, null, 2): %s', (_name, plan) => {
     expect(renderJson(plan)).toBe(`${JSON.stringify(plan, null, 2)}\n`);
   });
