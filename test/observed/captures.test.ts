@@ -59,7 +59,7 @@ describe('observedFromCaptures', () => {
     expect(state.host).toBe('lb1');
     expect(state.links).toEqual([{ name: 'tunl0', kind: 'ipip', up: true, mtu: 1480 }]);
     expect(state.addresses).toHaveLength(7);
-    expect(state.addresses[1]).toEqual({ device: 'lo', cidr: '10.0.0.100/32' });
+    expect(state.addresses[0]).toEqual({ device: 'lo', cidr: '10.0.0.100/32' });
     expect(state.routes).toEqual([
       { family: 'inet', destination: '198.51.100.0/24', via: '192.0.2.1' },
       { family: 'inet', destination: '203.0.113.7/32', via: '192.0.2.1' },

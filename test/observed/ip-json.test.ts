@@ -6,10 +6,10 @@ import { fixture } from './fixtures.js';
 describe('parseIpAddr (real ip -j addr show from a namespace)', () => {
   it('returns every address of every device, canonical, sorted by device then address', () => {
     expect(parseIpAddr(fixture('netns/ip-addr.json'))).toEqual([
-      { device: 'lo', cidr: '::1/128' },
       { device: 'lo', cidr: '10.0.0.100/32' },
       { device: 'lo', cidr: '127.0.0.1/8' },
       { device: 'lo', cidr: '2001:db8:100::1/128' },
+      { device: 'lo', cidr: '::1/128' },
       { device: 'v0', cidr: '192.0.2.10/24' },
       { device: 'v0', cidr: '2001:db8:0:1::10/64' },
       { device: 'v0', cidr: 'fe80::ff:fe00:10/64' },

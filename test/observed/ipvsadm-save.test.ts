@@ -30,14 +30,14 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
       'fwmark 1',
       'fwmark 2 inet6',
       'sctp 10.0.0.100:3868',
-      'tcp [2001:db8::100]:80',
       'tcp 10.0.0.100:80',
       'tcp 10.0.0.100:443',
       'tcp 10.0.0.101:80',
       'tcp 10.0.0.102:22',
-      'udp [2001:db8::100]:53',
+      'tcp [2001:db8::100]:80',
       'udp 10.0.0.100:53',
       'udp 10.0.0.100:5060',
+      'udp [2001:db8::100]:53',
     ]);
   });
 
