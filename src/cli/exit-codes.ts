@@ -14,6 +14,8 @@ export const EXIT = {
   drift: 4,
   /** The command line is wrong (unknown option, missing argument). */
   usage: 64,
+  /** What a host reported (live or captured) cannot be understood. */
+  badData: 65,
   /** An input file or directory cannot be read. */
   noInput: 66,
   /** A prerequisite is missing: a tool, or IPVS in the kernel. Nothing was changed. */

@@ -12,11 +12,12 @@ export const PHASES: readonly Kind[] = ['module', 'sysctl', 'link', 'address', '
 
 const phase = new Map(PHASES.map((k, i) => [k, i]));
 
-/** Sorts changes into execution order (stable and deterministic). */
+/** Sorts changes into execution order (stable and deterministic); ranks are computed once per change. */
 export function orderChanges(changes: readonly Change[]): Change[] {
-  const rank = (c: Change) => {
+  const ranked = changes.map((c) => {
     const p = phase.get(c.kind) ?? 0;
-    return c.action === 'delete' ? PHASES.length * 2 - p : p;
-  };
-  return [...changes].sort((a, b) => rank(a) - rank(b) || naturalCompare(a.key, b.key));
+    return { c, rank: c.action === 'delete' ? PHASES.length * 2 - p : p };
+  });
+  ranked.sort((a, b) => a.rank - b.rank || naturalCompare(a.c.key, b.c.key));
+  return ranked.map((r) => r.c);
 }
