@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { ApplyOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
+import { Unreadable } from '../host/read-input.js';
 import { ParseError } from '../observed/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -125,6 +126,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     } else if (err instanceof ParseError) {
       io.err(`lbctl: cannot understand what the host reported, so nothing was planned or changed: ${err.message}\n`);
       result.code = EXIT.badData;
+    } else if (err instanceof Unreadable) {
+      io.err(`lbctl: ${err.message}\n`);
+      result.code = EXIT.noInput;
     } else if (err instanceof CliError) {
       io.err(`lbctl: ${err.message}\n`);
       result.code = err.exitCode;
