@@ -26,7 +26,7 @@ export interface UpRequest {
 }
 
 /** The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir. */
-export function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
+function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
   return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--root', join(labDir(plan.lab), host.name)];
 }
 
@@ -55,7 +55,10 @@ export async function labUp(req: UpRequest, runner: Runner, log: (line: string) 
     if (req.apply) await provision(state, runner, log);
     return state;
   } catch (err) {
-    await labDown(req.plan.lab, runner);
-    throw new LabError(`lab ${req.plan.lab} could not be built, everything it created was removed: ${err instanceof Error ? err.message : String(err)}`, 'failed', { cause: err });
+    const undone = await labDown(req.plan.lab, runner).then(
+      () => 'everything it created was removed',
+      (e: Error) => `removing what it created failed too (${e.message}): run \`lbctl lab down --name ${req.plan.lab}\``,
+    );
+    throw new LabError(`lab ${req.plan.lab} could not be built, ${undone}: ${err instanceof Error ? err.message : String(err)}`, 'failed', { cause: err });
   }
 }

@@ -113,10 +113,10 @@ export function labPlan(t: Topology, lab: string): LabPlan {
   const bridgeOf = new Map(bridges.map((b) => [b.network, b.name]));
   const links: LabLink[] = [];
   const pending = new Map<string, VethEnd>();
-  const attach = (end: VethEnd, network: string, port: string) => {
+  const attach = (end: VethEnd, network: string, port: () => string) => {
     const bridge = bridgeOf.get(network);
     if (bridge) {
-      links.push({ network, ends: [end, { namespace: sw, name: port, addresses: [], bridge }] });
+      links.push({ network, ends: [end, { namespace: sw, name: port(), addresses: [], bridge }] });
       return;
     }
     const first = pending.get(network);
@@ -125,7 +125,7 @@ export function labPlan(t: Topology, lab: string): LabPlan {
   };
   const hosts = [...t.hosts.values()].map((h, hi): LabHost => {
     const namespace = namespaceOf(lab, h.name);
-    h.interfaces.forEach((i, ii) => attach({ namespace, name: i.name, addresses: i.addresses }, i.network, switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`)));
+    h.interfaces.forEach((i, ii) => attach({ namespace, name: i.name, addresses: i.addresses }, i.network, () => switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`)));
     const interfaces = h.interfaces.map((i) => ({ name: i.name, network: i.network, addresses: i.addresses }));
     return { name: h.name, namespace, interfaces, gateway: h.gateway ?? null, routes: h.routes.map((r) => ({ ...r })), httpPorts: httpPorts(t, h.name) };
   });
@@ -136,7 +136,7 @@ export function labPlan(t: Topology, lab: string): LabPlan {
     const interfaces = [...gateways].map(([network, addresses]) => {
       const ni = networks.findIndex((n) => n.name === network);
       const name = ownNames.take(network, `n.${ni}`);
-      attach({ namespace, name, addresses }, network, switchNames.take(`gw-${network}`, `g.${ni}`));
+      attach({ namespace, name, addresses }, network, () => switchNames.take(`gw-${network}`, `g.${ni}`));
       return { name, network, addresses };
     });
     router = { name: 'gw', namespace, interfaces, gateway: null, routes: [], httpPorts: [] };

@@ -1,4 +1,6 @@
 // Web servers of a lab's real servers: busybox httpd in the host's namespace, answering GET with the host's name.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -31,10 +33,14 @@ export async function startHttpd(lab: string, host: LabHost, port: number): Prom
   const log = join(dir, `httpd-${port}.log`);
   await mkdir(www, { recursive: true });
   await writeFile(join(www, 'index.html'), `${host.name}\n`);
+  // An opened file stream is handed to the child as its descriptor (no pipe), so this process can exit while httpd runs on.
+  const out = createWriteStream(log, { flags: 'a' });
+  await once(out, 'open');
   const child = execa('ip', ['netns', 'exec', host.namespace, 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${port}`, '-h', www], {
-    detached: true, stdin: 'ignore', stdout: { file: log }, stderr: { file: log }, reject: false,
+    detached: true, stdin: 'ignore', stdout: out, stderr: out, reject: false,
   });
   child.unref();
+  out.close();
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start busybox httpd for ${host.name}: ${(await child).message}`);
   for (let waited = 0; waited < 5000; waited += 50) {

@@ -56,7 +56,7 @@ export async function labDownCommand(opts: { name: string }, io: Io): Promise<nu
   const report = await guarded(() => labDown(checkLabName(opts.name), execaRunner));
   io.out(report.namespaces.length === 0 && report.services === 0
     ? `lab ${opts.name}: nothing to remove\n`
-    : `lab ${opts.name} removed: ${report.namespaces.length} namespaces, ${report.services} web servers\n`);
+    : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`);
   return EXIT.ok;
 }
 

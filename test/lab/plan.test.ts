@@ -1,0 +1,134 @@
+// The lab plan (pure): namespaces, bridges, veth pairs, the synthetic gateway router, and the commands that build it.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IFNAME_MAX } from '../../src/lab/names.js';
+import { labPlan, type LabPlan } from '../../src/lab/plan.js';
+import { buildSteps } from '../../src/lab/steps.js';
+import { loadTopology } from '../../src/topology/load.js';
+import type { Topology } from '../../src/topology/types.js';
+import { runCli } from '../support/run-cli.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const GOLDEN = join(import.meta.dirname, 'golden');
+
+function topology(text: string): Topology {
+  const r = loadTopology('inline.yaml', text);
+  if (!r.topology) throw new Error(JSON.stringify(r.diagnostics));
+  return r.topology;
+}
+const example = (name: string) => topology(readFileSync(join(ROOT, 'topologies', `${name}.yaml`), 'utf8'));
+const interfaceNames = (p: LabPlan) => p.links.flatMap((l) => l.ends.map((e) => e.name)).concat(p.bridges.map((b) => b.name));
+
+describe('lab plan of dr-web.yaml', () => {
+  const plan = labPlan(example('dr-web'), 'dr');
+
+  it('has one namespace per host, the switch and the gateway router', () => {
+    expect(plan.namespaces).toEqual(['lbl-dr-sw', 'lbl-dr-director', 'lbl-dr-web1', 'lbl-dr-web2', 'lbl-dr-web3', 'lbl-dr-client', 'lbl-dr-gw']);
+    expect(plan.bridges).toEqual([{ name: 'br-lan', network: 'lan', namespace: 'lbl-dr-sw' }]);
+  });
+
+  it('serves the gateway no host has (192.168.10.1) from the router, on the lan bridge', () => {
+    expect(plan.router).toEqual({
+      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [],
+      interfaces: [{ name: 'lan', network: 'lan', addresses: ['192.168.10.1/24'] }],
+    });
+    expect(plan.links.at(-1)).toEqual({
+      network: 'lan',
+      ends: [{ namespace: 'lbl-dr-gw', name: 'lan', addresses: ['192.168.10.1/24'] }, { namespace: 'lbl-dr-sw', name: 'gw-lan', addresses: [], bridge: 'br-lan' }],
+    });
+  });
+
+  it('gives each real server a web server on the ports it serves', () => {
+    expect(plan.hosts.map((h) => [h.name, h.httpPorts])).toEqual([['director', []], ['web1', [80, 443]], ['web2', [80, 443]], ['web3', [80, 443]], ['client', []]]);
+  });
+
+  it('is exactly the reviewed JSON that `lbctl lab plan --format json` prints', async () => {
+    const run = await runCli('lab', 'plan', join(ROOT, 'topologies/dr-web.yaml'), '--name', 'dr', '--format', 'json');
+    expect(run).toEqual({ code: 0, stdout: readFileSync(join(GOLDEN, 'dr-web.json'), 'utf8'), stderr: '' });
+  });
+
+  it('builds namespaces first, then the bridge, veths with addresses, forwarding, routes; all with ip -n or netns exec', () => {
+    const steps = buildSteps(plan);
+    expect(steps.slice(0, 2)).toEqual([['ip', 'netns', 'add', 'lbl-dr-sw'], ['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'lo', 'up']]);
+    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'add', 'br-lan', 'type', 'bridge']);
+    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-web1', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'web1-eth0', 'netns', 'lbl-dr-sw']);
+    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'web1-eth0', 'master', 'br-lan']);
+    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-web1', 'addr', 'add', '192.168.10.21/24', 'dev', 'eth0']);
+    expect(steps).toContainEqual(['ip', 'netns', 'exec', 'lbl-dr-gw', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    expect(steps.at(-1)).toEqual(['ip', '-n', 'lbl-dr-web3', 'route', 'replace', 'default', 'via', '192.168.10.1']);
+    expect(steps.every((s) => s[0] === 'ip' && (s[1] === '-n' || (s[1] === 'netns' && s[3]?.startsWith('lbl-dr-'))))).toBe(true);
+    expect(steps.filter((s) => s[1] === '-n').every((s) => s[2]?.startsWith('lbl-dr-'))).toBe(true);
+  });
+});
+
+describe('lab plan of tun-three-datacentres.yaml', () => {
+  const plan = labPlan(example('tun-three-datacentres'), 'tun');
+
+  it('has a bridge per data centre and one router holding every data centre gateway', () => {
+    expect(plan.namespaces).toEqual(['lbl-tun-sw', 'lbl-tun-director', 'lbl-tun-rs-tokyo', 'lbl-tun-rs-beijing', 'lbl-tun-rs-newyork', 'lbl-tun-gw']);
+    expect(plan.bridges.map((b) => b.name)).toEqual(['br-edge', 'br-tokyo', 'br-beijing', 'br-newyork']);
+    expect(plan.router?.interfaces).toEqual([
+      { name: 'edge', network: 'edge', addresses: ['203.0.113.1/24'] },
+      { name: 'tokyo', network: 'tokyo', addresses: ['198.51.100.1/24'] },
+      { name: 'beijing', network: 'beijing', addresses: ['192.0.2.1/24'] },
+      { name: 'newyork', network: 'newyork', addresses: ['10.30.0.1/24'] },
+    ]);
+  });
+
+  it('keeps every derived interface name within 15 characters', () => {
+    expect(interfaceNames(plan)).toContain('rs-newyork-eth0');
+    expect(interfaceNames(plan).every((n) => n.length <= IFNAME_MAX)).toBe(true);
+  });
+
+  it('is exactly the reviewed JSON', async () => {
+    const run = await runCli('lab', 'plan', join(ROOT, 'topologies/tun-three-datacentres.yaml'), '--name', 'tun', '--format', 'json');
+    expect(run).toEqual({ code: 0, stdout: readFileSync(join(GOLDEN, 'tun-three-datacentres.json'), 'utf8'), stderr: '' });
+  });
+});
+
+describe('lab plan naming and wiring rules', () => {
+  const P2P = `apiVersion: lbctl/v1
+networks:
+  wire: { prefix: 10.1.0.0/30, pointToPoint: true }
+  a-very-long-network-name: 10.2.0.0/24
+hosts:
+  alpha:
+    interfaces:
+      eth0: { network: wire, address: 10.1.0.1/30 }
+      eth1: { network: a-very-long-network-name, address: 10.2.0.1/24 }
+  a-very-long-host-name:
+    interfaces:
+      eth0: { network: wire, address: 10.1.0.2/30 }
+      eth1: { network: a-very-long-network-name, address: 10.2.0.2/24 }
+    gateway: 10.1.0.1
+`;
+
+  it('wires a point-to-point network of two hosts as one veth pair, and needs no router when every gateway is a host', () => {
+    const plan = labPlan(topology(P2P), 'p');
+    expect(plan.links.filter((l) => l.network === 'wire')).toEqual([{
+      network: 'wire',
+      ends: [{ namespace: 'lbl-p-alpha', name: 'eth0', addresses: ['10.1.0.1/30'] }, { namespace: 'lbl-p-a-very-long-host-name', name: 'eth0', addresses: ['10.1.0.2/30'] }],
+    }]);
+    expect(plan.router).toBeNull();
+    expect(plan.namespaces).toEqual(['lbl-p-sw', 'lbl-p-alpha', 'lbl-p-a-very-long-host-name']);
+  });
+
+  it('falls back to short indexed names when a derived name would pass 15 characters', () => {
+    const plan = labPlan(topology(P2P), 'p');
+    expect(plan.bridges).toEqual([{ name: 'br.1', network: 'a-very-long-network-name', namespace: 'lbl-p-sw' }]);
+    expect(plan.links.filter((l) => l.network !== 'wire').map((l) => l.ends[1].name)).toEqual(['alpha-eth1', 'p.1.1']);
+    expect(interfaceNames(plan).every((n) => n.length <= IFNAME_MAX)).toBe(true);
+  });
+
+  it('bridges a point-to-point network when the router must join it', () => {
+    const plan = labPlan(topology(P2P.replace('gateway: 10.1.0.1', 'gateway: 10.1.0.3')), 'p');
+    expect(plan.bridges.map((b) => b.network)).toEqual(['wire', 'a-very-long-network-name']);
+    expect(plan.router?.interfaces).toEqual([{ name: 'wire', network: 'wire', addresses: ['10.1.0.3/30'] }]);
+  });
+
+  it('refuses lab names with "-" (they would make one lab\'s prefix match another\'s namespaces) and a host named sw', () => {
+    expect(() => labPlan(topology(P2P), 'a-b')).toThrow(/no "-"/);
+    expect(() => labPlan(topology(P2P.replace('alpha', 'sw')), 'p')).toThrow(/switch namespace/);
+  });
+});
