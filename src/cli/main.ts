@@ -59,6 +59,7 @@ function program(io: Io, result: { code: number }): Command {
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')
+    .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
     .action((file: string, opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
 

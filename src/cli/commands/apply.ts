@@ -26,6 +26,8 @@ export interface ApplyOptions {
   wait?: boolean;
   /** Seconds a real server drains before it is deleted even with connections left. */
   drainTimeout: number;
+  /** false with --no-reload: files are written, daemons are not told (labs, image builds). */
+  reload?: boolean;
 }
 
 async function confirm(): Promise<boolean> {
@@ -62,7 +64,8 @@ export async function applyCommand(file: string, opts: ApplyOptions, io: Io): Pr
   }
   try {
     const session = await Convergence.open(desired, host, opts.root, opts.drainTimeout);
-    const plan = await session.plan(opts.pruneForeign);
+    const planned = await session.plan(opts.pruneForeign);
+    const plan = opts.reload === false ? { ...planned, changes: planned.changes.filter((c) => c.kind !== 'reload') } : planned;
     io.out(renderPlan(makePlan([plan]), 'human'));
     if (plan.changes.length === 0) {
       io.out(`host ${opts.host} matches the topology: nothing to do\n`);
