@@ -55,7 +55,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .requiredOption('--host <name>', 'the host this is (its name in the topology)')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--root <dir>', 'write files, the ledger and the lock below this directory (tests, image builds)', '/')
+    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', '/')
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')

@@ -25,9 +25,9 @@ export interface UpRequest {
   apply: boolean;
 }
 
-/** The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir. */
+/** The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir and no daemon reloads. */
 function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
-  return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--root', join(labDir(plan.lab), host.name)];
+  return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--no-reload', '--root', join(labDir(plan.lab), host.name)];
 }
 
 async function provision(state: LabState, runner: Runner, log: (line: string) => void): Promise<void> {

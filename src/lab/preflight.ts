@@ -8,18 +8,28 @@ import { liveNamespaces } from './namespaces.js';
 import type { LabPlan } from './plan.js';
 import { readLabState } from './state.js';
 
+/** The reload that enables lbctl's boot unit (src/model/boot.ts). */
+const BOOT_RELOAD = 'boot';
 const list = (hosts: string[]) => `host${hosts.length === 1 ? '' : 's'} ${hosts.join(', ')}`;
 
+/** IPVS is loaded, or a module apply can load (a stock kernel boots without it: apply's modprobe loads it). */
+async function ipvsAvailable(runner: Runner): Promise<boolean> {
+  if (await access('/proc/net/ip_vs').then(() => true, () => false)) return true;
+  return (await runner.run(['modprobe', '-n', '-q', 'ip_vs'])).exitCode === 0;
+}
+
 /** Hosts lbctl apply cannot provision in a namespace of this machine, said in one sentence; null when all can. */
-async function unappliable(t: Topology): Promise<string | null> {
+async function unappliable(t: Topology, runner: Runner): Promise<string | null> {
   const desired = [...desiredStates(t).values()];
   const ipvs = desired.filter((d) => d.ipvs.length > 0).map((d) => d.host);
-  if (ipvs.length > 0 && !(await access('/proc/net/ip_vs').then(() => true, () => false))) {
+  if (ipvs.length > 0 && !(await ipvsAvailable(runner))) {
     return `${list(ipvs)} need${ipvs.length === 1 ? 's' : ''} IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in a VM with \`lbctl lab up --vm\` (the VM runner in src/lab/vm/), or build the network only with --no-apply; nothing was created`;
   }
-  const reloading = desired.filter((d) => d.reloads.length > 0).map((d) => d.host);
+  // Enabling the boot unit means nothing to a namespace (it never boots) and the lab applies with --no-reload.
+  const daemons = (d: (typeof desired)[number]) => d.reloads.filter((r) => r.name !== BOOT_RELOAD);
+  const reloading = desired.filter((d) => daemons(d).length > 0).map((d) => d.host);
   if (reloading.length > 0) {
-    return `${list(reloading)} reload${reloading.length === 1 ? 's' : ''} system services after apply (${[...new Set(desired.flatMap((d) => d.reloads.map((r) => r.argv.join(' '))))].join(', ')}), which would act on this machine instead of the lab: build the network only with --no-apply; nothing was created`;
+    return `${list(reloading)} reload${reloading.length === 1 ? 's' : ''} system services after apply (${[...new Set(desired.flatMap((d) => daemons(d).map((r) => r.argv.join(' '))))].join(', ')}), which would act on this machine instead of the lab: build the network only with --no-apply; nothing was created`;
   }
   return null;
 }
@@ -32,7 +42,7 @@ export async function checkLabUp(t: Topology, plan: LabPlan, apply: boolean, run
     throw new LabError(`lab ${plan.lab} exists already: remove it with \`lbctl lab down --name ${plan.lab}\`, or pick another --name`, 'unavailable');
   }
   if (!apply) return;
-  const problem = await unappliable(t);
+  const problem = await unappliable(t, runner);
   if (problem) throw new LabError(problem, 'unavailable');
   if (plan.hosts.some((h) => h.httpPorts.length > 0) && (await runner.run(['busybox', 'true'])).exitCode !== 0) {
     throw new LabError('busybox (the real servers\' web server) is not installed: apt-get install busybox; nothing was created', 'unavailable');

@@ -1,4 +1,5 @@
-// Web servers of a lab's real servers: busybox httpd in the host's namespace, answering GET with the host's name.
+// Web servers of a lab's real servers: busybox httpd in the host's namespace, answering GET with the host's name
+// (and /cgi-bin/client with the name and the client address the server sees).
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -33,6 +34,9 @@ export async function startHttpd(lab: string, host: LabHost, port: number): Prom
   const log = join(dir, `httpd-${port}.log`);
   await mkdir(www, { recursive: true });
   await writeFile(join(www, 'index.html'), `${host.name}\n`);
+  // /cgi-bin/client: the host's name, then the client address this server sees (DR/TUN/NAT: the client's; FullNAT: the director's)
+  await mkdir(join(www, 'cgi-bin'), { recursive: true });
+  await writeFile(join(www, 'cgi-bin', 'client'), `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n%s\\n' '${host.name.replace(/'/g, `'\\''`)}' "$REMOTE_ADDR"\n`, { mode: 0o755 });
   // An opened file stream is handed to the child as its descriptor (no pipe), so this process can exit while httpd runs on.
   const out = createWriteStream(log, { flags: 'a' });
   await once(out, 'open');

@@ -80,16 +80,23 @@ export class HostBuilder {
     }));
   }
 
+  /** The objects `ip` and `nft` hold, which nothing restores at boot unless lbctl's unit does. */
+  volatileObjects(): Pick<HostState, 'links' | 'addresses' | 'routes' | 'nft'> {
+    return {
+      links: sortedBy([...this.links.values()], (l) => l.name),
+      addresses: sortedBy([...this.addresses.values()], addressKey),
+      routes: sortedBy([...this.routes.values()], routeKey),
+      nft: sortedBy([...this.nft.values()], (t) => t.family).map((t) => ({ ...t, rules: [...t.rules].sort(naturalCompare) })),
+    };
+  }
+
   build(): HostState {
     return {
       host: this.host,
       modules: this.moduleNames(),
       sysctls: Object.fromEntries(this.sysctlEntries()),
-      links: sortedBy([...this.links.values()], (l) => l.name),
-      addresses: sortedBy([...this.addresses.values()], addressKey),
-      routes: sortedBy([...this.routes.values()], routeKey),
+      ...this.volatileObjects(),
       ipvs: this.serviceList(),
-      nft: sortedBy([...this.nft.values()], (t) => t.family).map((t) => ({ ...t, rules: [...t.rules].sort(naturalCompare) })),
       files: sortedBy([...this.files.values()], (f) => f.path),
       reloads: sortedBy([...this.reloads.values()], (r) => r.name),
     };

@@ -1,6 +1,7 @@
 // How each change is carried out: commands (argument arrays, never shell text) and file writes.
 import { destinationArgs, serviceAttrArgs, serviceSelector } from '../model/ipvsadm.js';
-import type { ManagedFile, NftTable } from '../model/state.js';
+import { nftReplaceScript } from '../model/nft.js';
+import type { ManagedFile } from '../model/state.js';
 import type { Change } from './types.js';
 
 /** One host operation: run a command (with optional stdin), write a file, or remove one. */
@@ -10,15 +11,6 @@ export type Step =
   | { op: 'remove'; path: string };
 
 const exec = (...argv: string[]): Step => ({ op: 'exec', argv });
-
-/** The nft script that atomically replaces lbctl's table (declaring it first makes the delete safe). */
-export function nftReplaceScript(t: NftTable): string {
-  const rules = t.rules.map((r) => `\t\t${r}\n`).join('');
-  return (
-    `table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n` +
-    `table ${t.family} ${t.name} {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n${rules}\t}\n}\n`
-  );
-}
 
 /** The steps that carry out one change. */
 export function stepsFor(c: Change): Step[] {

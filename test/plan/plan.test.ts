@@ -79,6 +79,8 @@ describe('plan', () => {
     const plan = planHost(want, seen, owned);
     expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)).toEqual([
       'update file /etc/frr/frr.conf',
+      'update file /etc/systemd/system/lbctl.service',
+      'update reload boot',
       'update reload frr',
       'delete address lo 10.9.9.9/32',
     ]);
@@ -89,7 +91,8 @@ describe('plan', () => {
     const want = desired().get('rs')!;
     const kinds = planHost(want, { ...converged(want), sysctls: {}, addresses: [], files: [] }).changes.map((c) => c.kind);
     expect(kinds.lastIndexOf('sysctl')).toBeLessThan(kinds.indexOf('address'));
-    expect(kinds.at(-1)).toBe('file');
+    expect(kinds.lastIndexOf('file')).toBeLessThan(kinds.indexOf('reload'));
+    expect(kinds.at(-1)).toBe('reload');
   });
 
   it('creates services before their destinations and deletes destinations before services', () => {

@@ -65,7 +65,8 @@ export async function applyCommand(file: string, opts: ApplyOptions, io: Io): Pr
   try {
     const session = await Convergence.open(desired, host, opts.root, opts.drainTimeout);
     const planned = await session.plan(opts.pruneForeign);
-    const plan = opts.reload === false ? { ...planned, changes: planned.changes.filter((c) => c.kind !== 'reload') } : planned;
+    // Below --root the daemons do not read these files: reloading them would touch the real host.
+    const plan = opts.reload === false || opts.root !== '/' ? { ...planned, changes: planned.changes.filter((c) => c.kind !== 'reload') } : planned;
     io.out(renderPlan(makePlan([plan]), 'human'));
     if (plan.changes.length === 0) {
       io.out(`host ${opts.host} matches the topology: nothing to do\n`);

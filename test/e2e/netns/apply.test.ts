@@ -9,7 +9,6 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
 import { addresses, filesBelow, lbctlIn, must, NetnsLab, netnsUnavailable, plannedChanges, REPO, routes, run, snapshot, sysctls } from '../../support/netns.js';
 import { failingIpAddrAdd, recorders } from '../../support/wrappers.js';
 
@@ -39,6 +38,7 @@ const WEB1_PLAN = [
   '+ address lo 192.168.10.100/32',
   '+ route inet default  via 192.168.10.1',
   '+ file /etc/sysctl.d/90-lbctl.conf  mode 0644',
+  '+ file /etc/systemd/system/lbctl.service  mode 0644',
 ];
 
 describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces (host kernel)', () => {
@@ -90,9 +90,12 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     expect((await addresses(ns)).filter((a) => a.includes('.'))).toEqual(['eth0 192.168.10.21/24', 'lo 127.0.0.1/8', 'lo 192.168.10.100/32']);
     expect(await sysctls(ns, ARP_KEYS)).toEqual(ARP_SET);
     expect(await routes(ns)).toContain('default via 192.168.10.1 dev eth0');
-    expect(await filesBelow(root)).toEqual({ 'etc/sysctl.d/90-lbctl.conf': `644 ${SYSCTL_FILE}` });
+    const files = await filesBelow(root);
+    expect(Object.keys(files).sort()).toEqual(['etc/sysctl.d/90-lbctl.conf', 'etc/systemd/system/lbctl.service']);
+    expect(files['etc/sysctl.d/90-lbctl.conf']).toBe(`644 ${SYSCTL_FILE}`);
+    expect(files['etc/systemd/system/lbctl.service']).toContain('ExecStart=ip addr replace 192.168.10.100/32 dev lo\n');
     const ledger = JSON.parse(await readFile(join(root, 'var/lib/lbctl/state.json'), 'utf8')) as { hosts: Record<string, { owned: string[] }> };
-    expect(ledger.hosts.web1?.owned).toEqual(['address lo 192.168.10.100/32', 'file /etc/sysctl.d/90-lbctl.conf', 'route inet default']);
+    expect(ledger.hosts.web1?.owned).toEqual(['address lo 192.168.10.100/32', 'file /etc/sysctl.d/90-lbctl.conf', 'file /etc/systemd/system/lbctl.service', 'route inet default']);
     expect(existsSync(join(root, 'run/lbctl.lock'))).toBe(false);
   }, 20_000);
 
@@ -161,12 +164,9 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     const dns1 = await lab.host('dns1', [{ name: 'eth0', addresses: ['10.211.77.1/24'] }, { name: 'eth1', addresses: ['10.0.0.208/24'] }]);
     await must(['ip', 'netns', 'exec', r1, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
     const dir = await tempDir('anycast');
-    // The default reloads (`systemctl reload frr`, `systemctl restart zebra|ospfd`) would act on the real host's
-    // daemons, not the namespace's, and fail on this machine: the test copy reloads with `true` instead.
-    const doc = parseDocument(await readFile(ANYCAST, 'utf8'));
-    for (const h of ['r1', 'dns1']) doc.setIn(['hosts', h, 'routing', 'reload'], ['true']);
-    const topology = join(dir, 'dns-anycast-ospf.yaml');
-    await writeFile(topology, String(doc));
+    // Below --root no daemon reads the files, so apply reloads none: the default reloads
+    // (`systemctl reload frr`, `systemctl restart zebra|ospfd`) would act on the real host's daemons.
+    const topology = ANYCAST;
     // A `systemctl` first in PATH records any call: there must be none.
     const calls = join(dir, 'systemctl.log');
     const path = `${recorders(join(dir, 'bin'), calls, ['systemctl'])}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`;
@@ -186,7 +186,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
       '+ file /etc/quagga/ospfd.conf  mode 0640',
       '+ file /etc/quagga/zebra.conf  mode 0640',
       '+ file /etc/sysctl.d/90-lbctl.conf  mode 0644',
-      '~ reload routing  true',
+      '+ file /etc/systemd/system/lbctl.service  mode 0644',
     ]);
     expect(await sysctls(r1, ['net.ipv4.ip_forward'])).toEqual({ 'net.ipv4.ip_forward': '1' });
     await converge(dns1, 'dns1', [
@@ -194,7 +194,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
       '+ route inet default  via 10.0.0.1',
       '+ file /etc/frr/daemons  mode 0640',
       '+ file /etc/frr/frr.conf  mode 0640',
-      '~ reload routing  true',
+      '+ file /etc/systemd/system/lbctl.service  mode 0644',
     ]);
     expect(await addresses(dns1)).toContain('lo 6.6.6.6/32');
 
@@ -207,7 +207,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     }
     expect(await readFile(join(roots.r1, 'etc/quagga/ospfd.conf'), 'utf8')).toContain('network 10.211.77.0/24 area 0.0.0.2\n');
     expect(await readFile(join(roots.dns1, 'etc/frr/frr.conf'), 'utf8')).toContain('network 6.6.6.6/32 area 0.0.0.2\n');
-    expect(await readdir(join(roots.dns1, 'etc'))).toEqual(['frr']);
+    expect(await readdir(join(roots.dns1, 'etc'))).toEqual(['frr', 'systemd']);
 
     // FRR's own parser, run by hand as well: `vtysh --config_dir D -C -f FILE` with an empty private vtysh.conf.
     const vtyshDir = await tempDir('vtysh');

@@ -1,0 +1,65 @@
+// Long-running lab processes (FRR instances, DNS servers): started detached with their output in a log file of
+// the lab dir, waited for until ready, and stopped by PID only while the PID is still the lab's own process.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { execa } from 'execa';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The process's command line (arguments joined by spaces), or null when it is gone (a zombie's is empty). */
+export async function commandLine(pid: number): Promise<string | null> {
+  const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  return raw === '' ? null : raw.replace(/\0+$/, '').split('\0').join(' ');
+}
+
+/** The last lines of a log, for an error message. */
+export async function logTail(log: string, lines = 15): Promise<string> {
+  const text = (await readFile(log, 'utf8').catch(() => '')).trim();
+  return text === '' ? 'no output' : text.split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Starts `argv` detached (it outlives this process) with stdout and stderr appended to `log`, and returns its PID.
+ * An opened file stream is handed to the child as its descriptor (no pipe), so this process can exit meanwhile.
+ */
+export async function spawnDetached(argv: string[], log: string): Promise<number> {
+  const out = createWriteStream(log, { flags: 'a' });
+  await once(out, 'open');
+  const [file = '', ...args] = argv;
+  const child = execa(file, args, { detached: true, stdin: 'ignore', stdout: out, stderr: out, reject: false });
+  child.unref();
+  out.close();
+  if (child.pid === undefined) throw new Error(`cannot start ${file}: ${(await child).message}`);
+  return child.pid;
+}
+
+/** Polls `ready` every 20 ms until it is true (→ true), the process ends or `ms` pass (→ false). */
+export async function waitReady(pid: number, ready: () => Promise<boolean>, ms: number): Promise<boolean> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    if (await ready()) return true;
+    if ((await commandLine(pid)) === null) return ready();
+    await sleep(20);
+  }
+  return false;
+}
+
+/**
+ * Sends `signal` to `pid` only when its command line still contains `mark` (PIDs are reused), waits up to
+ * `ms` for it to end, then SIGKILLs it; true when it was running.
+ */
+export async function stopVerified(pid: number, mark: string, signal: NodeJS.Signals, ms = 2000): Promise<boolean> {
+  const cmdline = await commandLine(pid);
+  if (cmdline === null || !cmdline.includes(mark)) return false;
+  const send = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // it ended on its own meanwhile
+    }
+  };
+  send(signal);
+  for (let waited = 0; waited < ms && (await commandLine(pid)) !== null; waited += 20) await sleep(20);
+  if ((await commandLine(pid)) !== null) send('SIGKILL');
+  return true;
+}
