@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite drives for real (FRR, iproute2, nftables, and dnsmasq
-# and dig for the seed 004 anycast lab),
-# only when missing, so a fresh machine and CI run the same suite. Needs root for apt-get.
+# Installs the Debian packages the test suite drives for real, only when missing, so a fresh
+# machine and CI run the same suite. Needs root for apt-get.
 set -euo pipefail
 need=()
-command -v vtysh >/dev/null 2>&1 || need+=(frr)
-command -v ip >/dev/null 2>&1 || need+=(iproute2)
-command -v nft >/dev/null 2>&1 || need+=(nftables)
-command -v unshare >/dev/null 2>&1 || need+=(util-linux)
-command -v ruby >/dev/null 2>&1 || need+=(ruby)   # test/vagrant evaluates the Vagrantfile
-command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
-command -v dig >/dev/null 2>&1 || need+=(dnsutils)
-if [ "${LBCTL_VM_TESTS:-0}" = 1 ]; then
-  for p in qemu-system-x86:qemu-system-x86_64 busybox-static:busybox cpio:cpio kmod:depmod ipvsadm:ipvsadm curl:curl; do
-    command -v "${p#*:}" >/dev/null 2>&1 || need+=("${p%%:*}")
-  done
+want() { command -v "$2" >/dev/null 2>&1 || need+=("$1"); }   # want PACKAGE COMMAND
+want frr vtysh                # FRR's parser and daemons (routing configs, anycast lab)
+want iproute2 ip              # namespaces, addresses, routes
+want nftables nft             # FullNAT's SNAT table
+want util-linux unshare       # private mount/PID namespaces for FRR in labs
+want kmod modprobe            # apply's preflight asks modprobe about ip_vs
+want ipvsadm ipvsadm          # apply's tools on directors
+want busybox-static busybox   # httpd on lab real servers
+want curl curl                # lab traffic checks
+want dnsmasq-base dnsmasq     # DNS server on anycast lab nodes
+want dnsutils dig             # DNS queries in the anycast lab
+want ruby ruby                # test/vagrant evaluates the Vagrantfile
+if [ "${LBCTL_VM_TESTS:-1}" != 0 ]; then
+  want qemu-system-x86 qemu-system-x86_64   # the VM runner (Debian's kernel has IPVS)
+  want cpio cpio
+  want xz-utils xz
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
