@@ -1,10 +1,12 @@
-// `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts the web servers; all or nothing.
+// `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts FRR, DNS and web servers; all or nothing.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChecked, type Runner } from '../host/runner.js';
 import type { Topology } from '../topology/types.js';
+import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
+import { frrLaunches, frrReady, launchFrr } from './frr.js';
 import { labDir } from './names.js';
 import type { LabHost, LabPlan } from './plan.js';
 import { checkLabUp } from './preflight.js';
@@ -25,16 +27,38 @@ export interface UpRequest {
   apply: boolean;
 }
 
-/** The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir and no daemon reloads. */
+/**
+ * The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir and no daemon
+ * reloads (systemctl would act on this machine): the lab starts the routing hosts' FRR itself.
+ */
 function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
   return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--no-reload', '--root', join(labDir(plan.lab), host.name)];
 }
 
-async function provision(state: LabState, runner: Runner, log: (line: string) => void): Promise<void> {
+/** Starts FRR on the routing hosts (all at once, recorded before waiting), then DNS servers on the dns hosts. */
+async function startDaemons(state: LabState, t: Topology, log: (line: string) => void): Promise<void> {
+  const lab = state.plan.lab;
+  const frr: NonNullable<LabState['frr']> = (state.frr = []);
+  for (const launch of await frrLaunches(t, lab, state.plan.hosts)) frr.push(await launchFrr(lab, launch));
+  await writeLabState(state);
+  await Promise.all(frr.map((f) => frrReady(lab, f)));
+  for (const f of frr) log(`${f.host}: FRR (${f.flavour === 'frr' ? 'frr.conf' : 'quagga-style zebra.conf + ospfd.conf'}) pid ${f.pid}`);
+  const dns: NonNullable<LabState['dns']> = (state.dns = []);
+  for (const launch of dnsLaunches(t, state.plan.hosts)) {
+    const d = await launchDns(lab, launch);
+    dns.push(d);
+    await writeLabState(state);
+    await dnsReady(lab, d);
+    log(`${d.host}: DNS server (dnsmasq) on ${d.addresses.join(', ')} port 53, pid ${d.pid}`);
+  }
+}
+
+async function provision(state: LabState, t: Topology, runner: Runner, log: (line: string) => void): Promise<void> {
   for (const host of state.plan.hosts) {
     const r = await runChecked(runner, applyCommand(state.plan, host, state.file));
     log(`${host.name}: ${r.stdout.trim().split('\n').at(-1) ?? 'applied'}`);
   }
+  await startDaemons(state, t, log);
   for (const host of state.plan.hosts) {
     for (const port of host.httpPorts) {
       state.services.push(await startHttpd(state.plan.lab, host, port));
@@ -52,7 +76,7 @@ export async function labUp(req: UpRequest, runner: Runner, log: (line: string) 
   try {
     for (const step of buildSteps(req.plan)) await runChecked(runner, step);
     log(`built ${req.plan.namespaces.length} namespaces, ${req.plan.bridges.length} bridges, ${req.plan.links.length} veth pairs`);
-    if (req.apply) await provision(state, runner, log);
+    if (req.apply) await provision(state, req.topology, runner, log);
     return state;
   } catch (err) {
     const undone = await labDown(req.plan.lab, runner).then(

@@ -13,6 +13,13 @@ export async function commandLine(pid: number): Promise<string | null> {
   return raw === '' ? null : raw.replace(/\0+$/, '').split('\0').join(' ');
 }
 
+/** True while the process exists and is no zombie (an empty command line alone does not say: it is so mid-exec). */
+export async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state !== '' && state !== 'Z' && state !== 'X';
+}
+
 /** The last lines of a log, for an error message. */
 export async function logTail(log: string, lines = 15): Promise<string> {
   const text = (await readFile(log, 'utf8').catch(() => '')).trim();
@@ -38,7 +45,7 @@ export async function spawnDetached(argv: string[], log: string): Promise<number
 export async function waitReady(pid: number, ready: () => Promise<boolean>, ms: number): Promise<boolean> {
   for (let waited = 0; waited < ms; waited += 20) {
     if (await ready()) return true;
-    if ((await commandLine(pid)) === null) return ready();
+    if (!(await running(pid))) return ready();
     await sleep(20);
   }
   return false;
@@ -59,7 +66,7 @@ export async function stopVerified(pid: number, mark: string, signal: NodeJS.Sig
     }
   };
   send(signal);
-  for (let waited = 0; waited < ms && (await commandLine(pid)) !== null; waited += 20) await sleep(20);
-  if ((await commandLine(pid)) !== null) send('SIGKILL');
+  for (let waited = 0; waited < ms && (await running(pid)); waited += 20) await sleep(20);
+  if (await running(pid)) send('SIGKILL');
   return true;
 }

@@ -1,7 +1,9 @@
-// `lab down`: stops the recorded web servers, deletes every veth and namespace of the lab and its state dir; idempotent.
+// `lab down`: stops the recorded web servers, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
 import { rm, rmdir } from 'node:fs/promises';
 import { runChecked, type Runner } from '../host/runner.js';
+import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
+import { stopFrr } from './frr.js';
 import { LAB_ROOT, labDir } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { stopService } from './services.js';
@@ -10,6 +12,8 @@ import { readLabState } from './state.js';
 /** What `lab down` removed. */
 export interface DownReport {
   services: number;
+  /** FRR instances and DNS servers that were running. */
+  daemons: number;
   namespaces: string[];
 }
 
@@ -28,6 +32,7 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   const state = await readLabState(lab);
   let services = 0;
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
+  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
   const existing = new Set(await allNamespaces(runner));
   const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));
   for (const ns of targets) {
@@ -41,5 +46,5 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   await rmdir(LAB_ROOT).catch(() => undefined); // only when no other lab is left in it
   const left = await liveNamespaces(runner, lab);
   if (left.length > 0) throw new LabError(`namespaces of lab ${lab} are still there: ${left.join(', ')}`, 'failed');
-  return { services, namespaces: targets };
+  return { services, daemons: stopped.filter(Boolean).length, namespaces: targets };
 }

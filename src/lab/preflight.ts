@@ -3,7 +3,9 @@ import { access } from 'node:fs/promises';
 import type { Runner } from '../host/runner.js';
 import { desiredStates } from '../model/desired.js';
 import type { Topology } from '../topology/types.js';
+import { dnsLaunches } from './dns.js';
 import { LabError } from './errors.js';
+import { FRR_BIN } from './frr.js';
 import { liveNamespaces } from './namespaces.js';
 import type { LabPlan } from './plan.js';
 import { readLabState } from './state.js';
@@ -25,8 +27,13 @@ async function unappliable(t: Topology, runner: Runner): Promise<string | null> 
   if (ipvs.length > 0 && !(await ipvsAvailable(runner))) {
     return `${list(ipvs)} need${ipvs.length === 1 ? 's' : ''} IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in a VM with \`lbctl lab up --vm\` (the VM runner in src/lab/vm/), or build the network only with --no-apply; nothing was created`;
   }
-  // Enabling the boot unit means nothing to a namespace (it never boots) and the lab applies with --no-reload.
-  const daemons = (d: (typeof desired)[number]) => d.reloads.filter((r) => r.name !== BOOT_RELOAD);
+  // Enabling the boot unit means nothing to a namespace (it never boots) and the lab applies with --no-reload;
+  // the routing daemons' reloads are replaced by the lab's own FRR instance of the host (src/lab/frr.ts).
+  const daemons = (d: (typeof desired)[number]) => {
+    const routing = t.hosts.get(d.host)?.routing;
+    const ours = new Set(d.files.filter((f) => routing && f.path.startsWith(`${routing.configDir}/`)).flatMap((f) => (f.reload ? [f.reload] : [])));
+    return d.reloads.filter((r) => r.name !== BOOT_RELOAD && !ours.has(r.name));
+  };
   const reloading = desired.filter((d) => daemons(d).length > 0).map((d) => d.host);
   if (reloading.length > 0) {
     return `${list(reloading)} reload${reloading.length === 1 ? 's' : ''} system services after apply (${[...new Set(desired.flatMap((d) => daemons(d).map((r) => r.argv.join(' '))))].join(', ')}), which would act on this machine instead of the lab: build the network only with --no-apply; nothing was created`;
@@ -46,5 +53,14 @@ export async function checkLabUp(t: Topology, plan: LabPlan, apply: boolean, run
   if (problem) throw new LabError(problem, 'unavailable');
   if (plan.hosts.some((h) => h.httpPorts.length > 0) && (await runner.run(['busybox', 'true'])).exitCode !== 0) {
     throw new LabError('busybox (the real servers\' web server) is not installed: apt-get install busybox; nothing was created', 'unavailable');
+  }
+  const routers = plan.hosts.filter((h) => t.hosts.get(h.name)?.routing).map((h) => h.name);
+  const frrTools = [`${FRR_BIN}/zebra`, `${FRR_BIN}/ospfd`, '/usr/bin/vtysh'];
+  if (routers.length > 0 && (await Promise.all(frrTools.map((f) => access(f).then(() => true, () => false)))).includes(false)) {
+    throw new LabError(`${list(routers)} need${routers.length === 1 ? 's' : ''} FRR (${frrTools.join(', ')}), which is not installed: apt-get install frr (installing does not start it); nothing was created`, 'unavailable');
+  }
+  const dns = dnsLaunches(t, plan.hosts).map((d) => d.host.name);
+  if (dns.length > 0 && (await runner.run(['dnsmasq', '--version'])).exitCode !== 0) {
+    throw new LabError(`${list(dns)} need${dns.length === 1 ? 's' : ''} dnsmasq (the lab's DNS server), which is not installed: apt-get install dnsmasq-base; nothing was created`, 'unavailable');
   }
 }

@@ -1,6 +1,8 @@
-// The lab's record of what it created (plan, topology file, web servers' PIDs) in its state directory.
+// The lab's record of what it created (plan, topology file, PIDs of web servers, FRR instances and DNS servers) in its state directory.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LabDns } from './dns.js';
+import type { LabFrr } from './frr.js';
 import { labDir } from './names.js';
 import type { LabPlan } from './plan.js';
 
@@ -16,6 +18,10 @@ export interface LabState {
   file: string;
   plan: LabPlan;
   services: LabService[];
+  /** FRR instances of routing hosts (absent in records of labs without them). */
+  frr?: LabFrr[];
+  /** DNS servers of hosts with role dns (absent in records of labs without them). */
+  dns?: LabDns[];
 }
 
 const stateFile = (lab: string) => join(labDir(lab), 'lab.json');

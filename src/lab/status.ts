@@ -1,7 +1,10 @@
-// `lab status`: each namespace's addresses and routes, its web servers, and its IPVS table when the kernel has IPVS.
+// `lab status`: each namespace's addresses and routes, its web servers, DNS server, FRR's OSPF neighbours and routes,
+// and its IPVS table when the kernel has IPVS.
 import { access } from 'node:fs/promises';
 import type { Runner } from '../host/runner.js';
+import { WHOAMI } from './dns.js';
 import { LabError } from './errors.js';
+import { labVtysh, type LabFrr } from './frr.js';
 import { labPrefix } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { readLabState, type LabState } from './state.js';
@@ -12,6 +15,17 @@ const indent = (text: string) => text.trim().split('\n').filter(Boolean).map((l)
 async function members(lab: string, state: LabState | null, runner: Runner): Promise<{ name: string; namespace: string }[]> {
   if (state) return [...state.plan.hosts, ...(state.plan.router ? [state.plan.router] : [])];
   return (await liveNamespaces(runner, lab)).map((ns) => ({ name: ns.slice(labPrefix(lab).length), namespace: ns }));
+}
+
+/** An FRR instance's OSPF neighbours and OSPF routes, as vtysh shows them inside the instance. */
+async function frrStatus(f: LabFrr, runner: Runner): Promise<string> {
+  const head = `  frr (${f.flavour === 'frr' ? 'frr.conf' : 'quagga-style files'}) pid ${f.pid}`;
+  try {
+    const shown = await labVtysh(f, ['show ip ospf neighbor', 'show ip route ospf'], runner);
+    return `${head}:\n${indent(shown.replace(/^Codes:[\s\S]*?\n\s*\n/m, ''))}`;
+  } catch (err) {
+    return `${head}: ${(err as Error).message}\n`;
+  }
 }
 
 /** A readable report of the lab's hosts; LabError when the lab is not up. */
@@ -28,6 +42,8 @@ export async function labStatus(lab: string, runner: Runner): Promise<string> {
     out += `  addresses:\n${indent((await runner.run(['ip', '-n', h.namespace, '-br', 'addr', 'show'])).stdout)}`;
     out += `  routes:\n${indent((await runner.run(['ip', '-n', h.namespace, 'route', 'show'])).stdout)}`;
     for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
+    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port 53 pid ${d.pid} (${WHOAMI} answers ${d.self})\n`;
+    for (const f of state?.frr?.filter((x) => x.host === h.name) ?? []) out += await frrStatus(f, runner);
     if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;
   }
   return out;

@@ -1,0 +1,142 @@
+// FRR for a lab's routing hosts: one instance per host, in the host's network namespace and in private mount and
+// PID namespaces (`unshare --mount --pid --fork --mount-proc --kill-child`). The host's rendered config dir is
+// bound onto /etc/frr and tmpfs hides /run and /var/tmp, so the machine's own /etc/frr and /run/frr are never
+// read nor written; killing the recorded unshare kills every daemon of the instance (its PID namespace ends).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Runner } from '../host/runner.js';
+import type { Routing, Topology } from '../topology/types.js';
+import { commandLine, logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
+import { labDir } from './names.js';
+import type { LabHost } from './plan.js';
+
+/** Where Debian's frr package keeps its daemons. */
+export const FRR_BIN = '/usr/lib/frr';
+
+/** An FRR instance a lab started: `pid` is the unshare process outside its PID namespace. */
+export interface LabFrr {
+  host: string;
+  pid: number;
+  flavour: Routing['flavour'];
+}
+
+/** What the instance of one host runs: its config dir below the lab root, and the daemons besides zebra. */
+export interface FrrLaunch {
+  host: LabHost;
+  flavour: Routing['flavour'];
+  /** The rendered config dir below the host's lab root (…/etc/frr or …/etc/quagga). */
+  configDir: string;
+  /** Daemons started after zebra, e.g. ["ospfd"] (quagga style) or ["ospfd", "staticd"] (FRR). */
+  daemons: string[];
+}
+
+const READY = 'lbctl: FRR ready';
+const frrLog = (lab: string, host: string) => join(labDir(lab), host, 'frr.log');
+
+// Runs as PID 1 of the new PID namespace: $1 config dir, $2 "integrated" or "per-daemon", then the daemons.
+// zebra first: a daemon that finds no zserv.api retries only after 10 s. Daemons stay in the foreground (their
+// log is this script's output); `wait` keeps PID 1, and so the namespace, alive while any of them runs.
+const SCRIPT = `set -eu
+conf=$1 style=$2; shift 2
+chown -R frr:frr "$conf"
+mount --bind "$conf" /etc/frr
+mount -t tmpfs -o mode=0755 lbctl-frr /run
+mount -t tmpfs -o mode=1777 lbctl-frr /var/tmp
+mkdir -p /run/frr && chown frr:frr /run/frr
+wait_sock() { i=0; until [ -S "$1" ]; do i=$((i+1)); [ $i -lt 500 ] || { echo "lbctl: $1 did not appear" >&2; exit 1; }; sleep 0.02; done; }
+${FRR_BIN}/zebra -P 0 --log stdout &
+wait_sock /run/frr/zserv.api
+for d in "$@"; do ${FRR_BIN}/$d -P 0 --log stdout & done
+for d in zebra "$@"; do wait_sock /run/frr/$d.vty; done
+if [ "$style" = integrated ]; then vtysh -b; fi
+echo '${READY}'
+wait
+`;
+
+/** The daemons FRR's `daemons` file enables (`ospfd=yes`), plus staticd, which FRR always starts. */
+export function enabledDaemons(daemonsFile: string): string[] {
+  const on = [...daemonsFile.matchAll(/^\s*([a-z0-9]+d)\s*=\s*"?yes"?\s*$/gm)].map((m) => m[1] ?? '');
+  return [...new Set([...on.filter((d) => d !== 'zebra' && d !== 'staticd' && d !== 'watchfrr'), 'staticd'])];
+}
+
+/** What to start for each routing host of the topology (its files must have been applied below the lab root). */
+export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): Promise<FrrLaunch[]> {
+  const out: FrrLaunch[] = [];
+  for (const host of hosts) {
+    const routing = t.hosts.get(host.name)?.routing;
+    if (!routing) continue;
+    const configDir = join(labDir(lab), host.name, routing.configDir);
+    const daemons = routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
+    out.push({ host, flavour: routing.flavour, configDir, daemons });
+  }
+  return out;
+}
+
+/** The command that runs one host's instance (the config dir in it marks the process as this lab's). */
+export function frrCommand(launch: FrrLaunch): string[] {
+  const style = launch.flavour === 'frr' ? 'integrated' : 'per-daemon';
+  return [
+    'ip', 'netns', 'exec', launch.host.namespace,
+    'unshare', '--mount', '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private',
+    'sh', '-c', SCRIPT, 'lbctl-frr', launch.configDir, style, ...launch.daemons,
+  ];
+}
+
+/** Starts one host's FRR instance in the background (record it at once; then wait with frrReady). */
+export async function launchFrr(lab: string, launch: FrrLaunch): Promise<LabFrr> {
+  const pid = await spawnDetached(frrCommand(launch), frrLog(lab, launch.host.name));
+  return { host: launch.host.name, pid, flavour: launch.flavour };
+}
+
+/** Waits until an instance's daemons run with their config loaded; throws with its log's tail when it fails. */
+export async function frrReady(lab: string, frr: LabFrr): Promise<void> {
+  const log = frrLog(lab, frr.host);
+  const ready = async () => (await readFile(log, 'utf8').catch(() => '')).includes(READY);
+  if (await waitReady(frr.pid, ready, 15_000)) return;
+  throw new Error(`FRR for ${frr.host} did not start (log ${log}):\n${await logTail(log)}`);
+}
+
+/**
+ * Stops an instance by killing its unshare (only while that PID is still this lab's): unshare blocks SIGTERM,
+ * so SIGKILL, and --kill-child then kills PID 1 of the instance and with it every daemon. True when it ran.
+ */
+export function stopFrr(lab: string, frr: LabFrr): Promise<boolean> {
+  return stopVerified(frr.pid, `${labDir(lab)}/`, 'SIGKILL');
+}
+
+/** The instance's PID 1 (the script), seen from outside; null when the instance is gone. */
+export async function frrInit(frr: LabFrr): Promise<number | null> {
+  if (!(await commandLine(frr.pid))?.includes(' lbctl-frr ')) return null;
+  const children = (await readFile(`/proc/${frr.pid}/task/${frr.pid}/children`, 'utf8').catch(() => '')).trim();
+  const first = Number(children.split(' ')[0]);
+  return Number.isInteger(first) && first > 0 ? first : null;
+}
+
+/** The instance's daemons by name (zebra, ospfd, …) with their PIDs outside its PID namespace. */
+export async function frrDaemons(frr: LabFrr): Promise<Map<string, number>> {
+  const init = await frrInit(frr);
+  const out = new Map<string, number>();
+  const visit = async (pid: number) => {
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+    if (pid !== init && comm !== '' && (await commandLine(pid))?.startsWith(`${FRR_BIN}/`)) out.set(comm, pid);
+    const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim();
+    for (const c of children === '' ? [] : children.split(' ')) await visit(Number(c));
+  };
+  if (init !== null) await visit(init);
+  return out;
+}
+
+/** The argv prefix that runs a command inside an instance's mount, PID and network namespaces (where vtysh works). */
+export async function inFrr(frr: LabFrr): Promise<string[] | null> {
+  const init = await frrInit(frr);
+  return init === null ? null : ['nsenter', '-t', String(init), '-m', '-p', '-n', '--'];
+}
+
+/** Runs vtysh commands against a host's instance: stdout, or an Error saying why not. */
+export async function labVtysh(frr: LabFrr, commands: string[], runner: Runner): Promise<string> {
+  const prefix = await inFrr(frr);
+  if (prefix === null) throw new Error(`FRR of ${frr.host} (pid ${frr.pid}) is not running`);
+  const r = await runner.run([...prefix, 'vtysh', ...commands.flatMap((c) => ['-c', c])]);
+  if (r.exitCode !== 0) throw new Error(`vtysh on ${frr.host} failed (exit ${r.exitCode}): ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
