@@ -1,4 +1,4 @@
-// Carries out a plan's changes on a host, batching IPVS changes into one ipvsadm-restore,
+// Carries out a plan's changes on a host, batching IPVS changes into one `ipvsadm -R`,
 // and undoes what it did, in reverse, when a step fails.
 import { serviceKey, destinationKey } from '../model/keys.js';
 import type { IpvsService, ManagedFile } from '../model/state.js';
@@ -19,7 +19,7 @@ export interface HostAccess {
 /** What happened: the changes done, the one that failed, and what rollback did. */
 export interface ExecuteResult {
   applied: Change[];
-  /** Number of processes started (ipvsadm-restore counts once per batch). */
+  /** Number of processes started (`ipvsadm -R` counts once per batch). */
   processes: number;
   failure?: { change: Change; error: Error };
   rolledBack: Change[];
@@ -89,20 +89,25 @@ class Executor {
     return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
   }
 
-  /** Runs IPVS changes as one ipvsadm-restore; on failure, returns which of them took effect. */
+  /**
+   * Runs IPVS changes as one `ipvsadm -R`; on failure, returns which of them took effect.
+   * Not `ipvsadm-restore`: Debian's is a script that clears the whole table (`ipvsadm -C`) first.
+   * `ipvsadm -R` goes on after a failing line and exits with the last line's status, so any
+   * complaint on stderr counts as a failure too.
+   */
   async ipvsBatch(batch: Change[]): Promise<{ applied: Change[]; failed?: { change: Change; error: Error } }> {
     const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
     this.processes++;
-    const r = await this.host.runner.run(['ipvsadm-restore'], { stdin: `${lines.join('\n')}\n` });
-    if (r.exitCode === 0) return { applied: batch };
-    // ipvsadm-restore is not transactional: read the table back to see what took effect.
+    const r = await this.host.runner.run(['ipvsadm', '-R'], { stdin: `${lines.join('\n')}\n` });
+    if (r.exitCode === 0 && r.stderr.trim() === '') return { applied: batch };
+    // ipvsadm -R is not transactional: read the table back to see what took effect.
     this.processes++;
     const saved = await runChecked(this.host.runner, ['ipvsadm-save', '-n']);
     const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
     const applied = batch.filter((c) => ipvsChangeHolds(c, table));
     const failing = batch.find((c) => !ipvsChangeHolds(c, table)) ?? batch[0]!;
     const line = lines[batch.indexOf(failing)] ?? '';
-    return { applied, failed: { change: failing, error: new CommandError(['ipvsadm-restore', `(rule: ${line})`], r) } };
+    return { applied, failed: { change: failing, error: new CommandError(['ipvsadm', '-R', `(rule: ${line})`], r) } };
   }
 }
 

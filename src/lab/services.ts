@@ -9,9 +9,16 @@ import { labDir } from './names.js';
 import type { LabHost } from './plan.js';
 import type { LabService } from './state.js';
 
+/** How long httpd may take to listen: seconds when many processes start at once in a slow (emulated) VM. */
+const START_TIMEOUT_MS = 30_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The process's command line, or null when it is gone (a zombie's is empty). */
 const alive = (pid: number) => readFile(`/proc/${pid}/cmdline`, 'utf8').then((c) => c || null, () => null);
+/**
+ * True while the process exists and is no zombie. Not its cmdline: that reads empty for a moment
+ * in the middle of execve (ip netns exec → busybox), which a slow VM makes long enough to hit.
+ */
+const running = (pid: number) => readFile(`/proc/${pid}/stat`, 'utf8').then((stat) => !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2)), () => false);
 const signal = (pid: number, sig: NodeJS.Signals) => {
   try {
     process.kill(pid, sig);
@@ -47,9 +54,9 @@ export async function startHttpd(lab: string, host: LabHost, port: number): Prom
   out.close();
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start busybox httpd for ${host.name}: ${(await child).message}`);
-  for (let waited = 0; waited < 5000; waited += 50) {
+  for (let waited = 0; waited < START_TIMEOUT_MS; waited += 50) {
     if (await listening(pid, port)) return { host: host.name, port, pid };
-    if ((await alive(pid)) === null) break;
+    if (!(await running(pid))) break;
     await sleep(50);
   }
   await stopService(lab, { host: host.name, port, pid });

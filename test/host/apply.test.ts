@@ -36,21 +36,36 @@ describe('apply on a fake host', () => {
     expect(again.changes).toEqual([]);
   });
 
-  it('batches every IPVS change of a director into one ipvsadm-restore process', async () => {
+  it('batches every IPVS change of a director into one ipvsadm -R process', async () => {
     const desired = desiredStates(load('dns-six-load-balancers.yaml')).get('lb1')!;
     const fake = new FakeHost(['eth0', 'eth1']);
     const access = { runner: fake, files: fake };
     const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
-    const ipvsProcesses = fake.log.filter((l) => l.startsWith('ipvsadm-restore') || /^ipvsadm -[AEDaed]/.test(l));
-    expect(ipvsProcesses).toEqual(['ipvsadm-restore']);
+    const ipvsProcesses = fake.log.filter((l) => l.startsWith('ipvsadm-restore') || /^ipvsadm -[AEDaedR]/.test(l));
+    expect(ipvsProcesses).toEqual(['ipvsadm -R']);
     expect(report.plan.changes.filter((c) => c.kind.startsWith('ipvs')).length).toBeGreaterThan(1);
+  });
+
+  it('changes one weight in place: the rest of the IPVS table stays (no ipvsadm-restore, which clears it first)', async () => {
+    const desired = desiredStates(load('dr-web.yaml')).get('director')!;
+    const text = readFileSync(join(TOPOLOGIES, 'dr-web.yaml'), 'utf8').replace('{ host: web2, weight: 2 }', '{ host: web2, weight: 4 }');
+    const edited = desiredStates(loadTopology('dr-web.yaml', text).topology!).get('director')!;
+    const fake = new FakeHost(['eth0']);
+    const access = { runner: fake, files: fake };
+    await applyPlan(desired, await planLive(desired, access, none), access, none);
+    const plan = await planLive(edited, access, none);
+    expect(plan.changes.filter((c) => c.kind.startsWith('ipvs')).map((c) => `${c.action} ${c.key}`)).toEqual([expect.stringMatching(/^update .*192\.168\.10\.22:80$/)]);
+    const report = await applyPlan(edited, plan, access, none);
+    expect(report.execution.failure).toBeUndefined();
+    expect(report.remaining?.changes).toEqual([]);
+    expect([...fake.ipvs.values()].map((sv) => sv.destinations.map((d) => d.weight))).toEqual([[3, 4, 1], [1, 1, 1]]);
   });
 
   describe.each([
     ['a sysctl', (argv: readonly string[]) => argv[0] === 'sysctl' && argv.at(-1) === 'net.ipv4.conf.eth0.arp_ignore=1', 'dr-web.yaml', 'web1'],
     ['the address', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'addr', 'dr-web.yaml', 'web1'],
     ['a file write', (argv: readonly string[]) => argv[0] === 'write' && argv[1] === '/etc/sysctl.d/90-lbctl.conf', 'dr-web.yaml', 'web1'],
-    ['the IPVS batch', (argv: readonly string[], stdin?: string) => argv[0] === 'ipvsadm-restore' && (stdin ?? '').includes('-a'), 'dr-web.yaml', 'director'],
+    ['the IPVS batch', (argv: readonly string[], stdin?: string) => argv[0] === 'ipvsadm' && argv[1] === '-R' && (stdin ?? '').includes('-a'), 'dr-web.yaml', 'director'],
     ['the tunnel link', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'link', 'tun-three-datacentres.yaml', 'rs-tokyo'],
     ['the routing reload', (argv: readonly string[]) => argv[0] === 'systemctl', 'dns-anycast-ospf.yaml', 'dns1'],
   ])('when %s fails', (_what, failWhen, file, host) => {

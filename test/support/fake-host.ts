@@ -53,8 +53,10 @@ export class FakeHost implements Runner, HostFiles {
     const [cmd, ...args] = argv;
     switch (cmd) {
       case 'ipvsadm-save': return ok(ipvsadmRules(this.services()));
-      case 'ipvsadm-restore': return this.restore(options?.stdin ?? '');
-      case 'ipvsadm': return args[0] === '-Ln' ? ok(this.thresholds()) : this.ipvsadm(args);
+      case 'ipvsadm-restore': // Debian's script: ipvsadm -C, then ipvsadm -R
+        this.ipvs.clear();
+        return this.restore(options?.stdin ?? '');
+      case 'ipvsadm': return args[0] === '-Ln' ? ok(this.thresholds()) : args[0] === '-R' ? this.restore(options?.stdin ?? '') : this.ipvsadm(args);
       case 'ip': return this.ip(args);
       case 'sysctl': return this.sysctl(args);
       case 'modprobe': return this.modprobe(args);
@@ -79,12 +81,15 @@ export class FakeHost implements Runner, HostFiles {
     return `${lines.join('\n')}\n`;
   }
 
+  /** As ipvsadm -R: every line is tried; errors go to stderr; the exit status is the last line's. */
   private restore(text: string): CommandResult {
+    let last = ok();
+    let stderr = '';
     for (const line of text.split('\n').filter((l) => l.trim())) {
-      const r = this.ipvsadm(line.trim().split(/\s+/));
-      if (r.exitCode !== 0) return r;
+      last = this.ipvsadm(line.trim().split(/\s+/));
+      stderr += last.stderr;
     }
-    return ok();
+    return { ...last, stderr };
   }
 
   /** Interprets -A/-E/-D/-a/-e/-d by reading the selector and rule through lbctl's own save parser. */

@@ -1,0 +1,136 @@
+// Proof on a real IPVS kernel (the qemu VM) for DR, NAT, TUN and FullNAT: one guest job
+// (modes.sh) builds the four example topologies with `lbctl lab up`, sends real HTTP requests,
+// re-applies, edits a weight, drains a real server and fails an apply half-way; these tests
+// read what it recorded. Opt-in: LBCTL_VM_TESTS=1 (needs qemu-system-x86 busybox-static kmod
+// cpio xz-utils ipvsadm curl nftables; ~4 min on 2 cores).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
+import { expectJobCompleted } from './job-outcome.js';
+
+const ENABLED = process.env.LBCTL_VM_TESTS === '1';
+if (!ENABLED) console.log('VM e2e tests (modes) skipped: set LBCTL_VM_TESTS=1 to boot the IPVS kernel under qemu');
+
+const JOB = join(import.meta.dirname, 'modes.sh');
+const REQUESTS = 60;
+
+/** Per lab: the topology, its web service's real servers (weights for wrr) and the client address they must see. */
+const LABS = {
+  dr: { topology: 'dr-web', wrr: { web1: 3, web2: 2, web3: 1 }, sees: '192.168.10.50' },
+  nat: { topology: 'nat-port-mapping', servers: ['app1', 'app2', 'app3'], sees: '203.0.113.50' },
+  // The client is the data-centre router (the topology has no client host): its edge address.
+  tun: { topology: 'tun-three-datacentres', wrr: { 'rs-tokyo': 3, 'rs-beijing': 2, 'rs-newyork': 1 }, sees: '203.0.113.1' },
+  // FullNAT: the director's LIP (eth1 on network lb), also for app3 behind router ar1.
+  fn: { topology: 'fullnat', servers: ['app1', 'app2', 'app3'], sees: '10.20.0.5' },
+} as const satisfies Record<string, { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string }>;
+type Lab = keyof typeof LABS;
+
+/** `ipvsadm -Ln` destination lines of one service: address:port → [weight, active, inactive]. */
+function destinations(listing: string, service: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  let inside = false;
+  for (const line of listing.split('\n')) {
+    if (/^(TCP|UDP|SCTP|FWM)/.test(line)) inside = line.split(/\s+/)[1] === service;
+    const m = /^\s+-> (\S+)\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (inside && m) out.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
+  }
+  return out;
+}
+
+describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', () => {
+  let results: string;
+  let run: VmResult;
+  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8');
+  const code = async (lab: Lab, name: string) => Number((await read(lab, `${name}.rc`)).trim());
+  /** The answers: [server name, client address it saw] per request. */
+  const answers = async (lab: Lab) => {
+    const lines = (await read(lab, 'requests.txt')).split('\n').filter(Boolean);
+    return Array.from({ length: lines.length / 2 }, (_, i) => [lines[2 * i]!, lines[2 * i + 1]!] as const);
+  };
+
+  beforeAll(async () => {
+    results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
+    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: 540_000 });
+    console.log(`VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (ms):\n${await readFile(join(results, 'timings.txt'), 'utf8').catch(() => '?')}`);
+  }, 600_000);
+  afterAll(() => rm(results, { recursive: true, force: true }));
+
+  it('runs the job to completion', () => expectJobCompleted(run));
+
+  describe.each(Object.keys(LABS) as Lab[])('%s', (lab) => {
+    const spec: { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string } = LABS[lab];
+
+    it(`lbctl lab up builds topologies/${spec.topology}.yaml and applies every host`, async () => {
+      expect({ rc: await code(lab, 'up'), output: await read(lab, 'up.txt') }).toMatchObject({ rc: 0, output: expect.stringContaining(`lab ${lab} is up`) });
+    });
+
+    it(`answers all ${REQUESTS} requests, from every real server${spec.wrr ? ', exactly in proportion to the wrr weights' : ''}`, async () => {
+      expect(await code(lab, 'curl')).toBe(0);
+      const got = await answers(lab);
+      expect(got).toHaveLength(REQUESTS);
+      const counts: Record<string, number> = {};
+      for (const [server] of got) counts[server] = (counts[server] ?? 0) + 1;
+      if (spec.wrr) {
+        const total = Object.values(spec.wrr).reduce((a, b) => a + b, 0);
+        expect(counts).toEqual(Object.fromEntries(Object.entries(spec.wrr).map(([s, w]) => [s, (REQUESTS * w) / total])));
+      } else {
+        expect(Object.keys(counts).sort()).toEqual([...spec.servers!]);
+      }
+    });
+
+    it(`the real servers see ${lab === 'fn' ? "the director's address (FullNAT)" : "the client's address"}: ${spec.sees}`, async () => {
+      expect(new Set((await answers(lab)).map(([, seen]) => seen))).toEqual(new Set([spec.sees]));
+    });
+
+    it('a second apply on the director changes nothing', async () => {
+      expect(await code(lab, 'reapply')).toBe(0);
+      expect(await read(lab, 'reapply.txt')).toContain('host director matches the topology: nothing to do');
+    });
+  });
+
+  it("DR: the client's neighbour entry for the VIP is the director's MAC, no real server's (arp_ignore/arp_announce)", async () => {
+    const mac = async (host: string) => (JSON.parse(await read('dr', `link-${host}.json`)) as { address: string }[])[0]!.address;
+    const [neigh] = JSON.parse(await read('dr', 'client-neigh.json')) as { lladdr: string }[];
+    expect(neigh?.lladdr).toBe(await mac('director'));
+    for (const web of ['web1', 'web2', 'web3']) expect(neigh?.lladdr).not.toBe(await mac(web));
+  });
+
+  it('DR: one edited weight is one IPVS change, and the kernel has the new weight', async () => {
+    expect(await code('dr', 'weight-apply')).toBe(0);
+    const out = await read('dr', 'weight-apply.txt');
+    expect(out.match(/^ {2}[+~-] ipvs-/gm)).toEqual(['  ~ ipvs-']);
+    expect(out).toContain('~ ipvs-destination tcp 192.168.10.100:80 192.168.10.22:80  gate, weight 4 (was gate, weight 2)');
+    expect(out).toMatch(/applied \d+ change\(s\) with \d+ process\(es\); host director verified converged/);
+    const table = destinations(await read('dr', 'weight-ipvs.txt'), '192.168.10.100:80');
+    expect([...table].map(([d, [w]]) => [d, w])).toEqual([['192.168.10.21:80', 3], ['192.168.10.22:80', 4], ['192.168.10.23:80', 1]]);
+  });
+
+  it('DR: a removed real server with an open connection drains (weight 0), and is deleted once its connections end', async () => {
+    const held = destinations(await read('dr', 'drain-held-ipvs.txt'), '192.168.10.100:80');
+    expect(held.get('192.168.10.23:80')?.[1]).toBeGreaterThan(0);
+    expect(await code('dr', 'drain-start')).toBe(0);
+    expect(await read('dr', 'drain-start.txt')).toMatch(/draining tcp 192\.168\.10\.100:80 192\.168\.10\.23:80: \d+ active connection/);
+    const draining = destinations(await read('dr', 'drain-start-ipvs.txt'), '192.168.10.100:80');
+    expect(draining.get('192.168.10.23:80')?.[0]).toBe(0);
+    expect(draining.get('192.168.10.21:80')?.[0]).toBe(3);
+    expect(await code('dr', 'drain-end')).toBe(0);
+    expect(await read('dr', 'drain-end.txt')).toContain('- ipvs-destination tcp 192.168.10.100:80 192.168.10.23:80');
+    const after = destinations(await read('dr', 'drain-end-ipvs.txt'), '192.168.10.100:80');
+    expect([...after.keys()]).toEqual(['192.168.10.21:80', '192.168.10.22:80']);
+    // web3 still serves web-tls
+    expect(destinations(await read('dr', 'drain-end-ipvs.txt'), '192.168.10.100:443').has('192.168.10.23:443')).toBe(true);
+  });
+
+  it('DR: an apply whose ipvsadm -R fails half-way exits 3 and leaves the IPVS table and addresses as they were', async () => {
+    expect(await code('dr', 'fail-apply')).toBe(3);
+    const out = await read('dr', 'fail-apply.txt');
+    expect(out).toContain('ipvsadm -R (test wrapper): failing after');
+    expect(out).toMatch(/rolled back [1-9]\d* change\(s\) in reverse order/);
+    const before = await read('dr', 'fail-before-save.txt');
+    expect(before).toContain('-A -t 192.168.10.100:80 -s wrr');
+    expect(await read('dr', 'fail-after-save.txt')).toBe(before);
+    expect(await read('dr', 'fail-after-addr.txt')).toBe(await read('dr', 'fail-before-addr.txt'));
+  });
+});
