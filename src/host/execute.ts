@@ -1,6 +1,8 @@
-// Carries out a plan's changes on a host, batching IPVS changes into one `ipvsadm -R`,
+// Carries out a plan's changes on a host, batching IPVS changes into one `ipvsadm -R` and
+// addresses into one `ip -batch`,
 // and undoes what it did, in reverse, when a step fails.
-import { serviceKey, destinationKey } from '../model/keys.js';
+import { addressKey, destinationKey, serviceKey } from '../model/keys.js';
+import { parseIpAddr } from '../observed/ip-json.js';
 import type { IpvsService, ManagedFile } from '../model/state.js';
 import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
 import { stepsFor, type Step } from '../plan/steps.js';
@@ -26,8 +28,6 @@ export interface ExecuteResult {
   /** Changes that could not be undone, with why (e.g. a sysctl whose old value was never seen). */
   notUndone: string[];
 }
-
-const IPVS_KINDS = new Set<Change['kind']>(['ipvs-service', 'ipvs-destination']);
 
 /** The change that undoes `c`, or null when it cannot (or need not) be undone. */
 export function inverseOf(c: Change): Change | null {
@@ -89,34 +89,62 @@ class Executor {
     return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
   }
 
-  /**
-   * Runs IPVS changes as one `ipvsadm -R`; on failure, returns which of them took effect.
-   * Not `ipvsadm-restore`: Debian's is a script that clears the whole table (`ipvsadm -C`) first.
-   * `ipvsadm -R` goes on after a failing line and exits with the last line's status, so any
-   * complaint on stderr counts as a failure too.
-   */
-  async ipvsBatch(batch: Change[]): Promise<{ applied: Change[]; failed?: { change: Change; error: Error } }> {
+  /** Runs a batch's changes through one process; on failure, reads the host back to see which took effect. */
+  async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: { change: Change; error: Error } }> {
     const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
     this.processes++;
-    const r = await this.host.runner.run(['ipvsadm', '-R'], { stdin: `${lines.join('\n')}\n` });
+    const r = await this.host.runner.run(kind.argv, { stdin: `${lines.join('\n')}\n` });
     if (r.exitCode === 0 && r.stderr.trim() === '') return { applied: batch };
-    // ipvsadm -R is not transactional: read the table back to see what took effect.
     this.processes++;
-    const saved = await runChecked(this.host.runner, ['ipvsadm-save', '-n']);
-    const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
-    const applied = batch.filter((c) => ipvsChangeHolds(c, table));
-    const failing = batch.find((c) => !ipvsChangeHolds(c, table)) ?? batch[0]!;
+    const holds = await kind.readBack(this.host.runner);
+    const applied = batch.filter(holds);
+    const failing = batch.find((c) => !holds(c)) ?? batch[0]!;
     const line = lines[batch.indexOf(failing)] ?? '';
-    return { applied, failed: { change: failing, error: new CommandError(['ipvsadm', '-R', `(rule: ${line})`], r) } };
+    return { applied, failed: { change: failing, error: new CommandError([...kind.argv, `(line: ${line})`], r) } };
   }
 }
 
-/** Splits changes into units: each run of consecutive IPVS changes is one batch. */
+/** Changes of some kinds go to the host as one process; none of those processes is transactional. */
+interface BatchKind {
+  kinds: ReadonlySet<Change['kind']>;
+  argv: string[];
+  /** Reads the host back; the predicate says whether a change of the batch took effect. */
+  readBack(runner: Runner): Promise<(c: Change) => boolean>;
+}
+
+const BATCHES: readonly BatchKind[] = [
+  {
+    // Not ipvsadm-restore: Debian's is a script that clears the whole table (ipvsadm -C) first.
+    // ipvsadm -R goes on after a failing line and exits with the last line's status, so any
+    // complaint on stderr counts as a failure too.
+    kinds: new Set(['ipvs-service', 'ipvs-destination']),
+    argv: ['ipvsadm', '-R'],
+    async readBack(runner) {
+      const saved = await runChecked(runner, ['ipvsadm-save', '-n']);
+      const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
+      return (c) => ipvsChangeHolds(c, table);
+    },
+  },
+  {
+    // ip -batch stops at the first failing line; the lines before it took effect.
+    kinds: new Set(['address']),
+    argv: ['ip', '-batch', '-'],
+    async readBack(runner) {
+      const shown = new Set(parseIpAddr((await runChecked(runner, ['ip', '-j', 'addr', 'show'])).stdout).map(addressKey));
+      return (c) => shown.has(c.key) === (c.action !== 'delete');
+    },
+  },
+];
+
+const batchOf = (c: Change) => BATCHES.find((b) => b.kinds.has(c.kind));
+
+/** Splits changes into units: each run of consecutive changes of one batch kind is one unit. */
 function units(changes: readonly Change[]): Change[][] {
   const out: Change[][] = [];
   for (const c of changes) {
     const last = out.at(-1);
-    if (last && IPVS_KINDS.has(c.kind) && IPVS_KINDS.has(last[0]!.kind)) last.push(c);
+    const kind = batchOf(c);
+    if (last && kind && batchOf(last[0]!) === kind) last.push(c);
     else out.push([c]);
   }
   return out;
@@ -128,8 +156,9 @@ export async function executeChanges(changes: readonly Change[], host: HostAcces
   const applied: Change[] = [];
   let failure: ExecuteResult['failure'];
   for (const unit of units(changes)) {
-    if (IPVS_KINDS.has(unit[0]!.kind)) {
-      const r = await ex.ipvsBatch(unit);
+    const kind = batchOf(unit[0]!);
+    if (kind) {
+      const r = await ex.batch(kind, unit);
       applied.push(...r.applied);
       if (r.failed) { failure = r.failed; break; }
       continue;

@@ -46,6 +46,43 @@ describe('apply on a fake host', () => {
     expect(report.plan.changes.filter((c) => c.kind.startsWith('ipvs')).length).toBeGreaterThan(1);
   });
 
+  describe('addresses go to the host as one ip -batch process', () => {
+    const topology = () => {
+      const text = `apiVersion: lbctl/v1
+networks: { lan: 10.0.0.0/24 }
+hosts:
+  d: { interfaces: { eth0: { network: lan, address: 10.0.0.1/24 } } }
+services:
+${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, directors: [d], realServers: ["10.0.0.5"] }`).join('\n')}
+`;
+      const r = loadTopology('t.yaml', text);
+      return desiredStates(r.topology!).get('d')!;
+    };
+
+    it('adds three VIPs with one process', async () => {
+      const desired = topology();
+      const fake = new FakeHost(['eth0']);
+      const access = { runner: fake, files: fake };
+      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      expect(report.remaining?.changes).toEqual([]);
+      expect(fake.log.filter((l) => l.startsWith('ip ') && !l.startsWith('ip -j'))).toEqual(['ip -batch -']);
+      expect(fake.addressKeys()).toEqual(['eth0 10.0.0.101/32', 'eth0 10.0.0.102/32', 'eth0 10.0.0.103/32', 'lo 127.0.0.1/8']);
+    });
+
+    it('a failure at the second address: the first is taken back, the host is as before', async () => {
+      const desired = topology();
+      const fake = new FakeHost(['eth0']);
+      const before = fake.snapshot();
+      fake.failWhen = (argv) => argv.join(' ') === 'ip addr add 10.0.0.102/32 dev eth0';
+      const access = { runner: fake, files: fake };
+      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      expect(report.execution.failure?.change.key).toBe('eth0 10.0.0.102/32');
+      expect(report.execution.failure?.error.message).toContain('line: addr add 10.0.0.102/32 dev eth0');
+      fake.failWhen = () => false;
+      expect(fake.snapshot()).toBe(before);
+    });
+  });
+
   it('changes one weight in place: the rest of the IPVS table stays (no ipvsadm-restore, which clears it first)', async () => {
     const desired = desiredStates(load('dr-web.yaml')).get('director')!;
     const text = readFileSync(join(TOPOLOGIES, 'dr-web.yaml'), 'utf8').replace('{ host: web2, weight: 2 }', '{ host: web2, weight: 4 }');

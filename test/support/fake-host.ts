@@ -57,7 +57,7 @@ export class FakeHost implements Runner, HostFiles {
         this.ipvs.clear();
         return this.restore(options?.stdin ?? '');
       case 'ipvsadm': return args[0] === '-Ln' ? ok(this.thresholds()) : args[0] === '-R' ? this.restore(options?.stdin ?? '') : this.ipvsadm(args);
-      case 'ip': return this.ip(args);
+      case 'ip': return args[0] === '-batch' ? this.ipBatch(options?.stdin ?? '') : this.ip(args);
       case 'sysctl': return this.sysctl(args);
       case 'modprobe': return this.modprobe(args);
       case 'cat': return ok([...this.modules].map((m) => `${m} 16384 0 - Live 0x0000000000000000\n`).join(''));
@@ -127,6 +127,17 @@ export class FakeHost implements Runner, HostFiles {
       return fail(`Illegal argument: ${(error as Error).message}`, 2);
     }
     return fail(`unknown ipvsadm command ${op}`, 2);
+  }
+
+  /** `ip -batch -`: runs line by line and stops at the first failing one, as ip does. */
+  private ipBatch(text: string): CommandResult {
+    const lines = text.split('\n').filter((l) => l.trim());
+    for (const [i, line] of lines.entries()) {
+      if (this.failWhen(['ip', ...line.split(/\s+/)], undefined)) return fail(`injected failure\nCommand failed -:${i + 1}`);
+      const r = this.ip(line.trim().split(/\s+/));
+      if (r.exitCode !== 0) return fail(`${r.stderr}\nCommand failed -:${i + 1}`);
+    }
+    return ok();
   }
 
   private ip(args: string[]): CommandResult {

@@ -29,10 +29,21 @@ export function toolPath(tool: string): string {
   return execFileSync('/bin/sh', ['-c', `command -v ${shQuote(tool)}`], { encoding: 'utf8' }).trim();
 }
 
-/** An `ip` that runs the real one, except `ip addr add ...`, which prints an error and exits 2. */
+/**
+ * An `ip` that runs the real one, except `ip addr add ...`, which prints an error and exits 2;
+ * in `ip -batch -` such a line fails as ip does: the lines before it ran, "Command failed -:N", exit 1.
+ */
 export function failingIpAddrAdd(dir: string): string {
-  const real = toolPath('ip');
+  const real = shQuote(toolPath('ip'));
+  const batch = [
+    'if [ "$1" = -batch ]; then n=0',
+    '  while IFS= read -r line; do n=$((n+1))',
+    '    case "$line" in "addr add "*) echo "RTNETLINK answers: injected failure ($line)" >&2; echo "Command failed -:$n" >&2; exit 1;; esac',
+    `    ${real} $line || exit 1`,
+    '  done; exit 0',
+    'fi',
+  ].join('\n');
   return writeScripts(dir, {
-    ip: `if [ "$1" = addr ] && [ "$2" = add ]; then echo "RTNETLINK answers: injected failure (ip $*)" >&2; exit 2; fi\nexec ${shQuote(real)} "$@"`,
+    ip: `${batch}\nif [ "$1" = addr ] && [ "$2" = add ]; then echo "RTNETLINK answers: injected failure (ip $*)" >&2; exit 2; fi\nexec ${real} "$@"`,
   });
 }

@@ -131,7 +131,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     const r = await lbctlIn(ns, ['apply', DR_WEB, '--host', 'web1', '--yes', '--root', root], { path: `${wrappers}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}` });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('apply failed at: + address lo 192.168.10.100/32\n');
-    expect(r.stderr).toContain('ip addr add 192.168.10.100/32 dev lo exited 2: RTNETLINK answers: injected failure (ip addr add 192.168.10.100/32 dev lo)');
+    expect(r.stderr).toContain('ip -batch - (line: addr add 192.168.10.100/32 dev lo) exited 1: RTNETLINK answers: injected failure (addr add 192.168.10.100/32 dev lo)');
     expect(r.stderr).toContain('rolled back 4 change(s) in reverse order');
     expect(r.stderr).not.toContain('not undone');
     expect(await snapshot(ns, root, ARP_KEYS)).toEqual(before);

@@ -1,5 +1,5 @@
 // Boots the IPVS VM once and checks, from real captures, that every ipvsadm-save option round-trips.
-// Opt-in: LBCTL_VM_TESTS=1 (needs qemu-system-x86 busybox-static kmod cpio xz-utils ipvsadm; ~10-30 s).
+// On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils ipvsadm; ~10-30 s).
 // LBCTL_VM_UPDATE_FIXTURES=1 also copies the captures over test/fixtures/observed/.
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
 import { expectJobCompleted } from './job-outcome.js';
 
-const ENABLED = process.env.LBCTL_VM_TESTS === '1';
-if (!ENABLED) console.log('VM e2e tests skipped: set LBCTL_VM_TESTS=1 to boot the IPVS kernel under qemu');
+const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
+if (!ENABLED) console.log('VM e2e tests skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
 
 const JOB = join(import.meta.dirname, 'ipvs-smoke.sh');
 const FIXTURES = join(import.meta.dirname, '../../fixtures/observed');

@@ -1,7 +1,7 @@
 // Proof on a real IPVS kernel (the qemu VM) for DR, NAT, TUN and FullNAT: one guest job
 // (modes.sh) builds the four example topologies with `lbctl lab up`, sends real HTTP requests,
 // re-applies, edits a weight, drains a real server and fails an apply half-way; these tests
-// read what it recorded. Opt-in: LBCTL_VM_TESTS=1 (needs qemu-system-x86 busybox-static kmod
+// read what it recorded. On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod
 // cpio xz-utils ipvsadm curl nftables; ~4 min on 2 cores).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
 import { expectJobCompleted } from './job-outcome.js';
 
-const ENABLED = process.env.LBCTL_VM_TESTS === '1';
-if (!ENABLED) console.log('VM e2e tests (modes) skipped: set LBCTL_VM_TESTS=1 to boot the IPVS kernel under qemu');
+const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
+if (!ENABLED) console.log('VM e2e tests (modes) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
 
 const JOB = join(import.meta.dirname, 'modes.sh');
 const REQUESTS = 60;
