@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { ApplyOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
+import type { LabRunOptions } from './commands/lab.js';
 import { Unreadable } from '../host/read-input.js';
 import { ParseError } from '../observed/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -75,7 +76,7 @@ function program(io: Io, result: { code: number }): Command {
   const lab = cli
     .command('lab')
     .description('build a topology as network namespaces on this machine (root): one per host, bridges for networks, a router for gateways no host has');
-  const labName = () => new Option('--name <lab>', 'lab name (letters, digits, "_"): namespaces are lbl-LAB-HOST').default(DEFAULT_LAB);
+  const labName = () => new Option('--name <lab>', 'lab name (letters, digits, "_"): namespaces are lbl-LAB-HOST').env('LBCTL_LAB').default(DEFAULT_LAB);
   lab
     .command('plan')
     .description('show what `lab up` would build: namespaces, bridges, veth pairs, addresses, routes')
@@ -89,7 +90,18 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .addOption(labName())
     .option('--no-apply', 'build the network only: no apply, no web servers')
-    .action((file: string, opts: { name: string; apply: boolean }) => run(async () => (await import('./commands/lab.js')).labUpCommand(file, opts, io))());
+    .addOption(new Option('--vm', 'refused: a VM cannot hand a lab back to the shell; use `lab run FILE --vm`').hideHelp())
+    .action((file: string, opts: { name: string; apply: boolean; vm?: boolean }) => run(async () => (await import('./commands/lab.js')).labUpCommand(file, opts, io))());
+  lab
+    .command('run')
+    .description('bring the lab up (with --vm: inside the IPVS VM), run CMD on the machine holding it (default: the traffic check: DNS answers and which real server answers each service), take it down; exits with the status of CMD or the check')
+    .argument('<file>', 'topology file (YAML)')
+    .argument('[command...]', 'the command, after --; it runs with LBCTL_LAB set (e.g. -- lbctl lab exec client -- curl -s 192.168.10.100)')
+    .addOption(labName())
+    .option('--vm', 'run it all as one job of the IPVS VM (qemu, src/lab/vm/): for directors on a kernel without IPVS')
+    .option('--requests <n>', 'HTTP requests per service in the traffic check', (v) => Number(v), 12)
+    .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', (v) => Number(v), 600)
+    .action((file: string, command: string[], opts: LabRunOptions) => run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))());
   lab
     .command('down')
     .description('remove the lab: web servers, veths, namespaces, state dir (also after a crash; nothing to remove is fine)')

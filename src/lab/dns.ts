@@ -1,8 +1,10 @@
-// DNS servers of a lab's hosts with role "dns": dnsmasq in the host's namespace, bound to the host's anycast
-// addresses (on lo once applied), answering whoami.lab.test with the host's own address (A) and name (TXT), so a
-// client can tell which node of an anycast group answered.
+// DNS servers of a lab's hosts with role "dns" and of the servers of its DNS zones: dnsmasq in the host's
+// namespace, bound to the host's anycast addresses (on lo once applied), answering whoami.lab.test with the host's
+// own address (A) and name (TXT), so a client can tell which node of an anycast group answered, and, on a zone's
+// servers, the A/AAAA records of the zone's records file as lbctl apply wrote it below the host's lab root.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PATHS } from '../model/paths.js';
 import type { Topology } from '../topology/types.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';
@@ -19,6 +21,8 @@ export interface LabDns {
   addresses: string[];
   /** Its answer to WHOAMI (A or AAAA). */
   self: string;
+  /** The zones whose records it serves (absent in records of labs without zones). */
+  zones?: string[];
 }
 
 /** What to start on one host. */
@@ -26,29 +30,72 @@ export interface DnsLaunch {
   host: LabHost;
   addresses: string[];
   self: string;
+  /** Zones the host serves: their records files are read from its lab root when dnsmasq starts. */
+  zones: string[];
+}
+
+/** One address record of a zone's records file, with its absolute name (no trailing dot). */
+export interface ZoneRecord {
+  name: string;
+  ttl: number;
+  address: string;
 }
 
 const dnsLog = (lab: string, host: string) => join(labDir(lab), host, 'dnsmasq.log');
-const bare = (cidr: string) => cidr.split('/')[0] ?? cidr;
-const single = (cidr: string) => cidr.endsWith(cidr.includes(':') ? '/128' : '/32');
+/** The address of a prefix ("6.6.6.6/32" → "6.6.6.6"). */
+export const bare = (cidr: string) => cidr.split('/')[0] ?? cidr;
+/** True for a single-address prefix (/32, /128): one a DNS server can listen on. */
+export const single = (cidr: string) => cidr.endsWith(cidr.includes(':') ? '/128' : '/32');
 
 /**
- * The DNS servers of the topology: hosts with role "dns", on their anycast addresses (single-address prefixes of
- * the groups they belong to), or on their own addresses when they are in none.
+ * The DNS servers of the topology: hosts with role "dns" and the servers of its zones, on their anycast addresses
+ * (single-address prefixes of the groups they belong to), or on their own addresses when they are in none.
  */
 export function dnsLaunches(t: Topology, hosts: LabHost[]): DnsLaunch[] {
   return hosts.flatMap((host) => {
-    if (!t.hosts.get(host.name)?.roles.includes('dns')) return [];
+    const zones = t.zones.filter((z) => z.servers.includes(host.name)).map((z) => z.name);
+    if (!t.hosts.get(host.name)?.roles.includes('dns') && zones.length === 0) return [];
     const own = host.interfaces.flatMap((i) => i.addresses.map(bare));
     const self = own.find((a) => !a.includes(':')) ?? own[0];
     if (self === undefined) return [];
     const anycast = t.anycast.filter((g) => g.nodes.includes(host.name) && single(g.prefix)).map((g) => bare(g.prefix));
-    return [{ host, addresses: anycast.length > 0 ? [...new Set(anycast)] : own, self }];
+    return [{ host, addresses: anycast.length > 0 ? [...new Set(anycast)] : own, self, zones }];
   });
 }
 
-/** The dnsmasq command of one host: no /etc/hosts, no resolv.conf, no config file; the pid file in the lab dir. */
-export function dnsCommand(lab: string, launch: DnsLaunch): string[] {
+/** Where lbctl apply wrote a zone's records file for a host of the lab. */
+export const zoneFile = (lab: string, host: string, zone: string) => join(labDir(lab), host, PATHS.zones, `${zone}.records`);
+
+/** A record's owner name made absolute (no trailing dot) against its origin: `@` is the origin itself. */
+export function absoluteName(owner: string, origin: string): string {
+  if (owner === '@') return origin.replace(/\.$/, '');
+  return owner.endsWith('.') ? owner.slice(0, -1) : `${owner}.${origin.replace(/\.$/, '')}`;
+}
+
+/**
+ * The A/AAAA records of a records file as lbctl writes it (`$ORIGIN zone.`, then `name ttl IN A|AAAA address`);
+ * comments, blank lines and other record types are skipped. Names are made absolute against the origin.
+ */
+export function zoneRecords(text: string, zone: string): ZoneRecord[] {
+  let origin = zone.replace(/\.$/, '');
+  const out: ZoneRecord[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/;.*$/, '').trim();
+    const directive = /^\$ORIGIN\s+(\S+)/i.exec(line);
+    if (directive) origin = (directive[1] ?? origin).replace(/\.$/, '');
+    const m = /^(\S+)\s+(\d+)\s+IN\s+(A|AAAA)\s+(\S+)$/i.exec(line);
+    if (!m) continue;
+    const [, owner = '', ttl = '0', , address = ''] = m;
+    out.push({ name: absoluteName(owner, origin), ttl: Number(ttl), address });
+  }
+  return out;
+}
+
+/**
+ * The dnsmasq command of one host: no /etc/hosts, no resolv.conf, no config file; the pid file in the lab dir.
+ * A served zone is local (a name it lacks is NXDOMAIN, not forwarded) and each record is a --host-record.
+ */
+export function dnsCommand(lab: string, launch: DnsLaunch, records: ZoneRecord[] = []): string[] {
   const dir = join(labDir(lab), launch.host.name);
   return [
     'ip', 'netns', 'exec', launch.host.namespace,
@@ -57,7 +104,22 @@ export function dnsCommand(lab: string, launch: DnsLaunch): string[] {
     `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-facility=-', '--log-queries',
     `--host-record=${WHOAMI},${launch.self}`,
     `--txt-record=${WHOAMI},${launch.host.name}`,
+    ...launch.zones.map((z) => `--local=/${z}/`),
+    ...records.map((r) => `--host-record=${r.name},${r.address},${r.ttl}`),
   ];
+}
+
+/** The records of the zones a host serves, read from the files apply wrote below its lab root. */
+async function servedRecords(lab: string, launch: DnsLaunch): Promise<ZoneRecord[]> {
+  const out: ZoneRecord[] = [];
+  for (const zone of launch.zones) {
+    const file = zoneFile(lab, launch.host.name, zone);
+    const text = await readFile(file, 'utf8').catch((err: Error) => {
+      throw new Error(`${launch.host.name} serves zone ${zone}, but its records file cannot be read: ${err.message}`);
+    });
+    out.push(...zoneRecords(text, zone));
+  }
+  return out;
 }
 
 /** The address as /proc/net/udp writes it (IPv4 only: little-endian hex), for the readiness check. */
@@ -76,10 +138,11 @@ async function listening(pid: number, addresses: string[]): Promise<boolean> {
   });
 }
 
-/** Starts dnsmasq on a host (after its anycast address is on lo) in the background; then wait with dnsReady. */
+/** Starts dnsmasq on a host (after apply: its anycast address on lo, its zones' records files) in the background; then wait with dnsReady. */
 export async function launchDns(lab: string, launch: DnsLaunch): Promise<LabDns> {
-  const pid = await spawnDetached(dnsCommand(lab, launch), dnsLog(lab, launch.host.name));
-  return { host: launch.host.name, pid, addresses: launch.addresses, self: launch.self };
+  const records = await servedRecords(lab, launch);
+  const pid = await spawnDetached(dnsCommand(lab, launch, records), dnsLog(lab, launch.host.name));
+  return { host: launch.host.name, pid, addresses: launch.addresses, self: launch.self, ...(launch.zones.length > 0 ? { zones: launch.zones } : {}) };
 }
 
 /** Waits until a DNS server listens on all its addresses; throws with its log's tail when it does not. */

@@ -42,7 +42,7 @@ export async function labStatus(lab: string, runner: Runner): Promise<string> {
     out += `  addresses:\n${indent((await runner.run(['ip', '-n', h.namespace, '-br', 'addr', 'show'])).stdout)}`;
     out += `  routes:\n${indent((await runner.run(['ip', '-n', h.namespace, 'route', 'show'])).stdout)}`;
     for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
-    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port 53 pid ${d.pid} (${WHOAMI} answers ${d.self})\n`;
+    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port 53 pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
     for (const f of state?.frr?.filter((x) => x.host === h.name) ?? []) out += await frrStatus(f, runner);
     if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;
   }

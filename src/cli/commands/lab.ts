@@ -1,4 +1,4 @@
-// `lbctl lab plan|up|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
+// `lbctl lab plan|up|run|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
 import { resolve } from 'node:path';
 import { execaRunner } from '../../host/runner.js';
 import { labUp } from '../../lab/build.js';
@@ -8,6 +8,7 @@ import { labExec } from '../../lab/exec.js';
 import { labPlan, type LabPlan } from '../../lab/plan.js';
 import { renderLabPlan } from '../../lab/render.js';
 import { checkLabName } from '../../lab/names.js';
+import { labRun, labRunInVm } from '../../lab/run.js';
 import { labStatus } from '../../lab/status.js';
 import type { Topology } from '../../topology/types.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -43,12 +44,36 @@ export async function labPlanCommand(file: string, opts: { name: string; format:
 }
 
 /** `lab up FILE`: builds the lab and (unless --no-apply) applies every host and starts the web servers. */
-export async function labUpCommand(file: string, opts: { name: string; apply: boolean }, io: Io): Promise<number> {
+export async function labUpCommand(file: string, opts: { name: string; apply: boolean; vm?: boolean }, io: Io): Promise<number> {
+  if (opts.vm) {
+    throw new CliError(`lab up has no --vm: a VM lives only as long as its job, so it cannot hand the lab back to this shell; \`lbctl lab run ${file} --vm [-- CMD ARGS...]\` brings the lab up in the IPVS VM, runs the traffic check or CMD there and takes it down`, EXIT.usage);
+  }
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
-  await guarded(() => labUp({ topology, file: resolve(file), plan, apply: opts.apply }, execaRunner, (line) => io.out(`${line}\n`)));
+  await guarded(() => labUp({ topology, file: resolve(file), shownFile: file, plan, apply: opts.apply }, execaRunner, (line) => io.out(`${line}\n`)));
   io.out(`lab ${plan.lab} is up: \`lbctl lab exec HOST --name ${plan.lab} -- CMD\` runs a command on a host\n`);
   return EXIT.ok;
+}
+
+/** Options of `lab run`. */
+export interface LabRunOptions {
+  name: string;
+  vm?: boolean;
+  requests: number;
+  timeout: number;
+}
+
+/**
+ * `lab run FILE [-- CMD...]`: up (here, or in the IPVS VM with --vm), CMD or the traffic check, down; the exit
+ * status of CMD or of the check (0 passed, 1 failed), or lbctl's own when the lab cannot be built.
+ */
+export async function labRunCommand(file: string, command: string[], opts: LabRunOptions, io: Io): Promise<number> {
+  if (!Number.isInteger(opts.requests) || opts.requests < 1) throw new CliError(`--requests must be a whole number of at least 1, not ${opts.requests}`, EXIT.usage);
+  if (!(opts.timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not ${opts.timeout}`, EXIT.usage);
+  const topology = await requireTopology(file, io.err);
+  const plan = planOf(topology, file, opts.name);
+  const req = { topology, file: resolve(file), shownFile: file, plan, apply: true, command, requests: opts.requests };
+  return guarded(() => (opts.vm ? labRunInVm(req, opts.timeout, io) : labRun(req, execaRunner, io)));
 }
 
 /** `lab down`: removes the lab; succeeds when there is nothing to remove. */

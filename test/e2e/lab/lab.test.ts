@@ -65,7 +65,7 @@ describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
     if (await exists('/proc/net/ip_vs')) skip('this kernel has IPVS');
     const up = await runCli('lab', 'up', topologyFile('dr-web'), '--name', 'e2enoipvs');
     expect(up.code).toBe(69);
-    expect(up.stderr).toBe('lbctl: host director needs IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in a VM with `lbctl lab up --vm` (the VM runner in src/lab/vm/), or build the network only with --no-apply; nothing was created\n');
+    expect(up.stderr).toBe(`lbctl: host director needs IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in the IPVS VM with \`lbctl lab run ${topologyFile('dr-web')} --name e2enoipvs --vm\` (up, traffic check or \`-- CMD\`, down), or build the network only with --no-apply; nothing was created\n`);
     await expectGone('e2enoipvs');
   });
 

@@ -1,8 +1,10 @@
 // Proof on a real IPVS kernel (the qemu VM) for DR, NAT, TUN and FullNAT: one guest job
 // (modes.sh) builds the four example topologies with `lbctl lab up`, sends real HTTP requests,
-// re-applies, edits a weight, drains a real server and fails an apply half-way; these tests
-// read what it recorded. On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod
-// cpio xz-utils ipvsadm curl nftables; ~4 min on 2 cores).
+// re-applies, edits a weight, drains a real server and fails an apply half-way; in the background
+// of the same job `lbctl lab run` checks dns-six-load-balancers.yaml (DNS names to six VIPs, each
+// VIP to its own two real servers) and takes it down. These tests read what it recorded. On by
+// default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils
+// ipvsadm curl nftables dnsmasq-base bind9-dnsutils; ~5 min on 2 cores).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +54,7 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
 
   beforeAll(async () => {
     results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
-    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: 540_000 });
+    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: 540_000, memoryMb: 2048 });
     console.log(`VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (ms):\n${await readFile(join(results, 'timings.txt'), 'utf8').catch(() => '?')}`);
   }, 600_000);
   afterAll(() => rm(results, { recursive: true, force: true }));
@@ -132,5 +134,48 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
     expect(before).toContain('-A -t 192.168.10.100:80 -s wrr');
     expect(await read('dr', 'fail-after-save.txt')).toBe(before);
     expect(await read('dr', 'fail-after-addr.txt')).toBe(await read('dr', 'fail-before-addr.txt'));
+  });
+
+  describe('dns-six-load-balancers.yaml with lbctl lab run (lab six, in the background of the same job)', () => {
+    const VIPS = ['203.0.113.101', '203.0.113.102', '203.0.113.103', '203.0.113.104', '203.0.113.105', '203.0.113.106'];
+    const output = () => readFile(join(results, 'six', 'run.txt'), 'utf8');
+
+    it('comes up (22 namespaces, 20 applies, 2 DNS servers, 12 web servers), passes its check and comes down: exit 0', async () => {
+      const out = await output();
+      expect({ rc: Number((await readFile(join(results, 'six', 'run.rc'), 'utf8')).trim()), out }).toMatchObject({ rc: 0 });
+      expect(out).toContain('built 22 namespaces, 7 bridges, 30 veth pairs');
+      expect(out.match(/^\w+: (applied \d+ change|host \w+ matches)/gm)).toHaveLength(20);
+      expect(out).toContain('dnslb1: DNS server (dnsmasq) on 203.0.113.53 port 53');
+      expect(out).toContain('check: passed');
+      expect(out).toContain('lab six removed: 22 namespace(s), 12 web server(s), 2 daemon(s)');
+    });
+
+    it('both DNS load balancers answer hello.vip.mycompany.com with the six VIPs, and lbN.hello.vip with LBN\'s', async () => {
+      const out = await output();
+      for (const [server, address] of [['dnslb1', '203.0.113.53'], ['dnslb2', '203.0.113.54']]) {
+        const block = out.slice(out.indexOf(`check: zone mycompany.com on ${server} (@${address}) from gw`)).split('\n');
+        expect(block[0]).toBe(`check: zone mycompany.com on ${server} (@${address}) from gw: 7 of 7 names answered with the topology's records: ok`);
+        const answers = new Map(block.slice(1, 8).map((l) => /^check: {3}(\S+): (.*)$/.exec(l)!.slice(1, 3) as [string, string]));
+        expect(answers.get('hello.vip.mycompany.com')?.split(' ').sort()).toEqual(VIPS);
+        VIPS.forEach((vip, i) => expect(answers.get(`lb${i + 1}.hello.vip.mycompany.com`)).toBe(vip));
+      }
+    });
+
+    it("each VIP's 12 requests are all answered, only by that load balancer's own two real servers (wrr 2:1 exactly)", async () => {
+      const out = await output();
+      VIPS.forEach((vip, i) => {
+        const n = i + 1;
+        const m = new RegExp(`^check: service hello-lb${n} ${vip.replace(/\./g, '\\.')}:443 \\((\\w+), (dr|nat)\\) from gw, 12 requests: (.*); the servers saw client 203\\.0\\.113\\.1: ok$`, 'm').exec(out);
+        expect(m, `hello-lb${n}`).not.toBeNull();
+        const counts = Object.fromEntries(m![3]!.split(', ').map((c) => [c.split(' ')[0]!, Number(c.split(' ')[1])]));
+        expect(Object.keys(counts).every((h) => h === `hello${n}a` || h === `hello${n}b`), JSON.stringify(counts)).toBe(true);
+        expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(12);
+        if (m![1] === 'wrr') expect(counts).toEqual({ [`hello${n}a`]: 8, [`hello${n}b`]: 4 });
+      });
+    });
+
+    it('leaves nothing in the guest: no lbl-six-* namespace, no /run/lbctl-lab/six', async () => {
+      expect(await readFile(join(results, 'six', 'left.txt'), 'utf8')).toBe('');
+    });
   });
 });
