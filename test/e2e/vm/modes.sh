@@ -66,10 +66,12 @@ timed lab-up up_all
 # 2. Requests through each director: /cgi-bin/client answers the server's name and the client address it sees.
 for entry in $labs; do
   lab=${entry%%:*}
-  ip netns exec "$(ns "$lab" "${client[$lab]}")" curl -s --max-time 2 "http://${vip[$lab]}/cgi-bin/client?[1-$requests]" \
+  ip netns exec "$(ns "$lab" "${client[$lab]}")" curl -s --max-time 5 "http://${vip[$lab]}/cgi-bin/client?[1-$requests]" \
     >"$out/$lab/requests.txt" 2>"$out/$lab/curl-stderr.txt"
   echo $? >"$out/$lab/curl.rc"
   ipvs_list "$lab" ipvs-after-requests.txt
+  ip netns exec "$(ns "$lab" director)" ipvsadm -Ln --stats >"$out/$lab/ipvs-stats-after-requests.txt"
+  ip netns exec "$(ns "$lab" director)" ipvsadm -Lnc >"$out/$lab/ipvs-conns-after-requests.txt"
 done
 
 # 3. DR: whose MAC the client has for the VIP (the director's, if the real servers keep quiet about it).
