@@ -82,10 +82,27 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
     out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
   }
+  if (s.onePacket) out.push(...checkOnePacket(s));
   if (s.method === 'tun' && !s.tunMtuExplicit) {
     out.push(warning('tun-mtu', [...s.path, 'method'], 'ipip adds a 20-byte outer header: a full-size client packet no longer fits the path to the real server, and the director answers "fragmentation needed" (often filtered on the way back to clients)', 'lower the MSS the real servers advertise (e.g. `advmss 1440` on their routes, or an MSS clamp on their SYN-ACKs), then set "mtu:" (tunl0 MTU, default 1480) to acknowledge'));
   }
   return out;
+}
+
+/**
+ * One-packet scheduling (-o): the kernel applies it to UDP only, and keeps no connection entry for such packets, so
+ * a NAT/FullNAT director cannot translate the real server's reply back to the VIP (seen on Debian 12's kernel:
+ * every query times out). DR and TUN replies go straight to the client and need no entry.
+ */
+function checkOnePacket(s: Service): Diagnostic[] {
+  const at = [...s.path, 'onePacket'];
+  if (s.id.protocol === 'tcp' || s.id.protocol === 'sctp') {
+    return [error('one-packet-not-udp', at, `one-packet scheduling applies to UDP only; the kernel ignores it for ${s.id.protocol.toUpperCase()} service "${s.name}"`, 'remove "onePacket"')];
+  }
+  if (s.method === 'nat' || s.method === 'fullnat') {
+    return [error('one-packet-nat', at, `one-packet scheduling keeps no connection entry, so the director cannot translate the real servers' replies of ${s.method === 'nat' ? 'NAT' : 'FullNAT'} service "${s.name}" back to the VIP: clients would get no answer`, 'remove "onePacket" (a client then stays on one real server for the UDP timeout, `ipvsadm --set`), or use method "dr" or "tun"')];
+  }
+  return [];
 }
 
 /** Checks what the forwarding method needs between one director and one real server. */

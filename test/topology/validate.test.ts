@@ -78,6 +78,8 @@ describe('validate', () => {
     ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
     ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
     ['DR port mapping', variant('realServers: [rs1]', 'realServers: ["rs1:8080"]'), ['25:19 dr-port-mapping']],
+    ['one-packet scheduling on a TCP service', variant('    port: 80\n', '    port: 80\n    onePacket: true\n'), ['23:16 one-packet-not-udp']],
+    ['one-packet scheduling on a NAT service (replies would not be translated back)', variant('    port: 8000\n', '    port: 8000\n    protocol: udp\n    onePacket: true\n'), ['30:16 one-packet-nat']],
     ['TUN port mapping', variant('method: dr\n    directors: [director]\n    realServers: [rs1]', 'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: ["rs1:8080"]'), ['26:19 tun-port-mapping']],
     ['DR real server off the L2 network', variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'), ['25:19 dr-not-on-l2']],
     ['NAT gateway not the director', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254'), ['18:14 nat-gateway']],

@@ -17,8 +17,8 @@ ip route replace default via 203.0.113.1
 ipvsadm -A -t 203.0.113.10:80 -s wlc
 # + ipvs-service tcp 203.0.113.10:443  scheduler sh, flags sh-fallback
 ipvsadm -A -t 203.0.113.10:443 -s sh -b sh-fallback
-# + ipvs-service udp 203.0.113.10:53  scheduler rr, one-packet
-ipvsadm -A -u 203.0.113.10:53 -s rr -o
+# + ipvs-service udp 203.0.113.10:53  scheduler rr
+ipvsadm -A -u 203.0.113.10:53 -s rr
 # + ipvs-destination tcp 203.0.113.10:80 10.10.0.11:8080  masq, weight 3, upper 900, lower 700
 ipvsadm -a -t 203.0.113.10:80 -r 10.10.0.11:8080 -m -w 3 -x 900 -y 700
 # + ipvs-destination tcp 203.0.113.10:80 10.10.0.12:8080  masq, weight 2, upper 600
@@ -45,7 +45,7 @@ install -D -m 0644 /dev/stdin /etc/ipvsadm.rules <<'LBCTL_EOF'
 -a -t 203.0.113.10:443 -r 10.10.0.11:8443 -m -w 1 -x 500
 -a -t 203.0.113.10:443 -r 10.10.0.12:8443 -m -w 1 -x 500
 -a -t 203.0.113.10:443 -r 10.10.0.13:8443 -m -w 1 -x 500
--A -u 203.0.113.10:53 -s rr -o
+-A -u 203.0.113.10:53 -s rr
 -a -u 203.0.113.10:53 -r 10.10.0.11:5353 -m -w 1
 -a -u 203.0.113.10:53 -r 10.10.0.12:5353 -m -w 1
 LBCTL_EOF
