@@ -58,7 +58,7 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
     dns.push(d);
     await writeLabState(state);
     await dnsReady(lab, d);
-    log(`${d.host}: DNS server (dnsmasq) on ${d.addresses.join(', ')} port 53, pid ${d.pid}`);
+    log(`${d.host}: DNS server (dnsmasq) on ${d.addresses.join(', ')} port ${d.port}, pid ${d.pid}`);
   }
 }
 

@@ -1,17 +1,17 @@
 // The built-in traffic check of `lab run`: from a client of the lab (the topology's host with role client, else the
 // lab's gateway router), asks each anycast DNS prefix who answers, asks each zone server for the zone's names, and
-// sends HTTP requests to every TCP service's VIP:port, printing which real server answered each; true when every
-// answer is what the topology says it should be.
+// sends HTTP requests to every TCP service's VIP:port and DNS queries to every UDP service's, printing which real
+// server answered each; true when every answer is what the topology says it should be.
 import type { Runner } from '../host/runner.js';
 import type { Service, Topology } from '../topology/types.js';
 import { sleep } from './daemon.js';
-import { absoluteName, bare, single, WHOAMI } from './dns.js';
+import { absoluteName, bare, DNS_PORT, single, WHOAMI } from './dns.js';
 import type { LabHost } from './plan.js';
 import type { LabState } from './state.js';
 
 /** How the check runs. */
 export interface CheckOptions {
-  /** HTTP requests per service (12: two rounds of weights 3/2/1). */
+  /** Requests (HTTP or DNS) per service (12: two rounds of weights 3/2/1). */
   requests: number;
   /** How long an anycast prefix may take to answer at all (OSPF converging after `lab up`). */
   anycastWaitMs: number;
@@ -56,35 +56,63 @@ export function parseAnswers(stdout: string): { answers: [string, string][]; oth
   return { answers, other };
 }
 
-/** `requests` HTTP requests to the service's VIP:port from the client (one curl, one connection each). */
-async function checkService(s: Service, client: LabHost, requests: number, runner: Runner): Promise<Verdict> {
-  const id = s.id;
-  const head = `service ${s.name}`;
-  if (id.protocol !== 'tcp' || s.vip === undefined) return { ok: true, line: `${head}: not checked (only TCP services with a VIP are)` };
-  const url = `http://${hostPort(s.vip, id.port)}/cgi-bin/client`;
+/** What the real servers answered: [server name, client address it saw (empty when it cannot tell)] per answered request. */
+interface Answers {
+  answers: [string, string][];
+  /** Requests answered with an error (an HTTP status other than 200). */
+  other: number;
+  /** The last line of the client's error output. */
+  error: string;
+}
+
+/** `requests` HTTP requests to VIP:port (one curl, one connection each), answered by /cgi-bin/client. */
+async function askHttp(vip: string, port: number, client: LabHost, requests: number, runner: Runner): Promise<Answers> {
+  const url = `http://${hostPort(vip, port)}/cgi-bin/client`;
   const urls = Array.from({ length: requests }, (_, i) => `${url}?${i + 1}`);
   const r = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-sS', '-g', '--noproxy', '*', '--connect-timeout', '2', '--max-time', '3',
     '-H', 'Connection: close', '-w', `${MARK} %{http_code}\n`, ...urls]);
-  const { answers, other } = parseAnswers(r.stdout);
+  return { ...parseAnswers(r.stdout), error: r.stderr.trim().split('\n').at(-1) ?? '' };
+}
+
+/** `requests` DNS queries for WHOAMI's TXT record (the answering server's name) to VIP:port over UDP, one dig each. */
+async function askDns(vip: string, port: number, client: LabHost, requests: number, runner: Runner): Promise<Answers> {
+  const answers: [string, string][] = [];
+  let error = '';
+  for (let i = 0; i < requests; i++) {
+    const name = (await dig(client, vip, [[WHOAMI, 'TXT']], runner, 1, port)).map((l) => l.split(/\s+/).at(-1)?.replace(/^"|"$/g, '') ?? '')[0];
+    if (name === undefined) error = `query ${i + 1} got no answer`;
+    else answers.push([name, '']);
+  }
+  return { answers, other: 0, error };
+}
+
+/** `requests` requests to the service's VIP:port from the client: HTTP for TCP, DNS for UDP; each answer must come from its own real servers. */
+async function checkService(s: Service, client: LabHost, requests: number, runner: Runner): Promise<Verdict> {
+  const id = s.id;
+  const head = `service ${s.name}`;
+  if ((id.protocol !== 'tcp' && id.protocol !== 'udp') || s.vip === undefined) return { ok: true, line: `${head}: not checked (only TCP and UDP services with a VIP are)` };
+  const ask = id.protocol === 'tcp' ? askHttp : askDns;
+  const { answers, other, error } = await ask(s.vip, id.port, client, requests, runner);
   const counts = new Map<string, number>();
   for (const [name] of answers) counts.set(name, (counts.get(name) ?? 0) + 1);
   const own = s.realServers.flatMap((rs) => (rs.host ? [rs.host] : []));
   const names = [...own.filter((n) => counts.has(n)), ...[...counts.keys()].filter((n) => !own.includes(n))];
   const strangers = [...counts.keys()].filter((n) => !own.includes(n));
-  const seen = [...new Set(answers.map(([, a]) => a))];
+  const seen = [...new Set(answers.map(([, a]) => a).filter((a) => a !== ''))];
   const ok = answers.length === requests && strangers.length === 0;
   const problems = [
-    ...(answers.length < requests ? [`${requests - answers.length} not answered${other > 0 ? ` (${other} with an HTTP error)` : ''}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').at(-1)}` : ''}`] : []),
+    ...(answers.length < requests ? [`${requests - answers.length} not answered${other > 0 ? ` (${other} with an HTTP error)` : ''}${error ? `: ${error}` : ''}`] : []),
     ...(strangers.length > 0 ? [`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} no real server of ${s.name}`] : []),
   ];
   const tally = names.map((n) => `${n} ${counts.get(n)}`).join(', ') || 'nobody';
   const saw = seen.length > 0 ? `; the servers saw client ${seen.join(', ')}` : '';
-  return { ok, line: `${head} ${hostPort(s.vip, id.port)} (${s.scheduler}, ${s.method}) from ${client.name}, ${requests} requests: ${tally}${saw}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}: ${mark(ok)}` };
+  const what = id.protocol === 'tcp' ? 'requests' : 'DNS queries';
+  return { ok, line: `${head} ${hostPort(s.vip, id.port)} (${s.scheduler}, ${s.method}) from ${client.name}, ${requests} ${what}: ${tally}${saw}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}: ${mark(ok)}` };
 }
 
 /** dig from the client's namespace; the answer section's lines (empty on no answer). */
-async function dig(client: LabHost, server: string, questions: string[][], runner: Runner, tries = 2): Promise<string[]> {
-  const r = await runner.run(['ip', 'netns', 'exec', client.namespace, 'dig', `@${server}`, '+noall', '+answer', '+time=1', `+tries=${tries}`, ...questions.flat()]);
+async function dig(client: LabHost, server: string, questions: string[][], runner: Runner, tries = 2, port = DNS_PORT): Promise<string[]> {
+  const r = await runner.run(['ip', 'netns', 'exec', client.namespace, 'dig', `@${server}`, '-p', String(port), '+noall', '+answer', '+time=1', `+tries=${tries}`, ...questions.flat()]);
   return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith(';'));
 }
 

@@ -1,7 +1,8 @@
-// DNS servers of a lab's hosts with role "dns" and of the servers of its DNS zones: dnsmasq in the host's
-// namespace, bound to the host's anycast addresses (on lo once applied), answering whoami.lab.test with the host's
-// own address (A) and name (TXT), so a client can tell which node of an anycast group answered, and, on a zone's
-// servers, the A/AAAA records of the zone's records file as lbctl apply wrote it below the host's lab root.
+// DNS servers of a lab's hosts with role "dns", of the servers of its DNS zones and of the real servers of its UDP
+// services: dnsmasq in the host's namespace, bound to the host's anycast addresses (on lo once applied) or its own
+// and the DR/TUN VIPs it serves, answering whoami.lab.test with the host's own address (A) and name (TXT), so a
+// client can tell which node of an anycast group or which real server answered, and, on a zone's servers, the
+// A/AAAA records of the zone's records file as lbctl apply wrote it below the host's lab root.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PATHS } from '../model/paths.js';
@@ -17,8 +18,10 @@ export const WHOAMI = 'whoami.lab.test';
 export interface LabDns {
   host: string;
   pid: number;
-  /** The addresses it listens on (UDP and TCP port 53). */
+  /** The addresses it listens on (UDP and TCP, on `port`). */
   addresses: string[];
+  /** Its port (absent: 53, in records written before real servers of UDP services got one). */
+  port?: number;
   /** Its answer to WHOAMI (A or AAAA). */
   self: string;
   /** The zones whose records it serves (absent in records of labs without zones). */
@@ -29,6 +32,7 @@ export interface LabDns {
 export interface DnsLaunch {
   host: LabHost;
   addresses: string[];
+  port: number;
   self: string;
   /** Zones the host serves: their records files are read from its lab root when dnsmasq starts. */
   zones: string[];
@@ -41,25 +45,46 @@ export interface ZoneRecord {
   address: string;
 }
 
-const dnsLog = (lab: string, host: string) => join(labDir(lab), host, 'dnsmasq.log');
+/** The port of the lab's DNS servers proper (role dns, zone servers). */
+export const DNS_PORT = 53;
+/** The files of a host's dnsmasq on one port: its log and pid file (port 53's keep the names they always had). */
+const dnsFile = (lab: string, host: string, port: number | undefined, ext: 'log' | 'pid') =>
+  join(labDir(lab), host, `dnsmasq${port === undefined || port === DNS_PORT ? '' : `-${port}`}.${ext}`);
 /** The address of a prefix ("6.6.6.6/32" → "6.6.6.6"). */
 export const bare = (cidr: string) => cidr.split('/')[0] ?? cidr;
 /** True for a single-address prefix (/32, /128): one a DNS server can listen on. */
 export const single = (cidr: string) => cidr.endsWith(cidr.includes(':') ? '/128' : '/32');
 
+/** The VIPs of the DR/TUN UDP services the host is a real server of on `port`: those packets arrive addressed to the VIP. */
+function directVips(t: Topology, host: string, port: number): string[] {
+  return t.services
+    .filter((s) => s.id.protocol === 'udp' && s.vip !== undefined && (s.method === 'dr' || s.method === 'tun'))
+    .filter((s) => s.realServers.some((rs) => rs.host === host && rs.port === port))
+    .map((s) => s.vip!);
+}
+
 /**
- * The DNS servers of the topology: hosts with role "dns" and the servers of its zones, on their anycast addresses
- * (single-address prefixes of the groups they belong to), or on their own addresses when they are in none.
+ * The DNS servers of the topology: on port 53, hosts with role "dns" and the servers of its zones, on their anycast
+ * addresses (single-address prefixes of the groups they belong to), or on their own addresses when they are in
+ * none; on each UDP port a host is a real server on, its own addresses and the DR/TUN VIPs of those services.
  */
 export function dnsLaunches(t: Topology, hosts: LabHost[]): DnsLaunch[] {
   return hosts.flatMap((host) => {
-    const zones = t.zones.filter((z) => z.servers.includes(host.name)).map((z) => z.name);
-    if (!t.hosts.get(host.name)?.roles.includes('dns') && zones.length === 0) return [];
     const own = host.interfaces.flatMap((i) => i.addresses.map(bare));
     const self = own.find((a) => !a.includes(':')) ?? own[0];
     if (self === undefined) return [];
-    const anycast = t.anycast.filter((g) => g.nodes.includes(host.name) && single(g.prefix)).map((g) => bare(g.prefix));
-    return [{ host, addresses: anycast.length > 0 ? [...new Set(anycast)] : own, self, zones }];
+    const launches = new Map<number, DnsLaunch>();
+    const zones = t.zones.filter((z) => z.servers.includes(host.name)).map((z) => z.name);
+    if (t.hosts.get(host.name)?.roles.includes('dns') || zones.length > 0) {
+      const anycast = t.anycast.filter((g) => g.nodes.includes(host.name) && single(g.prefix)).map((g) => bare(g.prefix));
+      launches.set(DNS_PORT, { host, addresses: anycast.length > 0 ? anycast : own, port: DNS_PORT, self, zones });
+    }
+    for (const port of host.dnsPorts) {
+      const launch = launches.get(port) ?? { host, addresses: [], port, self, zones: [] };
+      launch.addresses = [...launch.addresses, ...own, ...directVips(t, host.name, port)];
+      launches.set(port, launch);
+    }
+    return [...launches.values()].map((l) => ({ ...l, addresses: [...new Set(l.addresses)] }));
   });
 }
 
@@ -96,12 +121,12 @@ export function zoneRecords(text: string, zone: string): ZoneRecord[] {
  * A served zone is local (a name it lacks is NXDOMAIN, not forwarded) and each record is a --host-record.
  */
 export function dnsCommand(lab: string, launch: DnsLaunch, records: ZoneRecord[] = []): string[] {
-  const dir = join(labDir(lab), launch.host.name);
   return [
     'ip', 'netns', 'exec', launch.host.namespace,
     'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
     ...launch.addresses.map((a) => `--listen-address=${a}`),
-    `--pid-file=${join(dir, 'dnsmasq.pid')}`, '--log-facility=-', '--log-queries',
+    ...(launch.port === DNS_PORT ? [] : [`--port=${launch.port}`]),
+    `--pid-file=${dnsFile(lab, launch.host.name, launch.port, 'pid')}`, '--log-facility=-', '--log-queries',
     `--host-record=${WHOAMI},${launch.self}`,
     `--txt-record=${WHOAMI},${launch.host.name}`,
     ...launch.zones.map((z) => `--local=/${z}/`),
@@ -129,26 +154,27 @@ function procAddress(ip: string): string | null {
   return parts.reverse().map((p) => p.toString(16).toUpperCase().padStart(2, '0')).join('');
 }
 
-/** True when the process's namespace has UDP sockets on port 53 of every listen address (IPv6: any on port 53). */
-async function listening(pid: number, addresses: string[]): Promise<boolean> {
+/** True when the process's namespace has UDP sockets on `port` of every listen address (IPv6: any on that port). */
+async function listening(pid: number, addresses: string[], port: number): Promise<boolean> {
   const udp = `${await readFile(`/proc/${pid}/net/udp`, 'utf8').catch(() => '')}${await readFile(`/proc/${pid}/net/udp6`, 'utf8').catch(() => '')}`;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   return addresses.every((a) => {
     const hex = procAddress(a);
-    return hex === null ? udp.includes(':0035 ') : udp.includes(`${hex}:0035 `);
+    return hex === null ? udp.includes(`:${hexPort} `) : udp.includes(`${hex}:${hexPort} `);
   });
 }
 
 /** Starts dnsmasq on a host (after apply: its anycast address on lo, its zones' records files) in the background; then wait with dnsReady. */
 export async function launchDns(lab: string, launch: DnsLaunch): Promise<LabDns> {
   const records = await servedRecords(lab, launch);
-  const pid = await spawnDetached(dnsCommand(lab, launch, records), dnsLog(lab, launch.host.name));
-  return { host: launch.host.name, pid, addresses: launch.addresses, self: launch.self, ...(launch.zones.length > 0 ? { zones: launch.zones } : {}) };
+  const pid = await spawnDetached(dnsCommand(lab, launch, records), dnsFile(lab, launch.host.name, launch.port, 'log'));
+  return { host: launch.host.name, pid, addresses: launch.addresses, port: launch.port, self: launch.self, ...(launch.zones.length > 0 ? { zones: launch.zones } : {}) };
 }
 
 /** Waits until a DNS server listens on all its addresses; throws with its log's tail when it does not. */
 export async function dnsReady(lab: string, dns: LabDns): Promise<void> {
-  if (await waitReady(dns.pid, () => listening(dns.pid, dns.addresses), 5000)) return;
-  throw new Error(`dnsmasq for ${dns.host} on ${dns.addresses.join(', ')} did not start:\n${await logTail(dnsLog(lab, dns.host))}`);
+  if (await waitReady(dns.pid, () => listening(dns.pid, dns.addresses, dns.port ?? DNS_PORT), 5000)) return;
+  throw new Error(`dnsmasq for ${dns.host} on ${dns.addresses.join(', ')} port ${dns.port ?? DNS_PORT} did not start:\n${await logTail(dnsFile(lab, dns.host, dns.port, 'log'))}`);
 }
 
 /** Stops a recorded DNS server, only while its PID is still this lab's dnsmasq; true when it was running. */

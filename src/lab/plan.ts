@@ -33,6 +33,8 @@ export interface LabHost {
   routes: { destination: string; via: string }[];
   /** TCP ports a web server answers on (the host is a real server of these services). */
   httpPorts: number[];
+  /** UDP ports a DNS responder answers on (the host is a real server of these services). */
+  dnsPorts: number[];
 }
 
 /** The whole lab, as `lbctl lab plan --format json` prints it. */
@@ -77,10 +79,10 @@ function syntheticGateways(t: Topology): Map<string, string[]> {
   return out;
 }
 
-/** TCP ports the host serves as a real server. */
-function httpPorts(t: Topology, host: string): number[] {
+/** The ports the host serves as a real server of the topology's services of one protocol. */
+function servedPorts(t: Topology, host: string, protocol: 'tcp' | 'udp'): number[] {
   const ports = t.services
-    .filter((s) => s.id.protocol === 'tcp')
+    .filter((s) => s.id.protocol === protocol)
     .flatMap((s) => s.realServers.filter((rs) => rs.host === host && rs.port > 0).map((rs) => rs.port));
   return [...new Set(ports)].sort((a, b) => a - b);
 }
@@ -127,7 +129,8 @@ export function labPlan(t: Topology, lab: string): LabPlan {
     const namespace = namespaceOf(lab, h.name);
     h.interfaces.forEach((i, ii) => attach({ namespace, name: i.name, addresses: i.addresses }, i.network, () => switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`)));
     const interfaces = h.interfaces.map((i) => ({ name: i.name, network: i.network, addresses: i.addresses }));
-    return { name: h.name, namespace, interfaces, gateway: h.gateway ?? null, routes: h.routes.map((r) => ({ ...r })), httpPorts: httpPorts(t, h.name) };
+    return { name: h.name, namespace, interfaces, gateway: h.gateway ?? null, routes: h.routes.map((r) => ({ ...r })),
+      httpPorts: servedPorts(t, h.name, 'tcp'), dnsPorts: servedPorts(t, h.name, 'udp') };
   });
   let router: LabHost | null = null;
   if (gateways.size > 0) {
@@ -139,7 +142,7 @@ export function labPlan(t: Topology, lab: string): LabPlan {
       attach({ namespace, name, addresses }, network, () => switchNames.take(`gw-${network}`, `g.${ni}`));
       return { name, network, addresses };
     });
-    router = { name: 'gw', namespace, interfaces, gateway: null, routes: [], httpPorts: [] };
+    router = { name: 'gw', namespace, interfaces, gateway: null, routes: [], httpPorts: [], dnsPorts: [] };
   }
   const namespaces = [...(bridges.length > 0 ? [sw] : []), ...hosts.map((h) => h.namespace), ...(router ? [router.namespace] : [])];
   return { version: 1, lab, prefix: labPrefix(lab), namespaces, bridges, links, hosts, router };

@@ -5,7 +5,8 @@ function hostLines(h: LabHost, kind: string): string {
   const ifaces = h.interfaces.map((i) => `  ${i.name} (${i.network}) ${i.addresses.join(' ')}\n`).join('');
   const routes = [...(h.gateway ? [`default via ${h.gateway}`] : []), ...h.routes.map((r) => `${r.destination} via ${r.via}`)].map((r) => `  route ${r}\n`).join('');
   const web = h.httpPorts.length > 0 ? `  web server on port ${h.httpPorts.join(', ')}\n` : '';
-  return `${kind} ${h.name} (namespace ${h.namespace})\n${ifaces}${routes}${web}`;
+  const dns = h.dnsPorts.length > 0 ? `  DNS responder on udp port ${h.dnsPorts.join(', ')}\n` : '';
+  return `${kind} ${h.name} (namespace ${h.namespace})\n${ifaces}${routes}${web}${dns}`;
 }
 
 /** One block per host, then the router, the bridges and the veth pairs. */

@@ -2,7 +2,7 @@
 // and its IPVS table when the kernel has IPVS.
 import { access } from 'node:fs/promises';
 import type { Runner } from '../host/runner.js';
-import { WHOAMI } from './dns.js';
+import { DNS_PORT, WHOAMI } from './dns.js';
 import { LabError } from './errors.js';
 import { labVtysh, type LabFrr } from './frr.js';
 import { labPrefix } from './names.js';
@@ -42,7 +42,7 @@ export async function labStatus(lab: string, runner: Runner): Promise<string> {
     out += `  addresses:\n${indent((await runner.run(['ip', '-n', h.namespace, '-br', 'addr', 'show'])).stdout)}`;
     out += `  routes:\n${indent((await runner.run(['ip', '-n', h.namespace, 'route', 'show'])).stdout)}`;
     for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
-    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port 53 pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
+    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port ${d.port ?? DNS_PORT} pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
     for (const f of state?.frr?.filter((x) => x.host === h.name) ?? []) out += await frrStatus(f, runner);
     if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;
   }

@@ -30,7 +30,7 @@ describe('lab plan of dr-web.yaml', () => {
 
   it('serves the gateway no host has (192.168.10.1) from the router, on the lan bridge', () => {
     expect(plan.router).toEqual({
-      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [],
+      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [], dnsPorts: [],
       interfaces: [{ name: 'lan', network: 'lan', addresses: ['192.168.10.1/24'] }],
     });
     expect(plan.links.at(-1)).toEqual({
@@ -41,6 +41,14 @@ describe('lab plan of dr-web.yaml', () => {
 
   it('gives each real server a web server on the ports it serves', () => {
     expect(plan.hosts.map((h) => [h.name, h.httpPorts])).toEqual([['director', []], ['web1', [80, 443]], ['web2', [80, 443]], ['web3', [80, 443]], ['client', []]]);
+    expect(plan.hosts.every((h) => h.dnsPorts.length === 0)).toBe(true);
+  });
+
+  it('gives the real servers of a UDP service a DNS responder on the port they serve (nat-port-mapping.yaml: VIP :53 to 5353)', () => {
+    const nat = labPlan(example('nat-port-mapping'), 'nat');
+    expect(nat.hosts.map((h) => [h.name, h.httpPorts, h.dnsPorts])).toEqual([
+      ['director', [], []], ['app1', [8080, 8443], [5353]], ['app2', [8080, 8443], [5353]], ['app3', [8080, 8443], []], ['client', [], []],
+    ]);
   });
 
   it('is exactly the reviewed JSON that `lbctl lab plan --format json` prints', async () => {

@@ -103,6 +103,32 @@ hello\t60\tIN\tCNAME\thello.vip
   });
 });
 
+describe('DNS responders of the real servers of UDP services', () => {
+  const withUdp = (yaml: string) => loadTopology('dr-udp.yaml', yaml).topology!;
+
+  it('nat-port-mapping.yaml: app1 and app2 answer on their own address, port 5353 (the VIP :53 maps to it), with their pid and log apart', () => {
+    const t = example('nat-port-mapping');
+    const launches = dnsLaunches(t, labPlan(t, 'nat').hosts);
+    expect(launches.map((l) => [l.host.name, l.addresses, l.port, l.self, l.zones])).toEqual([
+      ['app1', ['10.10.0.11'], 5353, '10.10.0.11', []], ['app2', ['10.10.0.12'], 5353, '10.10.0.12', []],
+    ]);
+    const argv = dnsCommand('nat', launches[0]!);
+    expect(argv).toContain('--port=5353');
+    expect(argv).toContain('--txt-record=whoami.lab.test,app1');
+    expect(argv.find((a) => a.startsWith('--pid-file='))).toMatch(/\/app1\/dnsmasq-5353\.pid$/);
+  });
+
+  it('a DR real server also listens on the VIP (packets arrive addressed to it), merged into the port-53 server of a dns host', () => {
+    const yaml = readFileSync(file('dr-web'), 'utf8')
+      .replace('  web1:\n    roles: [real-server]', '  web1:\n    roles: [real-server, dns]')
+      .concat('  dns:\n    vip: 192.168.10.100\n    port: 53\n    protocol: udp\n    method: dr\n    directors: [director]\n    realServers: [web1, web2]\n');
+    const t = withUdp(yaml);
+    const launches = dnsLaunches(t, labPlan(t, 'dr').hosts);
+    expect(launches.map((l) => [l.host.name, l.addresses, l.port])).toEqual([['web1', ['192.168.10.21', '192.168.10.100'], 53], ['web2', ['192.168.10.22', '192.168.10.100'], 53]]);
+    expect(dnsCommand('dr', launches[0]!)).not.toContain('--port=53');
+  });
+});
+
 describe('the traffic check\'s reading of curl', () => {
   it('counts each answered request (server name, client address it saw) and the ones with an HTTP error', () => {
     const out = 'web1\n192.168.10.50\n=lbctl-http 200\nweb2\n192.168.10.50\n=lbctl-http 200\n<html>404</html>\n=lbctl-http 404\n';

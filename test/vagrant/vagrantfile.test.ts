@@ -116,6 +116,9 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
       expect(apply.match(/lbctl apply .* --host (\S+)/g)).toEqual([`lbctl apply /etc/lbctl/topology.yaml --host ${h.name}`]);
       expect(provision(m, 'lbctl-packages').inline).toMatch(/NEEDS_NODE=1\n/);
       for (const port of h.httpPorts) expect(apply).toContain(`lbctl-vagrant-httpd@${port}.service`);
+      for (const port of h.dnsPorts) expect(apply).toContain(`systemctl enable --now lbctl-vagrant-dns@${port}.service`);
+      expect(apply.includes('lbctl-vagrant-dns@.service')).toBe(h.dnsPorts.length > 0);
+      expect(provision(m, 'lbctl-packages').inline!.includes('dnsmasq-base')).toBe(h.dnsPorts.length > 0);
     }
     if (plan.router) {
       const gw = byName.get('gw')!;

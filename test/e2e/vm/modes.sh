@@ -1,7 +1,8 @@
 #!/bin/bash
 # Guest job of modes.test.ts (runs inside the lbctl VM, as root): builds the DR, NAT, TUN and
 # FullNAT example topologies with `lbctl lab up` (all four at once: process start is slow in the
-# guest), sends real HTTP requests through each director, applies again, and on the DR lab
+# guest), sends real HTTP requests through each director (DNS queries too, to the NAT lab's UDP
+# service), applies again, and on the DR lab
 # changes a weight, drains a real server and makes an apply fail half-way. Meanwhile, in the
 # background, `lbctl lab run` brings dns-six-load-balancers.yaml up, runs its traffic check (DNS
 # answers of both zone servers, HTTP through all six load balancers) and takes it down (lab six).
@@ -73,6 +74,12 @@ for entry in $labs; do
   ip netns exec "$(ns "$lab" director)" ipvsadm -Ln --stats >"$out/$lab/ipvs-stats-after-requests.txt"
   ip netns exec "$(ns "$lab" director)" ipvsadm -Lnc >"$out/$lab/ipvs-conns-after-requests.txt"
 done
+
+# 2b. NAT: the UDP DNS service (VIP :53 to app1/app2 :5353, rr): the lab's DNS responders
+#     answer whoami.lab.test TXT with their name; one dig (one source port) per query.
+for _ in $(seq 12); do
+  ip netns exec "$(ns nat client)" dig @"${vip[nat]}" +short +time=2 +tries=2 whoami.lab.test TXT
+done >"$out/nat/dns-answers.txt" 2>&1
 
 # 3. DR: whose MAC the client has for the VIP (the director's, if the real servers keep quiet about it).
 ip -n "$(ns dr client)" -j neigh show "${vip[dr]}" >"$out/dr/client-neigh.json"
