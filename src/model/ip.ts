@@ -15,7 +15,10 @@ const V4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\
 
 function parseV4(text: string): bigint | null {
   if (!V4.test(text)) return null;
-  return text.split('.').reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
+  // Number arithmetic (exact below 2^53), one BigInt at the end: plans parse 100,000s of addresses.
+  let value = 0;
+  for (const part of text.split('.')) value = value * 256 + Number(part);
+  return BigInt(value);
 }
 
 function parseV6(text: string): bigint | null {

@@ -32,9 +32,9 @@ export function destinationArgs(d: IpvsDestination): string[] {
 export function ipvsadmRules(services: readonly IpvsService[]): string {
   const lines: string[] = [];
   for (const s of services) {
-    const sel = serviceSelector(s.id);
-    lines.push(['-A', ...sel, ...serviceAttrArgs(s)].join(' '));
-    for (const d of s.destinations) lines.push(['-a', ...sel, ...destinationArgs(d)].join(' '));
+    const sel = serviceSelector(s.id).join(' ');
+    lines.push(`-A ${sel} ${serviceAttrArgs(s).join(' ')}`);
+    for (const d of s.destinations) lines.push(`-a ${sel} ${destinationArgs(d).join(' ')}`);
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

@@ -68,7 +68,9 @@ export function naturalCompare(a: string, b: string): number {
   return rest !== 0 ? rest : a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Returns a copy of the list sorted by the given key, naturally. */
+/** Returns a copy of the list sorted by the given key, naturally (each item's key computed once). */
 export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  return [...items].sort((x, y) => naturalCompare(key(x), key(y)));
+  const keyed = items.map((item) => ({ item, key: key(item) }));
+  keyed.sort((x, y) => naturalCompare(x.key, y.key));
+  return keyed.map((k) => k.item);
 }

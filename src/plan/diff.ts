@@ -112,10 +112,15 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       keyed(seen?.destinations ?? [], destinationKey),
       (a, b) => destinationEqual(a, b, thresholdsSeen),
       () => 'delete',
-      (c) => ({ ...c, kind: 'ipvs-destination', key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after) }),
+      (c) => ({ action: c.action, key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after), kind: 'ipvs-destination' }),
     );
   }
-  out.changes = out.changes.flatMap((c) => drainStep(out, c) ?? []);
+  const steps: Change[] = [];
+  for (const c of out.changes) {
+    const step = drainStep(out, c);
+    if (step !== null) steps.push(step);
+  }
+  out.changes = steps;
 }
 
 function nftEqual(a: NftTable, b: NftTable): boolean {
