@@ -2,7 +2,7 @@
 import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../model/state.js';
 import { type IpvsOption, tokenizeRule } from './ipvsadm-options.js';
-import { type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './ipvsadm-values.js';
+import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './ipvsadm-values.js';
 import { ParseError } from './parse-error.js';
 
 const SOURCE = 'ipvsadm-save';
@@ -41,11 +41,17 @@ function serviceIdOf(protocol: 'tcp' | 'udp' | 'sctp' | 'fwmark', value: string,
   return { id: { protocol, address, port }, family };
 }
 
+const PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwmark'] as const;
+
 /** The entry of the service a rule line names, created on first mention. */
 function serviceOf(options: Options, known: Known, fail: Fail): Entry {
-  const given = (['tcp', 'udp', 'sctp', 'fwmark'] as const).filter((p) => options.has(p));
-  const protocol = given[0];
-  if (protocol === undefined || given.length > 1) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
+  let protocol: (typeof PROTOCOLS)[number] | undefined;
+  for (const p of PROTOCOLS) {
+    if (!options.has(p)) continue;
+    if (protocol !== undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
+    protocol = p;
+  }
+  if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
   const value = options.get(protocol) ?? '';
   const text = `${protocol} ${value}${options.has('ipv6') ? ' -6' : ''}`;
   const cached = known.byText.get(text);
@@ -58,11 +64,16 @@ function serviceOf(options: Options, known: Known, fail: Fail): Entry {
   return entry;
 }
 
+const TUNNEL_OPTIONS = ['tunType', 'tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const;
+
 /** The forwarding method of an -a line; tunnel types other than ipip are reported as unmodelled. */
 function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
-  const given = (['gate', 'ipip', 'masq'] as const).filter((f) => options.has(f));
-  if (given.length > 1) fail('more than one of -g, -i, -m');
-  const forward = given[0] === 'masq' ? 'masq' : given[0] === 'ipip' ? 'ipip' : 'gate';
+  const masq = options.has('masq');
+  const ipip = options.has('ipip');
+  if (Number(options.has('gate')) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
+  const forward = masq ? 'masq' : ipip ? 'ipip' : 'gate';
+  // Most lines name no tunnel option (100,000s of them in a big table): skip the checks below.
+  if (!TUNNEL_OPTIONS.some((o) => options.has(o))) return forward;
   const tunType = options.get('tunType');
   const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options.has(o));
   if (forward !== 'ipip' && (tunType !== undefined || tunOptions.length > 0)) fail('tunnel options need -i');
@@ -76,10 +87,13 @@ function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => v
 }
 
 /** A real server from an -a line; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
-function destinationOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsDestination {
+function destinationOf(options: Options, endpoints: Map<string, Endpoint>, fail: Fail, unmodelled: (note: string) => void): IpvsDestination {
   const real = options.get('real');
   if (real === undefined) fail('-a needs -r');
-  const { address, port } = parseEndpoint(real, fail);
+  // Real servers recur across services: each distinct address:port text is parsed once per table.
+  let endpoint = endpoints.get(real);
+  if (endpoint === undefined) endpoints.set(real, (endpoint = parseEndpoint(real, fail)));
+  const { address, port } = endpoint;
   const count = (option: IpvsOption, fallback: string, what: string): number =>
     parseUint(options.get(option) ?? fallback, 2 ** 31 - 1, what, fail);
   return {
@@ -110,6 +124,7 @@ function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (n
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
 export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const known: Known = { byKey: new Map(), byText: new Map() };
+  const endpoints = new Map<string, Endpoint>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
   const fail: Fail = (reason) => { throw new ParseError(SOURCE, at.line, at.text, reason); };
@@ -126,7 +141,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
       continue;
     }
     if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
-    const destination = destinationOf(options, fail, note);
+    const destination = destinationOf(options, endpoints, fail, note);
     const key = destinationKey(destination);
     if (entry.destinations.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
     entry.destinations.set(key, destination);
