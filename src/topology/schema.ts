@@ -145,7 +145,7 @@ const service = z.strictObject({
   scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm)'),
   flags: z.array(z.enum(Object.keys(SCHEDULER_FLAGS) as [keyof typeof SCHEDULER_FLAGS])).optional().describe('scheduler flags (ipvsadm -b)'),
   persistence: persistence.optional(),
-  onePacket: z.boolean().optional(),
+  onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
   method: z.enum(METHODS),
   directors: z.array(name).min(1),
   realServers: z.array(realServer).min(1),
