@@ -52,11 +52,24 @@ function parseV6(text: string): bigint | null {
 
 /** Parses an IPv4 or IPv6 address; null when it is neither. */
 export function parseIp(text: string): Ip | null {
-  const v4 = parseV4(text);
-  if (v4 !== null) return { family: 4, value: v4 };
-  const v6 = text.includes(':') ? parseV6(text) : null;
-  return v6 === null ? null : { family: 6, value: v6 };
+  let ip = parsedIps.get(text);
+  if (ip === undefined) {
+    const v4 = parseV4(text);
+    const v6 = v4 === null && text.includes(':') ? parseV6(text) : null;
+    ip = v4 !== null ? { family: 4, value: v4 } : v6 !== null ? { family: 6, value: v6 } : null;
+    if (parsedIps.size >= PARSED_IPS_MAX) parsedIps.clear();
+    parsedIps.set(text, ip);
+  }
+  return ip;
 }
+
+/**
+ * Addresses parsed so far, shared by every caller (nothing mutates an Ip: parseCidr and networkOf copy): a big
+ * topology names the same real servers, VIPs and networks in its checks, desired state and observed state.
+ * Cleared when it grows past the bound.
+ */
+const parsedIps = new Map<string, Ip | null>();
+const PARSED_IPS_MAX = 1 << 18;
 
 /** Number of bits in an address of this family. */
 export function bitsOf(family: 4 | 6): number {

@@ -31,8 +31,23 @@ export function nextHop(host: Host, address: string): string | undefined {
   return routes[0]?.r.via ?? host.gateway;
 }
 
-/** Networks a real server shares with a director: by host membership, or by its address falling in one. */
+/**
+ * Networks a real server shares with a director: by host membership, or by its address falling in one. Computed
+ * once per director and real server (host or address): checks, the director's and the real server's desired state
+ * all ask, for every service the real server is in. Callers must not modify the returned list.
+ */
 export function sharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
+  let byServer = sharedByDirector.get(director);
+  if (byServer === undefined) sharedByDirector.set(director, (byServer = new Map()));
+  const key = rs.host === undefined ? rs.address : `host ${rs.host}`;
+  let shared = byServer.get(key);
+  if (shared === undefined) byServer.set(key, (shared = computeSharedNetworks(topology, director, rs)));
+  return shared;
+}
+
+const sharedByDirector = new WeakMap<Host, Map<string, Network[]>>();
+
+function computeSharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
   const attached = director.interfaces.map((i) => topology.networks.get(i.network)).filter((n): n is Network => n !== undefined);
   if (rs.host !== undefined) {
     const rsHost = topology.hosts.get(rs.host);
