@@ -1,22 +1,18 @@
 // `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts FRR, DNS and web servers; all or nothing.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runChecked, type Runner } from '../host/runner.js';
 import type { Topology } from '../topology/types.js';
 import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
 import { frrLaunches, frrReady, launchFrr } from './frr.js';
-import { labDir } from './names.js';
+import { labDir, LBCTL } from './names.js';
 import type { LabHost, LabPlan } from './plan.js';
 import { checkLabUp } from './preflight.js';
 import { startHttpd } from './services.js';
 import { writeLabState, type LabState } from './state.js';
 import { buildSteps } from './steps.js';
-
-/** This checkout's lbctl, which provisions each host from inside its namespace. */
-const LBCTL = fileURLToPath(new URL('../../bin/lbctl', import.meta.url));
 
 /** What `lab up` is asked to do. */
 export interface UpRequest {

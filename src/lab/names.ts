@@ -1,11 +1,14 @@
 // Names of a lab's namespaces, state directory and derived interfaces (pure).
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LabError } from './errors.js';
 
 /** The lab name used when --name is not given. */
 export const DEFAULT_LAB = 'lab';
 /** Where labs keep their state (a tmpfs: nothing survives a reboot, nor should it). */
 export const LAB_ROOT = '/run/lbctl-lab';
+/** This checkout's lbctl: what provisions each host inside its namespace, and what a lab's VM job runs. */
+export const LBCTL = fileURLToPath(new URL('../../bin/lbctl', import.meta.url));
 /** Linux's limit on interface names (IFNAMSIZ - 1). */
 export const IFNAME_MAX = 15;
 

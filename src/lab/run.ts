@@ -3,18 +3,15 @@
 // the check's status. With --vm all of that is one job of the IPVS VM (src/lab/vm/): a VM lives only as long as its
 // job, so a lab in it cannot be handed back to the shell the way `lab up` does.
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Runner } from '../host/runner.js';
 import { labUp, type UpRequest } from './build.js';
 import { DEFAULT_CHECK, labCheck } from './check.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
+import { LBCTL } from './names.js';
 import { assertHostPackages } from './vm/host-packages.js';
 import { runInVm } from './vm/runner.js';
-
-/** This checkout's lbctl, which the VM job runs (the host's / is the guest's). */
-const LBCTL = fileURLToPath(new URL('../../bin/lbctl', import.meta.url));
 
 /** What `lab run` is asked to do. */
 export interface RunRequest extends UpRequest {
