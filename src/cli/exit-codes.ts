@@ -12,6 +12,8 @@ export const EXIT = {
   failed: 3,
   /** apply: executed, but probing again still finds differences. */
   drift: 4,
+  /** apply: interrupted by SIGINT or SIGTERM; what it had done has been rolled back. */
+  interrupted: 130,
   /** The command line is wrong (unknown option, missing argument). */
   usage: 64,
   /** What a host reported (live or captured) cannot be understood. */

@@ -1,6 +1,6 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
 import { Command, CommanderError, Option } from 'commander';
-import type { ApplyOptions } from './commands/apply.js';
+import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
 import { Unreadable } from '../host/read-input.js';
@@ -62,7 +62,7 @@ function program(io: Io, result: { code: number }): Command {
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
-    .action((file: string, opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
+    .action((file: string, opts: ApplyCommandOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
 
   cli
     .command('capture')

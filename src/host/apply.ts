@@ -1,35 +1,63 @@
-// One host's apply: probe, plan, execute (rolling back on failure), probe again and verify.
+// The apply use case for one host, wherever it is: preflight, lock, plan against the ledger, show and confirm,
+// converge (rolling back on failure or interruption), verify. The CLI and the lab both call it.
 import type { HostState } from '../model/state.js';
-import type { DrainPolicy, Owned } from '../plan/diff.js';
-import { recordChanges } from './ledger.js';
-import { planHost } from '../plan/plan.js';
 import type { HostPlan } from '../plan/types.js';
-import { executeChanges, type ExecuteResult, type HostAccess } from './execute.js';
-import { probeHost } from './probe.js';
+import { Convergence, type Outcome } from './converge.js';
+import type { Host } from './port.js';
+import { preflight } from './preflight.js';
 
-/** The outcome of applying a topology to one host. */
-export interface ApplyReport {
-  plan: HostPlan;
-  execution: ExecuteResult;
-  /** The plan computed from a fresh probe after a successful execution: empty when converged. */
-  remaining: HostPlan | null;
+/** How to apply. */
+export interface ApplyOptions {
+  /** Refuse unless lbctl runs as root there (a live host; not below a --root). */
+  requireRoot: boolean;
+  /** Reload daemons whose files changed (false: labs and image builds start the daemons themselves). */
+  reload: boolean;
+  /** Seconds a real server drains before it is deleted even with connections left. */
+  drainTimeoutSec: number;
+  /** Treat unmanaged objects as lbctl's and remove them. */
+  pruneForeign?: boolean;
+  /** Probe and plan only. */
+  checkOnly?: boolean;
+  /** Block until drained real servers are deleted (or the drain times out). */
+  wait?: boolean;
+  /** What holds the lock, as its holder note says (e.g. "apply topo.yaml --host web1"). */
+  what: string;
+  /** Sees the plan before anything changes (the CLI prints it). */
+  show?: (plan: HostPlan) => void;
+  /** Asked when there are changes; false leaves the host as it is. Absent: go ahead. */
+  confirm?: (plan: HostPlan) => Promise<boolean>;
+  /** True once the operator asked to stop: no further change starts, what ran is rolled back. */
+  interrupted?: () => boolean;
 }
 
-/** Probes the host and plans the changes that would converge it. */
-export async function planLive(desired: HostState, host: HostAccess, owned: Owned, drain?: DrainPolicy): Promise<HostPlan> {
-  const observed = await probeHost(host.runner, host.files, desired);
-  return planHost(desired, observed.state, owned, observed.warnings, drain);
+/** How an apply ended, with the plan it showed. */
+export type ApplyResult = { plan: HostPlan } & (
+  | { kind: 'unchanged' }
+  | { kind: 'pending' }
+  | { kind: 'declined' }
+  | Outcome
+);
+
+/** The plan without reloads, when the host's daemons are not to be told. */
+function withoutReloads(plan: HostPlan): HostPlan {
+  return { ...plan, changes: plan.changes.filter((c) => c.kind !== 'reload') };
 }
 
-/** Executes a plan, then probes again to prove convergence (skipped when execution failed). */
-export async function applyPlan(desired: HostState, plan: HostPlan, host: HostAccess, owned: Owned, drain?: DrainPolicy): Promise<ApplyReport> {
-  const execution = await executeChanges(plan.changes, host);
-  if (execution.failure) return { plan, execution, remaining: null };
-  const remaining = await planLive(desired, host, recordChanges(owned, execution.applied), drain);
-  return { plan, execution, remaining };
-}
-
-/** True when the only changes left are the deletions of real servers still draining. */
-export function onlyDraining(plan: HostPlan): boolean {
-  return plan.changes.length === 0 && plan.warnings.some((w) => w.startsWith('draining '));
+/** Applies `desired` to `host`; throws Unprepared, LockHeld or LedgerUnreadable (having changed nothing). */
+export async function applyHost(host: Host, desired: HostState, options: ApplyOptions): Promise<ApplyResult> {
+  await preflight(desired, host, options.requireRoot);
+  const release = await host.lock(options.what);
+  try {
+    const session = await Convergence.open(desired, host, options.drainTimeoutSec);
+    const planned = await session.plan(options.pruneForeign);
+    // Daemons below a --root do not read these files: reloading them would touch the real host.
+    const plan = options.reload && host.live ? planned : withoutReloads(planned);
+    options.show?.(plan);
+    if (plan.changes.length === 0) return { plan, kind: 'unchanged' };
+    if (options.checkOnly) return { plan, kind: 'pending' };
+    if (options.confirm && !(await options.confirm(plan))) return { plan, kind: 'declined' };
+    return { plan, ...(await session.converge(plan, options.wait === true, options.interrupted)) };
+  } finally {
+    await release();
+  }
 }

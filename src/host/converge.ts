@@ -1,69 +1,126 @@
-// Converging one host with its ledger: plan against what lbctl owns, apply until converged
-// (a drain's second step follows at once; with `wait`, until drains end), record ownership.
+// Converging one host with its ledger: plan against what lbctl owns, apply until converged (a drain's second step
+// follows at once; with `wait`, until drains end), and keep the ledger true at every moment: intent is recorded
+// before each unit runs (a write-ahead), the outcome after, so a crash never leaves an object lbctl made unowned.
 import type { HostState } from '../model/state.js';
 import { ownedKey, type DrainPolicy } from '../plan/diff.js';
-import type { Change, HostPlan } from '../plan/types.js';
-import { applyPlan, onlyDraining, planLive } from './apply.js';
-import type { HostAccess } from './execute.js';
-import { readLedger, recordChanges, recordDrains, writeLedger, type Ledger } from './ledger.js';
+import type { Change, Drain, HostPlan } from '../plan/types.js';
+import type { ExecuteFailure } from './execute.js';
+import { claimChanges, readLedger, recordChanges, recordDrains, recordSysctlOrigins, writeLedger, type HostRecord, type Ledger } from './ledger.js';
+import { applyPlan, planLive, type LiveContext } from './live-plan.js';
+import type { Host } from './port.js';
 
 /** How a convergence ended. */
 export type Outcome =
-  | { kind: 'converged'; applied: number; processes: number; draining: string[] }
-  | { kind: 'failed'; change: Change; error: Error; rolledBack: number; notUndone: string[] }
+  | { kind: 'converged'; applied: number; processes: number; draining: Drain[] }
+  | ({ kind: 'failed'; rolledBack: number; notUndone: string[] } & ExecuteFailure)
   | { kind: 'drift'; remaining: HostPlan };
 
-/** One host's convergence, bound to its ledger below `root`. */
+/** The desired state plus the sysctls to restore: values lbctl found before it set them, for keys no role wants now. */
+function withRestoredSysctls(desired: HostState, origins: Readonly<Record<string, string>>): HostState {
+  const restore = Object.entries(origins).filter(([key]) => !(key in desired.sysctls));
+  return restore.length === 0 ? desired : { ...desired, sysctls: { ...desired.sysctls, ...Object.fromEntries(restore) } };
+}
+
+const FILE_PREFIX = ownedKey('file', '');
+
+/** One host's convergence, bound to the ledger on that host. */
 export class Convergence {
-  private draining: Record<string, string>;
+  private record: HostRecord;
+  /** What the ledger says lbctl owns while a plan runs: the owned set plus the creations claimed so far. */
+  private claimed: Set<string>;
   private readonly drain: DrainPolicy;
+  private readonly target: HostState;
 
   private constructor(
     private readonly desired: HostState,
-    private readonly host: HostAccess,
-    private readonly root: string,
+    private readonly host: Host,
     private readonly ledger: Ledger,
     private owned: Set<string>,
     private readonly drainTimeoutMs: number,
   ) {
-    this.draining = ledger.hosts[desired.host]?.draining ?? {};
-    this.drain = { drainExpired: (key) => this.draining[key] !== undefined && Date.now() - Date.parse(this.draining[key]!) > drainTimeoutMs };
+    this.record = ledger.hosts[desired.host] ?? { owned: [] };
+    this.claimed = owned;
+    this.target = withRestoredSysctls(desired, this.record.sysctls ?? {});
+    this.drain = {
+      drainExpired: (key) => {
+        const since = this.record.draining?.[key];
+        return since !== undefined && Date.now() - Date.parse(since) > drainTimeoutMs;
+      },
+    };
   }
 
-  /** Reads the ledger for the desired state's host. */
-  static async open(desired: HostState, host: HostAccess, root: string, drainTimeoutSec: number): Promise<Convergence> {
-    const ledger = await readLedger(root);
-    return new Convergence(desired, host, root, ledger, new Set(ledger.hosts[desired.host]?.owned ?? []), drainTimeoutSec * 1000);
+  /** Reads the host's ledger for the desired state's host. */
+  static async open(desired: HostState, host: Host, drainTimeoutSec: number): Promise<Convergence> {
+    const ledger = await readLedger(host);
+    return new Convergence(desired, host, ledger, new Set(ledger.hosts[desired.host]?.owned ?? []), drainTimeoutSec * 1000);
+  }
+
+  private context(): LiveContext {
+    const ownedFiles = [...this.owned].filter((k) => k.startsWith(FILE_PREFIX)).map((k) => k.slice(FILE_PREFIX.length));
+    return { owned: this.owned, drain: this.drain, ownedFiles };
   }
 
   /** Probes and plans; with `pruneForeign`, unmanaged objects are treated as lbctl's and removed too. */
   async plan(pruneForeign = false): Promise<HostPlan> {
-    const plan = await planLive(this.desired, this.host, this.owned, this.drain);
+    const plan = await planLive(this.target, this.host, this.context());
     if (!pruneForeign || plan.unmanaged.length === 0) return plan;
     this.owned = new Set([...this.owned, ...plan.unmanaged.map((u) => ownedKey(u.kind, u.key))]);
-    return planLive(this.desired, this.host, this.owned, this.drain);
+    this.claimed = this.owned;
+    return planLive(this.target, this.host, this.context());
   }
 
-  private async record(applied: readonly Change[]): Promise<void> {
-    this.owned = recordChanges(this.owned, applied);
-    this.draining = recordDrains(this.draining, applied, new Date());
-    const hosts = { ...this.ledger.hosts, [this.desired.host]: { owned: [...this.owned].sort(), draining: this.draining } };
-    await writeLedger(this.root, { ...this.ledger, hosts });
+  /** Writes this host's record into the ledger. */
+  private async save(record: HostRecord): Promise<void> {
+    this.record = record;
+    this.ledger.hosts = { ...this.ledger.hosts, [this.desired.host]: record };
+    await writeLedger(this.host, this.ledger);
   }
 
-  /** Applies the plan and what must follow it, recording every applied change in the ledger. */
-  async converge(first: HostPlan, wait: boolean): Promise<Outcome> {
+  /** Before a unit runs: claims what it creates and notes the sysctl values it replaces, when that is news. */
+  private async claim(unit: readonly Change[]): Promise<void> {
+    const claimed = claimChanges(this.claimed, unit);
+    const sysctls = recordSysctlOrigins(this.record.sysctls ?? {}, unit);
+    const news = claimed.size !== this.claimed.size || Object.keys(sysctls).length !== Object.keys(this.record.sysctls ?? {}).length;
+    this.claimed = claimed;
+    if (news) await this.save({ ...this.record, owned: [...claimed].sort(), sysctls });
+  }
+
+  /** After an execution: what lbctl owns now, given what took effect and was not rolled back. */
+  private async settle(applied: readonly Change[], rolledBack: readonly Change[]): Promise<void> {
+    const undone = new Set(rolledBack);
+    const effective = applied.filter((c) => !undone.has(c));
+    this.owned = recordChanges(this.owned, effective);
+    this.claimed = this.owned;
+    const draining = recordDrains(this.record.draining ?? {}, effective, new Date());
+    const sysctls = recordSysctlOrigins(this.record.sysctls ?? {}, effective);
+    await this.save({ owned: [...this.owned].sort(), draining, sysctls });
+  }
+
+  /** Once converged: the sysctls restored to their old values are no longer lbctl's to remember. */
+  private async forgetRestored(): Promise<void> {
+    const kept = Object.fromEntries(Object.entries(this.record.sysctls ?? {}).filter(([key]) => key in this.desired.sysctls));
+    if (Object.keys(kept).length !== Object.keys(this.record.sysctls ?? {}).length) await this.save({ ...this.record, sysctls: kept });
+  }
+
+  /** Applies the plan and what must follow it; `interrupted` stops it between units (what ran is rolled back). */
+  async converge(first: HostPlan, wait: boolean, interrupted?: () => boolean): Promise<Outcome> {
     const started = Date.now();
     let plan = first;
     let applied = 0;
     let processes = 0;
     for (;;) {
-      const report = await applyPlan(this.desired, plan, this.host, this.owned, this.drain);
-      const { failure } = report.execution;
-      if (failure) return { kind: 'failed', change: failure.change, error: failure.error, rolledBack: report.execution.rolledBack.length, notUndone: report.execution.notUndone };
-      await this.record(report.execution.applied);
-      applied += report.execution.applied.length;
-      processes += report.execution.processes;
+      const hooks = { beforeUnit: (unit: readonly Change[]) => this.claim(unit), ...(interrupted ? { interrupted } : {}) };
+      const report = await applyPlan(this.target, plan, this.host, this.context(), hooks);
+      const { execution } = report;
+      if (execution.failure) {
+        const notUndone = [...execution.notUndone];
+        // A full disk may refuse the ledger now too; the claims written before each unit still cover the host.
+        await this.settle(execution.applied, execution.rolledBack).catch((err: Error) => notUndone.push(`the ledger was not updated: ${err.message}`));
+        return { kind: 'failed', ...execution.failure, rolledBack: execution.rolledBack.length, notUndone };
+      }
+      await this.settle(execution.applied, execution.rolledBack);
+      applied += execution.applied.length;
+      processes += execution.processes;
       const remaining = report.remaining!;
       const drainEnds = remaining.changes.length > 0 && remaining.changes.every((c) => c.kind === 'ipvs-destination' && c.action === 'delete');
       if (remaining.changes.length > 0 && !drainEnds) return { kind: 'drift', remaining };
@@ -71,12 +128,14 @@ export class Convergence {
         plan = remaining;
         continue;
       }
-      if (wait && onlyDraining(remaining) && Date.now() - started < this.drainTimeoutMs) {
+      const draining = remaining.draining ?? [];
+      if (wait && draining.length > 0 && Date.now() - started < this.drainTimeoutMs && !interrupted?.()) {
         await new Promise((r) => setTimeout(r, 1000));
-        plan = await planLive(this.desired, this.host, this.owned, this.drain);
+        plan = await planLive(this.target, this.host, this.context());
         continue;
       }
-      return { kind: 'converged', applied, processes, draining: remaining.warnings.filter((w) => w.startsWith('draining ')) };
+      await this.forgetRestored();
+      return { kind: 'converged', applied, processes, draining };
     }
   }
 }

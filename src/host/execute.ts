@@ -3,19 +3,20 @@
 // and undoes what it did, in reverse, when a step fails.
 import { addressKey, destinationKey, serviceKey } from '../model/keys.js';
 import { parseIpAddr } from '../observed/ip-json.js';
-import type { IpvsService, ManagedFile } from '../model/state.js';
+import type { IpvsService } from '../model/state.js';
 import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
 import { stepsFor, type Step } from '../plan/steps.js';
 import type { Change } from '../plan/types.js';
-import type { HostFiles } from './files.js';
-import { CommandError, runChecked, type Runner } from './runner.js';
+import { CommandError, runChecked, type Host, type Runner } from './port.js';
 
-/** Everything the executor may touch. */
-export interface HostAccess {
-  runner: Runner;
-  files: HostFiles;
-  /** Checks a file's new content before it is written; returns the checker's complaint, or null. */
-  check?: (file: ManagedFile) => Promise<string | null>;
+/** Why an execution stopped short: a step failed, or the operator interrupted it (SIGINT/SIGTERM). */
+export type FailureCause = 'step' | 'interrupted';
+
+/** The change an execution stopped at, and why. */
+export interface ExecuteFailure {
+  change: Change;
+  error: Error;
+  cause: FailureCause;
 }
 
 /** What happened: the changes done, the one that failed, and what rollback did. */
@@ -23,10 +24,18 @@ export interface ExecuteResult {
   applied: Change[];
   /** Number of processes started (`ipvsadm -R` counts once per batch). */
   processes: number;
-  failure?: { change: Change; error: Error };
+  failure?: ExecuteFailure;
   rolledBack: Change[];
   /** Changes that could not be undone, with why (e.g. a sysctl whose old value was never seen). */
   notUndone: string[];
+}
+
+/** What the caller hears of an execution while it runs. */
+export interface ExecuteHooks {
+  /** Called before each unit (a change, or a batch of them) runs: the place to record intent (write-ahead). */
+  beforeUnit?: (changes: readonly Change[]) => Promise<void>;
+  /** True once the operator asked to stop: no further unit starts, and what ran is rolled back. */
+  interrupted?: () => boolean;
 }
 
 /** The change that undoes `c`, or null when it cannot (or need not) be undone. */
@@ -58,23 +67,25 @@ function ipvsChangeHolds(c: Change, table: Map<string, IpvsService>): boolean {
 
 class Executor {
   processes = 0;
-  constructor(private readonly host: HostAccess) {}
+  constructor(private readonly host: Host) {}
 
-  async step(step: Step): Promise<void> {
+  /** Runs one step; `undoing` (a rollback) replaces and removes files without keeping backups of lbctl's own. */
+  async step(step: Step, undoing: boolean): Promise<void> {
+    const backup = { backup: !undoing };
     if (step.op === 'write') {
-      const problem = step.file.check && this.host.check ? await this.host.check(step.file) : null;
+      const problem = step.file.check === 'frr' ? await this.host.checkConfig(step.file) : null;
       if (problem !== null) throw new Error(`${step.file.path}: FRR's parser rejects the new content, the old file is kept:\n${problem}`);
-      return this.host.files.write(step.file);
+      return this.host.write(step.file, backup);
     }
-    if (step.op === 'remove') return this.host.files.remove(step.path);
+    if (step.op === 'remove') return this.host.remove(step.path, backup);
     this.processes++;
-    await runChecked(this.host.runner, step.argv, step.stdin === undefined ? undefined : { stdin: step.stdin });
+    await runChecked(this.host, step.argv, step.stdin === undefined ? undefined : { stdin: step.stdin });
   }
 
   /** Carries out a change; returns it with `before` filled in where only now it could be read. */
-  async change(c: Change): Promise<Change> {
+  async change(c: Change, undoing = false): Promise<Change> {
     const known = await this.withBefore(c);
-    for (const s of stepsFor(known)) await this.step(s);
+    for (const s of stepsFor(known)) await this.step(s, undoing);
     return known;
   }
 
@@ -85,22 +96,22 @@ class Executor {
   private async withBefore(c: Change): Promise<Change> {
     if (c.kind !== 'sysctl' || c.before !== null) return c;
     this.processes++;
-    const r = await this.host.runner.run(['sysctl', '-n', c.key]);
+    const r = await this.host.run(['sysctl', '-n', c.key]);
     return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
   }
 
   /** Runs a batch's changes through one process; on failure, reads the host back to see which took effect. */
-  async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: { change: Change; error: Error } }> {
+  async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: ExecuteFailure }> {
     const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
     this.processes++;
-    const r = await this.host.runner.run(kind.argv, { stdin: `${lines.join('\n')}\n` });
+    const r = await this.host.run(kind.argv, { stdin: `${lines.join('\n')}\n` });
     if (r.exitCode === 0 && r.stderr.trim() === '') return { applied: batch };
     this.processes++;
-    const holds = await kind.readBack(this.host.runner);
+    const holds = await kind.readBack(this.host);
     const applied = batch.filter(holds);
     const failing = batch.find((c) => !holds(c)) ?? batch[0]!;
     const line = lines[batch.indexOf(failing)] ?? '';
-    return { applied, failed: { change: failing, error: new CommandError([...kind.argv, `(line: ${line})`], r) } };
+    return { applied, failed: { change: failing, error: new CommandError([...kind.argv, `(line: ${line})`], r), cause: 'step' } };
   }
 }
 
@@ -150,24 +161,37 @@ function units(changes: readonly Change[]): Change[][] {
   return out;
 }
 
-/** Executes changes in order; on the first failure, undoes every applied change in reverse. */
-export async function executeChanges(changes: readonly Change[], host: HostAccess): Promise<ExecuteResult> {
+/** Executes changes in order; on the first failure (or an interruption), undoes every applied change in reverse. */
+export async function executeChanges(changes: readonly Change[], host: Host, hooks: ExecuteHooks = {}): Promise<ExecuteResult> {
   const ex = new Executor(host);
   const applied: Change[] = [];
-  let failure: ExecuteResult['failure'];
+  let failure: ExecuteFailure | undefined;
   for (const unit of units(changes)) {
+    if (hooks.interrupted?.()) {
+      failure = { change: unit[0]!, error: new Error('interrupted by a signal before this change'), cause: 'interrupted' };
+      break;
+    }
+    try {
+      await hooks.beforeUnit?.(unit);
+    } catch (error) {
+      failure = { change: unit[0]!, error: error as Error, cause: 'step' };
+      break;
+    }
     const kind = batchOf(unit[0]!);
     if (kind) {
       const r = await ex.batch(kind, unit);
       applied.push(...r.applied);
-      if (r.failed) { failure = r.failed; break; }
+      if (r.failed) {
+        failure = r.failed;
+        break;
+      }
       continue;
     }
     const c = unit[0]!;
     try {
       applied.push(await ex.change(c));
     } catch (error) {
-      failure = { change: c, error: error as Error };
+      failure = { change: c, error: error as Error, cause: 'step' };
       break;
     }
   }
@@ -187,7 +211,7 @@ async function rollback(ex: Executor, applied: Change[]): Promise<{ rolledBack: 
       continue;
     }
     try {
-      await ex.change(inverse);
+      await ex.change(inverse, true);
       rolledBack.push(c);
     } catch (error) {
       notUndone.push(`${c.kind} ${c.key}: ${(error as Error).message}`);

@@ -1,53 +1,68 @@
-// What a host must offer before lbctl changes it: root, the tools the plan runs, a kernel with IPVS.
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
+// What a host must offer before lbctl changes it: root, the tools the plan runs, a kernel with IPVS, room to write.
 import type { HostState } from '../model/state.js';
-import type { Runner } from './runner.js';
+import { LEDGER_PATH } from './ledger.js';
+import type { Host } from './port.js';
 
-/** A missing prerequisite, said in one sentence with how to get it. */
+/** Why a host is not ready: not root, a missing tool or IPVS, or no room to write. */
+export type UnpreparedReason = 'not-root' | 'missing' | 'unwritable';
+
+/** A missing prerequisite, said in one sentence with how to get it; nothing was changed. */
 export class Unprepared extends Error {
-  constructor(message: string, readonly reason: 'not-root' | 'missing') {
+  constructor(
+    message: string,
+    readonly reason: UnpreparedReason,
+  ) {
     super(message);
   }
 }
 
 /** The Debian package that ships each tool lbctl runs. */
 const PACKAGES: Record<string, string> = {
-  ip: 'iproute2', sysctl: 'procps', modprobe: 'kmod', ipvsadm: 'ipvsadm', 'ipvsadm-save': 'ipvsadm', 'ipvsadm-restore': 'ipvsadm', nft: 'nftables', vtysh: 'frr',
+  ip: 'iproute2',
+  sysctl: 'procps',
+  modprobe: 'kmod',
+  flock: 'util-linux',
+  ipvsadm: 'ipvsadm',
+  'ipvsadm-save': 'ipvsadm',
+  nft: 'nftables',
+  vtysh: 'frr',
 };
-
-async function onPath(tool: string): Promise<boolean> {
-  for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(delimiter)) {
-    if (await access(join(dir, tool), constants.X_OK).then(() => true, () => false)) return true;
-  }
-  return false;
-}
 
 /** The tools a host's desired state needs. */
 export function toolsFor(desired: HostState): string[] {
-  const tools = ['ip', 'sysctl', 'modprobe'];
-  if (desired.ipvs.length > 0) tools.push('ipvsadm', 'ipvsadm-save', 'ipvsadm-restore');
+  const tools = ['ip', 'sysctl', 'modprobe', 'flock'];
+  if (desired.ipvs.length > 0) tools.push('ipvsadm', 'ipvsadm-save');
   if (desired.nft.length > 0) tools.push('nft');
   if (desired.files.some((f) => f.check === 'frr')) tools.push('vtysh');
   return tools;
 }
 
-/** Checks root, tools and IPVS; throws Unprepared, having changed nothing. `asRoot` is false when files go below --root. */
-export async function preflight(desired: HostState, runner: Runner, asRoot: boolean): Promise<void> {
-  if (asRoot && process.getuid?.() !== 0) {
+/** The directories an apply writes in, and about how many bytes: its files, their backups and the ledger. */
+function writes(desired: HostState): { dirs: string[]; bytes: number } {
+  const dirs = [...new Set([LEDGER_PATH, ...desired.files.map((f) => f.path)].map((p) => p.slice(0, p.lastIndexOf('/')) || '/'))];
+  const bytes = desired.files.reduce((n, f) => n + 2 * Buffer.byteLength(f.content), 0) + 64 * 1024;
+  return { dirs, bytes };
+}
+
+/** Checks root, tools, IPVS and room to write; throws Unprepared, having changed nothing. */
+export async function preflight(desired: HostState, host: Host, requireRoot: boolean): Promise<void> {
+  const facts = await host.facts();
+  if (requireRoot && facts.uid !== 0) {
     throw new Unprepared('lbctl apply changes kernel state (IPVS, addresses, sysctls) and must run as root: use sudo', 'not-root');
   }
-  const missing: string[] = [];
-  for (const tool of toolsFor(desired)) if (!(await onPath(tool))) missing.push(tool);
+  const missing = await host.missingTools(toolsFor(desired));
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((t) => PACKAGES[t] ?? t))].join(' ');
-    throw new Unprepared(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed: apt-get install ${packages}; nothing was changed`, 'missing');
+    throw new Unprepared(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed on ${host.label}: apt-get install ${packages}; nothing was changed`, 'missing');
   }
-  if (desired.ipvs.length > 0) {
-    const loaded = await access('/proc/net/ip_vs').then(() => true, () => false);
-    const loadable = loaded || (await runner.run(['modprobe', '-n', '-q', 'ip_vs'])).exitCode === 0;
-    if (!loadable) {
-      throw new Unprepared('this kernel has no IPVS (/proc/net/ip_vs is missing and modprobe cannot find ip_vs): boot a kernel with CONFIG_IP_VS (Debian\'s stock kernel has it), or use `lbctl lab --vm`; nothing was changed', 'missing');
-    }
+  if (desired.ipvs.length > 0 && facts.ipvs === 'absent') {
+    throw new Unprepared(
+      `the kernel of ${host.label} has no IPVS (/proc/net/ip_vs is missing and modprobe cannot find ip_vs): boot a kernel with CONFIG_IP_VS ` +
+        "(Debian's stock kernel has it), or try the topology in the IPVS VM with `lbctl lab run FILE --vm`; nothing was changed",
+      'missing',
+    );
   }
+  const { dirs, bytes } = writes(desired);
+  const problem = await host.unwritable(dirs, bytes);
+  if (problem !== null) throw new Unprepared(`cannot write on ${host.label}: ${problem}; nothing was changed`, 'unwritable');
 }

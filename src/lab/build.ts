@@ -1,13 +1,18 @@
 // `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts FRR, DNS and web servers; all or nothing.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { runChecked, type Runner } from '../host/runner.js';
+import { namespaceHost } from '../host/adapters/namespace.js';
+import { applyHost } from '../host/apply.js';
+import { runChecked, type Runner } from '../host/port.js';
+import { desiredStates } from '../model/desired.js';
+import type { HostState } from '../model/state.js';
+import { applyClosing, applyFailure } from '../render/apply.js';
 import type { Topology } from '../topology/types.js';
 import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
 import { frrLaunches, frrReady, launchFrr } from './frr.js';
-import { labDir, LBCTL } from './names.js';
+import { labDir } from './names.js';
 import type { LabHost, LabPlan } from './plan.js';
 import { checkLabUp } from './preflight.js';
 import { startHttpd } from './services.js';
@@ -27,17 +32,24 @@ export interface UpRequest {
 }
 
 /**
- * How many hosts are applied at once: one per CPU (at least 2). Each apply is a Node process that is mostly CPU
- * (about 7 s in the emulated VM), so more would only share the CPUs and add to the memory.
+ * How many hosts are applied at once: one per CPU (at least 2). Each apply runs in this process and mostly waits for
+ * the commands it starts inside its namespace, whose start-up is what costs CPU (much of it in the emulated VM).
  */
 const APPLY_PARALLEL = Math.max(2, availableParallelism());
 
+/** Drains do not happen in a lab being built: no real server has connections yet. */
+const LAB_DRAIN_TIMEOUT_SEC = 0;
+
 /**
- * The command that runs `lbctl apply` for a host inside its namespace, with files under the lab dir and no daemon
- * reloads (systemctl would act on this machine): the lab starts the routing hosts' FRR itself.
+ * Applies a host inside its namespace, in this process, with files under the lab dir and no daemon reloads
+ * (systemctl would act on this machine): the lab starts the routing hosts' FRR itself. Returns apply's last line.
  */
-function applyCommand(plan: LabPlan, host: LabHost, file: string): string[] {
-  return ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'apply', file, '--host', host.name, '--yes', '--no-reload', '--root', join(labDir(plan.lab), host.name)];
+async function applyLabHost(plan: LabPlan, host: LabHost, desired: HostState, runner: Runner): Promise<string> {
+  const target = namespaceHost(host.namespace, join(labDir(plan.lab), host.name), runner);
+  const result = await applyHost(target, desired, { requireRoot: false, reload: false, drainTimeoutSec: LAB_DRAIN_TIMEOUT_SEC, what: `lab up ${plan.lab}` });
+  if (result.kind === 'failed') throw new LabError(`${host.name}: ${applyFailure(result).join('\n')}`, 'failed');
+  if (result.kind === 'drift') throw new LabError(`${host.name}: applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, 'failed');
+  return applyClosing(host.name, result).at(-1) ?? 'applied';
 }
 
 /** Starts FRR on the routing hosts (all at once, recorded before waiting), then DNS servers on the dns hosts. */
@@ -62,15 +74,16 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
  * Applies every host, APPLY_PARALLEL at a time (each in its own namespace and root, so their locks and files are
  * apart), logging in plan order; every apply has ended before the first failure is thrown.
  */
-async function applyAll(state: LabState, runner: Runner, log: (line: string) => void): Promise<void> {
+async function applyAll(state: LabState, t: Topology, runner: Runner, log: (line: string) => void): Promise<void> {
   const hosts = state.plan.hosts;
+  const desired = desiredStates(t);
   const outcomes: PromiseSettledResult<string>[] = new Array(hosts.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < hosts.length; i = next++) {
       const host = hosts[i]!;
-      outcomes[i] = await runChecked(runner, applyCommand(state.plan, host, state.file)).then(
-        (r) => ({ status: 'fulfilled', value: r.stdout.trim().split('\n').at(-1) ?? 'applied' }),
+      outcomes[i] = await applyLabHost(state.plan, host, desired.get(host.name)!, runner).then(
+        (value) => ({ status: 'fulfilled', value }),
         (reason: unknown) => ({ status: 'rejected', reason }),
       );
     }
@@ -85,7 +98,7 @@ async function applyAll(state: LabState, runner: Runner, log: (line: string) => 
 }
 
 async function provision(state: LabState, t: Topology, runner: Runner, log: (line: string) => void): Promise<void> {
-  await applyAll(state, runner, log);
+  await applyAll(state, t, runner, log);
   await startDaemons(state, t, log);
   for (const host of state.plan.hosts) {
     for (const port of host.httpPorts) {

@@ -2,7 +2,7 @@
 // lab's gateway router), asks each anycast DNS prefix who answers, asks each zone server for the zone's names, and
 // sends HTTP requests to every TCP service's VIP:port and DNS queries to every UDP service's, printing which real
 // server answered each; true when every answer is what the topology says it should be.
-import type { Runner } from '../host/runner.js';
+import type { Runner } from '../host/port.js';
 import type { Service, Topology } from '../topology/types.js';
 import { sleep } from './daemon.js';
 import { absoluteName, bare, DNS_PORT, single, WHOAMI } from './dns.js';

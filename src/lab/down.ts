@@ -1,6 +1,6 @@
 // `lab down`: stops the recorded web servers, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
 import { rm, rmdir } from 'node:fs/promises';
-import { runChecked, type Runner } from '../host/runner.js';
+import { runChecked, type Runner } from '../host/port.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';

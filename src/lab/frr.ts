@@ -4,7 +4,7 @@
 // read nor written; killing the recorded unshare kills every daemon of the instance (its PID namespace ends).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Runner } from '../host/runner.js';
+import type { Runner } from '../host/port.js';
 import type { Routing, Topology } from '../topology/types.js';
 import { commandLine, logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';

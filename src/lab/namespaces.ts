@@ -1,5 +1,5 @@
 // The lab's namespaces as the kernel has them now (ip netns list), whatever was recorded.
-import { runChecked, type Runner } from '../host/runner.js';
+import { runChecked, type Runner } from '../host/port.js';
 import { labPrefix } from './names.js';
 
 /** Every network namespace name on this machine. */

@@ -1,6 +1,6 @@
 // What `lab up` checks before it creates anything: root, no lab of that name, tools, and hosts the lab can apply.
 import { access } from 'node:fs/promises';
-import type { Runner } from '../host/runner.js';
+import type { Runner } from '../host/port.js';
 import { desiredStates } from '../model/desired.js';
 import { PATHS } from '../model/paths.js';
 import type { Topology } from '../topology/types.js';

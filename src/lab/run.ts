@@ -4,12 +4,13 @@
 // job, so a lab in it cannot be handed back to the shell the way `lab up` does.
 import { dirname } from 'node:path';
 import { execa } from 'execa';
-import type { Runner } from '../host/runner.js';
+import type { Runner } from '../host/port.js';
 import { labUp, type UpRequest } from './build.js';
 import { DEFAULT_CHECK, labCheck } from './check.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
 import { LBCTL } from './names.js';
+import { trapSignals } from '../host/signals.js';
 import { assertHostPackages } from './vm/host-packages.js';
 import { runInVm } from './vm/runner.js';
 
@@ -29,17 +30,6 @@ export interface RunIo {
 
 /** Exit status of a command that could not be started (as a shell's). */
 const NOT_STARTED = 127;
-
-/** Notes SIGINT/SIGTERM while the lab is up (instead of dying with it), so the lab is still taken down. */
-function trapSignals(): { stopped: () => NodeJS.Signals | null; release: () => void } {
-  let caught: NodeJS.Signals | null = null;
-  const note = (sig: NodeJS.Signals) => {
-    caught ??= sig;
-  };
-  process.on('SIGINT', note);
-  process.on('SIGTERM', note);
-  return { stopped: () => caught, release: () => { process.off('SIGINT', note); process.off('SIGTERM', note); } };
-}
 
 /**
  * Runs CMD in this machine's namespace with the terminal's stdio, LBCTL_LAB set (the default --name of lab
@@ -64,13 +54,13 @@ export async function labRun(req: RunRequest, runner: Runner, io: RunIo): Promis
     const state = await labUp(req, runner, log);
     let status: number;
     try {
-      if (signals.stopped()) status = 130;
+      if (signals.caught()) status = 130;
       else if (req.command.length > 0) {
         log(`lab ${lab} is up: running ${req.command.join(' ')}`);
         status = await runCommand(req.command, lab, io);
       } else {
         log(`lab ${lab} is up: traffic check`);
-        status = (await labCheck(req.topology, state, runner, log, { ...DEFAULT_CHECK, requests: req.requests, stopped: () => signals.stopped() !== null })) ? 0 : 1;
+        status = (await labCheck(req.topology, state, runner, log, { ...DEFAULT_CHECK, requests: req.requests, stopped: () => signals.caught() !== null })) ? 0 : 1;
       }
     } finally {
       const down = await labDown(lab, runner).catch((err: Error) => {
@@ -78,7 +68,7 @@ export async function labRun(req: RunRequest, runner: Runner, io: RunIo): Promis
       });
       log(`lab ${lab} removed: ${down.namespaces.length} namespace(s), ${down.services} web server(s), ${down.daemons} daemon(s)`);
     }
-    const sig = signals.stopped();
+    const sig = signals.caught();
     return sig && status === 0 ? (sig === 'SIGINT' ? 130 : 143) : status;
   } finally {
     signals.release();

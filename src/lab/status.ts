@@ -1,7 +1,7 @@
 // `lab status`: each namespace's addresses and routes, its web servers, DNS server, FRR's OSPF neighbours and routes,
 // and its IPVS table when the kernel has IPVS.
 import { access } from 'node:fs/promises';
-import type { Runner } from '../host/runner.js';
+import type { Runner } from '../host/port.js';
 import { DNS_PORT, WHOAMI } from './dns.js';
 import { LabError } from './errors.js';
 import { labVtysh, type LabFrr } from './frr.js';

@@ -55,18 +55,23 @@ export interface ObservedCapture {
   warnings: string[];
 }
 
-/** Builds a host's observed state from its captures; a missing capture leaves its section empty, with a warning. */
+/**
+ * Builds a host's observed state from its captures; a missing capture leaves its section empty, with a warning
+ * unless `explained` already names it (a probe whose command failed says why itself).
+ */
 export function observedFromCaptures(
   host: string,
   files: Partial<Record<CaptureName, string>>,
   managedFiles: Record<string, CapturedFile> = {},
+  explained: ReadonlySet<CaptureName> = new Set(),
 ): ObservedCapture {
   const state = emptyHostState(host);
   const warnings: string[] = [];
   const read = (name: CaptureName, use: (text: string) => void): void => {
     const text = files[name];
-    if (text === undefined) warnings.push(`${CAPTURE_FILES[name]} is missing: observed state has no ${name} section`);
-    else use(text);
+    if (text === undefined) {
+      if (!explained.has(name)) warnings.push(`${CAPTURE_FILES[name]} is missing: observed state has no ${name} section`);
+    } else use(text);
   };
   read('ipvs', (text) => {
     const parsed = parseIpvsadmSaveDetailed(text);
@@ -82,7 +87,7 @@ export function observedFromCaptures(
     });
   } else if (state.ipvs.length > 0) {
     state.unobserved = ['ipvs-thresholds'];
-    warnings.push(`${CAPTURE_FILES.ipvsList} is missing: real-server thresholds (-x/-y) are not compared`);
+    if (!explained.has('ipvsList')) warnings.push(`${CAPTURE_FILES.ipvsList} is missing: real-server thresholds (-x/-y) are not compared`);
   }
   read('addr', (text) => { state.addresses = parseIpAddr(text); });
   read('link', (text) => {

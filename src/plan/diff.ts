@@ -1,7 +1,7 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
 import { addressKey, destinationKey, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
 import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile, NftTable } from '../model/state.js';
-import type { Change, Kind, Unmanaged } from './types.js';
+import type { Change, Drain, Kind, Unmanaged } from './types.js';
 
 /** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
 export type Owned = ReadonlySet<string>;
@@ -18,7 +18,7 @@ interface Collector {
   changes: Change[];
   unmanaged: Unmanaged[];
   owned: Owned;
-  notes: string[];
+  draining: Drain[];
   drainExpired: (key: string) => boolean;
 }
 
@@ -35,12 +35,12 @@ export interface DrainPolicy {
 function drainStep(out: Collector, c: Change): Change | null {
   if (c.kind !== 'ipvs-destination' || c.action !== 'delete' || c.before === null) return c;
   if (c.before.weight > 0) {
-    out.notes.push(`draining ${c.key}: weight 0 now; deleted by a later apply once its connections end (or the drain times out)`);
+    out.draining.push({ key: c.key, phase: 'weight-0', activeConns: c.before.activeConns ?? 0 });
     return { ...c, action: 'update', drain: true, after: { ...c.before, weight: 0, activeConns: undefined, inactiveConns: undefined } };
   }
   const active = c.before.activeConns ?? 0;
   if (active > 0 && !out.drainExpired(c.key)) {
-    out.notes.push(`draining ${c.key}: ${active} active connection(s) left`);
+    out.draining.push({ key: c.key, phase: 'connections', activeConns: active });
     return null;
   }
   return c;
@@ -147,8 +147,8 @@ export function diffHost(
   observed: HostState,
   owned: Owned,
   drain: DrainPolicy = { drainExpired: () => false },
-): { changes: Change[]; unmanaged: Unmanaged[]; notes: string[] } {
-  const out: Collector = { changes: [], unmanaged: [], owned, notes: [], drainExpired: drain.drainExpired };
+): { changes: Change[]; unmanaged: Unmanaged[]; draining: Drain[] } {
+  const out: Collector = { changes: [], unmanaged: [], owned, draining: [], drainExpired: drain.drainExpired };
   diffKeyed(out, 'module', keyed(desired.modules, (m) => m), keyed(observed.modules, (m) => m), same, () => 'ignore', (c) => ({ ...c, kind: 'module' }));
   const sysctlsObserved = new Map(Object.entries(observed.sysctls).filter(([k]) => k in desired.sysctls));
   diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
@@ -163,5 +163,5 @@ export function diffHost(
   for (const r of desired.reloads) {
     if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
   }
-  return { changes: out.changes, unmanaged: out.unmanaged, notes: out.notes };
+  return { changes: out.changes, unmanaged: out.unmanaged, draining: out.draining };
 }

@@ -2,12 +2,21 @@
 import type { HostState } from '../model/state.js';
 import { diffHost, type DrainPolicy, type Owned } from './diff.js';
 import { orderChanges } from './order.js';
-import { PLAN_VERSION, type HostPlan, type Plan } from './types.js';
+import { PLAN_VERSION, type Drain, type HostPlan, type Plan } from './types.js';
+
+/** A drain said as a sentence (the plan's warnings, apply's report). */
+export function drainNote(d: Drain): string {
+  return d.phase === 'weight-0'
+    ? `draining ${d.key}: weight 0 now; deleted by a later apply once its connections end (or the drain times out)`
+    : `draining ${d.key}: ${d.activeConns} active connection(s) left`;
+}
 
 /** The plan that converges `observed` to `desired`; `owned` lists objects lbctl may delete. */
 export function planHost(desired: HostState, observed: HostState, owned: Owned = new Set(), warnings: string[] = [], drain?: DrainPolicy): HostPlan {
-  const { changes, unmanaged, notes } = diffHost(desired, observed, owned, drain);
-  return { host: desired.host, changes: orderChanges(changes), unmanaged, warnings: [...warnings, ...notes] };
+  const { changes, unmanaged, draining } = diffHost(desired, observed, owned, drain);
+  const plan: HostPlan = { host: desired.host, changes: orderChanges(changes), unmanaged, warnings: [...warnings, ...draining.map(drainNote)] };
+  if (draining.length > 0) plan.draining = draining;
+  return plan;
 }
 
 /** Bundles host plans into the versioned plan value. */

@@ -52,13 +52,24 @@ export interface Unmanaged {
   key: string;
 }
 
+/** A real server on its way out of a service: weight 0 set by this plan, or waiting for its connections to end. */
+export interface Drain {
+  /** The destination's change key ("tcp 10.0.0.1:80 10.0.0.11:80"). */
+  key: string;
+  phase: 'weight-0' | 'connections';
+  /** Connections still established (phase "connections"). */
+  activeConns: number;
+}
+
 /** The plan for one host. */
 export interface HostPlan {
   host: string;
   changes: Change[];
   unmanaged: Unmanaged[];
-  /** Things the operator should know (missing captures, assumptions). */
+  /** Things the operator should know (missing captures, assumptions, drains), as sentences. */
   warnings: string[];
+  /** Drains in progress, as data (also said in `warnings`); absent when there are none. */
+  draining?: Drain[];
 }
 
 /** The plan for one or more hosts: what `plan --format json` prints. */

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkFrrContent, vtyshAvailable } from '../../src/host/frr-check.js';
+import { checkFrrContent, vtyshAvailable } from '../../src/host/adapters/frr-check.js';
 import { desiredStates } from '../../src/model/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 
@@ -22,7 +22,7 @@ describe.skipIf(skip)('example topologies: routing configs', () => {
     expect(files.length).toBeGreaterThanOrEqual(7);
   });
 
-  it.each(files)('%s %s %s passes vtysh -C', async (_file, _host, path, content) => {
-    expect(await checkFrrContent(path.split('/').pop()!, content)).toBeNull();
+  it.each(files)('%s %s %s passes vtysh -C', async (_file, _host, _path, content) => {
+    expect(await checkFrrContent(content)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPlan, planLive } from '../../src/host/apply.js';
+import { applyPlan, planLive } from '../../src/host/live-plan.js';
 import { desiredStates } from '../../src/model/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/types.js';
@@ -21,26 +21,24 @@ const cases = readdirSync(TOPOLOGIES).filter((f) => f.endsWith('.yaml')).sort().
   return [...t.hosts.values()].map((h) => [file, h.name, h.interfaces.map((i) => i.name)] as const);
 });
 
-const none = new Set<string>();
+const none = { owned: new Set<string>() };
 
 describe('apply on a fake host', () => {
   it.each(cases)('%s %s: converges, verifies, and a second apply changes nothing', async (file, host, devices) => {
     const desired = desiredStates(load(file)).get(host)!;
     const fake = new FakeHost([...devices]);
-    const access = { runner: fake, files: fake };
-    const plan = await planLive(desired, access, none);
-    const report = await applyPlan(desired, plan, access, none);
+    const plan = await planLive(desired, fake, none);
+    const report = await applyPlan(desired, plan, fake, none);
     expect(report.execution.failure).toBeUndefined();
     expect(report.remaining?.changes).toEqual([]);
-    const again = await planLive(desired, access, none);
+    const again = await planLive(desired, fake, none);
     expect(again.changes).toEqual([]);
   });
 
   it('batches every IPVS change of a director into one ipvsadm -R process', async () => {
     const desired = desiredStates(load('dns-six-load-balancers.yaml')).get('lb1')!;
     const fake = new FakeHost(['eth0', 'eth1']);
-    const access = { runner: fake, files: fake };
-    const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+    const report = await applyPlan(desired, await planLive(desired, fake, none), fake, none);
     const ipvsProcesses = fake.log.filter((l) => l.startsWith('ipvsadm-restore') || /^ipvsadm -[AEDaedR]/.test(l));
     expect(ipvsProcesses).toEqual(['ipvsadm -R']);
     expect(report.plan.changes.filter((c) => c.kind.startsWith('ipvs')).length).toBeGreaterThan(1);
@@ -62,8 +60,7 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
     it('adds three VIPs with one process', async () => {
       const desired = topology();
       const fake = new FakeHost(['eth0']);
-      const access = { runner: fake, files: fake };
-      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      const report = await applyPlan(desired, await planLive(desired, fake, none), fake, none);
       expect(report.remaining?.changes).toEqual([]);
       expect(fake.log.filter((l) => l.startsWith('ip ') && !l.startsWith('ip -j'))).toEqual(['ip -batch -']);
       expect(fake.addressKeys()).toEqual(['eth0 10.0.0.101/32', 'eth0 10.0.0.102/32', 'eth0 10.0.0.103/32', 'lo 127.0.0.1/8']);
@@ -74,8 +71,7 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
       const fake = new FakeHost(['eth0']);
       const before = fake.snapshot();
       fake.failWhen = (argv) => argv.join(' ') === 'ip addr add 10.0.0.102/32 dev eth0';
-      const access = { runner: fake, files: fake };
-      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      const report = await applyPlan(desired, await planLive(desired, fake, none), fake, none);
       expect(report.execution.failure?.change.key).toBe('eth0 10.0.0.102/32');
       expect(report.execution.failure?.error.message).toContain('line: addr add 10.0.0.102/32 dev eth0');
       fake.failWhen = () => false;
@@ -88,11 +84,10 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
     const text = readFileSync(join(TOPOLOGIES, 'dr-web.yaml'), 'utf8').replace('{ host: web2, weight: 2 }', '{ host: web2, weight: 4 }');
     const edited = desiredStates(loadTopology('dr-web.yaml', text).topology!).get('director')!;
     const fake = new FakeHost(['eth0']);
-    const access = { runner: fake, files: fake };
-    await applyPlan(desired, await planLive(desired, access, none), access, none);
-    const plan = await planLive(edited, access, none);
+    await applyPlan(desired, await planLive(desired, fake, none), fake, none);
+    const plan = await planLive(edited, fake, none);
     expect(plan.changes.filter((c) => c.kind.startsWith('ipvs')).map((c) => `${c.action} ${c.key}`)).toEqual([expect.stringMatching(/^update .*192\.168\.10\.22:80$/)]);
-    const report = await applyPlan(edited, plan, access, none);
+    const report = await applyPlan(edited, plan, fake, none);
     expect(report.execution.failure).toBeUndefined();
     expect(report.remaining?.changes).toEqual([]);
     expect([...fake.ipvs.values()].map((sv) => sv.destinations.map((d) => d.weight))).toEqual([[3, 4, 1], [1, 1, 1]]);
@@ -113,8 +108,7 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
       fake.sysctls.set('net.ipv4.conf.all.arp_ignore', '0');
       const before = fake.snapshot();
       fake.failWhen = failWhen;
-      const access = { runner: fake, files: fake };
-      const report = await applyPlan(desired, await planLive(desired, access, none), access, none);
+      const report = await applyPlan(desired, await planLive(desired, fake, none), fake, none);
       expect(report.execution.failure?.error.message).toMatch(/injected failure/);
       expect(report.remaining).toBeNull();
       fake.failWhen = () => false;

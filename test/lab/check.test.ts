@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Runner } from '../../src/host/runner.js';
+import type { Runner } from '../../src/host/port.js';
 import { labCheck } from '../../src/lab/check.js';
 import { labPlan } from '../../src/lab/plan.js';
 import { loadTopology } from '../../src/topology/load.js';

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Runner } from '../../src/host/runner.js';
+import type { Runner } from '../../src/host/port.js';
 import { parseAnswers } from '../../src/lab/check.js';
 import { dnsCommand, dnsLaunches, zoneRecords } from '../../src/lab/dns.js';
 import { labPlan } from '../../src/lab/plan.js';

@@ -3,8 +3,9 @@
 import { ipvsadmRules } from '../../src/model/ipvsadm.js';
 import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../../src/model/keys.js';
 import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
-import type { FoundFile, HostFiles } from '../../src/host/files.js';
-import type { CommandResult, Runner } from '../../src/host/runner.js';
+import { BACKUP_SUFFIX } from '../../src/host/adapters/local-files.js';
+import { LEDGER_PATH } from '../../src/host/ledger.js';
+import { LockHeld, type CommandResult, type FileChangeOptions, type FoundFile, type Host, type HostFacts } from '../../src/host/port.js';
 import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
@@ -14,7 +15,20 @@ const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdou
 export type FailWhen = (argv: readonly string[], stdin: string | undefined) => boolean;
 
 /** The kernel and file state of a fake host, and a log of what ran. */
-export class FakeHost implements Runner, HostFiles {
+export class FakeHost implements Host {
+  readonly label = 'fake host';
+  /** False models a host below --root: daemons do not read lbctl's files there. */
+  live = true;
+  /** What facts() reports. */
+  facts_: HostFacts = { uid: 0, hostname: 'fake', ipvs: 'loadable' };
+  /** Tools the host lacks. */
+  readonly absentTools = new Set<string>();
+  /** What unwritable() reports (null: room enough). */
+  writeProblem: string | null = null;
+  /** FRR's complaint about any routing config (null: every config passes). */
+  configProblem: string | null = null;
+  /** Who holds the lock, when someone does. */
+  lockedBy: string | null = null;
   readonly modules = new Set<string>();
   readonly sysctls = new Map<string, string>([
     ['net.ipv4.ip_forward', '0'],
@@ -42,9 +56,16 @@ export class FakeHost implements Runner, HostFiles {
    * so are the sysctls a module brought, while they still hold the value they came with.
    */
   snapshot(): string {
-    const { log: _log, failWhen: _f, modules: _m, moduleDefaults, sysctls, ...state } = this;
+    const { ipvs, addresses, routes, tunl0, nft, moduleDefaults, sysctls } = this;
     const kept = [...sysctls].filter(([k, v]) => moduleDefaults.get(k) !== v);
-    return JSON.stringify({ ...state, sysctls: kept }, (_k, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
+    const files = [...this.files].filter(([path]) => !this.bookkeeping(path));
+    const state = { ipvs, addresses, routes, tunl0, nft, sysctls: kept, files };
+    return JSON.stringify(state, (_k, v: unknown) => (v instanceof Map ? [...v].sort() : v instanceof Set ? [...v].sort() : v));
+  }
+
+  /** True for lbctl's own records on the host (the ledger, backups): not part of what it configures. */
+  bookkeeping(path: string): boolean {
+    return path === LEDGER_PATH || path.endsWith(BACKUP_SUFFIX);
   }
 
   async run(argv: readonly string[], options?: { stdin?: string }): Promise<CommandResult> {
@@ -250,15 +271,47 @@ export class FakeHost implements Runner, HostFiles {
     return this.files.get(path) ?? null;
   }
 
-  async write(file: ManagedFile): Promise<void> {
+  async write(file: ManagedFile, options?: FileChangeOptions): Promise<void> {
     if (this.failWhen(['write', file.path], file.content)) throw new Error(`injected failure: write ${file.path}`);
     this.log.push(`write ${file.path}`);
+    this.keepBackup(file.path, options);
     this.files.set(file.path, { content: file.content, mode: file.mode });
   }
 
-  async remove(path: string): Promise<void> {
+  async remove(path: string, options?: FileChangeOptions): Promise<void> {
+    if (this.failWhen(['remove', path], undefined)) throw new Error(`injected failure: remove ${path}`);
     this.log.push(`remove ${path}`);
+    this.keepBackup(path, options);
     this.files.delete(path);
+  }
+
+  private keepBackup(path: string, options?: FileChangeOptions): void {
+    const old = this.files.get(path);
+    if (old && options?.backup !== false) this.files.set(path + BACKUP_SUFFIX, old);
+  }
+
+  async lock(what: string): Promise<() => Promise<void>> {
+    if (this.lockedBy !== null) throw new LockHeld(`another lbctl (${this.lockedBy}) holds the lock`);
+    this.lockedBy = what;
+    return async () => {
+      this.lockedBy = null;
+    };
+  }
+
+  async checkConfig(): Promise<string | null> {
+    return this.configProblem;
+  }
+
+  async facts(): Promise<HostFacts> {
+    return this.facts_;
+  }
+
+  async missingTools(tools: readonly string[]): Promise<string[]> {
+    return tools.filter((t) => this.absentTools.has(t));
+  }
+
+  async unwritable(): Promise<string | null> {
+    return this.writeProblem;
   }
 
   /** Addresses as `addressKey` strings, for assertions. */

@@ -5,12 +5,13 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/topology/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
-import { recorders } from '../support/wrappers.js';
+import { recorders, toolPath, writeScripts } from '../support/wrappers.js';
+import { shQuote } from '../../src/lab/vm/job-script.js';
 
 const LBCTL = join(import.meta.dirname, '..', '..', 'bin', 'lbctl');
 
@@ -177,6 +178,8 @@ describe('hostile topologies', () => {
     writeFileSync(file, BASE);
     const log = join(tmp, 'control.log');
     const bin = recorders(join(tmp, 'control-bin'), log, COMMANDS);
+    // The apply lock is a real kernel lock: flock (and the cat it runs) are the real ones here.
+    writeScripts(bin, { flock: `PATH=${shQuote(dirname(toolPath('cat')))} exec ${shQuote(toolPath('flock'))} "$@"` });
     // The recorders print nothing, so lbctl cannot parse the probe (it stops there); what matters is that it was seen.
     await promisify(execFile)(process.execPath, [LBCTL, 'apply', file, '--host', 'y', '--yes', '--root', join(tmp, 'control-root')], { env: { PATH: bin, NO_COLOR: '1' } }).catch(() => undefined);
     expect(readFileSync(log, 'utf8')).toContain('ip -j addr show\n');

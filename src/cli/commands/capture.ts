@@ -1,10 +1,9 @@
 // `lbctl capture FILE --host NAME --out DIR`: writes a host's observed state in the --observed layout.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { localFiles } from '../../host/files.js';
+import { localHost } from '../../host/adapters/local.js';
 import { FILE_MODES } from '../../host/observed-dir.js';
 import { captureHost } from '../../host/probe.js';
-import { execaRunner } from '../../host/runner.js';
 import { desiredStates } from '../../model/desired.js';
 import { CAPTURE_FILES, capturedFilePath, type CaptureName } from '../../observed/captures.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -15,7 +14,7 @@ import { requireTopology } from '../load.js';
 export async function captureCommand(file: string, opts: { host: string; out: string; root: string }, io: Io): Promise<number> {
   const desired = desiredStates(await requireTopology(file, io.err)).get(opts.host);
   if (!desired) throw new CliError(`unknown host ${opts.host}`, EXIT.usage);
-  const c = await captureHost(execaRunner, localFiles(opts.root, execaRunner), desired);
+  const c = await captureHost(localHost(opts.root), desired);
   const dir = join(opts.out, opts.host);
   const put = async (rel: string, content: string) => {
     await mkdir(dirname(join(dir, rel)), { recursive: true });
@@ -24,7 +23,7 @@ export async function captureCommand(file: string, opts: { host: string; out: st
   for (const [name, text] of Object.entries(c.outputs) as [CaptureName, string][]) await put(CAPTURE_FILES[name], text);
   for (const [path, f] of Object.entries(c.files)) await put(capturedFilePath(path), f.content);
   await put(FILE_MODES, Object.entries(c.files).map(([path, f]) => `${(f.mode ?? 0o644).toString(8).padStart(4, '0')} ${path}\n`).join(''));
-  for (const f of c.failures) io.err(`warning: ${f}\n`);
+  for (const f of c.failures.values()) io.err(`warning: ${f}\n`);
   io.out(`captured host ${opts.host} into ${dir}\n`);
   return EXIT.ok;
 }

@@ -1,6 +1,6 @@
 // `lbctl lab plan|up|run|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
 import { resolve } from 'node:path';
-import { execaRunner } from '../../host/runner.js';
+import { localRunner } from '../../host/adapters/exec.js';
 import { labUp } from '../../lab/build.js';
 import { labDown } from '../../lab/down.js';
 import { LabError } from '../../lab/errors.js';
@@ -50,7 +50,7 @@ export async function labUpCommand(file: string, opts: { name: string; apply: bo
   }
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
-  await guarded(() => labUp({ topology, file: resolve(file), shownFile: file, plan, apply: opts.apply }, execaRunner, (line) => io.out(`${line}\n`)));
+  await guarded(() => labUp({ topology, file: resolve(file), shownFile: file, plan, apply: opts.apply }, localRunner, (line) => io.out(`${line}\n`)));
   io.out(`lab ${plan.lab} is up: \`lbctl lab exec HOST --name ${plan.lab} -- CMD\` runs a command on a host\n`);
   return EXIT.ok;
 }
@@ -73,12 +73,12 @@ export async function labRunCommand(file: string, command: string[], opts: LabRu
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
   const req = { topology, file: resolve(file), shownFile: file, plan, apply: true, command, requests: opts.requests };
-  return guarded(() => (opts.vm ? labRunInVm(req, opts.timeout, io) : labRun(req, execaRunner, io)));
+  return guarded(() => (opts.vm ? labRunInVm(req, opts.timeout, io) : labRun(req, localRunner, io)));
 }
 
 /** `lab down`: removes the lab; succeeds when there is nothing to remove. */
 export async function labDownCommand(opts: { name: string }, io: Io): Promise<number> {
-  const report = await guarded(() => labDown(checkLabName(opts.name), execaRunner));
+  const report = await guarded(() => labDown(checkLabName(opts.name), localRunner));
   io.out(report.namespaces.length === 0 && report.services === 0
     ? `lab ${opts.name}: nothing to remove\n`
     : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`);
@@ -87,7 +87,7 @@ export async function labDownCommand(opts: { name: string }, io: Io): Promise<nu
 
 /** `lab status`: addresses, routes, web servers and IPVS tables of the lab's hosts. */
 export async function labStatusCommand(opts: { name: string }, io: Io): Promise<number> {
-  io.out(await guarded(() => labStatus(checkLabName(opts.name), execaRunner)));
+  io.out(await guarded(() => labStatus(checkLabName(opts.name), localRunner)));
   return EXIT.ok;
 }
 

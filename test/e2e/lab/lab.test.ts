@@ -12,7 +12,8 @@ import { liveNamespaces } from '../../../src/lab/namespaces.js';
 import { labPlan } from '../../../src/lab/plan.js';
 import { startHttpd } from '../../../src/lab/services.js';
 import { readLabState, writeLabState } from '../../../src/lab/state.js';
-import { execaRunner, type Runner } from '../../../src/host/runner.js';
+import { localRunner } from '../../../src/host/adapters/exec.js';
+import type { Runner } from '../../../src/host/port.js';
 import { loadTopology } from '../../../src/topology/load.js';
 import { runCli } from '../../support/run-cli.js';
 
@@ -28,7 +29,7 @@ const curl = (lab: string, url: string) => inNs(`lbl-${lab}-client`, ['curl', '-
 
 /** Asserts the lab left nothing: no namespace with its prefix, no state dir. */
 async function expectGone(lab: string): Promise<void> {
-  expect(await liveNamespaces(execaRunner, lab)).toEqual([]);
+  expect(await liveNamespaces(localRunner, lab)).toEqual([]);
   expect(await exists(labDir(lab))).toBe(false);
 }
 
@@ -40,14 +41,14 @@ describe.runIf(process.env.CI && !IS_ROOT)('lab e2e under CI', () => {
 
 describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
   afterAll(async () => {
-    for (const lab of LABS) await labDown(lab, execaRunner);
+    for (const lab of LABS) await labDown(lab, localRunner);
   });
 
   it('builds dns-anycast-ospf.yaml with --no-apply: pc reaches R2; lab down removes everything, twice', async () => {
     const up = await runCli('lab', 'up', topologyFile('dns-anycast-ospf'), '--name', 'e2eany', '--no-apply');
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    expect((await liveNamespaces(execaRunner, 'e2eany')).sort()).toEqual(['dns1', 'dns2', 'dns3', 'gw', 'pc', 'r1', 'r2', 'sw'].map((h) => `lbl-e2eany-${h}`));
+    expect((await liveNamespaces(localRunner, 'e2eany')).sort()).toEqual(['dns1', 'dns2', 'dns3', 'gw', 'pc', 'r1', 'r2', 'sw'].map((h) => `lbl-e2eany-${h}`));
     expect(await runCli('lab', 'exec', 'pc', '--name', 'e2eany', '--', 'busybox', 'ping', '-q', '-c', '1', '-W', '2', '10.211.66.254')).toMatchObject({ code: 0 });
     // dns1 -> synthetic gateway 10.0.0.1 -> core network -> r1: the router forwards between the networks it serves
     expect((await inNs('lbl-e2eany-dns1', ['busybox', 'ping', '-q', '-c', '1', '-W', '2', '10.211.55.17'])).exitCode).toBe(0);
@@ -135,7 +136,7 @@ hosts:
       await execa('ip', ['-n', 'lbl-e2ecrash-stray', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
       expect(await runCli('lab', 'down', '--name', 'e2ecrash')).toMatchObject({ code: 0, stdout: 'lab e2ecrash removed: 1 namespace(s), 0 web server(s)\n' });
       await expectGone('e2ecrash');
-      expect(await liveNamespaces(execaRunner, 'e2ecrash2')).toEqual(['lbl-e2ecrash2-other']);
+      expect(await liveNamespaces(localRunner, 'e2ecrash2')).toEqual(['lbl-e2ecrash2-other']);
     } finally {
       await execa('ip', ['netns', 'del', 'lbl-e2ecrash2-other']);
     }
@@ -146,7 +147,7 @@ hosts:
     const topology = loadTopology('dr-web.yaml', text).topology!;
     let count = 0;
     const failing: Runner = {
-      run: (argv, options) => (argv.includes('veth') && ++count === 3 ? Promise.resolve({ exitCode: 2, stdout: '', stderr: 'injected failure' }) : execaRunner.run(argv, options)),
+      run: (argv, options) => (argv.includes('veth') && ++count === 3 ? Promise.resolve({ exitCode: 2, stdout: '', stderr: 'injected failure' }) : localRunner.run(argv, options)),
     };
     const up = labUp({ topology, file: topologyFile('dr-web'), plan: labPlan(topology, 'e2efail'), apply: false }, failing, () => undefined);
     await expect(up).rejects.toThrow(/^lab e2efail could not be built, everything it created was removed: ip -n lbl-e2efail-web2 link add eth0 .* injected failure$/);

@@ -8,7 +8,7 @@ import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execaRunner } from '../../../src/host/runner.js';
+import { localRunner } from '../../../src/host/adapters/exec.js';
 import { labDown } from '../../../src/lab/down.js';
 import { frrDaemons, labVtysh, type LabFrr } from '../../../src/lab/frr.js';
 import { labDir } from '../../../src/lab/names.js';
@@ -129,7 +129,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
   let prober: Prober | undefined;
   const hostOf = (address: string) => state.dns?.find((d) => d.self === address)?.host ?? `unknown (${address})`;
   const frrOf = (host: string) => state.frr?.find((f) => f.host === host) as LabFrr;
-  const vtyshJson = async (host: string, command: string) => JSON.parse(await labVtysh(frrOf(host), [command], execaRunner)) as Record<string, unknown>;
+  const vtyshJson = async (host: string, command: string) => JSON.parse(await labVtysh(frrOf(host), [command], localRunner)) as Record<string, unknown>;
   /** R1's next hops to the VIP, from the kernel's table in its namespace. */
   const r1NextHops = async () => {
     const out = (await execa('ip', ['-j', '-n', ns('r1'), 'route', 'show', `${VIP}/32`])).stdout;
@@ -166,7 +166,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
 
   beforeAll(async () => {
     if (!IS_ROOT) return;
-    await labDown(LAB, execaRunner);
+    await labDown(LAB, localRunner);
     before = await hostSnapshot();
     const t0 = Date.now();
     const up = await runCli('lab', 'up', TOPOLOGY, '--name', LAB);
@@ -181,7 +181,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
 
   afterAll(async () => {
     await prober?.stop();
-    if (IS_ROOT) await labDown(LAB, execaRunner);
+    if (IS_ROOT) await labDown(LAB, localRunner);
     if (timings.length > 0) console.log(`seed004 timings:\n  ${timings.join('\n  ')}`);
   });
 
@@ -255,7 +255,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
     expect(daemonPids.length).toBeGreaterThanOrEqual(12); // one ospfd was killed above
     const down = await runCli('lab', 'down', '--name', LAB);
     expect(down).toMatchObject({ code: 0, stderr: '' });
-    expect(await liveNamespaces(execaRunner, LAB)).toEqual([]);
+    expect(await liveNamespaces(localRunner, LAB)).toEqual([]);
     expect(await exists(labDir(LAB))).toBe(false);
     const alive = async (pid: number) => {
       const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');

@@ -16,6 +16,11 @@ const DR_WEB = join(REPO, 'topologies', 'dr-web.yaml');
 const ANYCAST = join(REPO, 'topologies', 'dns-anycast-ospf.yaml');
 
 const UNAVAILABLE = netnsUnavailable();
+
+/** True when nobody holds the apply lock below `root` (flock -n takes it at once). */
+async function lockFree(root: string): Promise<boolean> {
+  return (await run(['flock', '--nonblock', join(root, 'run/lbctl.lock'), 'true'])).code === 0;
+}
 const CI = Boolean(process.env.CI);
 if (UNAVAILABLE) console.log(CI ? `netns e2e: CI is set, so this fails instead of skipping: ${UNAVAILABLE}` : `netns e2e tests skipped: ${UNAVAILABLE}`);
 
@@ -96,7 +101,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     expect(files['etc/systemd/system/lbctl.service']).toContain('ExecStart=ip addr replace 192.168.10.100/32 dev lo\n');
     const ledger = JSON.parse(await readFile(join(root, 'var/lib/lbctl/state.json'), 'utf8')) as { hosts: Record<string, { owned: string[] }> };
     expect(ledger.hosts.web1?.owned).toEqual(['address lo 192.168.10.100/32', 'file /etc/sysctl.d/90-lbctl.conf', 'file /etc/systemd/system/lbctl.service', 'route inet default']);
-    expect(existsSync(join(root, 'run/lbctl.lock'))).toBe(false);
+    expect(await lockFree(root)).toBe(true);
   }, 20_000);
 
   it('re-applying a converged host is a no-op', async () => {
@@ -135,9 +140,10 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     expect(r.stderr).toContain('rolled back 4 change(s) in reverse order');
     expect(r.stderr).not.toContain('not undone');
     expect(await snapshot(ns, root, ARP_KEYS)).toEqual(before);
-    // Nothing was kept, so the ledger records nothing (it is not even written); the lock is released.
-    expect(existsSync(join(root, 'var/lib/lbctl/state.json'))).toBe(false);
-    expect(existsSync(join(root, 'run/lbctl.lock'))).toBe(false);
+    // The ledger claimed the address before adding it (write-ahead); after the rollback it owns nothing.
+    const ledger = JSON.parse(await readFile(join(root, 'var/lib/lbctl/state.json'), 'utf8')) as { hosts: Record<string, { owned: string[] }> };
+    expect(ledger.hosts.web1?.owned).toEqual([]);
+    expect(await lockFree(root)).toBe(true);
   }, 20_000);
 
   it('reports a foreign address on lo as unmanaged and leaves it; --prune-foreign removes it', async () => {
@@ -221,28 +227,37 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
 
   it('refuses with exit 75, naming the holder, while another process holds the lock', async () => {
     const { ns, root, apply } = await web1();
-    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    await must(['mkdir', '-p', join(root, 'run')]);
+    const lock = join(root, 'run/lbctl.lock');
+    await writeFile(lock, JSON.stringify({ pid: 4242, what: 'apply held-by-test --host web1', since: '2024-01-01T00:00:00.000Z' }));
+    // A kernel lock (flock) on the file, held by a process of ours.
+    const holder = spawn('flock', ['--no-fork', lock, 'sleep', '30'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => holder.once('exit', resolve));
     const pid = holder.pid!;
     children.push(pid);
-    await must(['mkdir', '-p', join(root, 'run')]);
-    const lock = join(root, 'run/lbctl.lock');
-    await writeFile(lock, JSON.stringify({ pid, what: 'apply held-by-test --host web1', since: '2024-01-01T00:00:00.000Z' }));
+    while (await lockFree(root)) await new Promise((r) => setTimeout(r, 20));
     const before = await snapshot(ns, root, ARP_KEYS);
 
     const refused = await apply();
     expect(refused.code).toBe(75);
-    expect(refused.stderr).toBe(`lbctl: another lbctl (pid ${pid}, apply held-by-test --host web1, since 2024-01-01T00:00:00.000Z) holds ${lock}: wait for it to finish\n`);
+    expect(refused.stderr).toBe(`lbctl: another lbctl (pid 4242, apply held-by-test --host web1, since 2024-01-01T00:00:00.000Z) holds ${lock}: wait for it to finish\n`);
     expect(await snapshot(ns, root, ARP_KEYS)).toEqual(before);
-    expect(existsSync(lock)).toBe(true);
 
-    // Once the holder is dead its lock is stale and the next apply takes it over.
-    process.kill(pid, 'SIGTERM');
+    // The kernel drops the lock with its holder, however it ends: the next apply takes it.
+    process.kill(pid, 'SIGKILL');
     await exited;
     children.splice(children.indexOf(pid), 1);
     const after = await apply();
     expect(after.code).toBe(0);
-    expect(existsSync(lock)).toBe(false);
+    expect(await lockFree(root)).toBe(true);
+  }, 20_000);
+
+  it('refuses a lock path that is not a file, naming it, changing nothing', async () => {
+    const { root, apply } = await web1();
+    await must(['mkdir', '-p', join(root, 'run/lbctl.lock')]);
+    const r = await apply();
+    expect(r.code).toBe(75);
+    expect(r.stderr).toBe(`lbctl: ${join(root, 'run/lbctl.lock')} is not a lock file (a directory): no lbctl made it; remove it and run again\n`);
   }, 20_000);
 
   it('refuses a director on a kernel without IPVS (exit 69), and a non-root apply (exit 77), changing nothing', async () => {
@@ -255,7 +270,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     const r = await lbctlIn(ns, ['apply', DR_WEB, '--host', 'director', '--yes', '--root', root]);
     expect(r.code).toBe(69);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('lbctl: this kernel has no IPVS (/proc/net/ip_vs is missing and modprobe cannot find ip_vs): boot a kernel with CONFIG_IP_VS (Debian\'s stock kernel has it), or use `lbctl lab --vm`; nothing was changed\n');
+    expect(r.stderr).toBe('lbctl: the kernel of this machine below ' + root + ' has no IPVS (/proc/net/ip_vs is missing and modprobe cannot find ip_vs): boot a kernel with CONFIG_IP_VS (Debian\'s stock kernel has it), or try the topology in the IPVS VM with `lbctl lab run FILE --vm`; nothing was changed\n');
     expect(await snapshot(ns, root, keys)).toEqual(before);
     expect(await readdir(root)).toEqual([]);
 

@@ -1,0 +1,21 @@
+// A network namespace of this machine as a Host (lab hosts): its commands run inside the namespace, its files,
+// lock and ledger live below the lab's directory for that host.
+import type { Host, Runner } from '../port.js';
+import { localRunner } from './exec.js';
+import { localHost } from './local.js';
+
+/** Runs every command inside `namespace` (ip netns exec). */
+export function namespaceRunner(namespace: string, runner: Runner = localRunner): Runner {
+  return { run: (argv, options) => runner.run(['ip', 'netns', 'exec', namespace, ...argv], options) };
+}
+
+/** The host living in `namespace`, with its files below `root`; daemons there are started by the lab, not reloaded. */
+export function namespaceHost(namespace: string, root: string, runner: Runner = localRunner): Host {
+  const inside = namespaceRunner(namespace, runner);
+  return {
+    ...localHost(root, inside),
+    label: `namespace ${namespace}`,
+    live: false,
+    facts: async () => ({ ...(await localHost(root, inside).facts()), hostname: namespace }),
+  };
+}

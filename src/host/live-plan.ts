@@ -1,0 +1,39 @@
+// One round on a live host: probe and plan, or execute a plan and probe again to verify.
+import type { HostState } from '../model/state.js';
+import type { DrainPolicy, Owned } from '../plan/diff.js';
+import { planHost } from '../plan/plan.js';
+import type { HostPlan } from '../plan/types.js';
+import { executeChanges, type ExecuteHooks, type ExecuteResult } from './execute.js';
+import { recordChanges } from './ledger.js';
+import type { Host } from './port.js';
+import { probeHost } from './probe.js';
+
+/** The outcome of executing a plan on one host. */
+export interface ApplyReport {
+  plan: HostPlan;
+  execution: ExecuteResult;
+  /** The plan computed from a fresh probe after a successful execution: empty when converged. */
+  remaining: HostPlan | null;
+}
+
+/** What a live plan reads besides the desired state: what lbctl owns there, how drains end, owned files to probe. */
+export interface LiveContext {
+  owned: Owned;
+  drain?: DrainPolicy;
+  /** Files lbctl owns that are no longer desired: probed so that the plan removes them. */
+  ownedFiles?: readonly string[];
+}
+
+/** Probes the host and plans the changes that would converge it. */
+export async function planLive(desired: HostState, host: Host, context: LiveContext): Promise<HostPlan> {
+  const observed = await probeHost(host, desired, context.ownedFiles);
+  return planHost(desired, observed.state, context.owned, observed.warnings, context.drain);
+}
+
+/** Executes a plan, then probes again to prove convergence (skipped when execution failed). */
+export async function applyPlan(desired: HostState, plan: HostPlan, host: Host, context: LiveContext, hooks?: ExecuteHooks): Promise<ApplyReport> {
+  const execution = await executeChanges(plan.changes, host, hooks);
+  if (execution.failure) return { plan, execution, remaining: null };
+  const remaining = await planLive(desired, host, { ...context, owned: recordChanges(context.owned, execution.applied) });
+  return { plan, execution, remaining };
+}
