@@ -10,7 +10,7 @@ export const EXIT = {
   changes: 2,
   /** apply: a step failed; what was done has been rolled back. */
   failed: 3,
-  /** apply: executed, but probing again still finds differences. */
+  /** apply: executed, but probing again still finds differences (or the ledger could not be written). */
   drift: 4,
   /** apply: interrupted by SIGINT or SIGTERM; what it had done has been rolled back. */
   interrupted: 130,

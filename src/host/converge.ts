@@ -11,7 +11,7 @@ import type { Host } from './port.js';
 
 /** How a convergence ended. */
 export type Outcome =
-  | { kind: 'converged'; applied: number; processes: number; draining: Drain[] }
+  | { kind: 'converged'; applied: number; processes: number; draining: Drain[]; ledgerError?: string }
   | ({ kind: 'failed'; rolledBack: number; notUndone: string[] } & ExecuteFailure)
   | { kind: 'drift'; remaining: HostPlan };
 
@@ -118,7 +118,13 @@ export class Convergence {
         await this.settle(execution.applied, execution.rolledBack).catch((err: Error) => notUndone.push(`the ledger was not updated: ${err.message}`));
         return { kind: 'failed', ...execution.failure, rolledBack: execution.rolledBack.length, notUndone };
       }
-      await this.settle(execution.applied, execution.rolledBack);
+      // The host changed as planned; a ledger that cannot be written now (a full disk) is reported, and what
+      // lbctl created is still owned: it was claimed before each unit ran.
+      const ledgerError = await this.settle(execution.applied, execution.rolledBack).then(
+        () => undefined,
+        (err: Error) => err.message,
+      );
+      if (ledgerError !== undefined) return { kind: 'converged', applied: applied + execution.applied.length, processes, draining: [], ledgerError };
       applied += execution.applied.length;
       processes += execution.processes;
       const remaining = report.remaining!;

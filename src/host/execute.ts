@@ -100,6 +100,12 @@ class Executor {
     return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
   }
 
+  /** The changes of a batch that took effect, read back from the host (none when it cannot be read). */
+  async holding(kind: BatchKind, batch: readonly Change[]): Promise<Change[]> {
+    const holds = await kind.readBack(this.host).catch(() => () => false);
+    return batch.filter(holds);
+  }
+
   /** Runs a batch's changes through one process; on failure, reads the host back to see which took effect. */
   async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: ExecuteFailure }> {
     const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
@@ -179,7 +185,7 @@ export async function executeChanges(changes: readonly Change[], host: Host, hoo
     }
     const kind = batchOf(unit[0]!);
     if (kind) {
-      const r = await ex.batch(kind, unit);
+      const r = await ex.batch(kind, unit).catch(async (error: Error) => ({ applied: await ex.holding(kind, unit), failed: { change: unit[0]!, error, cause: 'step' as const } }));
       applied.push(...r.applied);
       if (r.failed) {
         failure = r.failed;

@@ -93,12 +93,20 @@ export function recordDrains(draining: Readonly<Record<string, string>>, applied
   return next;
 }
 
+/**
+ * True when the change brings an object into being. A link brought up from down counts: the kernel makes tunl0,
+ * down, when ipip loads; up is lbctl's doing, whether the probe ran before or after the module came.
+ */
+function creates(c: Change): boolean {
+  return c.action === 'create' || (c.kind === 'link' && c.before?.up === false && c.after?.up === true);
+}
+
 /** The owned set once these changes are applied (deletions drop their object, creations add it). */
 export function recordChanges(owned: ReadonlySet<string>, applied: readonly Change[]): Set<string> {
   const next = new Set(owned);
   for (const c of applied) {
     if (!REMOVABLE.has(c.kind)) continue;
-    if (c.action === 'create') next.add(ownedKey(c.kind, c.key));
+    if (creates(c)) next.add(ownedKey(c.kind, c.key));
     if (c.action === 'delete') next.delete(ownedKey(c.kind, c.key));
   }
   return next;
@@ -106,7 +114,7 @@ export function recordChanges(owned: ReadonlySet<string>, applied: readonly Chan
 
 /** The owned set while these changes may be under way: creations are claimed before they run, nothing is dropped. */
 export function claimChanges(owned: ReadonlySet<string>, pending: readonly Change[]): Set<string> {
-  return recordChanges(owned, pending.filter((c) => c.action === 'create'));
+  return recordChanges(owned, pending.filter(creates));
 }
 
 /** Sysctl values seen before lbctl changes them, added to those already recorded (the first value seen wins). */

@@ -11,6 +11,16 @@ import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
 const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdout: '', stderr });
 
+/** True for the commands that only read the host (probes, read-backs). */
+function isQuery(argv: readonly string[]): boolean {
+  const [cmd, first] = argv;
+  if (cmd === 'ipvsadm-save' || cmd === 'cat' || cmd === 'getent') return true;
+  if (cmd === 'ipvsadm') return first === '-Ln';
+  if (cmd === 'ip' || cmd === 'nft') return first === '-j';
+  if (cmd === 'sysctl') return first === '-a' || first === '-n';
+  return cmd === 'modprobe' && first === '-n';
+}
+
 /** Decides whether a command should fail (failure injection); gets the argv and stdin. */
 export type FailWhen = (argv: readonly string[], stdin: string | undefined) => boolean;
 
@@ -29,6 +39,8 @@ export class FakeHost implements Host {
   configProblem: string | null = null;
   /** Who holds the lock, when someone does. */
   lockedBy: string | null = null;
+  /** Called before every operation that changes the host (a command that is no query, a file write or removal); may throw to model a crash. */
+  beforeChange: (op: string) => void = () => undefined;
   readonly modules = new Set<string>();
   readonly sysctls = new Map<string, string>([
     ['net.ipv4.ip_forward', '0'],
@@ -40,6 +52,8 @@ export class FakeHost implements Host {
   readonly routes = new Map<string, Route>();
   readonly ipvs = new Map<string, IpvsService>();
   readonly tunl0 = { up: false, mtu: 1480 };
+  /** Established connections per destination ("10.0.0.11:80"), as ipvsadm -Ln shows them. */
+  readonly activeConns = new Map<string, number>();
   nft: { family: string; rules: string[] }[] = [];
   readonly files = new Map<string, FoundFile>();
   /** Sysctls that appeared when a module was loaded, with their value then. */
@@ -69,6 +83,7 @@ export class FakeHost implements Host {
   }
 
   async run(argv: readonly string[], options?: { stdin?: string }): Promise<CommandResult> {
+    if (!isQuery(argv)) this.beforeChange(argv.join(' '));
     this.log.push(argv.join(' '));
     if (this.failWhen(argv, options?.stdin)) return fail(`injected failure: ${argv.join(' ')}`);
     const [cmd, ...args] = argv;
@@ -97,7 +112,7 @@ export class FakeHost implements Host {
     for (const s of this.ipvs.values()) {
       const id = s.id;
       lines.push(id.protocol === 'fwmark' ? `FWM  ${id.mark}${id.family === 'inet6' ? ' IPv6' : ''} ${s.scheduler}` : `${id.protocol.toUpperCase()}  ${endpoint(id.address, id.port)} ${s.scheduler}`);
-      for (const d of s.destinations) lines.push(`  -> ${endpoint(d.address, d.port)} ${d.upper} ${d.lower} 0 0`);
+      for (const d of s.destinations) lines.push(`  -> ${endpoint(d.address, d.port)} ${d.upper} ${d.lower} ${this.activeConns.get(endpoint(d.address, d.port)) ?? 0} 0`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -272,6 +287,7 @@ export class FakeHost implements Host {
   }
 
   async write(file: ManagedFile, options?: FileChangeOptions): Promise<void> {
+    this.beforeChange(`write ${file.path}`);
     if (this.failWhen(['write', file.path], file.content)) throw new Error(`injected failure: write ${file.path}`);
     this.log.push(`write ${file.path}`);
     this.keepBackup(file.path, options);
@@ -279,6 +295,7 @@ export class FakeHost implements Host {
   }
 
   async remove(path: string, options?: FileChangeOptions): Promise<void> {
+    this.beforeChange(`remove ${path}`);
     if (this.failWhen(['remove', path], undefined)) throw new Error(`injected failure: remove ${path}`);
     this.log.push(`remove ${path}`);
     this.keepBackup(path, options);

@@ -79,6 +79,8 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
         io.err('applied, but probing again still finds differences:\n');
         io.err(renderPlan(makePlan([result.remaining]), 'human'));
         return EXIT.drift;
+      case 'converged':
+        return result.ledgerError === undefined ? EXIT.ok : EXIT.drift;
       default:
         return EXIT.ok;
     }
