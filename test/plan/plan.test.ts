@@ -95,13 +95,16 @@ describe('plan', () => {
     expect(kinds.at(-1)).toBe('reload');
   });
 
-  it('creates services before their destinations and deletes destinations before services', () => {
+  it('creates services before their destinations; a removed destination goes before a removed service, whose own destinations go with it', () => {
     const want = desired().get('d')!;
     const fresh = planHost(want, { ...converged(want), ipvs: [] }).changes.map((c) => c.kind);
     expect(fresh.indexOf('ipvs-service')).toBeLessThan(fresh.indexOf('ipvs-destination'));
-    const noServices = { ...want, ipvs: [] };
-    const owned = new Set([ownedKey('ipvs-service', 'tcp 10.0.0.100:80')]);
-    const teardown = planHost(noServices, converged(want), owned).changes;
-    expect(shell(teardown)).toEqual(['ipvsadm -D -t 10.0.0.100:80']);
+    // Observed: web (lbctl's, no longer wanted) and api (wanted, but one of its two real servers is not).
+    const web = converged(want).ipvs[0]!;
+    const api: IpvsService = { ...web, id: { protocol: 'tcp', address: '10.0.0.100', port: 8080 }, destinations: [...web.destinations, { ...web.destinations[0]!, address: '10.0.0.12', weight: 0 }] };
+    const observed = { ...converged(want), ipvs: [web, api] };
+    const keep = { ...want, ipvs: [{ ...api, destinations: web.destinations }] };
+    const teardown = planHost(keep, observed, new Set([ownedKey('ipvs-service', 'tcp 10.0.0.100:80')])).changes;
+    expect(shell(teardown)).toEqual(['ipvsadm -d -t 10.0.0.100:8080 -r 10.0.0.12:80', 'ipvsadm -D -t 10.0.0.100:80']);
   });
 });
