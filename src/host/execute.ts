@@ -2,9 +2,9 @@
 // addresses into one `ip -batch`,
 // and undoes what it did, in reverse, when a step fails.
 import { addressKey, destinationKey, serviceKey } from '../model/keys.js';
-import { parseIpAddr } from '../observed/ip-json.js';
+import { parseIpAddr } from '../drivers/iproute/parse.js';
 import type { IpvsService, ManagedFile } from '../model/state.js';
-import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
+import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
 import { stepsFor, type Step } from '../plan/steps.js';
 import type { Change } from '../plan/types.js';
 import type { HostFiles } from './files.js';

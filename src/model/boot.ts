@@ -1,7 +1,7 @@
 // A systemd unit that restores at boot what lives only in the kernel: tunl0, VIPs, routes,
 // lbctl's nftables table and the IPVS table (sysctls and modules have their own .d files).
 import type { HostBuilder } from './builder.js';
-import { nftReplaceScript } from './nft.js';
+import { nftReplaceScript } from '../drivers/nft/script.js';
 import { generatedHeader, PATHS } from './paths.js';
 
 /** Adds the boot unit (and the nft scripts it loads) when the host has anything volatile; enabling it is its reload. */

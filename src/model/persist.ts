@@ -5,7 +5,7 @@ import type { DnsZone, Routing } from '../topology/types.js';
 import type { HostBuilder } from './builder.js';
 import { addBootUnit } from './boot.js';
 import { generatedHeader, PATHS } from './paths.js';
-import { ipvsadmRules } from './ipvsadm.js';
+import { ipvsadmRules } from '../drivers/ipvs/rules.js';
 import type { OspfConfig } from './routing.js';
 
 /** Adds sysctl.d, modules-load.d and ipvsadm rules files for what the builder holds so far. */

@@ -1,6 +1,6 @@
 // How each change is carried out: commands (argument arrays, never shell text) and file writes.
-import { destinationArgs, serviceAttrArgs, serviceSelector } from '../model/ipvsadm.js';
-import { nftReplaceScript } from '../model/nft.js';
+import { destinationArgs, serviceAttrArgs, serviceSelector } from '../drivers/ipvs/rules.js';
+import { nftReplaceScript } from '../drivers/nft/script.js';
 import type { ManagedFile } from '../model/state.js';
 import type { Change } from './types.js';
 

@@ -1,11 +1,11 @@
 // An in-memory host that interprets the commands lbctl runs (ipvsadm, ip, sysctl, modprobe, nft)
 // and prints what the real tools print when probed, so apply can be tested without a kernel.
-import { ipvsadmRules } from '../../src/model/ipvsadm.js';
+import { ipvsadmRules } from '../../src/drivers/ipvs/rules.js';
 import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../../src/model/keys.js';
 import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
 import type { FoundFile, HostFiles } from '../../src/host/files.js';
 import type { CommandResult, Runner } from '../../src/host/runner.js';
-import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
+import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
 const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdout: '', stderr });

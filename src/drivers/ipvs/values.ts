@@ -1,6 +1,6 @@
 // Parsers of the values inside ipvsadm rule options: endpoints, numbers, netmasks, scheduler flags.
-import { canonicalIp, maskLength } from '../model/ip.js';
-import type { Family, Persistence } from '../model/state.js';
+import { canonicalIp, maskLength } from '../../model/ip.js';
+import type { Family, Persistence } from '../../model/state.js';
 
 /** Throws a ParseError for the current line. */
 export type Fail = (reason: string) => never;

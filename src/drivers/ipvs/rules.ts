@@ -1,6 +1,6 @@
 // The ipvsadm argument vocabulary: services and destinations as argument lists, and the rules file.
-import { endpoint } from './keys.js';
-import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceAttrs, IpvsServiceId } from './state.js';
+import { endpoint } from '../../model/keys.js';
+import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceAttrs, IpvsServiceId } from '../../model/state.js';
 
 const PROTOCOL_FLAG = { tcp: '-t', udp: '-u', sctp: '--sctp-service' } as const;
 const FORWARD_FLAG: Record<IpvsForward, string> = { masq: '-m', gate: '-g', ipip: '-i' };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmSave, parseIpvsadmSaveDetailed } from '../../src/observed/ipvsadm-save.js';
-import { ParseError } from '../../src/observed/parse-error.js';
-import type { IpvsDestination, IpvsService } from '../../src/model/state.js';
-import { serviceKey } from '../../src/model/keys.js';
-import { fixture } from './fixtures.js';
+import { parseIpvsadmSave, parseIpvsadmSaveDetailed } from '../../../src/drivers/ipvs/parse-save.js';
+import { ParseError } from '../../../src/drivers/parse-error.js';
+import type { IpvsDestination, IpvsService } from '../../../src/model/state.js';
+import { serviceKey } from '../../../src/model/keys.js';
+import { fixture } from '../../observed/fixtures.js';
 
 const dest = (address: string, port: number, forward: IpvsDestination['forward'], weight: number): IpvsDestination => ({
   address, port, forward, weight, upper: 0, lower: 0,

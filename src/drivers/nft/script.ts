@@ -1,5 +1,5 @@
 // lbctl's nftables table as an nft script.
-import type { NftTable } from './state.js';
+import type { NftTable } from '../../model/state.js';
 
 /** The nft script that atomically replaces lbctl's table (declaring it first makes the delete safe). */
 export function nftReplaceScript(t: NftTable): string {
