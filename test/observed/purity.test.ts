@@ -11,7 +11,7 @@ const ALLOWED_FOLDERS = ['observed', 'drivers', 'model'];
 /** Every module specifier a source imports, statically or dynamically, and every use of process. */
 function dependencies(source: string): string[] {
   const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
-  return [...specifiers, ...(/\bprocess\b/.test(source) ? ['process'] : [])];
+  return [...specifiers, ...(/\bprocess\s*[.[]/.test(source) ? ['process'] : [])];
 }
 
 /** True when a file of src/ at `file` may import `specifier`. */

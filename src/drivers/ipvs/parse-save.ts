@@ -114,7 +114,7 @@ function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (n
   return {
     id: entry.id,
     scheduler,
-    flags: parseSchedFlags(options.get('flags'), fail),
+    flags: parseSchedFlags(options.get('flags'), scheduler, fail),
     persistence: parsePersistence(options.get('persistent'), options.get('netmask'), entry.family, fail),
     onePacket: options.has('ops'),
     destinations: [],

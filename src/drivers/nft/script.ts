@@ -1,4 +1,4 @@
-// lbctl's nftables table as an nft script.
+// lbctl's nftables table as nft commands and an nft script.
 import type { NftTable } from '../../model/state.js';
 
 /** The nft script that atomically replaces lbctl's table (declaring it first makes the delete safe). */
@@ -8,4 +8,14 @@ export function nftReplaceScript(t: NftTable): string {
     `table ${t.family} ${t.name}\ndelete table ${t.family} ${t.name}\n` +
     `table ${t.family} ${t.name} {\n\tchain postrouting {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n${rules}\t}\n}\n`
   );
+}
+
+/** The command line that loads an nft script from a file ("-": stdin). */
+export function nftLoadArgv(path: string): string[] {
+  return ['nft', '-f', path];
+}
+
+/** The command line that deletes a table. */
+export function nftDeleteTableArgv(t: Pick<NftTable, 'family' | 'name'>): string[] {
+  return ['nft', 'delete', 'table', t.family, t.name];
 }
