@@ -4,7 +4,7 @@ import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
 import { Unreadable } from '../host/read-input.js';
-import { ParseError } from '../observed/parse-error.js';
+import { ParseError } from '../drivers/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';

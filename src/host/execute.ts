@@ -2,10 +2,15 @@
 // addresses into one `ip -batch`,
 // and undoes what it did, in reverse, when a step fails.
 import { addressKey, destinationKey, serviceKey } from '../model/keys.js';
-import { parseIpAddr } from '../observed/ip-json.js';
+import { batchText, IP_BATCH_ARGV } from '../drivers/iproute/argv.js';
+import { parseIpAddr } from '../drivers/iproute/parse.js';
+import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
+import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
+import { IPVSADM_RESTORE_ARGV, restoreText } from '../drivers/ipvs/rules.js';
+import { sysctlReadArgv } from '../drivers/sysctl/argv.js';
 import type { IpvsService } from '../model/state.js';
-import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
-import { stepsFor, type Step } from '../plan/steps.js';
+import { CAPTURE_COMMANDS } from '../observed/captures.js';
+import { addressCommandOf, ipvsRuleOf, stepsFor, type Step } from '../plan/steps.js';
 import type { Change } from '../plan/types.js';
 import { CommandError, runChecked, type Host, type Runner } from './port.js';
 
@@ -53,14 +58,15 @@ function ipvsChangeHolds(c: Change, table: Map<string, IpvsService>): boolean {
     if (!spec) return false;
     const s = table.get(serviceKey(spec.id));
     if (c.after === null) return s === undefined;
-    return s !== undefined && s.scheduler === c.after.scheduler && s.flags.join() === c.after.flags.join() && s.persistence?.timeout === c.after.persistence?.timeout && s.onePacket === c.after.onePacket;
+    return s !== undefined && serviceAttrsEqual(s, c.after);
   }
   if (c.kind === 'ipvs-destination') {
     const spec = c.after ?? c.before;
     if (!spec) return false;
     const d = table.get(serviceKey(spec.service))?.destinations.find((x) => destinationKey(x) === destinationKey(spec));
     if (c.after === null) return d === undefined;
-    return d !== undefined && d.weight === c.after.weight && d.forward === c.after.forward;
+    // ipvsadm-save shows no thresholds: they cannot be read back.
+    return d !== undefined && destinationAttrsEqual(d, c.after, false);
   }
   return false;
 }
@@ -96,7 +102,7 @@ class Executor {
   private async withBefore(c: Change): Promise<Change> {
     if (c.kind !== 'sysctl' || c.before !== null) return c;
     this.processes++;
-    const r = await this.host.run(['sysctl', '-n', c.key]);
+    const r = await this.host.run(sysctlReadArgv(c.key));
     return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
   }
 
@@ -108,15 +114,15 @@ class Executor {
 
   /** Runs a batch's changes through one process; on failure, reads the host back to see which took effect. */
   async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: ExecuteFailure }> {
-    const lines = batch.flatMap((c) => stepsFor(c).map((s) => (s.op === 'exec' ? s.argv.slice(1).join(' ') : '')));
+    const lines = batch.map((c) => kind.line(c));
     this.processes++;
-    const r = await this.host.run(kind.argv, { stdin: `${lines.join('\n')}\n` });
+    const r = await this.host.run(kind.argv, { stdin: lines.join('') });
     if (r.exitCode === 0 && r.stderr.trim() === '') return { applied: batch };
     this.processes++;
     const holds = await kind.readBack(this.host);
     const applied = batch.filter(holds);
     const failing = batch.find((c) => !holds(c)) ?? batch[0]!;
-    const line = lines[batch.indexOf(failing)] ?? '';
+    const line = lines[batch.indexOf(failing)]?.trimEnd() ?? '';
     return { applied, failed: { change: failing, error: new CommandError([...kind.argv, `(line: ${line})`], r), cause: 'step' } };
   }
 }
@@ -124,10 +130,15 @@ class Executor {
 /** Changes of some kinds go to the host as one process; none of those processes is transactional. */
 interface BatchKind {
   kinds: ReadonlySet<Change['kind']>;
-  argv: string[];
+  argv: readonly string[];
+  /** The change as one line of the process's input, newline included (written by the tool's driver). */
+  line(c: Change): string;
   /** Reads the host back; the predicate says whether a change of the batch took effect. */
   readBack(runner: Runner): Promise<(c: Change) => boolean>;
 }
+
+/** A change's command as a list of none or one. */
+const listOf = <T>(command: T | null): T[] => (command === null ? [] : [command]);
 
 const BATCHES: readonly BatchKind[] = [
   {
@@ -135,9 +146,10 @@ const BATCHES: readonly BatchKind[] = [
     // ipvsadm -R goes on after a failing line and exits with the last line's status, so any
     // complaint on stderr counts as a failure too.
     kinds: new Set(['ipvs-service', 'ipvs-destination']),
-    argv: ['ipvsadm', '-R'],
+    argv: IPVSADM_RESTORE_ARGV,
+    line: (c) => restoreText(listOf(ipvsRuleOf(c))),
     async readBack(runner) {
-      const saved = await runChecked(runner, ['ipvsadm-save', '-n']);
+      const saved = await runChecked(runner, CAPTURE_COMMANDS.ipvs);
       const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
       return (c) => ipvsChangeHolds(c, table);
     },
@@ -145,9 +157,10 @@ const BATCHES: readonly BatchKind[] = [
   {
     // ip -batch stops at the first failing line; the lines before it took effect.
     kinds: new Set(['address']),
-    argv: ['ip', '-batch', '-'],
+    argv: IP_BATCH_ARGV,
+    line: (c) => batchText(listOf(addressCommandOf(c))),
     async readBack(runner) {
-      const shown = new Set(parseIpAddr((await runChecked(runner, ['ip', '-j', 'addr', 'show'])).stdout).map(addressKey));
+      const shown = new Set(parseIpAddr((await runChecked(runner, CAPTURE_COMMANDS.addr)).stdout).map(addressKey));
       return (c) => shown.has(c.key) === (c.action !== 'delete');
     },
   },

@@ -1,6 +1,7 @@
 // What `lab up` checks before it creates anything: root, no lab of that name, tools, and hosts the lab can apply.
 import { access } from 'node:fs/promises';
 import type { Runner } from '../host/port.js';
+import { quoteWord } from '../drivers/sh/quote.js';
 import { desiredStates } from '../model/desired.js';
 import { PATHS } from '../model/paths.js';
 import type { Topology } from '../topology/types.js';
@@ -11,7 +12,6 @@ import { DEFAULT_LAB } from './names.js';
 import { liveNamespaces } from './namespaces.js';
 import type { LabPlan } from './plan.js';
 import { readLabState } from './state.js';
-import { shQuote } from './vm/job-script.js';
 
 /** The reload that enables lbctl's boot unit (src/model/boot.ts). */
 const BOOT_RELOAD = 'boot';
@@ -25,8 +25,7 @@ async function ipvsAvailable(runner: Runner): Promise<boolean> {
 
 /** The command that runs this lab in the VM, as the operator would type it (for the refusal below). */
 export function vmCommand(file: string, lab: string): string {
-  const word = (w: string) => (/^[\w@%+=:,./-]+$/.test(w) ? w : shQuote(w));
-  return `lbctl lab run ${word(file)}${lab === DEFAULT_LAB ? '' : ` --name ${lab}`} --vm`;
+  return `lbctl lab run ${quoteWord(file)}${lab === DEFAULT_LAB ? '' : ` --name ${lab}`} --vm`;
 }
 
 /** The refusal of a lab whose directors need IPVS on a kernel without it: names the command that runs it in the VM. */

@@ -2,6 +2,7 @@
 // (and /cgi-bin/client with the name and the client address the server sees).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { quoteWord } from '../drivers/sh/quote.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';
 import type { LabHost } from './plan.js';
@@ -26,7 +27,7 @@ export async function startHttpd(lab: string, host: LabHost, port: number): Prom
   await writeFile(join(www, 'index.html'), `${host.name}\n`);
   // /cgi-bin/client: the host's name, then the client address this server sees (DR/TUN/NAT: the client's; FullNAT: the director's)
   await mkdir(join(www, 'cgi-bin'), { recursive: true });
-  await writeFile(join(www, 'cgi-bin', 'client'), `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n%s\\n' '${host.name.replace(/'/g, `'\\''`)}' "$REMOTE_ADDR"\n`, { mode: 0o755 });
+  await writeFile(join(www, 'cgi-bin', 'client'), `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n%s\\n' ${quoteWord(host.name)} "$REMOTE_ADDR"\n`, { mode: 0o755 });
   const pid = await spawnDetached(['ip', 'netns', 'exec', host.namespace, 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${port}`, '-h', www], log);
   const service = { host: host.name, port, pid };
   if (await waitReady(pid, () => listening(pid, port), START_TIMEOUT_MS)) return service;

@@ -1,19 +1,23 @@
 // A systemd unit that restores at boot what lives only in the kernel: tunl0, VIPs, routes,
 // lbctl's nftables table and the IPVS table (sysctls and modules have their own .d files).
 import type { HostBuilder } from './builder.js';
-import { nftReplaceScript } from './nft.js';
+import { addressCommand, ipArgv, linkCommand, routeCommand } from '../drivers/iproute/argv.js';
+import { TABLE_RESTORE_ARGV } from '../drivers/ipvs/rules.js';
+import { nftLoadArgv, nftReplaceScript } from '../drivers/nft/script.js';
 import { generatedHeader, PATHS } from './paths.js';
 
 /** Adds the boot unit (and the nft scripts it loads) when the host has anything volatile; enabling it is its reload. */
 export function addBootUnit(b: HostBuilder, hasIpvs: boolean): void {
   const { links, addresses, routes, nft } = b.volatileObjects();
+  // The same command builders as apply's steps; the words are plain (addresses, device names, paths),
+  // so joined by spaces they are valid ExecStart lines.
   const exec: string[] = [
-    ...links.map((l) => `ip link set dev ${l.name} mtu ${l.mtu} ${l.up ? 'up' : 'down'}`),
-    ...addresses.map((a) => `ip addr replace ${a.cidr} dev ${a.device}`),
-    ...routes.map((r) => `ip${r.family === 'inet6' ? ' -6' : ''} route replace ${r.destination} via ${r.via}`),
-    ...nft.map((t) => `nft -f ${PATHS.nft(t.family)}`),
-    ...(hasIpvs ? ['ipvsadm-restore'] : []),
-  ];
+    ...links.map((l) => ipArgv(linkCommand(l.name, l))),
+    ...addresses.map((a) => ipArgv(addressCommand('replace', a))),
+    ...routes.map((r) => ipArgv(routeCommand('replace', r))),
+    ...nft.map((t) => nftLoadArgv(PATHS.nft(t.family))),
+    ...(hasIpvs ? [[...TABLE_RESTORE_ARGV]] : []),
+  ].map((argv) => argv.join(' '));
   if (exec.length === 0) return;
   for (const t of nft) b.file({ path: PATHS.nft(t.family), mode: 0o644, content: generatedHeader('#') + nftReplaceScript(t) });
   const unit = [

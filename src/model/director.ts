@@ -1,4 +1,5 @@
 // What a director needs for its virtual services: IPVS, the VIP, forwarding, FullNAT's SNAT.
+import { canonicalSchedFlags } from '../drivers/ipvs/flags.js';
 import { addressesOn, localAddressFor, nextHop, sharedNetworks } from '../topology/checks.js';
 import { familyOf } from '../topology/resolve.js';
 import type { Host, RealServer, Service, Topology } from '../topology/types.js';
@@ -70,7 +71,7 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   b.service({
     id: s.id,
     scheduler: s.scheduler,
-    flags: s.flags,
+    flags: canonicalSchedFlags(s.scheduler, s.flags),
     persistence: s.persistence,
     onePacket: s.onePacket,
     destinations: s.realServers.map((rs) => ({

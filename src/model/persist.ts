@@ -5,14 +5,15 @@ import type { DnsZone, Routing } from '../topology/types.js';
 import type { HostBuilder } from './builder.js';
 import { addBootUnit } from './boot.js';
 import { generatedHeader, PATHS } from './paths.js';
-import { ipvsadmRules } from './ipvsadm.js';
+import { rulesText } from '../drivers/ipvs/rules.js';
+import { sysctlConfText } from '../drivers/sysctl/argv.js';
 import type { OspfConfig } from './routing.js';
 
 /** Adds sysctl.d, modules-load.d and ipvsadm rules files for what the builder holds so far. */
 export function addPersistenceFiles(b: HostBuilder): void {
   const sysctls = b.sysctlEntries();
   if (sysctls.length > 0) {
-    b.file({ path: PATHS.sysctl, mode: 0o644, content: generatedHeader('#') + sysctls.map(([k, v]) => `${k} = ${v}\n`).join('') });
+    b.file({ path: PATHS.sysctl, mode: 0o644, content: generatedHeader('#') + sysctlConfText(sysctls) });
   }
   const modules = b.moduleNames();
   if (modules.length > 0) {
@@ -20,7 +21,7 @@ export function addPersistenceFiles(b: HostBuilder): void {
   }
   // ipvsadm-restore reads every line as a rule: this file carries no header comment.
   const services = b.serviceList();
-  if (services.length > 0) b.file({ path: PATHS.ipvsadm, mode: 0o644, content: ipvsadmRules(services) });
+  if (services.length > 0) b.file({ path: PATHS.ipvsadm, mode: 0o644, content: rulesText(services) });
   addBootUnit(b, services.length > 0);
 }
 

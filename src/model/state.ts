@@ -25,7 +25,7 @@ export interface Persistence {
 /** The attributes of a virtual service that ipvsadm -E can change in place. */
 export interface IpvsServiceAttrs {
   scheduler: string;
-  /** Scheduler flags (-b), sorted: sh-fallback, sh-port, mh-fallback, mh-port, flag-1..3. */
+  /** Scheduler flags (-b) in canonical form: as ipvsadm-save prints them, in bit order (drivers/ipvs/flags.ts). */
   flags: string[];
   persistence: Persistence | null;
   /** One-packet scheduling (-o), for UDP. */

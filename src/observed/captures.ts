@@ -1,13 +1,13 @@
 // A host's observed state from captured command outputs (the `lbctl capture` directory layout), without I/O.
 import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
-import { parseIpvsadmThresholds } from './ipvsadm-list.js';
+import { parseIpvsadmThresholds } from '../drivers/ipvs/parse-list.js';
 import type { HostState, Link, ManagedFile } from '../model/state.js';
 import { emptyHostState } from '../model/state.js';
-import { parseIpAddr, parseIpLink, parseIpRoute, sortRoutes } from './ip-json.js';
-import { parseIpvsadmSaveDetailed } from './ipvsadm-save.js';
+import { parseIpAddr, parseIpLink, parseIpRoute, sortRoutes } from '../drivers/iproute/parse.js';
+import { parseIpvsadmSaveDetailed } from '../drivers/ipvs/parse-save.js';
 import { parseProcModules } from './modules.js';
-import { parseNftTable } from './nft.js';
-import { parseSysctl } from './sysctl.js';
+import { parseNftTable } from '../drivers/nft/parse.js';
+import { parseSysctl } from '../drivers/sysctl/parse.js';
 
 /** The captured outputs, each a file in the capture directory. */
 export const CAPTURE_FILES = {

@@ -1,6 +1,6 @@
 // Parser of /proc/modules: the names of the loaded kernel modules.
 
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../drivers/parse-error.js';
 
 /** Names of the loaded modules, sorted and unique. Lines are "name size refcount deps state address [taint]". */
 export function parseProcModules(text: string): string[] {

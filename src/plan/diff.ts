@@ -1,6 +1,7 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
 import { addressKey, destinationKey, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
-import type { Address, HostState, IpvsDestination, IpvsService, IpvsServiceAttrs, ManagedFile, NftTable } from '../model/state.js';
+import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
+import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Drain, Kind, Unmanaged } from './types.js';
 
 /** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
@@ -72,20 +73,6 @@ function diffKeyed<T, K extends Kind>(
 const keyed = <T>(items: readonly T[], key: (t: T) => string) => new Map(items.map((i) => [key(i), i] as const));
 const same = <T>(a: T, b: T) => JSON.stringify(a) === JSON.stringify(b);
 
-function attrsEqual(a: IpvsServiceAttrs, b: IpvsServiceAttrs): boolean {
-  return (
-    a.scheduler === b.scheduler &&
-    a.onePacket === b.onePacket &&
-    a.flags.join(',') === b.flags.join(',') &&
-    a.persistence?.timeout === b.persistence?.timeout &&
-    a.persistence?.netmask === b.persistence?.netmask
-  );
-}
-
-function destinationEqual(a: IpvsDestination, b: IpvsDestination, thresholdsSeen: boolean): boolean {
-  return a.forward === b.forward && a.weight === b.weight && (!thresholdsSeen || (a.upper === b.upper && a.lower === b.lower));
-}
-
 /** Addresses that are part of every host, never reported as unmanaged. */
 const LOOPBACK = new Set(['lo 127.0.0.1/8', 'lo ::1/128']);
 
@@ -96,7 +83,7 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
   const obs = keyed(observed, (s) => serviceKey(s.id));
   const want = keyed(desired, (s) => serviceKey(s.id));
   const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
-  diffKeyed(out, 'ipvs-service', want, obs, attrsEqual, () => 'unmanaged', (c) => ({
+  diffKeyed(out, 'ipvs-service', want, obs, serviceAttrsEqual, () => 'unmanaged', (c) => ({
     ...c,
     kind: 'ipvs-service',
     before: c.before && spec(c.before),
@@ -110,7 +97,7 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       'ipvs-destination',
       keyed(service.destinations, destinationKey),
       keyed(seen?.destinations ?? [], destinationKey),
-      (a, b) => destinationEqual(a, b, thresholdsSeen),
+      (a, b) => destinationAttrsEqual(a, b, thresholdsSeen),
       () => 'delete',
       (c) => ({ action: c.action, key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after), kind: 'ipvs-destination' }),
     );

@@ -1,6 +1,9 @@
-// How each change is carried out: commands (argument arrays, never shell text) and file writes.
-import { destinationArgs, serviceAttrArgs, serviceSelector } from '../model/ipvsadm.js';
-import { nftReplaceScript } from '../model/nft.js';
+// How each change is carried out: commands (argument arrays, never shell text) and file writes,
+// written by the drivers of the tools they run.
+import { addressCommand, ipArgv, linkCommand, routeCommand, type IpCommand } from '../drivers/iproute/argv.js';
+import { destinationRule, ipvsadmArgv, serviceRule, type IpvsRule } from '../drivers/ipvs/rules.js';
+import { nftDeleteTableArgv, nftLoadArgv, nftReplaceScript } from '../drivers/nft/script.js';
+import { sysctlWriteArgv } from '../drivers/sysctl/argv.js';
 import type { ManagedFile } from '../model/state.js';
 import type { Change } from './types.js';
 
@@ -10,44 +13,53 @@ export type Step =
   | { op: 'write'; file: ManagedFile }
   | { op: 'remove'; path: string };
 
-const exec = (...argv: string[]): Step => ({ op: 'exec', argv });
+const exec = (argv: string[]): Step => ({ op: 'exec', argv });
+
+/** The ipvsadm rule of an IPVS change (null for other kinds). */
+export function ipvsRuleOf(c: Change): IpvsRule | null {
+  if (c.kind === 'ipvs-service') {
+    const s = c.after ?? c.before;
+    return s && serviceRule(c.action, s);
+  }
+  if (c.kind === 'ipvs-destination') {
+    const d = c.after ?? c.before;
+    return d && destinationRule(c.action, d.service, d);
+  }
+  return null;
+}
+
+/** The ip command of an address change (null for other kinds). */
+export function addressCommandOf(c: Change): IpCommand | null {
+  if (c.kind !== 'address') return null;
+  const a = c.after ?? c.before;
+  return a && addressCommand(c.action === 'delete' ? 'del' : 'add', a);
+}
 
 /** The steps that carry out one change. */
 export function stepsFor(c: Change): Step[] {
   switch (c.kind) {
     case 'module':
-      return c.action === 'delete' ? [exec('modprobe', '-r', c.key)] : [exec('modprobe', c.key)];
+      return c.action === 'delete' ? [exec(['modprobe', '-r', c.key])] : [exec(['modprobe', c.key])];
     case 'sysctl':
-      return c.after === null ? [] : [exec('sysctl', '-q', '-w', `${c.key}=${c.after}`)];
+      return c.after === null ? [] : [exec(sysctlWriteArgv(c.key, c.after))];
     case 'link':
-      if (c.after === null) return [exec('ip', 'link', 'set', 'dev', c.key, 'down')];
-      return [exec('ip', 'link', 'set', 'dev', c.key, 'mtu', String(c.after.mtu), c.after.up ? 'up' : 'down')];
+      return [exec(ipArgv(linkCommand(c.key, c.after)))];
     case 'address': {
-      const a = c.after ?? c.before;
-      if (a === null) return [];
-      return [exec('ip', 'addr', c.action === 'delete' ? 'del' : 'add', a.cidr, 'dev', a.device)];
+      const command = addressCommandOf(c);
+      return command ? [exec(ipArgv(command))] : [];
     }
     case 'route': {
-      const fam = (c.after ?? c.before)?.family === 'inet6' ? ['-6'] : [];
-      if (c.after === null) return c.before ? [exec('ip', ...fam, 'route', 'del', c.before.destination, 'via', c.before.via)] : [];
-      return [exec('ip', ...fam, 'route', 'replace', c.after.destination, 'via', c.after.via)];
+      if (c.after !== null) return [exec(ipArgv(routeCommand('replace', c.after)))];
+      return c.before ? [exec(ipArgv(routeCommand('del', c.before)))] : [];
     }
-    case 'ipvs-service': {
-      const s = c.after ?? c.before;
-      if (s === null) return [];
-      if (c.action === 'delete') return [exec('ipvsadm', '-D', ...serviceSelector(s.id))];
-      return [exec('ipvsadm', c.action === 'create' ? '-A' : '-E', ...serviceSelector(s.id), ...serviceAttrArgs(s))];
-    }
+    case 'ipvs-service':
     case 'ipvs-destination': {
-      const d = c.after ?? c.before;
-      if (d === null) return [];
-      const sel = serviceSelector(d.service);
-      if (c.action === 'delete') return [exec('ipvsadm', '-d', ...sel, ...destinationArgs(d).slice(0, 2))];
-      return [exec('ipvsadm', c.action === 'create' ? '-a' : '-e', ...sel, ...destinationArgs(d))];
+      const rule = ipvsRuleOf(c);
+      return rule ? [exec(ipvsadmArgv(rule))] : [];
     }
     case 'nft-table': {
-      if (c.after === null) return c.before ? [exec('nft', 'delete', 'table', c.before.family, c.before.name)] : [];
-      return [{ op: 'exec', argv: ['nft', '-f', '-'], stdin: nftReplaceScript(c.after) }];
+      if (c.after === null) return c.before ? [exec(nftDeleteTableArgv(c.before))] : [];
+      return [{ op: 'exec', argv: nftLoadArgv('-'), stdin: nftReplaceScript(c.after) }];
     }
     case 'file':
       return c.after === null ? [{ op: 'remove', path: c.key }] : [{ op: 'write', file: c.after }];

@@ -2,7 +2,7 @@
 import { stepsFor, type Step } from '../plan/steps.js';
 import { summarize, type HostPlan, type Plan } from '../plan/types.js';
 import { describeChange } from './describe.js';
-import { heredocDelimiter, quoteArgv, quoteWord } from './shell-quote.js';
+import { heredocDelimiter, quoteArgv, quoteWord } from '../drivers/sh/quote.js';
 
 function withStdin(line: string, stdin: string): string {
   const eof = heredocDelimiter(stdin);

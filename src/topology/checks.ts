@@ -1,9 +1,9 @@
 // Cross-checks of a resolved topology: rules that span services, hosts and networks.
 import { contains, parseCidr, parseIp, type Prefix } from '../model/ip.js';
+import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
 import { familyOf } from './resolve.js';
-import { SCHEDULER_FLAGS } from './schema.js';
 import type { Host, Network, RealServer, Service, Topology } from './types.js';
 
 /** The addresses (without length) a host has on a network. */
@@ -76,8 +76,8 @@ function prefixOf(n: Network): Prefix | null {
 function checkService(t: Topology, s: Service): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const flag of s.flags) {
-    const owner = SCHEDULER_FLAGS[flag as keyof typeof SCHEDULER_FLAGS];
-    if (owner && owner !== s.scheduler) {
+    const owner = SCHED_FLAGS[flag].scheduler;
+    if (owner !== null && owner !== s.scheduler) {
       out.push(error('scheduler-flag', [...s.path, 'flags'], `flag "${flag}" belongs to the "${owner}" scheduler, not "${s.scheduler}"`, `set "scheduler: ${owner}" or remove the flag`));
     }
   }

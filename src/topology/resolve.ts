@@ -159,7 +159,7 @@ class Resolver {
       name,
       id,
       scheduler: raw.scheduler ?? 'wlc',
-      flags: [...(raw.flags ?? [])].sort(),
+      flags: [...(raw.flags ?? [])],
       persistence: this.persistence(raw, family, [...path, 'persistence']),
       onePacket: raw.onePacket ?? false,
       method: raw.method,

@@ -1,6 +1,7 @@
 // The topology file's schema (zod): what an operator may write, with short forms and defaults.
 // Values that reach command lines or files are constrained here, so hostile input never gets further.
 import { z } from 'zod';
+import { SCHED_FLAGS, type SchedFlag } from '../drivers/ipvs/flags.js';
 import { canonicalIp, parseCidr } from '../model/ip.js';
 
 /** The apiVersion this build of lbctl reads. */
@@ -8,17 +9,6 @@ export const API_VERSION = 'lbctl/v1';
 
 /** Every IPVS scheduler the kernel ships. */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
-
-/** Scheduler flags (ipvsadm -b) and the scheduler each belongs to (flag-N are generic). */
-export const SCHEDULER_FLAGS = {
-  'sh-fallback': 'sh',
-  'sh-port': 'sh',
-  'mh-fallback': 'mh',
-  'mh-port': 'mh',
-  'flag-1': null,
-  'flag-2': null,
-  'flag-3': null,
-} as const;
 
 /** Forwarding methods: NAT (-m), direct routing (-g), ipip tunnel (-i), FullNAT (NAT + SNAT). */
 export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
@@ -143,7 +133,7 @@ const service = z.strictObject({
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   fwmark: z.number().int().min(1).max(4294967295).optional(),
   scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm)'),
-  flags: z.array(z.enum(Object.keys(SCHEDULER_FLAGS) as [keyof typeof SCHEDULER_FLAGS])).optional().describe('scheduler flags (ipvsadm -b)'),
+  flags: z.array(z.enum(Object.keys(SCHED_FLAGS) as [SchedFlag])).optional().describe('scheduler flags (ipvsadm -b)'),
   persistence: persistence.optional(),
   onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
   method: z.enum(METHODS),

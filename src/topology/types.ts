@@ -1,4 +1,5 @@
 // The resolved topology: short forms expanded, defaults applied, references resolved to addresses.
+import type { SchedFlag } from '../drivers/ipvs/flags.js';
 import type { IpvsServiceId, Persistence } from '../model/state.js';
 import type { OspfInterface, OspfTimers } from '../model/routing.js';
 import type { NodePath } from './diagnostics.js';
@@ -71,7 +72,8 @@ export interface Service {
   /** The VIP (absent for fwmark services, whose traffic is marked by other rules). */
   vip?: string;
   scheduler: string;
-  flags: string[];
+  /** Scheduler flags as the file lists them (the desired IPVS service holds their canonical form). */
+  flags: SchedFlag[];
   persistence: Persistence | null;
   onePacket: boolean;
   method: Method;

@@ -1,12 +1,16 @@
 // An in-memory host that interprets the commands lbctl runs (ipvsadm, ip, sysctl, modprobe, nft)
 // and prints what the real tools print when probed, so apply can be tested without a kernel.
-import { ipvsadmRules } from '../../src/model/ipvsadm.js';
+// Its ipvsadm reads rules through lbctl's own ipvsadm-save parser and prints its table with lbctl's
+// own writer: what makes that sound is test/drivers/ipvs/real-captures.test.ts, which proves the parser
+// against real kernel output with hand-written expectations, and test/drivers/ipvs/round-trip.test.ts,
+// which proves writer and parser agree on every option. Tests of apply here prove apply, not the parser.
+import { rulesText } from '../../src/drivers/ipvs/rules.js';
 import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../../src/model/keys.js';
 import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
 import { BACKUP_SUFFIX } from '../../src/host/adapters/local-files.js';
 import { LEDGER_PATH } from '../../src/host/ledger.js';
 import { LockHeld, type CommandResult, type FileChangeOptions, type FoundFile, type Host, type HostFacts } from '../../src/host/port.js';
-import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
+import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
 const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdout: '', stderr });
@@ -88,7 +92,7 @@ export class FakeHost implements Host {
     if (this.failWhen(argv, options?.stdin)) return fail(`injected failure: ${argv.join(' ')}`);
     const [cmd, ...args] = argv;
     switch (cmd) {
-      case 'ipvsadm-save': return ok(ipvsadmRules(this.services()));
+      case 'ipvsadm-save': return ok(rulesText(this.services()));
       case 'ipvsadm-restore': // Debian's script: ipvsadm -C, then ipvsadm -R
         this.ipvs.clear();
         return this.restore(options?.stdin ?? '');
@@ -128,7 +132,7 @@ export class FakeHost implements Host {
     return { ...last, stderr };
   }
 
-  /** Interprets -A/-E/-D/-a/-e/-d by reading the selector and rule through lbctl's own save parser. */
+  /** Interprets -A/-E/-D/-a/-e/-d by reading the selector and rule through lbctl's own save parser (see the file's head). */
   private ipvsadm(args: string[]): CommandResult {
     if (!this.modules.has('ip_vs')) this.modules.add('ip_vs');
     const [op, ...rest] = args;

@@ -2,11 +2,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { quoteWord } from '../../src/drivers/sh/quote.js';
 
-/** Single-quotes a word for /bin/sh. */
-function shQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /** Writes each body as an executable /bin/sh script DIR/NAME; returns DIR. */
 export function writeScripts(dir: string, scripts: Record<string, string>): string {
@@ -21,12 +18,12 @@ export function writeScripts(dir: string, scripts: Record<string, string>): stri
 
 /** Scripts that append "NAME ARGS..." to `log` and exit 0, one per command name; returns DIR. */
 export function recorders(dir: string, log: string, names: readonly string[]): string {
-  return writeScripts(dir, Object.fromEntries(names.map((n) => [n, `printf '%s\\n' "${n} $*" >> ${shQuote(log)}`])));
+  return writeScripts(dir, Object.fromEntries(names.map((n) => [n, `printf '%s\\n' "${n} $*" >> ${quoteWord(log)}`])));
 }
 
 /** The absolute path of a tool as this process's PATH finds it (`command -v`). */
 export function toolPath(tool: string): string {
-  return execFileSync('/bin/sh', ['-c', `command -v ${shQuote(tool)}`], { encoding: 'utf8' }).trim();
+  return execFileSync('/bin/sh', ['-c', `command -v ${quoteWord(tool)}`], { encoding: 'utf8' }).trim();
 }
 
 /**
@@ -34,7 +31,7 @@ export function toolPath(tool: string): string {
  * in `ip -batch -` such a line fails as ip does: the lines before it ran, "Command failed -:N", exit 1.
  */
 export function failingIpAddrAdd(dir: string): string {
-  const real = shQuote(toolPath('ip'));
+  const real = quoteWord(toolPath('ip'));
   const batch = [
     'if [ "$1" = -batch ]; then n=0',
     '  while IFS= read -r line; do n=$((n+1))',

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/topology/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { recorders, toolPath, writeScripts } from '../support/wrappers.js';
-import { shQuote } from '../../src/lab/vm/job-script.js';
+import { quoteWord as shQuote } from '../../src/drivers/sh/quote.js';
 
 const LBCTL = join(import.meta.dirname, '..', '..', 'bin', 'lbctl');
 

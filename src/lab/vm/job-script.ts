@@ -1,4 +1,5 @@
 // The sh script the guest init runs: the job's environment, working directory and command.
+import { quoteArgv, quoteWord } from '../../drivers/sh/quote.js';
 
 /** What the guest runs, with host paths (the host's / is the guest's /). */
 export interface JobSpec {
@@ -7,17 +8,12 @@ export interface JobSpec {
   env: Readonly<Record<string, string>>;
 }
 
-/** Quotes `word` for POSIX sh. */
-export function shQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** Renders the job as a sh script that exports env, enters cwd and execs the command. */
 export function renderJobScript(job: JobSpec): string {
   if (job.command.length === 0) throw new Error('lbctl VM runner: empty command');
   const exports = Object.entries(job.env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`lbctl VM runner: invalid environment variable name ${JSON.stringify(name)}`);
-    return `export ${name}=${shQuote(value)}\n`;
+    return `export ${name}=${quoteWord(value)}\n`;
   });
-  return `${exports.join('')}cd ${shQuote(job.cwd)} || exit 125\nexec ${job.command.map(shQuote).join(' ')}\n`;
+  return `${exports.join('')}cd ${quoteWord(job.cwd)} || exit 125\nexec ${quoteArgv(job.command)}\n`;
 }

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { shQuote as quote } from '../../../src/lab/vm/job-script.js';
+import { quoteWord as quote } from '../../../src/drivers/sh/quote.js';
 import { addresses, LBCTL, lbctlIn, must, NetnsLab, netnsUnavailable, REPO, run, snapshot, sysctls } from '../../support/netns.js';
 import { toolPath, writeScripts } from '../../support/wrappers.js';
 

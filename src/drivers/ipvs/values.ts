@@ -1,6 +1,7 @@
 // Parsers of the values inside ipvsadm rule options: endpoints, numbers, netmasks, scheduler flags.
-import { canonicalIp, maskLength } from '../model/ip.js';
-import type { Family, Persistence } from '../model/state.js';
+import { canonicalIp, maskLength } from '../../model/ip.js';
+import type { Family, Persistence } from '../../model/state.js';
+import { canonicalSchedFlags, isSchedFlag, SCHED_FLAGS } from './flags.js';
 
 /** Throws a ParseError for the current line. */
 export type Fail = (reason: string) => never;
@@ -59,13 +60,14 @@ export function parsePersistence(timeout: string | undefined, netmask: string | 
   return { timeout: seconds, netmask: mask };
 }
 
-/** Scheduler flags in the order HostState keeps them (and ipvsadm prints them). */
-const FLAG_ORDER = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port', 'flag-1', 'flag-2', 'flag-3'];
-
-/** The comma-separated -b list, validated, deduplicated and in canonical order. */
-export function parseSchedFlags(text: string | undefined, fail: Fail): string[] {
+/** The comma-separated -b list of a service with this scheduler, validated as ipvsadm does, in canonical form. */
+export function parseSchedFlags(text: string | undefined, scheduler: string, fail: Fail): string[] {
   if (text === undefined) return [];
-  const flags = new Set(text.split(','));
-  for (const flag of flags) if (!FLAG_ORDER.includes(flag)) fail(`unknown scheduler flag ${JSON.stringify(flag)}`);
-  return FLAG_ORDER.filter((flag) => flags.has(flag));
+  const flags = text.split(',').map((flag) => {
+    if (!isSchedFlag(flag)) fail(`unknown scheduler flag ${JSON.stringify(flag)}`);
+    const owner = SCHED_FLAGS[flag].scheduler;
+    if (owner !== null && owner !== scheduler) fail(`scheduler flag ${flag} needs the ${owner} scheduler, not ${scheduler}`);
+    return flag;
+  });
+  return canonicalSchedFlags(scheduler, flags);
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmSave, parseIpvsadmSaveDetailed } from '../../src/observed/ipvsadm-save.js';
-import { ParseError } from '../../src/observed/parse-error.js';
-import type { IpvsDestination, IpvsService } from '../../src/model/state.js';
-import { serviceKey } from '../../src/model/keys.js';
-import { fixture } from './fixtures.js';
+import { parseIpvsadmSave, parseIpvsadmSaveDetailed } from '../../../src/drivers/ipvs/parse-save.js';
+import { ParseError } from '../../../src/drivers/parse-error.js';
+import type { IpvsDestination, IpvsService } from '../../../src/model/state.js';
+import { serviceKey } from '../../../src/model/keys.js';
+import { fixture } from '../../observed/fixtures.js';
 
 const dest = (address: string, port: number, forward: IpvsDestination['forward'], weight: number): IpvsDestination => ({
   address, port, forward, weight, upper: 0, lower: 0,
@@ -203,7 +203,8 @@ describe('parseIpvsadmSave errors', () => {
     ['-A -t 10.0.0.1:80 -s rr -M 255.255.255.0', '-M without -p'],
     ['-A -t 10.0.0.1:80 -s rr -p 60 -M 255.0.255.0', '-M "255.0.255.0" is not a contiguous IPv4 netmask'],
     ['-A -t [::1]:80 -s rr -p 60 -M 129', 'IPv6 netmask "129" is not an integer from 0 to 128'],
-    ['-A -t 10.0.0.1:80 -s rr -b sh-port,turbo', 'unknown scheduler flag "turbo"'],
+    ['-A -t 10.0.0.1:80 -s sh -b sh-port,turbo', 'unknown scheduler flag "turbo"'],
+    ['-A -t 10.0.0.1:80 -s rr -b sh-port', 'scheduler flag sh-port needs the sh scheduler, not rr'],
     ['-A -t 10.0.0.1:80 -s "rr"', 'bad scheduler name "\\"rr\\""'],
     ['-A -t 10.0.0.1:80 -r 10.0.0.2:80', 'unexpected "-r"'],
     ['-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1', 'real server for tcp 10.0.0.1:80, which no earlier -A line defines'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSysctl } from '../../src/observed/sysctl.js';
-import { fixture } from './fixtures.js';
+import { parseSysctl } from '../../../src/drivers/sysctl/parse.js';
+import { fixture } from '../../observed/fixtures.js';
 
 describe('parseSysctl', () => {
   const values = parseSysctl(fixture('netns/sysctl.txt'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddr, parseIpLink, parseIpRoute } from '../../src/observed/ip-json.js';
-import { ParseError } from '../../src/observed/parse-error.js';
-import { fixture } from './fixtures.js';
+import { parseIpAddr, parseIpLink, parseIpRoute } from '../../../src/drivers/iproute/parse.js';
+import { ParseError } from '../../../src/drivers/parse-error.js';
+import { fixture } from '../../observed/fixtures.js';
 
 describe('parseIpAddr (real ip -j addr show from a namespace)', () => {
   it('returns every address of every device, canonical, sorted by device then address', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseNftTable } from '../../src/observed/nft.js';
-import { ParseError } from '../../src/observed/parse-error.js';
-import { fixture } from './fixtures.js';
+import { parseNftTable } from '../../../src/drivers/nft/parse.js';
+import { ParseError } from '../../../src/drivers/parse-error.js';
+import { fixture } from '../../observed/fixtures.js';
 
 describe('parseNftTable', () => {
   it('returns the ip and ip6 lbctl tables of a real ruleset, rules as sorted comments, others ignored', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmThresholds } from '../../src/observed/ipvsadm-list.js';
-import { observedFromCaptures } from '../../src/observed/captures.js';
-import { ParseError } from '../../src/observed/parse-error.js';
+import { parseIpvsadmThresholds } from '../../../src/drivers/ipvs/parse-list.js';
+import { observedFromCaptures } from '../../../src/observed/captures.js';
+import { ParseError } from '../../../src/drivers/parse-error.js';
 
 // The layout of ipvsadm 1.31's list with --thresholds, as captured in test/fixtures/observed/ipvsadm-list/.
 const LISTING = `IP Virtual Server version 1.2.1 (size=4096)
@@ -32,7 +32,7 @@ describe('ipvsadm -Ln --thresholds', () => {
   });
 
   it('reads the real listing captured on a kernel with IPVS (fwmark, IPv6, every scheduler)', () => {
-    const c = parseIpvsadmThresholds(readFileSync(new URL('../fixtures/observed/ipvsadm-list/real-all-options-thresholds.txt', import.meta.url), 'utf8'));
+    const c = parseIpvsadmThresholds(readFileSync(new URL('../../fixtures/observed/ipvsadm-list/real-all-options-thresholds.txt', import.meta.url), 'utf8'));
     expect(c.get('tcp 192.0.2.1:80')?.get('198.51.100.2:8080')).toEqual({ upper: 100, lower: 10, activeConns: 0, inactiveConns: 0 });
     expect(c.get('tcp [2001:db8::1]:80')?.get('[2001:db8:1::2]:8080')?.upper).toBe(50);
     expect(c.has('fwmark 2 inet6')).toBe(true);

@@ -1,9 +1,9 @@
 // Parser of `ipvsadm -Ln --thresholds`: per-destination thresholds and connection counts,
 // which `ipvsadm-save` does not print (needed to compare -x/-y and to finish draining).
-import { destinationKey, serviceKey } from '../model/keys.js';
-import type { IpvsServiceId } from '../model/state.js';
-import { ParseError } from './parse-error.js';
-import { parseEndpoint, parseFwmark, parseUint, type Fail } from './ipvsadm-values.js';
+import { destinationKey, serviceKey } from '../../model/keys.js';
+import type { IpvsServiceId } from '../../model/state.js';
+import { ParseError } from '../parse-error.js';
+import { parseEndpoint, parseFwmark, parseUint, type Fail } from './values.js';
 
 const SOURCE = 'ipvsadm -Ln --thresholds';
 const PROTOCOLS = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' } as const;

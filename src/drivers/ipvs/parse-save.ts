@@ -1,9 +1,9 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
-import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
-import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../model/state.js';
-import { type IpvsOption, tokenizeRule } from './ipvsadm-options.js';
-import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './ipvsadm-values.js';
-import { ParseError } from './parse-error.js';
+import { destinationKey, serviceKey, sortedBy } from '../../model/keys.js';
+import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
+import { type IpvsOption, tokenizeRule } from './options.js';
+import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './values.js';
+import { ParseError } from '../parse-error.js';
 
 const SOURCE = 'ipvsadm-save';
 
@@ -114,7 +114,7 @@ function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (n
   return {
     id: entry.id,
     scheduler,
-    flags: parseSchedFlags(options.get('flags'), fail),
+    flags: parseSchedFlags(options.get('flags'), scheduler, fail),
     persistence: parsePersistence(options.get('persistent'), options.get('netmask'), entry.family, fail),
     onePacket: options.has('ops'),
     destinations: [],

@@ -1,6 +1,6 @@
 // Parser of `sysctl -a` output ("key = value" lines) into values as `sysctl -w` would accept them.
 
-import { ParseError } from './parse-error.js';
+import { ParseError } from '../parse-error.js';
 
 /** Every key's value, whitespace runs collapsed to one space; "sysctl: ..." stderr lines are ignored. */
 export function parseSysctl(text: string): Record<string, string> {

@@ -1,8 +1,8 @@
 // Parser of `nft -j list ruleset` output: lbctl's own tables and the identity (comment) of each rule in them.
 import { z } from 'zod';
-import { sortedBy } from '../model/keys.js';
-import type { NftTable } from '../model/state.js';
-import { checkAs, parseJsonAs } from './json.js';
+import { sortedBy } from '../../model/keys.js';
+import type { NftTable } from '../../model/state.js';
+import { checkAs, parseJsonAs } from '../json.js';
 
 /** The name of the table lbctl owns in each family. */
 export const LBCTL_TABLE = 'lbctl';

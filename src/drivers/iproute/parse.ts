@@ -1,10 +1,10 @@
 // Parsers of `ip -j addr show`, `ip -j -d link show` and `ip -j route show` output.
 import { z } from 'zod';
-import { canonicalIp, formatCidr, networkOf, parseCidr } from '../model/ip.js';
-import { addressKey, routeKey, sortedBy } from '../model/keys.js';
-import type { Address, Family, Route } from '../model/state.js';
-import { parseJsonAs } from './json.js';
-import { ParseError } from './parse-error.js';
+import { canonicalIp, formatCidr, networkOf, parseCidr } from '../../model/ip.js';
+import { addressKey, routeKey, sortedBy } from '../../model/keys.js';
+import type { Address, Family, Route } from '../../model/state.js';
+import { parseJsonAs } from '../json.js';
+import { ParseError } from '../parse-error.js';
 
 /** A network device as `ip -j -d link show` reports it (kind only when -d details were captured). */
 export interface ObservedLink {

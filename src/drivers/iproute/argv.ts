@@ -1,0 +1,34 @@
+// ip(8) commands written from typed values: what apply runs, what `ip -batch` reads and what the boot unit starts.
+import type { Address, Link, Route } from '../../model/state.js';
+
+/** One ip command without the program name, e.g. ["addr", "add", "10.0.0.1/32", "dev", "lo"]. */
+export type IpCommand = readonly string[];
+
+/** Sets a link's MTU and state; with no link given, takes the named device down. */
+export function linkCommand(name: string, link: Link | null): IpCommand {
+  if (link === null) return ['link', 'set', 'dev', name, 'down'];
+  return ['link', 'set', 'dev', name, 'mtu', String(link.mtu), link.up ? 'up' : 'down'];
+}
+
+/** Adds, deletes or (idempotently, at boot) replaces an address on its device. */
+export function addressCommand(verb: 'add' | 'del' | 'replace', a: Address): IpCommand {
+  return ['addr', verb, a.cidr, 'dev', a.device];
+}
+
+/** Replaces or deletes a route; IPv6 routes name their family (a "default" destination does not). */
+export function routeCommand(verb: 'replace' | 'del', r: Route): IpCommand {
+  return [...(r.family === 'inet6' ? ['-6'] : []), 'route', verb, r.destination, 'via', r.via];
+}
+
+/** The command line that runs one ip command. */
+export function ipArgv(command: IpCommand): string[] {
+  return ['ip', ...command];
+}
+
+/** The process that runs ip commands read on stdin, one per line, stopping at the first that fails. */
+export const IP_BATCH_ARGV: readonly string[] = ['ip', '-batch', '-'];
+
+/** Commands as `ip -batch` reads them: one line each, every line ending in a newline. */
+export function batchText(commands: readonly IpCommand[]): string {
+  return commands.map((c) => `${c.join(' ')}\n`).join('');
+}

@@ -1,0 +1,72 @@
+// ipvsadm's rule vocabulary, written from typed values: the words of -A/-E/-D/-a/-e/-d commands, which
+// run as `ipvsadm <words>` and are, joined by spaces, the lines `ipvsadm -R` and ipvsadm-restore read.
+import { endpoint } from '../../model/keys.js';
+import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceAttrs, IpvsServiceId } from '../../model/state.js';
+
+const PROTOCOL_FLAG = { tcp: '-t', udp: '-u', sctp: '--sctp-service' } as const;
+const FORWARD_FLAG: Record<IpvsForward, string> = { masq: '-m', gate: '-g', ipip: '-i' };
+
+/** What a rule does to its object: the same three actions a plan's changes carry. */
+export type RuleAction = 'create' | 'update' | 'delete';
+
+/** One ipvsadm command without the program name, e.g. ["-a", "-t", "10.0.0.1:80", "-r", ...]. */
+export type IpvsRule = readonly string[];
+
+const SERVICE_COMMAND: Record<RuleAction, string> = { create: '-A', update: '-E', delete: '-D' };
+const DESTINATION_COMMAND: Record<RuleAction, string> = { create: '-a', update: '-e', delete: '-d' };
+
+/** Arguments that select a virtual service: "-t 10.0.0.1:80", "-f 7" or "-f 7 -6". */
+function serviceSelector(id: IpvsServiceId): string[] {
+  if (id.protocol === 'fwmark') return id.family === 'inet6' ? ['-f', String(id.mark), '-6'] : ['-f', String(id.mark)];
+  return [PROTOCOL_FLAG[id.protocol], endpoint(id.address, id.port)];
+}
+
+/** Arguments for a service's editable attributes (-s, -b, -p/-M, -o). */
+function serviceAttrArgs(attrs: IpvsServiceAttrs): string[] {
+  const args = ['-s', attrs.scheduler];
+  if (attrs.flags.length > 0) args.push('-b', attrs.flags.join(','));
+  if (attrs.persistence) args.push('-p', String(attrs.persistence.timeout), '-M', attrs.persistence.netmask);
+  if (attrs.onePacket) args.push('-o');
+  return args;
+}
+
+/** Arguments for a destination's editable attributes (method, -w, -x, -y). */
+function destinationAttrArgs(d: IpvsDestination): string[] {
+  const args = [FORWARD_FLAG[d.forward], '-w', String(d.weight)];
+  if (d.upper > 0) args.push('-x', String(d.upper));
+  if (d.lower > 0) args.push('-y', String(d.lower));
+  return args;
+}
+
+/** The rule that creates (-A), edits (-E) or deletes (-D) a virtual service. */
+export function serviceRule(action: RuleAction, s: IpvsServiceAttrs & { id: IpvsServiceId }): IpvsRule {
+  const selector = serviceSelector(s.id);
+  return [SERVICE_COMMAND[action], ...selector, ...(action === 'delete' ? [] : serviceAttrArgs(s))];
+}
+
+/** The rule that adds (-a), edits (-e) or deletes (-d) a real server of the service `id`. */
+export function destinationRule(action: RuleAction, id: IpvsServiceId, d: IpvsDestination): IpvsRule {
+  const real = ['-r', endpoint(d.address, d.port)];
+  return [DESTINATION_COMMAND[action], ...serviceSelector(id), ...real, ...(action === 'delete' ? [] : destinationAttrArgs(d))];
+}
+
+/** The command line that runs a rule on its own. */
+export function ipvsadmArgv(rule: IpvsRule): string[] {
+  return ['ipvsadm', ...rule];
+}
+
+/** The process that reads rules on stdin, one per line (not ipvsadm-restore: Debian's clears the table first). */
+export const IPVSADM_RESTORE_ARGV: readonly string[] = ['ipvsadm', '-R'];
+
+/** Debian's ipvsadm-restore: clears the whole table, then reads rules on stdin (right at boot, wrong for edits). */
+export const TABLE_RESTORE_ARGV: readonly string[] = ['ipvsadm-restore'];
+
+/** Rules as `ipvsadm -R` reads them: one line each, every line ending in a newline. */
+export function restoreText(rules: readonly IpvsRule[]): string {
+  return rules.map((r) => `${r.join(' ')}\n`).join('');
+}
+
+/** The table as ipvsadm-restore input (what /etc/ipvsadm.rules holds): every service, then its real servers. */
+export function rulesText(services: readonly IpvsService[]): string {
+  return restoreText(services.flatMap((s) => [serviceRule('create', s), ...s.destinations.map((d) => destinationRule('create', s.id, d))]));
+}

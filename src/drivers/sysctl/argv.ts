@@ -1,0 +1,16 @@
+// sysctl settings written from typed values: the commands that set and read one, and the sysctl.d file.
+
+/** The command line that sets one kernel parameter. */
+export function sysctlWriteArgv(key: string, value: string): string[] {
+  return ['sysctl', '-q', '-w', `${key}=${value}`];
+}
+
+/** The command line that prints one kernel parameter's value alone. */
+export function sysctlReadArgv(key: string): string[] {
+  return ['sysctl', '-n', key];
+}
+
+/** The lines of a sysctl.d file setting these parameters ("key = value"), as systemd-sysctl reads them. */
+export function sysctlConfText(entries: readonly (readonly [string, string])[]): string {
+  return entries.map(([k, v]) => `${k} = ${v}\n`).join('');
+}
