@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { takeLock } from '../../src/host/adapters/flock.js';
+import { localLockSite, takeLock as takeSite } from '../../src/host/adapters/flock.js';
 import { BACKUP_SUFFIX, localFiles } from '../../src/host/adapters/local-files.js';
 import { LockHeld } from '../../src/host/port.js';
 
+const takeLock = (path: string, what: string) => takeSite(localLockSite(path), what);
 const tmp = mkdtempSync(join(tmpdir(), 'lbctl-local-files-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;

@@ -4,12 +4,9 @@ import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { Host, HostFacts, Runner } from '../port.js';
 import { checkFrrContent } from './frr-check.js';
-import { takeLock } from './flock.js';
+import { localLockSite, LOCK_PATH, takeLock } from './flock.js';
 import { localFiles, type IdLookup } from './local-files.js';
 import { localRunner } from './exec.js';
-
-/** Where the apply lock lives, below the root. */
-export const LOCK_PATH = '/run/lbctl.lock';
 
 /** Room kept free beyond what an apply writes, so a nearly full file system is refused before anything changes. */
 const SPARE_BYTES = 1 << 20;
@@ -73,7 +70,7 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
     read: (path) => files.read(path),
     write: (file, options) => files.write(file, options),
     remove: (path, options) => files.remove(path, options),
-    lock: (what) => takeLock(join(root, LOCK_PATH), what),
+    lock: (what) => takeLock(localLockSite(join(root, LOCK_PATH)), what),
     checkConfig: (file) => checkFrrContent(file.content),
     facts: async () => ({ uid: process.getuid?.() ?? 0, hostname: hostname(), ipvs: await ipvsState(runner) }),
     missingTools: async (tools) => {

@@ -1,0 +1,67 @@
+// A host over SSH, through OpenSSH's own client: ~/.ssh/config and ssh-agent apply as they do for the operator,
+// BatchMode keeps it from ever asking, and one ControlMaster connection per host carries every command.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { quoteArgv } from '../../drivers/sh/quote.js';
+import type { SshTarget } from '../../inventory/types.js';
+import type { Host, Runner } from '../port.js';
+import { localRunner } from './exec.js';
+import { shellHost } from './shell-host.js';
+
+/** The host cannot be reached or cannot act as needed (ssh fails, sudo asks for a password); nothing was changed. */
+export class Unreachable extends Error {}
+
+/** ssh's exit status for its own errors (connection, authentication), as ssh(1) documents. */
+const SSH_ERROR = 255;
+
+/** Where this user's ControlMaster sockets live (private to the user). */
+function controlDir(): string {
+  const dir = join(tmpdir(), `lbctl-ssh-${process.getuid?.() ?? 0}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
+/** The ssh command line up to (and including) the destination. */
+export function sshArgv(target: SshTarget, control: string): string[] {
+  return [
+    'ssh',
+    ...(target.config ? ['-F', target.config] : []),
+    '-o', 'BatchMode=yes',
+    '-o', 'ControlMaster=auto',
+    '-o', `ControlPath=${join(control, '%C')}`,
+    '-o', 'ControlPersist=60',
+    ...(target.port ? ['-p', String(target.port)] : []),
+    ...(target.identityFile ? ['-i', target.identityFile] : []),
+    ...(target.user ? ['-l', target.user] : []),
+    target.host,
+  ];
+}
+
+/** How a target is named in messages: user@host:port. */
+export function describeTarget(t: SshTarget): string {
+  return `${t.user ? `${t.user}@` : ''}${t.host}${t.port ? `:${t.port}` : ''}`;
+}
+
+/** Host `name` reached over SSH at `target`; the first use checks that ssh (and sudo) work, or throws Unreachable. */
+export function sshHost(name: string, target: SshTarget, local: Runner = localRunner): Host {
+  const ssh = sshArgv(target, controlDir());
+  // The remote side gets one command line for its login shell: every word quoted, in the C locale.
+  const command = (argv: readonly string[]) => [...ssh, '--', quoteArgv([...(target.sudo ? ['sudo', '-n', '--'] : []), 'env', 'LC_ALL=C', ...argv])];
+  let reached: Promise<void> | undefined;
+  const reach = () =>
+    (reached ??= (async () => {
+      const r = await local.run([...ssh, '--', 'true']);
+      if (r.exitCode === SSH_ERROR) throw new Unreachable(`cannot reach host ${name} over SSH (${describeTarget(target)}): ${r.stderr.trim() || `ssh exited ${SSH_ERROR}`}; nothing was changed`);
+      if (!target.sudo) return;
+      const sudo = await local.run([...ssh, '--', 'sudo -n true']);
+      if (sudo.exitCode !== 0) throw new Unreachable(`sudo on host ${name} (${describeTarget(target)}) does not run without a password (${sudo.stderr.trim()}): allow lbctl's commands in sudoers, or connect as root; nothing was changed`);
+    })());
+  const runner: Runner = {
+    async run(argv, options) {
+      await reach();
+      return local.run(command(argv), options);
+    },
+  };
+  return shellHost({ label: `host ${name} (ssh ${describeTarget(target)})`, runner, command });
+}
