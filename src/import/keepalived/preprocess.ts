@@ -29,6 +29,7 @@ export interface PreprocessOptions {
 
 const MAX_INCLUDE_DEPTH = 32;
 const MAX_SUBSTITUTIONS = 64;
+const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/;
 
 /** Definitions keepalived predefines (set_std_definitions) that expand to fixed text. */
 const STANDARD_DEFINITIONS: ReadonlyArray<[string, string]> = [['_HASH', '#'], ['_BANG', '!']];
@@ -50,10 +51,15 @@ function decomment(line: string): string {
   return out.trimEnd();
 }
 
-/** The directory part of a path ("" for a bare name). */
-function dirname(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 ? '' : path.slice(0, slash + 1);
+/** A path relative to the directory of `from` (absolute paths stay), with "." and ".." segments resolved. */
+function resolvePath(from: string, path: string): string {
+  const joined = path.startsWith('/') ? path : `${from.slice(0, from.lastIndexOf('/') + 1)}${path}`;
+  const out: string[] = [];
+  for (const part of joined.split('/')) {
+    if (part === '..' && out.length > 0 && out[out.length - 1] !== '' && out[out.length - 1] !== '..') out.pop();
+    else if (part !== '.') out.push(part);
+  }
+  return out.join('/');
 }
 
 class Preprocessor {
@@ -110,27 +116,33 @@ class Preprocessor {
   /** The line with $NAME and ${NAME} replaced by their definitions (undefined names stay as written); a multi-line value gives several lines. */
   private expand(line: string, at: SourceAt): string[] {
     let lines = [line];
-    for (let round = 0; lines.some((l) => /\$\{?[A-Za-z_]/.test(l)); round++) {
+    for (let round = 0; ; round++) {
       if (round === MAX_SUBSTITUTIONS) throw new SourceError(at, 'parameter substitution does not end (a definition refers to itself)');
       let changed = false;
       lines = lines.flatMap((l) => {
-        const m = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/.exec(l);
-        const value = m === null ? undefined : this.definitions.get(m[1] ?? m[2] ?? '');
-        if (m === null || value === undefined) return [l];
-        changed = true;
-        const before = l.slice(0, m.index);
-        const after = l.slice(m.index + m[0].length);
-        const [first = '', ...rest] = value;
-        return rest.length === 0 ? [decomment(`${before}${first}${after}`)] : [`${before}${first}`, ...rest.slice(0, -1), `${rest[rest.length - 1] ?? ''}${after}`].map(decomment);
+        const pieces: string[] = [''];
+        let replaced = false;
+        let rest = l;
+        for (let m = REFERENCE.exec(rest); m !== null; m = REFERENCE.exec(rest)) {
+          const value = this.definitions.get(m[1] ?? m[2] ?? '');
+          const [first = '', ...more] = value ?? [m[0]];
+          replaced ||= value !== undefined;
+          pieces[pieces.length - 1] += `${rest.slice(0, m.index)}${first}`;
+          pieces.push(...more);
+          rest = rest.slice(m.index + m[0].length);
+        }
+        pieces[pieces.length - 1] += rest;
+        // As replace_param: only a line that changed is decommented again.
+        changed ||= replaced;
+        return replaced ? pieces.map(decomment) : [l];
       });
-      if (!changed) break;
+      if (!changed) return lines;
     }
-    return lines;
   }
 
   private include(pattern: string, from: string, at: SourceAt, depth: number): void {
     if (depth >= MAX_INCLUDE_DEPTH) throw new SourceError(at, `includes nest deeper than ${MAX_INCLUDE_DEPTH} files (does a file include itself?)`);
-    const path = pattern.startsWith('/') ? pattern : `${dirname(from)}${pattern}`;
+    const path = resolvePath(from, pattern);
     const files = this.options.reader.glob(path);
     if (files.length === 0) this.notes.push({ kind: 'adjusted', at, keyword: 'include', message: `${path} matches no file: nothing included (keepalived warns and goes on)` });
     for (const file of files) this.file(file, this.options.reader.read(file), depth + 1);
