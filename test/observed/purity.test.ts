@@ -2,15 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dependencies } from '../support/imports.js';
 
 const OBSERVED = join(import.meta.dirname, '../../src/observed');
 const ALLOWED = /^(\.\/[\w-]+\.js|\.\.\/model\/[\w-]+\.js|zod)$/;
-
-/** Every module specifier a source imports, statically or dynamically, and every use of process. */
-function dependencies(source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
-  return [...specifiers, ...(/\bprocess\b/.test(source) ? ['process'] : [])];
-}
 
 describe('src/observed is pure', () => {
   const files = readdirSync(OBSERVED).filter((f) => f.endsWith('.ts'));

@@ -1,4 +1,4 @@
-// keepalived's LVS configuration → the IPVS services its checker process puts in the kernel once every real
+// keepalived's LVS configuration → the IPVS services its health-checker child puts in the kernel once every real
 // server is up: keyword handlers of keepalived/check/check_parser.c, defaults and checks of check_data.c
 // (alloc_vs, alloc_rs, validate_check_config) and rules of ipvswrapper.c (ipvs_set_srule, ipvs_cmd, group ranges).
 import { canonicalIp, formatIp, maskLength, parseIp } from '../../model/ip.js';
