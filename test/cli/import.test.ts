@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,20 @@ describe('lbctl import', () => {
     const r = await runCli('import', 'keepalived', bad);
     expect(r.code).toBe(65);
     expect(r.stderr).toBe(`lbctl: cannot import ${bad}:2:12: unterminated quote: close the string with "\n`);
+  });
+
+  it('ipvsadm: `lbctl plan` of the imported topology against the same dump changes no IPVS object', async () => {
+    const out = join(tmp, 'from-dump.yaml');
+    const dump = 'test/fixtures/observed/ipvsadm-save/real-dr-nat-tun.txt';
+    expect((await runCli('import', 'ipvsadm', dump, '--out', out)).code).toBe(0);
+    mkdirSync(join(tmp, 'observed', 'director'), { recursive: true });
+    copyFileSync(dump, join(tmp, 'observed', 'director', 'ipvsadm-save.txt'));
+    const plan = await runCli('plan', out, '--host', 'director', '--observed', join(tmp, 'observed'), '--format', 'json');
+    expect(plan.code).toBe(0);
+    const { hosts } = JSON.parse(plan.stdout) as { hosts: { changes: { kind: string }[]; unmanaged: unknown[] }[] };
+    expect(hosts[0]?.changes.filter((c) => c.kind.startsWith('ipvs-'))).toEqual([]);
+    expect(hosts[0]?.changes.length).toBeGreaterThan(0); // the VIPs, modules and rules file: the dump holds only IPVS
+    expect(hosts[0]?.unmanaged).toEqual([]);
   });
 
   it('ipvsadm: a dump without -n is read through the services table given', async () => {

@@ -69,7 +69,7 @@ describe('keepalived.conf reading, as lib/parser.c reads it', () => {
     expect(failure('include k.conf\n', { 'k.conf': 'include k.conf\n' })).toContain('includes nest deeper than 32 files');
   });
 
-  it('reads the line after an include as part of the including file', () => {
+  it('places notes in the file each keyword came from, included or not', () => {
     const r = importKeepalived('/k/a.conf', 'include b.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n', { reader: memoryReader({ '/k/b.conf': 'virtual_server_group G {\n 10.0.0.2 80\n}\n' }) });
     expect(ipvsadmRules(r.services.map((s) => s.service))).toBe('');
     expect(r.notes.map((n) => `${n.at?.file}:${n.at?.line} ${n.keyword}`)).toEqual(['/k/a.conf:2 virtual_server', '/k/b.conf:1 virtual_server_group']);
