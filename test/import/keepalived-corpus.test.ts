@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { importKeepalived } from '../../src/import/keepalived/import.js';
 import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
 import { desiredStates } from '../../src/model/desired.js';
+import { emptyHostState } from '../../src/model/state.js';
+import { parseIpvsadmSave } from '../../src/observed/ipvsadm-save.js';
+import { makePlan, planHost } from '../../src/plan/plan.js';
+import { renderShell } from '../../src/render/shell.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { CORPUS, canonicalTable, corpusFile, expectedTable, memoryReader, unimportedLines } from './corpus.js';
 
@@ -28,6 +32,14 @@ describe('keepalived.conf corpus (real files from public projects)', () => {
     it('gives the director the IPVS table keepalived builds (read from keepalived\'s code)', () => {
       const director = desiredStates(loaded.topology!).get(DIRECTOR);
       expect(canonicalTable(director?.ipvs ?? [])).toEqual(expectedTable(name));
+    });
+
+    it('plans, on an empty director, the ipvsadm commands that build that table', () => {
+      const director = desiredStates(loaded.topology!).get(DIRECTOR)!;
+      const commands = renderShell(makePlan([planHost(director, emptyHostState(DIRECTOR))])).split('\n').filter((l) => /^ipvsadm -[Aa] /.test(l));
+      // The shell form quotes IPv6 endpoints ('[2001:db8::1]:80'); ipvsadm-restore lines do not.
+      const restore = commands.map((l) => l.slice('ipvsadm '.length).replace(/'([^']*)'/g, '$1'));
+      expect(canonicalTable(parseIpvsadmSave(restore.join('\n')))).toEqual(expectedTable(name));
     });
 
     it('reports every keyword it does not import, at its line', () => {

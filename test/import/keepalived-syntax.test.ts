@@ -3,7 +3,7 @@ import { importKeepalived } from '../../src/import/keepalived/import.js';
 import { preprocess } from '../../src/import/keepalived/preprocess.js';
 import { SourceError } from '../../src/import/source-error.js';
 import { ipvsadmRules } from '../../src/model/ipvsadm.js';
-import { memoryReader } from './corpus.js';
+import { CORPUS, corpusFile, memoryReader } from './corpus.js';
 
 /** The lines keepalived's reader would hand on: words joined by spaces, braces on their own. */
 function lines(text: string, files: Record<string, string> = {}, configId?: string): string[] {
@@ -73,5 +73,19 @@ describe('keepalived.conf reading, as lib/parser.c reads it', () => {
     const r = importKeepalived('/k/a.conf', 'include b.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n', { reader: memoryReader({ '/k/b.conf': 'virtual_server_group G {\n 10.0.0.2 80\n}\n' }) });
     expect(ipvsadmRules(r.services.map((s) => s.service))).toBe('');
     expect(r.notes.map((n) => `${n.at?.file}:${n.at?.line} ${n.keyword}`)).toEqual(['/k/a.conf:2 virtual_server', '/k/b.conf:1 virtual_server_group']);
+  });
+});
+
+describe('keepalived.conf cut anywhere', () => {
+  it.each(CORPUS)('%s: every prefix imports or fails with a SourceError, never anything else', (name) => {
+    const lines = corpusFile(name).split('\n');
+    for (let n = 0; n <= lines.length; n++) {
+      const text = lines.slice(0, n).join('\n');
+      try {
+        importKeepalived(name, text, { reader: memoryReader({}) });
+      } catch (err) {
+        expect(err).toBeInstanceOf(SourceError);
+      }
+    }
   });
 });
