@@ -31,10 +31,18 @@ export interface ImportedService {
   at?: SourceAt;
 }
 
-/** What an importer read: the IPVS services, and every note about them and about the rest of the file. */
+/** An interface the source names for an address the director holds (keepalived's VRRP addresses and their `dev`). */
+export interface InterfaceHint {
+  name: string;
+  address: string;
+  at: SourceAt;
+}
+
+/** What an importer read: the IPVS services, every note about them and about the rest of the file, and interface hints. */
 export interface ImportResult {
   services: ImportedService[];
   notes: ImportNote[];
+  interfaces?: InterfaceHint[];
 }
 
 const LABEL: Record<NoteKind, string> = { 'not-imported': 'not imported', adjusted: 'adjusted', 'fill-in': 'fill in' };

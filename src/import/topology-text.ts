@@ -1,10 +1,10 @@
 // Imported IPVS services → the text of a topology file lbctl validates: one director host, real servers as bare addresses.
-import { formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../model/ip.js';
+import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../model/ip.js';
 import { endpoint, serviceKey } from '../model/keys.js';
 import type { IpvsForward, IpvsService } from '../model/state.js';
 import { API_VERSION, SCHEDULERS } from '../topology/schema.js';
 import type { Method } from '../topology/types.js';
-import { formatNote, sortNotes, type ImportNote, type ImportResult, type ImportedService, type NoteKind } from './report.js';
+import { formatNote, sortNotes, type ImportNote, type ImportResult, type ImportedService, type InterfaceHint, type NoteKind } from './report.js';
 
 /** The name the imported topology gives the one director it describes. */
 export const DIRECTOR = 'director';
@@ -29,6 +29,8 @@ interface DraftNetwork {
   prefix: string;
   director: string;
   ifname: string;
+  /** The source's address on that network that named the interface. */
+  hint?: InterfaceHint;
 }
 
 /** "tcp-10-0-0-1-80", "fwmark-7", "fwmark-7-inet6": a topology name from the service's identity. */
@@ -111,9 +113,12 @@ function placeholderIn(prefix: Prefix, used: ReadonlySet<string>): string {
   return formatIp({ family: prefix.family, value: prefix.value + 1n });
 }
 
-/** Networks for DR and NAT real servers (they must share one with the director); TUN real servers need none. */
-function draftNetworks(services: DraftService[]): DraftNetwork[] {
-  const used = new Set(services.flatMap((d) => [...(d.service.id.protocol === 'fwmark' ? [] : [d.service.id.address]), ...d.service.destinations.map((r) => r.address)]));
+/** Networks for DR and NAT real servers (they must share one with the director); TUN real servers need none. Interfaces are named after a hint on the network, else ethN. */
+function draftNetworks(services: DraftService[], hints: readonly InterfaceHint[]): DraftNetwork[] {
+  const used = new Set([
+    ...services.flatMap((d) => [...(d.service.id.protocol === 'fwmark' ? [] : [d.service.id.address]), ...d.service.destinations.map((r) => r.address)]),
+    ...hints.map((h) => h.address),
+  ]);
   const prefixes = new Map<string, Prefix>();
   for (const d of services) {
     if (d.method === 'tun') continue;
@@ -122,12 +127,26 @@ function draftNetworks(services: DraftService[]): DraftNetwork[] {
       if (p !== null) prefixes.set(formatCidr(p), p);
     }
   }
-  return [...prefixes.entries()].map(([prefix, p], i) => ({
-    name: `net${i + 1}`,
-    prefix,
-    director: `${placeholderIn(p, used)}/${p.length}`,
-    ifname: `eth${i}`,
-  }));
+  const taken = new Set<string>();
+  const networks = [...prefixes.entries()].map(([prefix, p], i): DraftNetwork => {
+    const hint = hints.find((h) => !taken.has(h.name) && contains(p, parseIp(h.address) ?? { family: p.family, value: -1n }));
+    const network: DraftNetwork = { name: `net${i + 1}`, prefix, director: `${placeholderIn(p, used)}/${p.length}`, ifname: '' };
+    if (hint !== undefined) {
+      taken.add(hint.name);
+      network.ifname = hint.name;
+      network.hint = hint;
+    }
+    return network;
+  });
+  // Fallback names avoid every interface the source names, on this network or another.
+  const named = new Set(hints.map((h) => h.name));
+  let next = 0;
+  for (const n of networks.filter((x) => x.ifname === '')) {
+    while (taken.has(`eth${next}`) || named.has(`eth${next}`)) next++;
+    n.ifname = `eth${next}`;
+    taken.add(n.ifname);
+  }
+  return networks;
 }
 
 /** A YAML scalar: plain unless it starts with ':' or holds anything but letters, digits and ._/:- ("[2001:db8::1]:80" is quoted). */
@@ -179,9 +198,10 @@ export function draftTopology(result: ImportResult, origin: string): { yaml: str
     names.set(d.name, seen + 1);
     if (seen > 0) d.name = `${d.name}-${seen + 1}`;
   }
-  const networks = draftNetworks(services);
+  const networks = draftNetworks(services, result.interfaces ?? []);
   for (const n of networks) {
-    notes.push({ kind: 'fill-in', keyword: `hosts.${DIRECTOR}.interfaces.${n.ifname}`, message: `${n.director} on ${n.prefix} is a placeholder: write the director's real interface name and address on the network of these real servers` });
+    const named = n.hint === undefined ? "write the director's real interface name and" : `the name ${n.ifname} comes from ${n.hint.address} at ${n.hint.at.file}:${n.hint.at.line}; write the director's own`;
+    notes.push({ kind: 'fill-in', keyword: `hosts.${DIRECTOR}.interfaces.${n.ifname}`, message: `${n.director} on ${n.prefix} is a placeholder: ${named} address on the network of these real servers` });
   }
   if (services.length > 0) {
     notes.push({ kind: 'fill-in', keyword: `hosts.${DIRECTOR}`, message: 'the director is named "director": rename it to the host `lbctl apply --host` will run on, and add its other interfaces and gateway' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { importKeepalived } from '../../src/import/keepalived/import.js';
+import { draftTopology } from '../../src/import/topology-text.js';
 import { ipvsadmRules } from '../../src/model/ipvsadm.js';
 import { memoryReader } from './corpus.js';
 
@@ -153,5 +154,31 @@ virtual_server fwmark 1 {
       '19 not-imported notify_up', '20 not-imported HTTP_GET', '22 not-imported TCP_CHECK', '23 not-imported DNS_CHECK', '24 not-imported MISC_CHECK',
       '25 not-imported SMTP_CHECK', '26 not-imported UDP_CHECK', '27 not-imported FILE_CHECK', '28 not-imported BFD_CHECK',
     ]);
+  });
+});
+
+describe('the director of a keepalived import', () => {
+  it('gets its interfaces named after the VRRP addresses on the real servers\' networks (dev, else the instance\'s interface), placeholders avoiding them', () => {
+    const text = `vrrp_instance VI_1 {
+ interface eth0
+ virtual_ipaddress {
+  10.0.0.100
+  10.0.1.254/24 dev bond1
+ }
+}
+virtual_server 10.0.0.100 80 {
+ protocol TCP
+ lb_algo rr
+ lb_kind NAT
+ real_server 10.0.1.11 8080
+ real_server 10.0.2.11 8080
+}
+`;
+    const result = importKeepalived('k.conf', text, { reader: memoryReader({}) });
+    expect(result.interfaces?.map((h) => `${h.name} ${h.address}`)).toEqual(['eth0 10.0.0.100', 'bond1 10.0.1.254']);
+    const draft = draftTopology(result, 'test');
+    expect(draft.yaml).toContain('      bond1: { network: net1, address: 10.0.1.253/24 }');
+    expect(draft.yaml).toContain('      eth1: { network: net2, address: 10.0.2.254/24 }');
+    expect(draft.notes.find((n) => n.keyword === 'hosts.director.interfaces.bond1')?.message).toContain('the name bond1 comes from 10.0.1.254 at k.conf:5');
   });
 });

@@ -8,5 +8,5 @@ import { parseStatements } from './syntax.js';
 export function importKeepalived(file: string, text: string, options: PreprocessOptions): ImportResult {
   const { segments, notes } = preprocess(file, text, options);
   const lvs = lvsServices(parseStatements(segments));
-  return { services: lvs.services, notes: [...notes, ...lvs.notes] };
+  return { services: lvs.services, notes: [...notes, ...lvs.notes], interfaces: lvs.interfaces };
 }

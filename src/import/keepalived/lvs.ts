@@ -4,7 +4,7 @@
 import { canonicalIp, formatIp, maskLength, parseIp } from '../../model/ip.js';
 import { destinationKey, serviceKey } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId, Persistence, Protocol } from '../../model/state.js';
-import type { ImportNote, ImportedService, NoteKind, SourceAt } from '../report.js';
+import type { ImportNote, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';
 import { CHECK_TIMING, CHECKER_REASON, CHECKERS, LVS_IN_OTHER_BLOCKS, RS_NOT_IMPORTED, TOP_NOT_IMPORTED, VS_NOT_IMPORTED } from './keywords.js';
 import type { Statement } from './syntax.js';
 
@@ -362,6 +362,21 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
   });
 }
 
+/** The interfaces a vrrp_instance puts its addresses on: each address's `dev`, else the instance's `interface`. */
+function vrrpInterfaces(s: Statement): InterfaceHint[] {
+  const block = s.block ?? [];
+  const instance = block.find((c) => c.keyword.text === 'interface')?.args[0]?.text;
+  return block
+    .filter((c) => c.keyword.text === 'virtual_ipaddress' || c.keyword.text === 'virtual_ipaddress_excluded')
+    .flatMap((c) => c.block ?? [])
+    .flatMap((a) => {
+      const dev = a.args.findIndex((w) => w.text === 'dev');
+      const name = dev < 0 ? instance : a.args[dev + 1]?.text;
+      const ip = address(a.keyword.text.split('/')[0] ?? '');
+      return name === undefined || ip === null ? [] : [{ name, address: ip.address, at: a.keyword.at }];
+    });
+}
+
 /** Notes for a block that is not LVS configuration, with the IPVS keywords inside it on their own lines. */
 function otherBlock(s: Statement, notes: Notes): void {
   const reason = TOP_NOT_IMPORTED.get(s.keyword.text);
@@ -372,9 +387,10 @@ function otherBlock(s: Statement, notes: Notes): void {
   }
 }
 
-/** The IPVS services a keepalived configuration sets up, and a note for everything else in it. */
-export function lvsServices(statements: readonly Statement[]): { services: ImportedService[]; notes: ImportNote[] } {
+/** The IPVS services a keepalived configuration sets up, a note for everything else in it, and the VRRP addresses' interfaces. */
+export function lvsServices(statements: readonly Statement[]): { services: ImportedService[]; notes: ImportNote[]; interfaces: InterfaceHint[] } {
   const notes = new Notes();
+  const interfaces: InterfaceHint[] = [];
   const groups = new Map<string, Group>();
   const services = new Map<string, ImportedService>();
   for (const s of statements) {
@@ -390,10 +406,13 @@ export function lvsServices(statements: readonly Statement[]): { services: Impor
         if (services.has(key)) notes.add('adjusted', s, `service ${key} is defined twice: the kernel keeps the first`);
         else services.set(key, imported);
       }
-    } else otherBlock(s, notes);
+    } else {
+      if (k === 'vrrp_instance') interfaces.push(...vrrpInterfaces(s));
+      otherBlock(s, notes);
+    }
   }
   for (const [name, g] of groups) {
     if (!g.used) notes.list.push({ kind: 'adjusted', at: g.at, keyword: 'virtual_server_group', message: `group ${name} is used by no virtual_server: keepalived sets up nothing for it` });
   }
-  return { services: [...services.values()], notes: notes.list };
+  return { services: [...services.values()], notes: notes.list, interfaces };
 }
