@@ -1,6 +1,6 @@
 // Imported IPVS services → the text of a topology file lbctl validates: one director host, real servers as bare addresses.
 import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../model/ip.js';
-import { endpoint, serviceKey } from '../model/keys.js';
+import { destinationKey, endpoint, serviceKey } from '../model/keys.js';
 import type { IpvsForward, IpvsService } from '../model/state.js';
 import { API_VERSION, SCHEDULERS } from '../topology/schema.js';
 import type { Method } from '../topology/types.js';
@@ -60,9 +60,17 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
     note('not-imported', key, `scheduler ${s.scheduler} is not one lbctl knows (${SCHEDULERS.join(' ')})`);
     return null;
   }
+  const family = s.id.protocol === 'fwmark' ? s.id.family : s.id.address.includes(':') ? 'inet6' : 'inet';
+  s.destinations = s.destinations.filter((d) => {
+    if ((d.address.includes(':') ? 'inet6' : 'inet') === family) return true;
+    note('not-imported', key, `real server ${endpoint(d.address, d.port)}: a tunnelled real server of another address family; lbctl needs the service's family`);
+    return false;
+  });
+  if (s.destinations.length === 0) return null;
   const forward = majorityForward(s);
   const method = METHOD[forward];
   const port = s.id.protocol === 'fwmark' ? 0 : s.id.port;
+  const seen = new Set<string>();
   s.destinations = s.destinations.map((d) => {
     let out = d;
     if (d.forward !== forward) {
@@ -82,6 +90,10 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
       out = { ...out, weight: MAX_WEIGHT };
     }
     return out;
+  }).filter((d) => {
+    if (!seen.has(destinationKey(d))) return seen.add(destinationKey(d));
+    note('adjusted', key, `real server ${destinationKey(d)} appears twice once its port is the service's: kept once`);
+    return false;
   });
   if (s.onePacket && s.id.protocol !== 'udp') {
     note('adjusted', key, 'one-packet scheduling dropped: the kernel applies it to UDP only');

@@ -86,3 +86,28 @@ describe('/etc/services', () => {
     expect([...t.entries()]).toEqual([['http/tcp', 80], ['www/tcp', 80], ['www-http/tcp', 80], ['http/udp', 80]]);
   });
 });
+
+describe('drafting what the topology cannot hold as it is', () => {
+  const draft = (text: string) => {
+    const d = draftTopology(importIpvsadm('dump', text, NO_SERVICES), 'test');
+    expect(loadTopology('t.yaml', d.yaml).diagnostics.filter((x) => x.severity === 'error')).toEqual([]);
+    return d;
+  };
+
+  it('keeps a real server once when two become the same with the service port (DR cannot map ports)', () => {
+    const d = draft('-A -f 7 -s rr\n-a -f 7 -r 10.0.0.1:0 -g -w 1\n-a -f 7 -r 10.0.0.1:80 -g -w 1\n-A -t 10.0.9.1:80 -s rr\n-a -t 10.0.9.1:80 -r 10.0.0.1:80 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.2:81 -m -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.3:82 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.1:8080 -m -w 1\n');
+    expect(d.yaml).toContain('      - 10.0.0.1\n      - 10.0.0.1:80\n');
+    expect(d.yaml).toContain('      - 10.0.0.1:80\n      - 10.0.0.2:80\n      - 10.0.0.3:80\n');
+    expect(d.notes.map((n) => n.message)).toContain('real server 10.0.0.1:80 appears twice once its port is the service\'s: kept once');
+    expect(d.notes.map((n) => n.message).filter((m) => m.includes('cannot map ports'))).toEqual([
+      'real server 10.0.0.1:8080: DR cannot map ports, the kernel uses the service port 80',
+      'real server 10.0.0.2:81: DR cannot map ports, the kernel uses the service port 80',
+      'real server 10.0.0.3:82: DR cannot map ports, the kernel uses the service port 80',
+    ]);
+  });
+
+  it('drops real servers of another address family (tunnelled ones IPVS allows), saying so', () => {
+    const d = draft('-A -f 7 -s rr\n-a -f 7 -r 10.0.0.1:0 -i -w 1\n-a -f 7 -r [2001:db8::1]:0 -i -w 1\n');
+    expect(d.notes.map((n) => n.message)).toContain('real server [2001:db8::1]:0: a tunnelled real server of another address family; lbctl needs the service\'s family');
+  });
+});
