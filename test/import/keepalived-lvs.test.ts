@@ -182,3 +182,27 @@ virtual_server 10.0.0.100 80 {
     expect(draft.notes.find((n) => n.keyword === 'hosts.director.interfaces.bond1')?.message).toContain('the name bond1 comes from 10.0.1.254 at k.conf:5');
   });
 });
+
+describe('checker timing in the report', () => {
+  it('shows what each checker inherits: its own keys win over the real server\'s, which win over the virtual server\'s', () => {
+    const r = importKeepalived('k.conf', `virtual_server 10.0.0.1 80 {
+ protocol TCP
+ real_server 10.0.1.1 80 {
+  retry 2
+  HTTP_GET {
+   nb_get_retry 4
+   connect_timeout 3
+  }
+  TCP_CHECK { }
+ }
+ connect_timeout 5
+ delay_loop 6
+}
+`, { reader: memoryReader({}) });
+    const checks = r.notes.filter((n) => n.keyword === 'HTTP_GET' || n.keyword === 'TCP_CHECK').map((n) => n.message.replace(/^.*\(/, '('));
+    expect(checks).toEqual([
+      '(connect_timeout 3, delay_loop 6 from the virtual_server, retry 4)',
+      '(connect_timeout 5 from the virtual_server, delay_loop 6 from the virtual_server, retry 2 from the real_server)',
+    ]);
+  });
+});

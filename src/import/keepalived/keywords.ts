@@ -11,8 +11,11 @@ const SYNC = 'IPVS connection synchronisation (the sync daemon) comes with direc
 /** Health checkers a real server may hold. */
 export const CHECKERS = new Set(['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'MISC_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK', 'track_file']);
 
-/** Keys of a checker block worth repeating in the report: its timing. */
-export const CHECK_TIMING = ['connect_timeout', 'retry', 'nb_get_retry', 'delay_before_retry', 'delay_loop', 'warmup', 'connect_port'];
+/** Timing keys a checker inherits from its real server, which inherits them from its virtual server (validate_check_config). */
+export const INHERITED_TIMING = ['connect_timeout', 'retry', 'delay_before_retry', 'delay_loop', 'warmup'];
+
+/** Timing keys of a checker block, under the name its real server and virtual server use (nb_get_retry is the old retry). */
+export const CHECK_TIMING = new Map([...INHERITED_TIMING.map((k): [string, string] => [k, k]), ['nb_get_retry', 'retry'], ['connect_port', 'connect_port']]);
 
 /** virtual_server keywords that are not imported. */
 export const VS_NOT_IMPORTED = new Map<string, string>([

@@ -5,7 +5,7 @@ import { canonicalIp, formatIp, maskLength, parseIp } from '../../model/ip.js';
 import { destinationKey, serviceKey } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId, Persistence, Protocol } from '../../model/state.js';
 import type { ImportNote, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';
-import { CHECK_TIMING, CHECKER_REASON, CHECKERS, LVS_IN_OTHER_BLOCKS, RS_NOT_IMPORTED, TOP_NOT_IMPORTED, VS_NOT_IMPORTED } from './keywords.js';
+import { CHECK_TIMING, CHECKER_REASON, CHECKERS, INHERITED_TIMING, LVS_IN_OTHER_BLOCKS, RS_NOT_IMPORTED, TOP_NOT_IMPORTED, VS_NOT_IMPORTED } from './keywords.js';
 import type { Statement } from './syntax.js';
 
 /** lvs_schedulers[] of check_parser.c. */
@@ -117,14 +117,29 @@ function forwarding(s: Statement, notes: Notes): Forwarding | undefined {
   return tunnel === undefined ? { forward } : { forward, tunnel };
 }
 
-/** The notes for a checker block: one line naming it and its timing keys. */
-function checkerNote(s: Statement, notes: Notes): void {
-  const timing = (s.block ?? []).filter((c) => CHECK_TIMING.includes(c.keyword.text)).map((c) => `${c.keyword.text} ${c.args.map((w) => w.text).join(' ')}`.trim());
-  notes.add('not-imported', s, `${CHECKER_REASON}${timing.length > 0 ? ` (${timing.join(', ')})` : ''}`);
+/** Timing keys set in a block, by their inherited name, with where they came from. */
+type Timing = Map<string, string>;
+
+/** The inheritable timing keys a virtual_server or real_server block sets (wherever in the block: keepalived inherits at the end). */
+function timingOf(block: readonly Statement[] | undefined, from: string): Timing {
+  const timing: Timing = new Map();
+  for (const c of block ?? []) if (INHERITED_TIMING.includes(c.keyword.text)) timing.set(c.keyword.text, `${c.args.map((w) => w.text).join(' ')} from the ${from}`);
+  return timing;
 }
 
-/** A real_server block. */
-function realServer(s: Statement, vs: VirtualServer, notes: Notes): RealServer | null {
+/** The note for a checker block: it and its timing, its own keys first, then what it inherits from real server and virtual server. */
+function checkerNote(s: Statement, inherited: Timing, notes: Notes): void {
+  const timing = new Map(inherited);
+  for (const c of s.block ?? []) {
+    const key = CHECK_TIMING.get(c.keyword.text);
+    if (key !== undefined) timing.set(key, c.args.map((w) => w.text).join(' '));
+  }
+  const text = [...timing].map(([k, v]) => `${k} ${v}`);
+  notes.add('not-imported', s, `${CHECKER_REASON}${text.length > 0 ? ` (${text.join(', ')})` : ''}`);
+}
+
+/** A real_server block; `inherited` is the timing its checkers get from the virtual server. */
+function realServer(s: Statement, vs: VirtualServer, inherited: Timing, notes: Notes): RealServer | null {
   const a = address(arg(s, 0) ?? '');
   const p = port(arg(s, 1));
   if (a === null || p === undefined) {
@@ -134,6 +149,7 @@ function realServer(s: Statement, vs: VirtualServer, notes: Notes): RealServer |
   // alloc_rs copies the virtual server's method as set so far; the rest is inherited at the end.
   const rs: RealServer = { ...a, port: p, upper: 0, lower: 0, at: s.keyword.at };
   if (vs.forwarding !== undefined) rs.forwarding = vs.forwarding;
+  const timing = new Map([...inherited, ...timingOf(s.block, 'real_server')]);
   for (const c of s.block ?? []) {
     const k = c.keyword.text;
     if (k === 'weight') {
@@ -148,7 +164,7 @@ function realServer(s: Statement, vs: VirtualServer, notes: Notes): RealServer |
       if (t === undefined) notes.add('adjusted', c, `"${arg(c, 0) ?? ''}" is not a threshold: keepalived ignores it`);
       else if (k === 'uthreshold') rs.upper = t;
       else rs.lower = t;
-    } else if (CHECKERS.has(k)) checkerNote(c, notes);
+    } else if (CHECKERS.has(k)) checkerNote(c, timing, notes);
     else if (RS_NOT_IMPORTED.has(k)) notes.add('not-imported', c, RS_NOT_IMPORTED.get(k) ?? '');
     else notes.add('adjusted', c, 'not a real_server keyword: keepalived reports it and ignores it');
   }
@@ -204,6 +220,7 @@ function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
   if (t === null) return null;
   const vs: VirtualServer = { target: t, flagBits: new Set(), onePacket: false, weight: 1, realServers: [], at: s.keyword.at };
   if (t.kind === 'address') vs.family = t.family;
+  const timing = timingOf(s.block, 'virtual_server');
   for (const c of s.block ?? []) {
     const k = c.keyword.text;
     if (k === 'lb_algo' || k === 'lvs_sched') {
@@ -231,7 +248,7 @@ function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
       if (w === undefined) notes.add('adjusted', c, `weight "${arg(c, 0) ?? ''}" is outside 1-${MAX_WEIGHT}: keepalived ignores it`);
       else vs.weight = w;
     } else if (k === 'real_server') {
-      const rs = realServer(c, vs, notes);
+      const rs = realServer(c, vs, timing, notes);
       if (rs === null) continue;
       // rs_end_handler: a non-tunnelled real server of another family than the service is skipped.
       const tunnelled = (rs.forwarding ?? vs.forwarding)?.forward === 'ipip';
