@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
+import type { IpvsadmImportOptions, KeepalivedImportOptions } from './commands/import.js';
 import { Unreadable } from '../host/read-input.js';
 import { ParseError } from '../drivers/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -119,6 +120,24 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<command...>', 'the command, after --')
     .addOption(labName())
     .action((host: string, command: string[], opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labExecCommand(host, command, opts))());
+
+  const imports = cli
+    .command('import')
+    .description('write a topology from what runs today (keepalived.conf, an ipvsadm-save dump); what lbctl cannot express is listed with its file:line');
+  imports
+    .command('keepalived')
+    .description('import keepalived.conf\'s LVS configuration: virtual servers, groups and real servers as keepalived would set them up')
+    .argument('<file>', 'keepalived.conf (its include files are read too)')
+    .option('--out <file>', 'write the topology here instead of stdout')
+    .option('--config-id <id>', 'keepalived\'s config id (its -i; keepalived defaults to the host name): selects "@ID" lines')
+    .action((file: string, opts: KeepalivedImportOptions) => run(async () => (await import('./commands/import.js')).importKeepalivedCommand(file, opts, io))());
+  imports
+    .command('ipvsadm')
+    .description('import an `ipvsadm-save` dump (or an ipvsadm-restore file): its services and real servers')
+    .argument('<file>', 'the dump; without -n, service names are looked up in the services table')
+    .option('--out <file>', 'write the topology here instead of stdout')
+    .option('--services <file>', 'services(5) table for port names', '/etc/services')
+    .action((file: string, opts: IpvsadmImportOptions) => run(async () => (await import('./commands/import.js')).importIpvsadmCommand(file, opts, io))());
 
   cli
     .command('schema')

@@ -3,16 +3,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { dependencies } from '../support/imports.js';
 
 const SRC = join(import.meta.dirname, '../../src');
 const PURE = ['observed', 'drivers'];
 const ALLOWED_FOLDERS = ['observed', 'drivers', 'model'];
-
-/** Every module specifier a source imports, statically or dynamically, and every use of process. */
-function dependencies(source: string): string[] {
-  const specifiers = [...source.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
-  return [...specifiers, ...(/\bprocess\s*[.[]/.test(source) ? ['process'] : [])];
-}
 
 /** True when a file of src/ at `file` may import `specifier`. */
 function allowed(file: string, specifier: string): boolean {

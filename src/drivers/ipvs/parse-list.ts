@@ -28,6 +28,25 @@ function serviceIdOf(words: string[], fail: Fail): IpvsServiceId {
   return { protocol, address: ep.address, port: ep.port };
 }
 
+/** The listings `ipvsadm -L` prints, told apart by the columns of their "Prot LocalAddress:Port" header. */
+export type IpvsListing = 'plain' | 'thresholds' | 'persistent-conn' | 'stats' | 'rate';
+
+const LISTING_COLUMNS: ReadonlyArray<[IpvsListing, string]> = [
+  ['plain', 'Scheduler Flags'],
+  ['thresholds', 'Uthreshold Lthreshold ActiveConn InActConn'],
+  ['persistent-conn', 'Weight PersistConn ActiveConn InActConn'],
+  ['stats', 'Conns InPkts OutPkts InBytes OutBytes'],
+  ['rate', 'CPS InPPS OutPPS InBPS OutBPS'],
+];
+
+/** Which listing a "Prot LocalAddress:Port ..." header line starts; null for any other line. */
+export function listingOf(line: string): IpvsListing | null {
+  const words = line.trim().split(/\s+/);
+  if (words[0] !== 'Prot' || words[1] !== 'LocalAddress:Port') return null;
+  const columns = words.slice(2).join(' ');
+  return LISTING_COLUMNS.find(([, c]) => c === columns)?.[0] ?? null;
+}
+
 /** Parses the listing; header lines are skipped, anything else unexpected throws a ParseError. */
 export function parseIpvsadmThresholds(text: string): IpvsCounters {
   const out: IpvsCounters = new Map();
@@ -35,7 +54,14 @@ export function parseIpvsadmThresholds(text: string): IpvsCounters {
   text.split('\n').forEach((line, i) => {
     const fail: Fail = (reason) => { throw new ParseError(SOURCE, i + 1, line, reason); };
     const words = line.trim().split(/\s+/);
-    if (line.trim() === '' || line.startsWith('IP Virtual Server') || line.startsWith('Prot ') || /^\s*-> RemoteAddress/.test(line)) return;
+    if (words[0] === 'Prot') {
+      const listing = listingOf(line);
+      // Other listings have the same number of columns (--persistent-conn: weight where Uthreshold belongs).
+      if (listing === null) fail('a "Prot LocalAddress:Port" header with unknown columns, not the one of `ipvsadm -Ln --thresholds`');
+      if (listing !== 'thresholds') fail(`this is the \`ipvsadm -Ln${listing === 'plain' ? '' : ` --${listing}`}\` listing, not \`ipvsadm -Ln --thresholds\` output: capture it with \`ipvsadm -Ln --thresholds\``);
+      return;
+    }
+    if (line.trim() === '' || line.startsWith('IP Virtual Server') || /^\s*-> RemoteAddress/.test(line)) return;
     if (words[0] === '->') {
       if (!current) fail('a destination before any service');
       if (words.length !== 6) fail('expected: -> address:port Uthreshold Lthreshold ActiveConn InActConn');

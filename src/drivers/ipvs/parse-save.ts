@@ -1,6 +1,7 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
 import { destinationKey, serviceKey, sortedBy } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
+import { listingOf } from './parse-list.js';
 import { type IpvsOption, tokenizeRule } from './options.js';
 import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './values.js';
 import { ParseError } from '../parse-error.js';
@@ -133,6 +134,9 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     at.line++;
     at.text = raw.trimEnd();
     if (at.text.trim() === '') continue;
+    if (at.text.startsWith('IP Virtual Server version') || listingOf(at.text) !== null) {
+      fail('this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output: capture the table with `ipvsadm-save -n`');
+    }
     const { command, options } = tokenizeRule(at.text, fail);
     const entry = serviceOf(options, known, fail);
     if (command === 'service') {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmThresholds } from '../../../src/drivers/ipvs/parse-list.js';
+import { listingOf, parseIpvsadmThresholds } from '../../../src/drivers/ipvs/parse-list.js';
 import { observedFromCaptures } from '../../../src/observed/captures.js';
 import { ParseError } from '../../../src/drivers/parse-error.js';
 
@@ -47,5 +47,34 @@ describe('ipvsadm -Ln --thresholds', () => {
     const blind = observedFromCaptures('d', { ipvs: save });
     expect(blind.state.unobserved).toEqual(['ipvs-thresholds']);
     expect(blind.warnings.join('\n')).toContain('thresholds (-x/-y) are not compared');
+  });
+});
+
+describe('a listing fed where --thresholds belongs', () => {
+  // ipvsadm 1.31's print_title: --persistent-conn has as many columns as --thresholds (weight where Uthreshold is).
+  const PERSISTENT = `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn
+  -> RemoteAddress:Port
+TCP  10.0.0.100:80 wrr
+  -> 10.0.1.10:80                 1         0           0          0
+`;
+  const PLAIN = `IP Virtual Server version 1.2.1 (size=4096)
+Prot LocalAddress:Port Scheduler Flags
+  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
+TCP  10.0.0.100:80 wrr
+  -> 10.0.1.10:80                 Route   1      0          0
+`;
+
+  it('says which listing it is instead of reading weights as thresholds', () => {
+    expect(() => parseIpvsadmThresholds(PERSISTENT)).toThrow(/line 2: this is the `ipvsadm -Ln --persistent-conn` listing, not `ipvsadm -Ln --thresholds` output/);
+    expect(() => parseIpvsadmThresholds(PLAIN)).toThrow(/line 2: this is the `ipvsadm -Ln` listing/);
+    expect(() => parseIpvsadmThresholds('Prot LocalAddress:Port Foo Bar\n')).toThrow(/unknown columns/);
+  });
+
+  it('tells each listing by its header', () => {
+    expect(listingOf('Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn')).toBe('thresholds');
+    expect(listingOf('Prot LocalAddress:Port                 Conns   InPkts  OutPkts  InBytes OutBytes')).toBe('stats');
+    expect(listingOf('Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS')).toBe('rate');
+    expect(listingOf('TCP  10.0.0.100:80 wrr')).toBeNull();
   });
 });

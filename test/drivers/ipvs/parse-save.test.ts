@@ -188,6 +188,14 @@ describe('parseIpvsadmSave errors', () => {
     expect(error.message).toBe('ipvsadm-save: line 3: unknown command "TCP" (expected -A or -a): TCP  10.0.0.100:80 wrr');
   });
 
+  it('says a plain `ipvsadm -Ln` listing is not ipvsadm-save output, at its first line', () => {
+    const listing = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.100:80 wrr\n';
+    const error = parseErrorOf(listing);
+    expect(error.line).toBe(1);
+    expect(error.reason).toBe('this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output: capture the table with `ipvsadm-save -n`');
+    expect(parseErrorOf(listing.split('\n').slice(1).join('\n')).reason).toMatch(/this is an `ipvsadm -Ln` listing/);
+  });
+
   it.each([
     ['-A -t 10.0.0.1:80 -s rr --frobnicate', 'unexpected "--frobnicate"'],
     ['-A -t 10.0.0.1:80 -s', '-s needs a value'],

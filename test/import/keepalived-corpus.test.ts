@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { importKeepalived } from '../../src/import/keepalived/import.js';
+import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
+import { desiredStates } from '../../src/model/desired.js';
+import { emptyHostState } from '../../src/model/state.js';
+import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
+import { makePlan, planHost } from '../../src/plan/plan.js';
+import { renderShell } from '../../src/render/shell.js';
+import { loadTopology } from '../../src/topology/load.js';
+import { CORPUS, canonicalTable, corpusFile, expectedTable, memoryReader, unimportedLines } from './corpus.js';
+
+describe('keepalived.conf corpus (real files from public projects)', () => {
+  it('has at least ten files, each citing its source and with an expected table', () => {
+    expect(CORPUS.length).toBeGreaterThanOrEqual(10);
+    for (const name of CORPUS) {
+      expect(corpusFile(name)).toMatch(/^# Source: https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/[0-9a-f]{40}\//);
+      expect(expectedTable(name).length).toBeGreaterThan(0);
+    }
+  });
+
+  describe.each(CORPUS)('%s', (name) => {
+    const text = corpusFile(name);
+    const result = importKeepalived(name, text, { reader: memoryReader({}) });
+    const draft = draftTopology(result, `Imported from ${name}`);
+    const loaded = loadTopology('imported.yaml', draft.yaml);
+
+    it('imports into a topology lbctl validates', () => {
+      expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(loaded.topology).toBeDefined();
+    });
+
+    it('gives the director the IPVS table keepalived builds (read from keepalived\'s code)', () => {
+      const director = desiredStates(loaded.topology!).get(DIRECTOR);
+      expect(canonicalTable(director?.ipvs ?? [])).toEqual(expectedTable(name));
+    });
+
+    it('plans, on an empty director, the ipvsadm commands that build that table', () => {
+      const director = desiredStates(loaded.topology!).get(DIRECTOR)!;
+      const commands = renderShell(makePlan([planHost(director, emptyHostState(DIRECTOR))])).split('\n').filter((l) => /^ipvsadm -[Aa] /.test(l));
+      // The shell form quotes IPv6 endpoints ('[2001:db8::1]:80'); ipvsadm-restore lines do not.
+      const restore = commands.map((l) => l.slice('ipvsadm '.length).replace(/'([^']*)'/g, '$1'));
+      expect(canonicalTable(parseIpvsadmSave(restore.join('\n')))).toEqual(expectedTable(name));
+    });
+
+    it('reports every keyword it does not import, at its line', () => {
+      const covered = (line: number) => draft.notes.some((n) => n.at?.file === name && n.at.line <= line && line <= (n.at.endLine ?? n.at.line));
+      expect(unimportedLines(text).filter((line) => !covered(line))).toEqual([]);
+    });
+  });
+});
