@@ -1,7 +1,8 @@
 // The apply use case for one host, wherever it is: preflight, lock, plan against the ledger, show and confirm,
 // converge (rolling back on failure or interruption), verify. The CLI and the lab both call it.
+import type { HostIdentity } from '../model/identity.js';
 import type { HostState } from '../model/state.js';
-import type { HostPlan } from '../plan/types.js';
+import type { Change, HostPlan } from '../plan/types.js';
 import { Convergence, type Outcome } from './converge.js';
 import type { Host } from './port.js';
 import { preflight } from './preflight.js';
@@ -28,6 +29,10 @@ export interface ApplyOptions {
   confirm?: (plan: HostPlan) => Promise<boolean>;
   /** True once the operator asked to stop: no further change starts, what ran is rolled back. */
   interrupted?: () => boolean;
+  /** Who the host must be (its topology addresses): checked on the probe before anything is planned. */
+  identity?: HostIdentity;
+  /** Changes left for a later step (a rollout's second pass): neither applied nor counted as drift. */
+  later?: (c: Change) => boolean;
 }
 
 /** How an apply ended, with the plan it showed. */
@@ -48,15 +53,17 @@ export async function applyHost(host: Host, desired: HostState, options: ApplyOp
   await preflight(desired, host, options.requireRoot);
   const release = await host.lock(options.what);
   try {
-    const session = await Convergence.open(desired, host, options.drainTimeoutSec);
+    const session = await Convergence.open(desired, host, options.drainTimeoutSec, options.identity);
     const planned = await session.plan(options.pruneForeign);
     // Daemons below a --root do not read these files: reloading them would touch the real host.
-    const plan = options.reload && host.live ? planned : withoutReloads(planned);
+    const all = options.reload && host.live ? planned : withoutReloads(planned);
+    const later = options.later;
+    const plan = later ? { ...all, changes: all.changes.filter((c) => !later(c)) } : all;
     options.show?.(plan);
     if (plan.changes.length === 0) return { plan, kind: 'unchanged' };
     if (options.checkOnly) return { plan, kind: 'pending' };
     if (options.confirm && !(await options.confirm(plan))) return { plan, kind: 'declined' };
-    return { plan, ...(await session.converge(plan, options.wait === true, options.interrupted)) };
+    return { plan, ...(await session.converge(plan, options.wait === true, options.interrupted, later)) };
   } finally {
     await release();
   }

@@ -1,11 +1,13 @@
 // Converging one host with its ledger: plan against what lbctl owns, apply until converged (a drain's second step
 // follows at once; with `wait`, until drains end), and keep the ledger true at every moment: intent is recorded
 // before each unit runs (a write-ahead), the outcome after, so a crash never leaves an object lbctl made unowned.
+import type { HostIdentity } from '../model/identity.js';
 import type { HostState } from '../model/state.js';
 import { ownedKey, type DrainPolicy } from '../plan/diff.js';
 import type { Change, Drain, HostPlan } from '../plan/types.js';
 import type { ExecuteFailure } from './execute.js';
 import { claimChanges, readLedger, recordChanges, recordDrains, recordSysctlOrigins, writeLedger, type HostRecord, type Ledger } from './ledger.js';
+import { drainPolicy, ownedFiles, withRestoredSysctls } from './ledger-view.js';
 import { applyPlan, planLive, type LiveContext } from './live-plan.js';
 import type { Host } from './port.js';
 
@@ -14,14 +16,6 @@ export type Outcome =
   | { kind: 'converged'; applied: number; processes: number; draining: Drain[]; ledgerError?: string }
   | ({ kind: 'failed'; rolledBack: number; notUndone: string[] } & ExecuteFailure)
   | { kind: 'drift'; remaining: HostPlan };
-
-/** The desired state plus the sysctls to restore: values lbctl found before it set them, for keys no role wants now. */
-function withRestoredSysctls(desired: HostState, origins: Readonly<Record<string, string>>): HostState {
-  const restore = Object.entries(origins).filter(([key]) => !(key in desired.sysctls));
-  return restore.length === 0 ? desired : { ...desired, sysctls: { ...desired.sysctls, ...Object.fromEntries(restore) } };
-}
-
-const FILE_PREFIX = ownedKey('file', '');
 
 /** One host's convergence, bound to the ledger on that host. */
 export class Convergence {
@@ -37,27 +31,22 @@ export class Convergence {
     private readonly ledger: Ledger,
     private owned: Set<string>,
     private readonly drainTimeoutMs: number,
+    private readonly identity: HostIdentity | undefined,
   ) {
     this.record = ledger.hosts[desired.host] ?? { owned: [] };
     this.claimed = owned;
-    this.target = withRestoredSysctls(desired, this.record.sysctls ?? {});
-    this.drain = {
-      drainExpired: (key) => {
-        const since = this.record.draining?.[key];
-        return since !== undefined && Date.now() - Date.parse(since) > drainTimeoutMs;
-      },
-    };
+    this.target = withRestoredSysctls(desired, this.record);
+    this.drain = drainPolicy(() => this.record, drainTimeoutMs);
   }
 
-  /** Reads the host's ledger for the desired state's host. */
-  static async open(desired: HostState, host: Host, drainTimeoutSec: number): Promise<Convergence> {
+  /** Reads the host's ledger for the desired state's host; every probe checks the machine is `identity`. */
+  static async open(desired: HostState, host: Host, drainTimeoutSec: number, identity?: HostIdentity): Promise<Convergence> {
     const ledger = await readLedger(host);
-    return new Convergence(desired, host, ledger, new Set(ledger.hosts[desired.host]?.owned ?? []), drainTimeoutSec * 1000);
+    return new Convergence(desired, host, ledger, new Set(ledger.hosts[desired.host]?.owned ?? []), drainTimeoutSec * 1000, identity);
   }
 
   private context(): LiveContext {
-    const ownedFiles = [...this.owned].filter((k) => k.startsWith(FILE_PREFIX)).map((k) => k.slice(FILE_PREFIX.length));
-    return { owned: this.owned, drain: this.drain, ownedFiles };
+    return { owned: this.owned, drain: this.drain, ownedFiles: ownedFiles(this.owned), ...(this.identity ? { identity: this.identity } : {}) };
   }
 
   /** Probes and plans; with `pruneForeign`, unmanaged objects are treated as lbctl's and removed too. */
@@ -102,8 +91,11 @@ export class Convergence {
     if (Object.keys(kept).length !== Object.keys(this.record.sysctls ?? {}).length) await this.save({ ...this.record, sysctls: kept });
   }
 
-  /** Applies the plan and what must follow it; `interrupted` stops it between units (what ran is rolled back). */
-  async converge(first: HostPlan, wait: boolean, interrupted?: () => boolean): Promise<Outcome> {
+  /**
+   * Applies the plan and what must follow it; `interrupted` stops it between units (what ran is rolled back).
+   * `later` marks changes left for a later step of a rollout: they are not applied, and not drift.
+   */
+  async converge(first: HostPlan, wait: boolean, interrupted?: () => boolean, later: (c: Change) => boolean = () => false): Promise<Outcome> {
     const started = Date.now();
     let plan = first;
     let applied = 0;
@@ -127,7 +119,7 @@ export class Convergence {
       if (ledgerError !== undefined) return { kind: 'converged', applied: applied + execution.applied.length, processes, draining: [], ledgerError };
       applied += execution.applied.length;
       processes += execution.processes;
-      const remaining = report.remaining!;
+      const remaining = { ...report.remaining!, changes: report.remaining!.changes.filter((c) => !later(c)) };
       const drainEnds = remaining.changes.length > 0 && remaining.changes.every((c) => c.kind === 'ipvs-destination' && c.action === 'delete');
       if (remaining.changes.length > 0 && !drainEnds) return { kind: 'drift', remaining };
       if (drainEnds) {

@@ -1,7 +1,7 @@
 // Probing a live host: run the capture commands, read the managed files, build the observed state.
 import type { HostState } from '../model/state.js';
 import { CAPTURE_COMMANDS, CAPTURE_FILES, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
-import type { Host } from './port.js';
+import type { Host, HostFacts } from './port.js';
 
 /** Raw captures of one host: command outputs by section, managed files by path, and what failed. */
 export interface HostCaptures {
@@ -9,7 +9,12 @@ export interface HostCaptures {
   files: Record<string, CapturedFile>;
   /** Sections whose command failed, with the operator's explanation. */
   failures: Map<CaptureName, string>;
+  /** The host's facts, read first (they decide what may be run without changing anything). */
+  facts: HostFacts;
 }
+
+/** Sections that read IPVS: ipvsadm would load ip_vs to answer, so without the module they are not run (no table). */
+const IPVS_SECTIONS = new Set<CaptureName>(['ipvs', 'ipvsList']);
 
 /** Sections a host without IPVS or nftables in its desired state may lack without it mattering. */
 function optional(name: CaptureName, desired: HostState): boolean {
@@ -25,9 +30,14 @@ function optional(name: CaptureName, desired: HostState): boolean {
  * owns that are no longer desired, so that they can be removed).
  */
 export async function captureHost(host: Host, desired: HostState, alsoFiles: readonly string[] = []): Promise<HostCaptures> {
+  const facts = await host.facts();
   const outputs: Partial<Record<CaptureName, string>> = {};
   const failures = new Map<CaptureName, string>();
   for (const [name, argv] of Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]) {
+    if (IPVS_SECTIONS.has(name) && facts.ipvs !== 'loaded') {
+      outputs[name] = '';
+      continue;
+    }
     const r = await host.run(argv);
     if (r.exitCode === 0) outputs[name] = r.stdout;
     else if (optional(name, desired)) outputs[name] = name === 'nft' ? '{"nftables": []}' : '';
@@ -38,12 +48,12 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
     const file = await host.read(path);
     if (file) found[path] = file;
   }
-  return { outputs, files: found, failures };
+  return { outputs, files: found, failures, facts };
 }
 
-/** The observed state of a live host (see captureHost for `alsoFiles`). */
-export async function probeHost(host: Host, desired: HostState, alsoFiles: readonly string[] = []): Promise<ObservedCapture> {
+/** The observed state of a live host with its facts (see captureHost for `alsoFiles`). */
+export async function probeHost(host: Host, desired: HostState, alsoFiles: readonly string[] = []): Promise<ObservedCapture & { facts: HostFacts }> {
   const c = await captureHost(host, desired, alsoFiles);
   const observed = observedFromCaptures(desired.host, c.outputs, c.files, new Set(c.failures.keys()));
-  return { state: observed.state, warnings: [...c.failures.values(), ...observed.warnings] };
+  return { state: observed.state, warnings: [...c.failures.values(), ...observed.warnings], facts: c.facts };
 }
