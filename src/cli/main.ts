@@ -8,6 +8,7 @@ import { ParseError } from '../observed/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
+import { visibleLines } from '../render/visible.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -129,8 +130,10 @@ function program(io: Io, result: { code: number }): Command {
 }
 
 /** Runs the CLI with the given argv; sets the process exit code. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: string[], terminal: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
+  // Messages quote paths, names and what hosts reported: never send their control characters to the terminal raw.
+  const io: Io = { ...terminal, err: (s) => terminal.err(visibleLines(s)) };
   try {
     await program(io, result).parseAsync(argv);
   } catch (err) {
