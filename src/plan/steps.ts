@@ -28,9 +28,11 @@ export function stepsFor(c: Change): Step[] {
       return [exec('ip', 'addr', c.action === 'delete' ? 'del' : 'add', a.cidr, 'dev', a.device)];
     }
     case 'route': {
-      const fam = (c.after ?? c.before)?.family === 'inet6' ? ['-6'] : [];
-      if (c.after === null) return c.before ? [exec('ip', ...fam, 'route', 'del', c.before.destination, 'via', c.before.via)] : [];
-      return [exec('ip', ...fam, 'route', 'replace', c.after.destination, 'via', c.after.via)];
+      const r = c.after ?? c.before;
+      if (r === null) return [];
+      const fam = r.family === 'inet6' ? ['-6'] : [];
+      const metric = r.metric === undefined ? [] : ['metric', String(r.metric)];
+      return [exec('ip', ...fam, 'route', c.after === null ? 'del' : 'replace', r.destination, 'via', r.via, ...metric)];
     }
     case 'ipvs-service': {
       const s = c.after ?? c.before;

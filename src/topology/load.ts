@@ -1,7 +1,7 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
 import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
-import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { error, hasErrors, sortDiagnostics, type Diagnostic, type NodePath } from './diagnostics.js';
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
 import { topologySchema } from './schema.js';
@@ -59,8 +59,22 @@ function tooDeep(file: string): LoadResult {
   return { diagnostics: [{ ...d, file, position: { line: 1, col: 1 } }] };
 }
 
+/** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
+function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const out: Diagnostic[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
+    if (key === '__proto__') out.push({ ...error('name-invalid', at, '"__proto__" cannot be used as a name or key', 'rename it: letters, digits, "-" and "_", starting with a letter'), atKey: true });
+    out.push(...prototypeKeys(child, at));
+  }
+  return out;
+}
+
 /** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
 function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
+  const reserved = prototypeKeys(input);
+  if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
   const parsed = topologySchema.safeParse(input);
   if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(parsed.error.issues, input))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);

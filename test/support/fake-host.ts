@@ -163,8 +163,9 @@ export class FakeHost implements Runner, HostFiles {
       return ok();
     }
     if (object === 'route') {
-      const [dest, , via] = rest;
+      const [dest, , via, metricWord, metric] = rest;
       const route: Route = { family: via!.includes(':') ? 'inet6' : 'inet', destination: dest!, via: via! };
+      if (metricWord === 'metric') route.metric = Number(metric);
       if (verb === 'replace') this.routes.set(routeKey(route), route);
       else if (!this.routes.delete(routeKey(route))) return fail('RTNETLINK answers: No such process', 2);
       return ok();
@@ -194,7 +195,7 @@ export class FakeHost implements Runner, HostFiles {
         ...(ifname === 'tunl0' ? { linkinfo: { info_kind: 'ipip' } } : {}),
       })));
     }
-    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', flags: [] })));
+    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', ...(r.metric === undefined ? {} : { metric: r.metric }), flags: [] })));
   }
 
   private sysctl(args: string[]): CommandResult {
