@@ -1,9 +1,11 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
-import { Command, CommanderError, Option } from 'commander';
+import { statSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ApplyOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
 import { Unreadable } from '../host/read-input.js';
+import { Unwritable } from '../host/output-dir.js';
 import { ParseError } from '../observed/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
@@ -11,6 +13,20 @@ import { DEFAULT_LAB } from '../lab/names.js';
 import { visibleLines } from '../render/visible.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A parser of option values that are whole numbers of at least `min` ("abc", "-5", "1.5" and "1e9" are usage errors). */
+const wholeNumber = (min: number) => (value: string): number => {
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min)) throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
+  return n;
+};
+
+/** `--root`: a directory, or a path that does not exist yet (apply creates it); never an existing file. */
+const rootDir = (value: string): string => {
+  const found = statSync(value, { throwIfNoEntry: false });
+  if (found !== undefined && !found.isDirectory()) throw new InvalidArgumentError(`"${value}" is not a directory`);
+  return value;
+};
 
 /** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
@@ -57,12 +73,12 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .requiredOption('--host <name>', 'the host this is (its name in the topology)')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', '/')
+    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', rootDir, '/')
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
-    .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
+    .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', wholeNumber(0), 300)
     .action((file: string, opts: ApplyOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
 
   cli
@@ -71,7 +87,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML): names the files to capture')
     .requiredOption('--host <name>', 'the host this is')
     .requiredOption('--out <dir>', 'where to write')
-    .option('--root <dir>', 'read managed files below this directory', '/')
+    .option('--root <dir>', 'read managed files below this directory', rootDir, '/')
     .action((file: string, opts: { host: string; out: string; root: string }) => run(async () => (await import('./commands/capture.js')).captureCommand(file, opts, io))());
 
   const lab = cli
@@ -100,8 +116,8 @@ function program(io: Io, result: { code: number }): Command {
     .argument('[command...]', 'the command, after --; it runs with LBCTL_LAB set (e.g. -- lbctl lab exec client -- curl -s 192.168.10.100)')
     .addOption(labName())
     .option('--vm', 'run it all as one job of the IPVS VM (qemu, src/lab/vm/): for directors on a kernel without IPVS')
-    .option('--requests <n>', 'HTTP requests per service in the traffic check', (v) => Number(v), 12)
-    .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', (v) => Number(v), 600)
+    .option('--requests <n>', 'HTTP requests per service in the traffic check', wholeNumber(1), 12)
+    .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', wholeNumber(1), 600)
     .action((file: string, command: string[], opts: LabRunOptions) => run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))());
   lab
     .command('down')
@@ -145,6 +161,9 @@ export async function main(argv: string[], terminal: Io = processIo()): Promise<
     } else if (err instanceof Unreadable) {
       io.err(`lbctl: ${err.message}\n`);
       result.code = EXIT.noInput;
+    } else if (err instanceof Unwritable) {
+      io.err(`lbctl: ${err.message}\n`);
+      result.code = EXIT.cannotWrite;
     } else if (err instanceof CliError) {
       io.err(`lbctl: ${err.message}\n`);
       result.code = err.exitCode;

@@ -1,7 +1,7 @@
 // `lbctl capture FILE --host NAME --out DIR`: writes a host's observed state in the --observed layout.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { localFiles } from '../../host/files.js';
+import { makeDirs, writeOutputFile } from '../../host/output-dir.js';
 import { FILE_MODES } from '../../host/observed-dir.js';
 import { captureHost } from '../../host/probe.js';
 import { execaRunner } from '../../host/runner.js';
@@ -15,11 +15,13 @@ import { requireTopology } from '../load.js';
 export async function captureCommand(file: string, opts: { host: string; out: string; root: string }, io: Io): Promise<number> {
   const desired = desiredStates(await requireTopology(file, io.err)).get(opts.host);
   if (!desired) throw new CliError(`unknown host ${opts.host}`, EXIT.usage);
-  const c = await captureHost(execaRunner, localFiles(opts.root, execaRunner), desired);
   const dir = join(opts.out, opts.host);
+  // Before probing: an output that cannot be written is found without touching the host.
+  await makeDirs(dir, 'capture directory');
+  const c = await captureHost(execaRunner, localFiles(opts.root, execaRunner), desired);
   const put = async (rel: string, content: string) => {
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), content);
+    await makeDirs(dirname(join(dir, rel)), 'capture directory');
+    await writeOutputFile(join(dir, rel), content);
   };
   for (const [name, text] of Object.entries(c.outputs) as [CaptureName, string][]) await put(CAPTURE_FILES[name], text);
   for (const [path, f] of Object.entries(c.files)) await put(capturedFilePath(path), f.content);

@@ -1,7 +1,7 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
 import chalk, { Chalk } from 'chalk';
 import { readInputFile } from '../../host/read-input.js';
-import { loadObservedDir } from '../../host/observed-dir.js';
+import { loadObservedDir, requireObservedDir } from '../../host/observed-dir.js';
 import { desiredStates } from '../../model/desired.js';
 import { emptyHostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
@@ -40,9 +40,10 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], colors?: C
 /** Computes the plan of the selected hosts from captured or empty observed state. */
 export async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Plan> {
   if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
-  if (opts.observed === undefined && !opts.offline) {
-    throw new CliError('choose where the current state comes from: --observed DIR (captured with `lbctl capture`) or --offline (empty)', EXIT.usage);
+  if ((opts.observed === undefined) === !opts.offline) {
+    throw new CliError('choose where the current state comes from: --observed DIR (captured with `lbctl capture`) or --offline (empty), not both', EXIT.usage);
   }
+  if (opts.observed !== undefined) await requireObservedDir(opts.observed);
   const topology = await requireTopology(file, io.err);
   const desired = desiredStates(topology);
   const names = opts.all ? [...desired.keys()] : opts.host ?? [];
