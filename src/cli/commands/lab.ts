@@ -79,6 +79,7 @@ export async function labRunCommand(file: string, command: string[], opts: LabRu
 /** `lab down`: removes the lab; succeeds when there is nothing to remove. */
 export async function labDownCommand(opts: { name: string }, io: Io): Promise<number> {
   const report = await guarded(() => labDown(checkLabName(opts.name), execaRunner));
+  if (report.unreadableRecord !== undefined) io.err(`warning: the lab's record could not be read (${report.unreadableRecord}): removed by its namespace prefix and state dir\n`);
   io.out(report.namespaces.length === 0 && report.services === 0
     ? `lab ${opts.name}: nothing to remove\n`
     : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`);
