@@ -53,10 +53,31 @@ function aliasBomb(file: string, text: string): LoadResult {
   return { diagnostics: [{ ...d, file, position: positionsIn(text)(at ? at.index + at[1]!.length : 0) }] };
 }
 
-/** Nesting deeper than the parsers' recursion can follow (thousands of levels) ends their stack. */
-function tooDeep(file: string): LoadResult {
-  const d = error('yaml-too-deep', [], 'the YAML nests too deeply to be read', 'a topology needs a few levels of nesting: check that this is a topology file');
-  return { diagnostics: [{ ...d, file, position: { line: 1, col: 1 } }] };
+/** Deeper flow nesting ([ and { inside each other) than any topology needs: the parsers recurse per level. */
+const MAX_FLOW_DEPTH = 64;
+
+/**
+ * The offset where flow collections nest deeper than MAX_FLOW_DEPTH, or -1; a linear scan that skips quoted
+ * strings and comments. Nesting by indentation costs a line per level, so a file under the size cap stays shallow.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '"') while (++i < text.length && text[i] !== '"') i += text[i] === '\\' ? 1 : 0;
+    else if (c === "'") while (++i < text.length && text[i] !== "'");
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+  }
+  return -1;
+}
+
+/** Nesting deeper than the parsers' recursion can follow, at `offset` (unknown: -1, the stack ran out). */
+function tooDeep(file: string, text: string, offset: number): LoadResult {
+  const d = error('yaml-too-deep', [], `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`, 'a topology needs a few levels of nesting: check that this is a topology file');
+  return { diagnostics: [{ ...d, file, position: offset < 0 ? { line: 1, col: 1 } : positionsIn(text)(offset) }] };
 }
 
 /** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
@@ -138,6 +159,8 @@ export function loadTopology(file: string, text: string): LoadResult {
     const d = error('file-too-large', [], `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, 'split the topology, or check that this is the file you meant');
     return { diagnostics: [{ ...d, file, position: { line: 1, col: 1 } }] };
   }
+  const deep = tooDeepAt(text);
+  if (deep >= 0) return tooDeep(file, text, deep);
   try {
     if (text.length > POSITIONED_PARSE_BYTES) return loadFast(file, text, (err) => syntaxAtMark(file, err), (input) => check(input, (d) => placeLarge(file, text, d)));
     return loadFast(file, text, () => loadWithPositions(file, text), (input) => {
@@ -145,7 +168,7 @@ export function loadTopology(file: string, text: string): LoadResult {
       return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
     });
   } catch (err) {
-    if (err instanceof RangeError) return tooDeep(file);
+    if (err instanceof RangeError) return tooDeep(file, text, -1);
     throw err;
   }
 }
