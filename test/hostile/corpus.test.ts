@@ -90,7 +90,7 @@ const CASES: Case[] = [
 function lbctl(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string; ms: number }> {
   const start = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--stack-size=984', LBCTL, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: TIME_LIMIT_MS, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [`--max-old-space-size=${HEAP_MB}`, LBCTL, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: TIME_LIMIT_MS, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       const e = err as (Error & { code?: number; signal?: string }) | null;
       resolve({ code: e ? (typeof e.code === 'number' ? e.code : null) : 0, signal: e?.signal ?? null, stdout, stderr, ms: Date.now() - start });
     });

@@ -69,24 +69,58 @@ const recorded = (step: Step): string => {
   return `${argv.join(' ').replaceAll('\0', '')}\n`;
 };
 
+/** Deterministic pseudo-random numbers (mulberry32), so a failing value can be reproduced from its seed. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Characters that mean something to sh, to terminals or to lbctl's own quoting, and a few plain ones. */
+const ALPHABET = [...'\n\r\t\x00\x07\x1b\x7f\x85\x9b\u2028\u2029 #;&|<>()$`\'"\\*?[]{}~=%!-x/.', 'LBCTL_EOF', '\nLBCTL_EOF\n'];
+
+/** `count` random hostile values of up to 12 pieces each, from `seed`. */
+function randomValues(seed: number, count: number): string[] {
+  const next = random(seed);
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(''));
+}
+
+/** Runs the shell plan of `observed` with recorders in PATH; returns what they logged and what the steps list. */
+function runPlan(p: Placement, value: string, dir: string): { ran: string; listed: string; script: string } {
+  const observed = emptyHostState('h');
+  p.observed(value, observed);
+  const plan = planHost(desired(), observed, new Set(p.owned(value)));
+  const script = renderShell(makePlan([plan]));
+  execFileSync('/bin/sh', ['-n'], { input: script, cwd: tmp });
+  const log = join(dir, 'log');
+  const bin = recorders(join(dir, 'bin'), log, COMMANDS);
+  execFileSync('/bin/sh', ['-e'], { input: script, env: { PATH: bin }, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+  return { ran: existsSync(log) ? readFileSync(log, 'utf8') : '', listed: plan.changes.flatMap(stepsFor).map(recorded).join(''), script };
+}
+
 const cases = PLACEMENTS.flatMap((p) => HOSTILE.map(([v]) => [p.where, JSON.stringify(v), p, v] as const));
 
 describe('a shell plan of hostile observed state', () => {
   it.each(cases)('%s = %s: sh runs exactly the listed commands', (_where, _shown, p, value) => {
-    const observed = emptyHostState('h');
-    p.observed(value, observed);
-    const plan = planHost(desired(), observed, new Set(p.owned(value)));
-    const script = renderShell(makePlan([plan]));
+    const { ran, listed, script } = runPlan(p, value, join(tmp, `${cases.findIndex((c) => c[2] === p && c[3] === value)}`));
     // Every comment line is one line: no control character of a value survives in it.
     for (const line of script.split('\n').filter((l) => l.startsWith('#'))) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u);
-    execFileSync('/bin/sh', ['-n'], { input: script, cwd: tmp });
-    const dir = join(tmp, `${cases.findIndex((c) => c[2] === p && c[3] === value)}`);
-    const log = join(dir, 'log');
-    const bin = recorders(join(dir, 'bin'), log, COMMANDS);
-    execFileSync('/bin/sh', ['-e'], { input: script, env: { PATH: bin }, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-    const expected = plan.changes.flatMap(stepsFor).map(recorded).join('');
-    expect(existsSync(log) ? readFileSync(log, 'utf8') : '').toBe(expected);
+    expect(ran).toBe(listed);
   });
+
+  it('random values in every placement (seeded): sh runs exactly the listed commands', () => {
+    const values = randomValues(20261130, 20);
+    values.forEach((value, i) => {
+      for (const [j, p] of PLACEMENTS.entries()) {
+        const { ran, listed } = runPlan(p, value, join(tmp, `random-${i}-${j}`));
+        expect(ran, `${p.where} = ${JSON.stringify(value)}`).toBe(listed);
+      }
+    });
+  }, 120_000);
 
   it.each(HOSTILE.map(([v, shown]) => [JSON.stringify(v), v, shown] as const))('human output shows %s escaped, never raw', (_json, value, shown) => {
     const observed = emptyHostState('h');
