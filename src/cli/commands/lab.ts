@@ -68,8 +68,6 @@ export interface LabRunOptions {
  * status of CMD or of the check (0 passed, 1 failed), or lbctl's own when the lab cannot be built.
  */
 export async function labRunCommand(file: string, command: string[], opts: LabRunOptions, io: Io): Promise<number> {
-  if (!Number.isInteger(opts.requests) || opts.requests < 1) throw new CliError(`--requests must be a whole number of at least 1, not ${opts.requests}`, EXIT.usage);
-  if (!(opts.timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not ${opts.timeout}`, EXIT.usage);
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
   const req = { topology, file: resolve(file), shownFile: file, plan, apply: true, command, requests: opts.requests };
