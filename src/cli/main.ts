@@ -37,7 +37,7 @@ function program(io: Io, result: { code: number }): Command {
     .description('Control plane for Linux layer-4 load balancing: IPVS, real servers, ipip tunnels and OSPF anycast from one topology file')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(visibleLines(s)) });
 
   cli
     .command('validate')
@@ -146,29 +146,29 @@ function program(io: Io, result: { code: number }): Command {
 }
 
 /** Runs the CLI with the given argv; sets the process exit code. */
-export async function main(argv: string[], terminal: Io = processIo()): Promise<number> {
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
-  // Messages quote paths, names and what hosts reported: never send their control characters to the terminal raw.
-  const io: Io = { ...terminal, err: (s) => terminal.err(visibleLines(s)) };
+  // Messages quote paths, names and what hosts reported: their control characters are shown as escapes, never sent raw.
+  const say = (message: string) => io.err(`lbctl: ${visibleLines(message)}\n`);
   try {
     await program(io, result).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       result.code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     } else if (err instanceof ParseError) {
-      io.err(`lbctl: cannot understand what the host reported, so nothing was planned or changed: ${err.message}\n`);
+      say(`cannot understand what the host reported, so nothing was planned or changed: ${err.message}`);
       result.code = EXIT.badData;
     } else if (err instanceof Unreadable) {
-      io.err(`lbctl: ${err.message}\n`);
+      say(err.message);
       result.code = EXIT.noInput;
     } else if (err instanceof Unwritable) {
-      io.err(`lbctl: ${err.message}\n`);
+      say(err.message);
       result.code = EXIT.cannotWrite;
     } else if (err instanceof CliError) {
-      io.err(`lbctl: ${err.message}\n`);
+      say(err.message);
       result.code = err.exitCode;
     } else {
-      io.err(`lbctl: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      say(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       result.code = EXIT.internal;
     }
   }

@@ -70,6 +70,8 @@ const CASES: Case[] = [
   ['topology', 'an endless device', () => validate('/dev/zero'), EXIT.noInput, 'larger than 16 MiB'],
   ['topology', 'a directory', () => validate(tmp), EXIT.noInput, 'it is a directory'],
   ['topology', 'missing', () => validate(join(tmp, 'missing.yaml')), EXIT.noInput, 'no such file'],
+  ['topology', 'ESC in the file name', () => validate(file('e\u001b[2J.yaml', 'x')), EXIT.invalid, 'e\\x1b[2J.yaml: invalid'],
+  ['topology', 'ESC in a missing file name', () => validate(join(tmp, 'm\u001b]0;x\u0007.yaml')), EXIT.noInput, 'm\\x1b]0;x\\x07.yaml: no such file'],
   ['captures', 'garbage', () => planFrom(observed('garbage', (p) => writeFileSync(p, 'garbage{'))), EXIT.badData, 'not JSON'],
   ['captures', 'truncated JSON', () => planFrom(observed('truncated', (p) => writeFileSync(p, '[{"ifname":"lo","addr_i'))), EXIT.badData, 'not JSON'],
   ['captures', 'null', () => planFrom(observed('null', (p) => writeFileSync(p, 'null'))), EXIT.badData, 'ip -j addr'],
@@ -104,6 +106,7 @@ describe.concurrent('hostile-input corpus (whole lbctl processes)', () => {
     expect(`${r.stdout}${r.stderr}`).toContain(text);
     expect(r.stderr).not.toMatch(/^\s+at /m);
     expect(r.stderr).not.toContain('internal error');
+    expect(`${r.stdout}${r.stderr}`, 'an ESC reached the terminal').not.toContain('\u001b');
     expect(r.code, r.stderr).toBe(code);
   }, TIME_LIMIT_MS + 5_000);
 });

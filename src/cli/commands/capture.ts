@@ -9,6 +9,7 @@ import { desiredStates } from '../../model/desired.js';
 import { CAPTURE_FILES, capturedFilePath, type CaptureName } from '../../observed/captures.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { visible, visibleLines } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Runs capture; writes DIR/HOST/ so that `plan --observed DIR` reads it back. */
@@ -26,7 +27,7 @@ export async function captureCommand(file: string, opts: { host: string; out: st
   for (const [name, text] of Object.entries(c.outputs) as [CaptureName, string][]) await put(CAPTURE_FILES[name], text);
   for (const [path, f] of Object.entries(c.files)) await put(capturedFilePath(path), f.content);
   await put(FILE_MODES, Object.entries(c.files).map(([path, f]) => `${(f.mode ?? 0o644).toString(8).padStart(4, '0')} ${path}\n`).join(''));
-  for (const f of c.failures) io.err(`warning: ${f}\n`);
-  io.out(`captured host ${opts.host} into ${dir}\n`);
+  for (const f of c.failures) io.err(`warning: ${visibleLines(f)}\n`);
+  io.out(`captured host ${opts.host} into ${visible(dir)}\n`);
   return EXIT.ok;
 }

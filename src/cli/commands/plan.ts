@@ -12,6 +12,7 @@ import { renderShell } from '../../render/shell.js';
 import { unifiedDiff } from '../../render/text-diff.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { visible } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Options of `lbctl plan`. */
@@ -84,10 +85,10 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
     const diff = unifiedDiff(`${opts.expect} (expected)`, 'plan (actual)', expected, actual);
     if (diff) {
       io.out(diff.endsWith('\n') ? diff : `${diff}\n`);
-      io.err(`plan differs from ${opts.expect}\n`);
+      io.err(`plan differs from ${visible(opts.expect)}\n`);
       return EXIT.invalid;
     }
-    io.err(`plan matches ${opts.expect}\n`);
+    io.err(`plan matches ${visible(opts.expect)}\n`);
   } else if (opts.format === 'json') {
     writeBuffered(io, renderJsonChunks(plan));
   } else {
