@@ -9,11 +9,15 @@ import { CAPTURE_FILES, capturedFilePath, observedFromCaptures, type CapturedFil
 /** The manifest of captured files' permission bits ("0640 /etc/frr/frr.conf" per line): git keeps no modes. */
 export const FILE_MODES = 'file-modes.txt';
 
+/** The largest capture file read (`ipvsadm-save -n` of 100,000 services takes about 10 MiB). */
+const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;
+
 /** A capture file's text; undefined when absent. Anything but a regular file (a FIFO would block) is Unreadable. */
 async function readIfPresent(path: string): Promise<string | undefined> {
   const found = await stat(path).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`))));
   if (found === undefined) return undefined;
   if (!found.isFile()) throw new Unreadable(`cannot read capture ${path}: it is ${found.isDirectory() ? 'a directory' : 'not a regular file'}; \`lbctl capture\` writes regular files`);
+  if (found.size > MAX_CAPTURE_BYTES) throw new Unreadable(`cannot read capture ${path}: it is larger than ${MAX_CAPTURE_BYTES >> 20} MiB, more than any host's state takes`);
   return readFile(path, 'utf8').catch((err: unknown) => Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)));
 }
 

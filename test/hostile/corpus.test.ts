@@ -80,6 +80,7 @@ const CASES: Case[] = [
   ['captures', 'a directory', () => planFrom(observed('dir', (p) => mkdirSync(p))), EXIT.noInput, 'it is a directory'],
   ['captures', 'a FIFO', () => planFrom(observed('fifo', (p) => execFileSync('mkfifo', [p]))), EXIT.noInput, 'not a regular file'],
   ['captures', 'a symlink loop', () => planFrom(observed('loop', (p) => { symlinkSync(`${p}.b`, p); symlinkSync(p, `${p}.b`); })), EXIT.noInput, 'too many symbolic links'],
+  ['captures', 'a 300 MiB sparse capture', () => planFrom(observed('huge', (p) => execFileSync('truncate', ['-s', '300M', p]))), EXIT.noInput, 'larger than 256 MiB'],
   ['captures', 'a missing --observed', () => planFrom(join(tmp, 'no-captures')), EXIT.noInput, 'no such file'],
   ['paths', 'render --out /proc/x', () => ['render', TOPOLOGY, '--host', 'web1', '--out', '/proc/lbctl-corpus'], EXIT.cannotWrite, 'does not allow creating it'],
   ['paths', 'render --out a file', () => ['render', TOPOLOGY, '--host', 'web1', '--out', file('out-file', '')], EXIT.cannotWrite, 'not a directory'],
