@@ -20,6 +20,8 @@ export const EXIT = {
   badData: 65,
   /** An input file or directory cannot be read. */
   noInput: 66,
+  /** An output file or directory the operator named cannot be created or written. */
+  cannotWrite: 73,
   /** A prerequisite is missing: a tool, or IPVS in the kernel. Nothing was changed. */
   unavailable: 69,
   /** Another lbctl holds the host's lock. */

@@ -1,16 +1,33 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
-import { Command, CommanderError, Option } from 'commander';
+import { statSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
 import type { IpvsadmImportOptions, KeepalivedImportOptions } from './commands/import.js';
 import { Unreadable } from '../host/read-input.js';
+import { Unwritable } from '../host/output-dir.js';
 import { ParseError } from '../drivers/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
+import { visibleLines } from '../render/visible.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** A parser of option values that are whole numbers of at least `min` ("abc", "-5", "1.5" and "1e9" are usage errors). */
+const wholeNumber = (min: number) => (value: string): number => {
+  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min)) throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
+  return n;
+};
+
+/** `--root`: a directory, or a path that does not exist yet (apply creates it); never an existing file. */
+const rootDir = (value: string): string => {
+  const found = statSync(value, { throwIfNoEntry: false });
+  if (found !== undefined && !found.isDirectory()) throw new InvalidArgumentError(`"${value}" is not a directory`);
+  return value;
+};
 
 /** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
@@ -21,7 +38,7 @@ function program(io: Io, result: { code: number }): Command {
     .description('Control plane for Linux layer-4 load balancing: IPVS, real servers, ipip tunnels and OSPF anycast from one topology file')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(visibleLines(s)) });
 
   cli
     .command('validate')
@@ -57,12 +74,12 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .requiredOption('--host <name>', 'the host this is (its name in the topology)')
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', '/')
+    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', rootDir, '/')
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
-    .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', (v) => Number(v), 300)
+    .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', wholeNumber(0), 300)
     .action((file: string, opts: ApplyCommandOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
 
   cli
@@ -71,7 +88,7 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML): names the files to capture')
     .requiredOption('--host <name>', 'the host this is')
     .requiredOption('--out <dir>', 'where to write')
-    .option('--root <dir>', 'read managed files below this directory', '/')
+    .option('--root <dir>', 'read managed files below this directory', rootDir, '/')
     .action((file: string, opts: { host: string; out: string; root: string }) => run(async () => (await import('./commands/capture.js')).captureCommand(file, opts, io))());
 
   const lab = cli
@@ -100,8 +117,8 @@ function program(io: Io, result: { code: number }): Command {
     .argument('[command...]', 'the command, after --; it runs with LBCTL_LAB set (e.g. -- lbctl lab exec client -- curl -s 192.168.10.100)')
     .addOption(labName())
     .option('--vm', 'run it all as one job of the IPVS VM (qemu, src/lab/vm/): for directors on a kernel without IPVS')
-    .option('--requests <n>', 'HTTP requests per service in the traffic check', (v) => Number(v), 12)
-    .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', (v) => Number(v), 600)
+    .option('--requests <n>', 'HTTP requests per service in the traffic check', wholeNumber(1), 12)
+    .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', wholeNumber(1), 600)
     .action((file: string, command: string[], opts: LabRunOptions) => run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))());
   lab
     .command('down')
@@ -150,22 +167,27 @@ function program(io: Io, result: { code: number }): Command {
 /** Runs the CLI with the given argv; sets the process exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const result = { code: EXIT.ok as number };
+  // Messages quote paths, names and what hosts reported: their control characters are shown as escapes, never sent raw.
+  const say = (message: string) => io.err(`lbctl: ${visibleLines(message)}\n`);
   try {
     await program(io, result).parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
       result.code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
     } else if (err instanceof ParseError) {
-      io.err(`lbctl: cannot understand what the host reported, so nothing was planned or changed: ${err.message}\n`);
+      say(`cannot understand what the host reported, so nothing was planned or changed: ${err.message}`);
       result.code = EXIT.badData;
     } else if (err instanceof Unreadable) {
-      io.err(`lbctl: ${err.message}\n`);
+      say(err.message);
       result.code = EXIT.noInput;
+    } else if (err instanceof Unwritable) {
+      say(err.message);
+      result.code = EXIT.cannotWrite;
     } else if (err instanceof CliError) {
-      io.err(`lbctl: ${err.message}\n`);
+      say(err.message);
       result.code = err.exitCode;
     } else {
-      io.err(`lbctl: internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      say(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
       result.code = EXIT.internal;
     }
   }

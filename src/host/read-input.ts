@@ -1,5 +1,6 @@
 // Reading the operator's input files, with errors that say what could not be read and why.
 import { readFile } from 'node:fs/promises';
+import { reasonOf } from './errno.js';
 
 /** An input the operator named cannot be read (the CLI turns it into exit code 66). */
 export class Unreadable extends Error {}
@@ -9,8 +10,6 @@ export async function readInputFile(path: string, what: string): Promise<string>
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(err);
-    throw new Unreadable(`cannot read ${what} ${path}: ${why}`, { cause: err });
+    throw new Unreadable(`cannot read ${what} ${path}: ${reasonOf(err)}`, { cause: err });
   }
 }

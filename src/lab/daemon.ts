@@ -2,7 +2,7 @@
 // the lab dir, waited for until ready, and stopped by PID only while the PID is still the lab's own process.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -18,6 +18,13 @@ export async function running(pid: number): Promise<boolean> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
   return state !== '' && state !== 'Z' && state !== 'X';
+}
+
+/** PIDs of the processes (other than this one) whose command line contains `mark`. */
+export async function processesMarked(mark: string): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => pid !== process.pid);
+  const marked = await Promise.all(pids.map(async (pid) => ((await commandLine(pid))?.includes(mark) ? pid : null)));
+  return marked.filter((pid): pid is number => pid !== null);
 }
 
 /** The last lines of a log, for an error message. */

@@ -1,20 +1,33 @@
 // `lab down`: stops the recorded web servers, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
 import { rm, rmdir } from 'node:fs/promises';
 import { runChecked, type Runner } from '../host/port.js';
+import { processesMarked, stopVerified } from './daemon.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';
 import { LAB_ROOT, labDir } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { stopService } from './services.js';
-import { readLabState } from './state.js';
+import { readLabRecord } from './state.js';
 
 /** What `lab down` removed. */
 export interface DownReport {
   services: number;
-  /** FRR instances and DNS servers that were running. */
+  /** FRR instances and DNS servers that were running, recorded or found by their command line. */
   daemons: number;
   namespaces: string[];
+  /** Why the lab's record could not be read (the lab was then removed by its prefix and state dir). */
+  unreadableRecord?: string;
+}
+
+/**
+ * Stops every process left whose command line names the lab's state dir (each daemon, web server and apply of a lab
+ * does): those started but not yet recorded when `lab up` was killed, or all of them when the record is unreadable.
+ */
+async function stopUnrecorded(lab: string): Promise<number> {
+  const mark = `${labDir(lab)}/`;
+  const stopped = await Promise.all((await processesMarked(mark)).map((pid) => stopVerified(pid, mark, 'SIGTERM')));
+  return stopped.filter(Boolean).length;
 }
 
 /** Names of the veths in a namespace (each deletion also removes its peer, so some may be gone already). */
@@ -29,10 +42,12 @@ async function veths(runner: Runner, ns: string): Promise<string[]> {
  * because namespace deletion is asynchronous and would leave them behind for a while.
  */
 export async function labDown(lab: string, runner: Runner): Promise<DownReport> {
-  const state = await readLabState(lab);
+  const record = await readLabRecord(lab);
+  const state = 'state' in record ? record.state : null;
   let services = 0;
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
   const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
+  const unrecorded = await stopUnrecorded(lab);
   const existing = new Set(await allNamespaces(runner));
   const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));
   for (const ns of targets) {
@@ -46,5 +61,7 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   await rmdir(LAB_ROOT).catch(() => undefined); // only when no other lab is left in it
   const left = await liveNamespaces(runner, lab);
   if (left.length > 0) throw new LabError(`namespaces of lab ${lab} are still there: ${left.join(', ')}`, 'failed');
-  return { services, daemons: stopped.filter(Boolean).length, namespaces: targets };
+  const report: DownReport = { services, daemons: stopped.filter(Boolean).length + unrecorded, namespaces: targets };
+  if ('unreadable' in record) report.unreadableRecord = record.unreadable;
+  return report;
 }

@@ -3,6 +3,8 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabDns } from './dns.js';
 import type { LabFrr } from './frr.js';
+import { reasonOf } from '../host/errno.js';
+import { LabError } from './errors.js';
 import { labDir } from './names.js';
 import type { LabPlan } from './plan.js';
 
@@ -34,11 +36,36 @@ export async function writeLabState(state: LabState): Promise<void> {
   await rename(`${file}.tmp`, file);
 }
 
-/** The recorded state, or null when the lab has none (never built, or already removed). */
+/** True when a parsed record has the parts `lab down` and `lab status` rely on. */
+function isLabState(value: unknown): value is LabState {
+  const v = value as Partial<LabState> | null;
+  const list = (x: unknown) => x === undefined || Array.isArray(x);
+  return typeof v === 'object' && v !== null && Array.isArray(v.plan?.namespaces) && Array.isArray(v.services) && list(v.frr) && list(v.dns);
+}
+
+/** The lab's record: its state, null when there is none (never built, or already removed), or why it cannot be read. */
+export type LabRecord = { state: LabState | null } | { unreadable: string };
+
+/** Reads the record; a truncated, empty, edited or misplaced one (a directory) is reported, not thrown. */
+export async function readLabRecord(lab: string): Promise<LabRecord> {
+  let text: string;
+  try {
+    text = await readFile(stateFile(lab), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { state: null } : { unreadable: `${stateFile(lab)}: ${reasonOf(err)}` };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { unreadable: `${stateFile(lab)} is not JSON (truncated by a crash?)` };
+  }
+  return isLabState(parsed) ? { state: parsed } : { unreadable: `${stateFile(lab)} is not a lab record` };
+}
+
+/** The recorded state, or null when the lab has none; an unreadable record is a LabError that names the way out. */
 export async function readLabState(lab: string): Promise<LabState | null> {
-  const text = await readFile(stateFile(lab), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    throw err;
-  });
-  return text === null ? null : (JSON.parse(text) as LabState);
+  const record = await readLabRecord(lab);
+  if ('state' in record) return record.state;
+  throw new LabError(`the record of lab ${lab} cannot be read: ${record.unreadable}; \`lbctl lab down --name ${lab}\` removes the lab by its namespace prefix`, 'failed');
 }

@@ -27,9 +27,12 @@ export function nftRuleIdentity(rule: string): string {
   return /comment "([^"]*)"/.exec(rule)?.[1] ?? rule;
 }
 
-/** Key of a route: "inet default". */
-export function routeKey(r: Pick<Route, 'family' | 'destination'>): string {
-  return `${r.family} ${r.destination}`;
+/**
+ * Key of a route: "inet default", or "inet default metric 5" for a metric other than the kernel's default: routes
+ * to one destination with different metrics are different routes (another gateway's backup default is not ours).
+ */
+export function routeKey(r: Pick<Route, 'family' | 'destination' | 'metric'>): string {
+  return r.metric === undefined ? `${r.family} ${r.destination}` : `${r.family} ${r.destination} metric ${r.metric}`;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;

@@ -68,13 +68,18 @@ export interface Link {
   mtu: number;
 }
 
-/** A route; lbctl manages default routes (NAT real servers via their director). */
+/** A route of the main table; lbctl manages default routes (NAT real servers via their director) and static routes. */
 export interface Route {
   family: Family;
   /** "default" or a canonical prefix. */
   destination: string;
   via: string;
+  /** The route's metric when it is not the kernel's default for the family (0 for IPv4, 1024 for IPv6). */
+  metric?: number;
 }
+
+/** The metric the kernel gives a route added without one. */
+export const DEFAULT_ROUTE_METRIC: Record<Family, number> = { inet: 0, inet6: 1024 };
 
 /** An nftables table owned wholly by lbctl, replaced atomically when it differs. */
 export interface NftTable {

@@ -2,6 +2,7 @@
 import { nftRuleIdentity } from '../model/keys.js';
 import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
 import type { Change, IpvsServiceSpec } from '../plan/types.js';
+import { visible } from './visible.js';
 
 /** The sign of an action in diffs: + create, ~ update, - delete. */
 export const SIGN = { create: '+', update: '~', delete: '-' } as const;
@@ -49,9 +50,9 @@ function detail(c: Change): string {
   return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : ''].filter(Boolean).join(' ');
 }
 
-/** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1". */
+/** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1": one line, control characters of values escaped. */
 export function describeChange(c: Change): string {
   const text = detail(c);
   const gap = c.kind === 'sysctl' ? ' ' : '  ';
-  return `${SIGN[c.action]} ${c.kind} ${c.key}${text ? `${gap}${text}` : ''}`;
+  return visible(`${SIGN[c.action]} ${c.kind} ${c.key}${text ? `${gap}${text}` : ''}`);
 }

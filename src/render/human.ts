@@ -2,6 +2,7 @@
 import { summarize, type Change, type HostPlan, type Plan } from '../plan/types.js';
 import { describeChange } from './describe.js';
 import { unifiedDiff } from './text-diff.js';
+import { visible, visibleLines } from './visible.js';
 
 /** Colour functions, injected so the renderer stays pure (identity functions for plain text). */
 export interface Colors {
@@ -21,19 +22,23 @@ function fileDiff(c: Change, colors: Colors): string[] {
   return diff
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => `      ${l.startsWith('+') ? colors.create(l) : l.startsWith('-') ? colors.delete(l) : colors.dim(l)}`);
+    .map((raw) => {
+      // Lines of a diff: a tab is content, any other control character (the line's own newline is gone) is escaped.
+      const l = visibleLines(raw);
+      return `      ${l.startsWith('+') ? colors.create(l) : l.startsWith('-') ? colors.delete(l) : colors.dim(l)}`;
+    });
 }
 
 function hostToHuman(p: HostPlan, colors: Colors): string {
   const n = summarize(p.changes);
-  const head = colors.bold(`Host ${p.host}: `) + (p.changes.length === 0 ? 'no changes, the host matches the topology' : `${n.create} to create, ${n.update} to update, ${n.delete} to delete`);
+  const head = colors.bold(`Host ${visible(p.host)}: `) + (p.changes.length === 0 ? 'no changes, the host matches the topology' : `${n.create} to create, ${n.update} to update, ${n.delete} to delete`);
   const lines = [head];
-  for (const w of p.warnings) lines.push(`  ${colors.update('!')} ${w}`);
+  for (const w of p.warnings) lines.push(`  ${colors.update('!')} ${visible(w)}`);
   for (const c of p.changes) {
     lines.push(`  ${colors[c.action](describeChange(c))}`);
     lines.push(...fileDiff(c, colors));
   }
-  for (const u of p.unmanaged) lines.push(colors.dim(`  ? unmanaged ${u.kind} ${u.key} (not in the topology, not lbctl's: left alone)`));
+  for (const u of p.unmanaged) lines.push(colors.dim(`  ? unmanaged ${u.kind} ${visible(u.key)} (not in the topology, not lbctl's: left alone)`));
   return lines.join('\n');
 }
 

@@ -3,6 +3,7 @@ import { stepsFor, type Step } from '../plan/steps.js';
 import { summarize, type HostPlan, type Plan } from '../plan/types.js';
 import { describeChange } from './describe.js';
 import { heredocDelimiter, quoteArgv, quoteWord } from '../drivers/sh/quote.js';
+import { visible } from './visible.js';
 
 function withStdin(line: string, stdin: string): string {
   const eof = heredocDelimiter(stdin);
@@ -25,15 +26,18 @@ export function stepToShell(step: Step): string {
   }
 }
 
+/** A shell comment: one line whatever the text holds (a newline in a value would end it and start a command). */
+const comment = (text: string) => `# ${visible(text)}`;
+
 function hostToShell(p: HostPlan): string {
   const n = summarize(p.changes);
-  const lines = [`# lbctl plan for host ${p.host}: ${n.create} to create, ${n.update} to update, ${n.delete} to delete`];
-  for (const w of p.warnings) lines.push(`# warning: ${w}`);
+  const lines = [comment(`lbctl plan for host ${p.host}: ${n.create} to create, ${n.update} to update, ${n.delete} to delete`)];
+  for (const w of p.warnings) lines.push(comment(`warning: ${w}`));
   for (const c of p.changes) {
-    lines.push(`# ${describeChange(c)}`);
+    lines.push(comment(describeChange(c)));
     for (const step of stepsFor(c)) lines.push(stepToShell(step));
   }
-  for (const u of p.unmanaged) lines.push(`# unmanaged, left alone: ${u.kind} ${quoteWord(u.key)}`);
+  for (const u of p.unmanaged) lines.push(comment(`unmanaged, left alone: ${u.kind} ${quoteWord(u.key)}`));
   return lines.join('\n');
 }
 

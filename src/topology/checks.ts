@@ -4,6 +4,7 @@ import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
 import { familyOf } from './resolve.js';
+import { reservedRange } from './reserved-addresses.js';
 import type { Host, Network, RealServer, Service, Topology } from './types.js';
 
 /** The addresses (without length) a host has on a network. */
@@ -74,7 +75,7 @@ function prefixOf(n: Network): Prefix | null {
 }
 
 function checkService(t: Topology, s: Service): Diagnostic[] {
-  const out: Diagnostic[] = [];
+  const out: Diagnostic[] = s.vip === undefined ? [] : checkReserved(s.vip, [...s.path, 'vip'], `VIP of service "${s.name}"`);
   for (const flag of s.flags) {
     const owner = SCHED_FLAGS[flag].scheduler;
     if (owner !== null && owner !== s.scheduler) {
@@ -192,9 +193,16 @@ function checkHosts(t: Topology): Diagnostic[] {
   return out;
 }
 
+/** A VIP or anycast address in a reserved range (unspecified, loopback, multicast, broadcast, ...). */
+function checkReserved(address: string, at: NodePath, what: string): Diagnostic[] {
+  const range = reservedRange(address);
+  if (range === undefined) return [];
+  return [error('vip-reserved', at, `${what} ${address} is ${range}: it cannot be put on lo and served`, 'use a unicast address that clients can reach (e.g. from your public or private ranges)')];
+}
+
 function checkAnycast(t: Topology): Diagnostic[] {
   return t.anycast.flatMap((g) => {
-    const out: Diagnostic[] = [];
+    const out: Diagnostic[] = checkReserved(g.prefix.split('/')[0] ?? g.prefix, [...g.path, 'prefix'], `anycast prefix of "${g.name}"`);
     const p = parseCidr(g.prefix);
     if (p && p.length !== (p.family === 4 ? 32 : 128)) {
       out.push(error('anycast-not-host-route', [...g.path, 'prefix'], `anycast prefix ${g.prefix} is not a host route`, `use a /${p.family === 4 ? 32 : 128}: the prefix is put on each node's loopback`));

@@ -1,4 +1,5 @@
 // Problems found in a topology, as data: severity, stable rule id, message, fix, and where.
+import { visible } from '../render/visible.js';
 
 /** A path into the YAML document, as keys and list indices. */
 export type NodePath = readonly (string | number)[];
@@ -41,10 +42,10 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
-/** "file:line:col: error[rule]: message" followed by an indented "fix:" line. */
+/** "file:line:col: error[rule]: message" followed by an indented "fix:" line (control characters of values escaped). */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = `${d.file ?? '<topology>'}:${d.position?.line ?? 1}:${d.position?.col ?? 1}`;
-  return `${where}: ${d.severity}[${d.rule}]: ${d.message}\n    fix: ${d.fix}`;
+  return `${visible(where)}: ${d.severity}[${d.rule}]: ${visible(d.message)}\n    fix: ${visible(d.fix)}`;
 }
 
 /** Sorts diagnostics by file position, then rule, so output is stable. */

@@ -1,11 +1,12 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
 import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { error, hasErrors, sortDiagnostics, type Diagnostic, type NodePath } from './diagnostics.js';
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
 import { topologySchema } from './schema.js';
-import { parseSource, place } from './source.js';
+import { parseSource, place, unresolvedAliases } from './source.js';
+import { offsetOfPath, positionsIn } from './text-locate.js';
 import type { Topology } from './types.js';
 
 /** The outcome of loading: the topology when there are no errors, and all diagnostics (warnings too). */
@@ -14,8 +15,87 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
+/** Topology files larger than this are refused before parsing (a 16 MiB file describes some 70,000 services). */
+export const MAX_TOPOLOGY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Files with problems up to this size are parsed again with a source range on every node, for exact positions. That
+ * parse costs some 2 s and 250 MB per MiB, so larger files get positions from a forward search for each key instead.
+ */
+const POSITIONED_PARSE_BYTES = 1024 * 1024;
+
+/** At most this many problems of a large file are reported (each costs a search through the text). */
+const MAX_LARGE_FILE_DIAGNOSTICS = 100;
+
+/** An alias (`*name`), roughly (quotes and comments are not told apart): where an alias bomb is reported. */
+const ALIAS = /(^|[\s[{,:-])\*[^\s,[\]{}]/m;
+
+/**
+ * True when `value`, its aliases expanded, holds more values than its text could spell out without aliases (four
+ * times its length, room for anchors used as intended): an alias bomb ("billion laughs"), or an alias cycle.
+ * js-yaml shares aliased values rather than copying them, so only a walk such as the schema check's would explode.
+ */
+function expandsTooMuch(value: unknown, textLength: number): boolean {
+  let budget = 4 * textLength + 1000;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (--budget < 0) return true;
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (typeof v === 'object' && v !== null) for (const key in v) stack.push((v as Record<string, unknown>)[key]);
+  }
+  return false;
+}
+
+function aliasBomb(file: string, text: string): LoadResult {
+  const d = error('yaml-alias-expansion', [], 'aliases (*name) in this file expand to far more values than the file holds: an alias bomb or an alias cycle', 'write the values out, or use each anchor a few times only');
+  const at = ALIAS.exec(text);
+  return { diagnostics: [{ ...d, file, position: positionsIn(text)(at ? at.index + at[1]!.length : 0) }] };
+}
+
+/** Deeper flow nesting ([ and { inside each other) than any topology needs: the parsers recurse per level. */
+const MAX_FLOW_DEPTH = 64;
+
+/**
+ * The offset where flow collections nest deeper than MAX_FLOW_DEPTH, or -1; a linear scan that skips quoted
+ * strings and comments. Nesting by indentation costs a line per level, so a file under the size cap stays shallow.
+ */
+function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '"') while (++i < text.length && text[i] !== '"') i += text[i] === '\\' ? 1 : 0;
+    else if (c === "'") while (++i < text.length && text[i] !== "'");
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+  }
+  return -1;
+}
+
+/** Nesting deeper than the parsers' recursion can follow, at `offset` (unknown: -1, the stack ran out). */
+function tooDeep(file: string, text: string, offset: number): LoadResult {
+  const d = error('yaml-too-deep', [], `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`, 'a topology needs a few levels of nesting: check that this is a topology file');
+  return { diagnostics: [{ ...d, file, position: offset < 0 ? { line: 1, col: 1 } : positionsIn(text)(offset) }] };
+}
+
+/** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
+function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const out: Diagnostic[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
+    if (key === '__proto__') out.push({ ...error('name-invalid', at, '"__proto__" cannot be used as a name or key', 'rename it: letters, digits, "-" and "_", starting with a letter'), atKey: true });
+    out.push(...prototypeKeys(child, at));
+  }
+  return out;
+}
+
 /** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
 function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
+  const reserved = prototypeKeys(input);
+  if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
   const parsed = topologySchema.safeParse(input);
   if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(parsed.error.issues, input))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);
@@ -27,21 +107,68 @@ function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): Loa
 function loadWithPositions(file: string, text: string): LoadResult {
   const { source, diagnostics: syntax } = parseSource(file, text);
   if (syntax.length > 0) return { diagnostics: sortDiagnostics(syntax) };
-  return check(source.doc.toJS(), (d) => place(source, d));
+  const unresolved = unresolvedAliases(source);
+  if (unresolved.length > 0) return { diagnostics: unresolved };
+  let input: unknown;
+  try {
+    input = source.doc.toJS();
+  } catch (err) {
+    // With every alias resolved, the one ReferenceError toJS throws is its alias-count limit.
+    if (err instanceof ReferenceError) return aliasBomb(file, text);
+    throw err;
+  }
+  return check(input, (d) => place(source, d));
 }
 
-/**
- * Parses, schema-checks, resolves and cross-checks a topology file's text. A clean file takes
- * the fast path (js-yaml, YAML 1.2 core schema, ~10x faster on large files); any problem sends
- * it through the `yaml` path, so every diagnostic reported comes with its position.
- */
-export function loadTopology(file: string, text: string): LoadResult {
+/** Places the first diagnostics of a large file by searching for their keys; says how many more there are. */
+function placeLarge(file: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
+  const at = positionsIn(text);
+  const shown = diagnostics.slice(0, MAX_LARGE_FILE_DIAGNOSTICS).map((d) => ({ ...d, file, position: at(offsetOfPath(text, d.path, d.atKey === true)) }));
+  const more = diagnostics.length - shown.length;
+  if (more > 0) shown.push({ ...error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again'), file, position: { line: 1, col: 1 } });
+  return shown;
+}
+
+/** A js-yaml syntax error, at its mark. */
+function syntaxAtMark(file: string, err: jsyaml.YAMLException): LoadResult {
+  const d = error('yaml-syntax', [], err.reason, 'fix the YAML syntax at this position');
+  return { diagnostics: [{ ...d, file, position: { line: err.mark.line + 1, col: err.mark.column + 1 } }] };
+}
+
+/** The fast parse (js-yaml), alias bombs refused; `onSyntax` handles a syntax error, `onParsed` the parsed input. */
+function loadFast(file: string, text: string, onSyntax: (err: jsyaml.YAMLException) => LoadResult, onParsed: (input: unknown) => LoadResult): LoadResult {
   let input: unknown;
   try {
     input = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
-  } catch {
-    return loadWithPositions(file, text);
+  } catch (err) {
+    if (err instanceof jsyaml.YAMLException) return onSyntax(err);
+    throw err;
   }
-  const fast = check(input, (d) => d);
-  return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
+  return expandsTooMuch(input, text.length) ? aliasBomb(file, text) : onParsed(input);
+}
+
+/**
+ * Parses, schema-checks, resolves and cross-checks a topology file's text. A clean file takes the fast path
+ * (js-yaml, YAML 1.2 core schema, ~10x faster on large files); a small file with any problem goes through the
+ * `yaml` path, so every diagnostic comes with its exact position; a large one keeps js-yaml's result and finds
+ * positions by searching the text. Files over MAX_TOPOLOGY_BYTES, alias bombs and nesting deeper than the
+ * parsers' stack are refused with a diagnostic.
+ */
+export function loadTopology(file: string, text: string): LoadResult {
+  if (text.length > MAX_TOPOLOGY_BYTES) {
+    const d = error('file-too-large', [], `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, 'split the topology, or check that this is the file you meant');
+    return { diagnostics: [{ ...d, file, position: { line: 1, col: 1 } }] };
+  }
+  const deep = tooDeepAt(text);
+  if (deep >= 0) return tooDeep(file, text, deep);
+  try {
+    if (text.length > POSITIONED_PARSE_BYTES) return loadFast(file, text, (err) => syntaxAtMark(file, err), (input) => check(input, (d) => placeLarge(file, text, d)));
+    return loadFast(file, text, () => loadWithPositions(file, text), (input) => {
+      const fast = check(input, (d) => d);
+      return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
+    });
+  } catch (err) {
+    if (err instanceof RangeError) return tooDeep(file, text, -1);
+    throw err;
+  }
 }

@@ -39,8 +39,8 @@ class Resolver {
   readonly diagnostics: Diagnostic[] = [];
   constructor(private readonly raw: RawTopology) {}
 
-  report(rule: string, path: NodePath, message: string, fix: string): void {
-    this.diagnostics.push(error(rule, path, message, fix));
+  report(rule: string, path: NodePath, message: string, fix: string, atKey = false): void {
+    this.diagnostics.push(atKey ? { ...error(rule, path, message, fix), atKey } : error(rule, path, message, fix));
   }
 
   networks(): Map<string, Network> {
@@ -73,8 +73,7 @@ class Resolver {
         }
         return { name: ifname, network: spec.network, addresses };
       });
-      const gateway = raw.gateway === undefined ? undefined : canonicalIp(raw.gateway) ?? undefined;
-      const routes = Object.entries(raw.routes ?? {}).map(([prefix, via]) => ({ destination: cidrText(prefix, true), via: canonicalIp(via) ?? via }));
+      const { gateway, routes } = this.routes(raw, path);
       const host: Host = { name, roles: raw.roles ?? [], interfaces, routes, path };
       if (gateway) host.gateway = gateway;
       const routing = raw.routing ? this.routing(name, raw, interfaces) : undefined;
@@ -82,6 +81,36 @@ class Resolver {
       out.set(name, host);
     }
     return out;
+  }
+
+  /**
+   * The default gateway and static routes: a route to 0.0.0.0/0 or ::/0 is the default route (as `gateway:`), one
+   * prefix may have one route only (two spellings of one prefix would silently lose one), and a route's next hop is
+   * of its prefix's family.
+   */
+  routes(raw: RawHost, path: NodePath): { gateway?: string; routes: Host['routes'] } {
+    let gateway = raw.gateway === undefined ? undefined : canonicalIp(raw.gateway) ?? undefined;
+    const routes: Host['routes'] = [];
+    const seen = new Map<string, string>();
+    for (const [prefix, rawVia] of Object.entries(raw.routes ?? {})) {
+      const at = [...path, 'routes', prefix];
+      const destination = cidrText(prefix, true);
+      const via = canonicalIp(rawVia) ?? rawVia;
+      if (familyOf(destination) !== familyOf(via)) {
+        this.report('route-family', at, `route to ${prefix} is ${familyOf(destination) === 'inet6' ? 'IPv6' : 'IPv4'} but its next hop ${via} is not`, `use a next hop of the same family as ${prefix}`);
+        continue;
+      }
+      const first = seen.get(destination);
+      if (first !== undefined) {
+        this.report('route-duplicate', at, `"${prefix}" is the same prefix as "${first}" (${destination}): a host has one route per prefix`, 'remove one of the two routes', true);
+        continue;
+      }
+      seen.set(destination, prefix);
+      if (parseCidr(destination)?.length !== 0) routes.push({ destination, via });
+      else if (gateway === undefined) gateway = via;
+      else this.report('route-duplicate', at, `"${prefix}" is the default route, already given by "gateway: ${gateway}"`, `remove the route, or "gateway:" (the default route is "gateway: ${via}")`, true);
+    }
+    return gateway === undefined ? { routes } : { gateway, routes };
   }
 
   routing(name: string, raw: RawHost, interfaces: HostInterface[]): Routing | undefined {
@@ -95,6 +124,7 @@ class Resolver {
       return undefined;
     }
     const networks = Object.entries(spec.networks ?? {}).map(([prefix, area]) => {
+      if (familyOf(prefix) === 'inet6') this.ipv6Ospf([...path, 'networks', prefix], prefix);
       const canonical = canonicalArea(area);
       if (canonical === null) {
         this.report('area-invalid', [...path, 'networks', prefix], `"${area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
@@ -219,6 +249,11 @@ class Resolver {
     return rs;
   }
 
+  /** IPv6 prefixes need OSPFv3 (ospf6d), which lbctl does not configure yet. */
+  ipv6Ospf(path: NodePath, prefix: string): void {
+    this.report('ospf-ipv6', path, `${prefix} is IPv6: lbctl configures OSPFv2, which carries IPv4 prefixes only`, 'use an IPv4 prefix here; IPv6 (OSPFv3) is not supported yet');
+  }
+
   unknownHost(path: NodePath, name: string, hosts: Map<string, Host>): void {
     this.report('host-unknown', path, `host "${name}" is not defined`, `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`);
   }
@@ -229,6 +264,7 @@ class Resolver {
       raw.nodes.forEach((n, i) => {
         if (!hosts.has(n)) this.unknownHost([...path, 'nodes', i], n, hosts);
       });
+      if (familyOf(raw.prefix) === 'inet6') this.ipv6Ospf([...path, 'prefix'], raw.prefix);
       const area = canonicalArea(raw.area ?? '0.0.0.0');
       if (area === null) this.report('area-invalid', [...path, 'area'], `"${raw.area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
       const group: Anycast = { name, prefix: cidrText(raw.prefix, false), nodes: raw.nodes.filter((n) => hosts.has(n)), area: area ?? '0.0.0.0', path };
@@ -240,8 +276,13 @@ class Resolver {
   }
 
   zones(services: Service[], anycast: Anycast[], hosts: Map<string, Host>): DnsZone[] {
+    const seen = new Map<string, string>();
     return Object.entries(this.raw.dns?.zones ?? {}).map(([zoneName, raw]) => {
       const path = ['dns', 'zones', zoneName];
+      // DNS names compare without case and a final dot: "Example.com." and "example.com" would share one records file.
+      const same = seen.get(zoneName.replace(/\.$/, '').toLowerCase());
+      if (same !== undefined) this.report('zone-duplicate', path, `zone "${zoneName}" is the same zone as "${same}"`, 'merge the two zones into one', true);
+      else seen.set(zoneName.replace(/\.$/, '').toLowerCase(), zoneName);
       (raw.servers ?? []).forEach((s, i) => {
         if (!hosts.has(s)) this.unknownHost([...path, 'servers', i], s, hosts);
       });

@@ -151,8 +151,12 @@ const anycast = z.strictObject({
   dead: seconds.optional(),
 });
 
+/** The longest zone name: ZONE.records is a file name, and file names have at most 255 bytes. */
+const MAX_ZONE_NAME = 255 - '.records'.length;
+
 const dnsRecords = z.record(
-  pattern(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*$/, 'dns-name-invalid', 'not a DNS owner name'),
+  pattern(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/, 'dns-name-invalid', 'not a DNS owner name (labels of at most 63 characters)')
+    .refine((s) => s.length <= 253, rule('dns-name-invalid', 'a DNS name is at most 253 characters (RFC 1035)')),
   z.array(z.string()).min(1).describe('addresses, service names or anycast names'),
 );
 
@@ -162,7 +166,7 @@ const zoneName = pattern(
   /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
   'dns-name-invalid',
   'not a zone name: dot-separated labels of letters, digits and "-", none starting or ending with "-" (at most 63 each)',
-);
+).refine((s) => s.replace(/\.$/, '').length <= MAX_ZONE_NAME, rule('dns-name-invalid', `a zone name is at most ${MAX_ZONE_NAME} characters (RFC 1035 allows 253; its records file, ZONE.records, must fit a 255-byte file name)`));
 
 const zone = z.strictObject({
   ttl: seconds.optional(),

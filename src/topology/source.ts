@@ -1,5 +1,5 @@
 // The YAML source of a topology: parsing with positions, and mapping a node path to line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
 
 /** A parsed YAML document with what is needed to report positions. */
@@ -94,4 +94,17 @@ export function locate(source: Source, path: NodePath, atKey = false): Position 
 /** Fills in file and position of diagnostics from their paths. */
 export function place(source: Source, diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return diagnostics.map((d) => (d.position ? d : { ...d, file: source.file, position: locate(source, d.path, d.atKey === true) }));
+}
+
+/** Aliases (`*name`) with no anchor (`&name`) before them, each at its position. */
+export function unresolvedAliases(source: Source): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  visit(source.doc, {
+    Alias(_key, alias) {
+      if (alias.resolve(source.doc) !== undefined) return;
+      const d = error('yaml-alias-unresolved', [], `alias *${alias.source} names no anchor defined before it`, `define "&${alias.source}" on a value above, or write the value out`);
+      out.push({ ...d, file: source.file, position: positionAt(source, alias.range?.[0] ?? 0) });
+    },
+  });
+  return out;
 }

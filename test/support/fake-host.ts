@@ -33,7 +33,7 @@ export class FakeHost implements Host {
   readonly label = 'fake host';
   /** False models a host below --root: daemons do not read lbctl's files there. */
   live = true;
-  /** What facts() reports. */
+  /** What facts() reports; IPVS is loaded once ip_vs is (the fake's kernel can load it), unless set to absent. */
   facts_: HostFacts = { uid: 0, hostname: 'fake', ipvs: 'loadable' };
   /** Tools the host lacks. */
   readonly absentTools = new Set<string>();
@@ -203,8 +203,9 @@ export class FakeHost implements Host {
       return ok();
     }
     if (object === 'route') {
-      const [dest, , via] = rest;
+      const [dest, , via, metricWord, metric] = rest;
       const route: Route = { family: via!.includes(':') ? 'inet6' : 'inet', destination: dest!, via: via! };
+      if (metricWord === 'metric') route.metric = Number(metric);
       if (verb === 'replace') this.routes.set(routeKey(route), route);
       else if (!this.routes.delete(routeKey(route))) return fail('RTNETLINK answers: No such process', 2);
       return ok();
@@ -234,7 +235,7 @@ export class FakeHost implements Host {
         ...(ifname === 'tunl0' ? { linkinfo: { info_kind: 'ipip' } } : {}),
       })));
     }
-    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', flags: [] })));
+    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', ...(r.metric === undefined ? {} : { metric: r.metric }), flags: [] })));
   }
 
   private sysctl(args: string[]): CommandResult {
@@ -324,7 +325,8 @@ export class FakeHost implements Host {
   }
 
   async facts(): Promise<HostFacts> {
-    return this.facts_;
+    const loaded = this.facts_.ipvs !== 'absent' && this.modules.has('ip_vs');
+    return { ...this.facts_, ipvs: loaded ? 'loaded' : this.facts_.ipvs };
   }
 
   async missingTools(tools: readonly string[]): Promise<string[]> {

@@ -1,29 +1,32 @@
 // `lbctl capture FILE --host NAME --out DIR`: writes a host's observed state in the --observed layout.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { localHost } from '../../host/adapters/local.js';
+import { makeDirs, writeOutputFile } from '../../host/output-dir.js';
 import { FILE_MODES } from '../../host/observed-dir.js';
 import { captureHost } from '../../host/probe.js';
 import { desiredStates } from '../../model/desired.js';
 import { CAPTURE_FILES, capturedFilePath, type CaptureName } from '../../observed/captures.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { visible, visibleLines } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Runs capture; writes DIR/HOST/ so that `plan --observed DIR` reads it back. */
 export async function captureCommand(file: string, opts: { host: string; out: string; root: string }, io: Io): Promise<number> {
   const desired = desiredStates(await requireTopology(file, io.err)).get(opts.host);
   if (!desired) throw new CliError(`unknown host ${opts.host}`, EXIT.usage);
-  const c = await captureHost(localHost(opts.root), desired);
   const dir = join(opts.out, opts.host);
+  // Before probing: an output that cannot be written is found without touching the host.
+  await makeDirs(dir, 'capture directory');
+  const c = await captureHost(localHost(opts.root), desired);
   const put = async (rel: string, content: string) => {
-    await mkdir(dirname(join(dir, rel)), { recursive: true });
-    await writeFile(join(dir, rel), content);
+    await makeDirs(dirname(join(dir, rel)), 'capture directory');
+    await writeOutputFile(join(dir, rel), content);
   };
   for (const [name, text] of Object.entries(c.outputs) as [CaptureName, string][]) await put(CAPTURE_FILES[name], text);
   for (const [path, f] of Object.entries(c.files)) await put(capturedFilePath(path), f.content);
   await put(FILE_MODES, Object.entries(c.files).map(([path, f]) => `${(f.mode ?? 0o644).toString(8).padStart(4, '0')} ${path}\n`).join(''));
-  for (const f of c.failures.values()) io.err(`warning: ${f}\n`);
-  io.out(`captured host ${opts.host} into ${dir}\n`);
+  for (const f of c.failures.values()) io.err(`warning: ${visibleLines(f)}\n`);
+  io.out(`captured host ${opts.host} into ${visible(dir)}\n`);
   return EXIT.ok;
 }

@@ -68,8 +68,6 @@ export interface LabRunOptions {
  * status of CMD or of the check (0 passed, 1 failed), or lbctl's own when the lab cannot be built.
  */
 export async function labRunCommand(file: string, command: string[], opts: LabRunOptions, io: Io): Promise<number> {
-  if (!Number.isInteger(opts.requests) || opts.requests < 1) throw new CliError(`--requests must be a whole number of at least 1, not ${opts.requests}`, EXIT.usage);
-  if (!(opts.timeout > 0)) throw new CliError(`--timeout must be a number of seconds above 0, not ${opts.timeout}`, EXIT.usage);
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
   const req = { topology, file: resolve(file), shownFile: file, plan, apply: true, command, requests: opts.requests };
@@ -79,6 +77,7 @@ export async function labRunCommand(file: string, command: string[], opts: LabRu
 /** `lab down`: removes the lab; succeeds when there is nothing to remove. */
 export async function labDownCommand(opts: { name: string }, io: Io): Promise<number> {
   const report = await guarded(() => labDown(checkLabName(opts.name), localRunner));
+  if (report.unreadableRecord !== undefined) io.err(`warning: the lab's record could not be read (${report.unreadableRecord}): removed by its namespace prefix and state dir\n`);
   io.out(report.namespaces.length === 0 && report.services === 0
     ? `lab ${opts.name}: nothing to remove\n`
     : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`);

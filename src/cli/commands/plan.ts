@@ -1,7 +1,7 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
 import chalk, { Chalk } from 'chalk';
 import { readInputFile } from '../../host/read-input.js';
-import { loadObservedDir } from '../../host/observed-dir.js';
+import { loadObservedDir, requireObservedDir } from '../../host/observed-dir.js';
 import { desiredStates } from '../../model/desired.js';
 import { emptyHostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
@@ -12,6 +12,7 @@ import { renderShell } from '../../render/shell.js';
 import { unifiedDiff } from '../../render/text-diff.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { visible } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Options of `lbctl plan`. */
@@ -40,9 +41,10 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], colors?: C
 /** Computes the plan of the selected hosts from captured or empty observed state. */
 export async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Plan> {
   if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
-  if (opts.observed === undefined && !opts.offline) {
-    throw new CliError('choose where the current state comes from: --observed DIR (captured with `lbctl capture`) or --offline (empty)', EXIT.usage);
+  if ((opts.observed === undefined) === !opts.offline) {
+    throw new CliError('choose where the current state comes from: --observed DIR (captured with `lbctl capture`) or --offline (empty), not both', EXIT.usage);
   }
+  if (opts.observed !== undefined) await requireObservedDir(opts.observed);
   const topology = await requireTopology(file, io.err);
   const desired = desiredStates(topology);
   const names = opts.all ? [...desired.keys()] : opts.host ?? [];
@@ -83,10 +85,10 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
     const diff = unifiedDiff(`${opts.expect} (expected)`, 'plan (actual)', expected, actual);
     if (diff) {
       io.out(diff.endsWith('\n') ? diff : `${diff}\n`);
-      io.err(`plan differs from ${opts.expect}\n`);
+      io.err(`plan differs from ${visible(opts.expect)}\n`);
       return EXIT.invalid;
     }
-    io.err(`plan matches ${opts.expect}\n`);
+    io.err(`plan matches ${visible(opts.expect)}\n`);
   } else if (opts.format === 'json') {
     writeBuffered(io, renderJsonChunks(plan));
   } else {

@@ -3,6 +3,7 @@ import { writeTree } from '../../host/write-tree.js';
 import { desiredStates } from '../../model/desired.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { visible } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Runs render; prints each file written. */
@@ -10,7 +11,7 @@ export async function renderCommand(file: string, opts: { host: string; out: str
   const desired = desiredStates(await requireTopology(file, io.err));
   const state = desired.get(opts.host);
   if (!state) throw new CliError(`unknown host ${opts.host}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
-  for (const path of await writeTree(opts.out, state.files)) io.out(`wrote ${path}\n`);
+  for (const path of await writeTree(opts.out, state.files)) io.out(`wrote ${visible(path)}\n`);
   if (state.files.length === 0) io.out(`host ${opts.host} gets no files\n`);
   return EXIT.ok;
 }

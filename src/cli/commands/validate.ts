@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../topology/diagnostics.js';
 import { EXIT } from '../exit-codes.js';
 import { readTopology } from '../load.js';
 import type { Io } from '../io.js';
+import { visible } from '../../render/visible.js';
 
 /** Runs validate; returns the exit code (0 valid, 1 invalid). */
 export async function validateCommand(file: string, opts: { format: 'text' | 'json' }, io: Io): Promise<number> {
@@ -15,8 +16,8 @@ export async function validateCommand(file: string, opts: { format: 'text' | 'js
     const warnings = diagnostics.length - errors;
     io.out(
       topology
-        ? `${file}: valid: ${topology.hosts.size} hosts, ${topology.services.length} services, ${topology.anycast.length} anycast groups${warnings ? `, ${warnings} warning(s)` : ''}\n`
-        : `${file}: invalid: ${errors} error(s), ${warnings} warning(s)\n`,
+        ? `${visible(file)}: valid: ${topology.hosts.size} hosts, ${topology.services.length} services, ${topology.anycast.length} anycast groups${warnings ? `, ${warnings} warning(s)` : ''}\n`
+        : `${visible(file)}: invalid: ${errors} error(s), ${warnings} warning(s)\n`,
     );
   }
   return topology ? EXIT.ok : EXIT.invalid;

@@ -15,9 +15,10 @@ export function addressCommand(verb: 'add' | 'del' | 'replace', a: Address): IpC
   return ['addr', verb, a.cidr, 'dev', a.device];
 }
 
-/** Replaces or deletes a route; IPv6 routes name their family (a "default" destination does not). */
+/** Replaces or deletes a route; IPv6 routes name their family (a "default" destination does not), a metric is kept. */
 export function routeCommand(verb: 'replace' | 'del', r: Route): IpCommand {
-  return [...(r.family === 'inet6' ? ['-6'] : []), 'route', verb, r.destination, 'via', r.via];
+  const metric = r.metric === undefined ? [] : ['metric', String(r.metric)];
+  return [...(r.family === 'inet6' ? ['-6'] : []), 'route', verb, r.destination, 'via', r.via, ...metric];
 }
 
 /** The command line that runs one ip command. */

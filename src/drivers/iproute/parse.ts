@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { canonicalIp, formatCidr, networkOf, parseCidr } from '../../model/ip.js';
 import { addressKey, routeKey, sortedBy } from '../../model/keys.js';
-import type { Address, Family, Route } from '../../model/state.js';
+import { DEFAULT_ROUTE_METRIC, type Address, type Family, type Route } from '../../model/state.js';
 import { parseJsonAs } from '../json.js';
 import { ParseError } from '../parse-error.js';
 
@@ -26,7 +26,7 @@ const LinkSchema = z.array(z.object({
   linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
 }));
 
-const RouteSchema = z.array(z.object({ dst: z.string(), gateway: z.string().optional() }));
+const RouteSchema = z.array(z.object({ dst: z.string(), gateway: z.string().optional(), metric: z.number().int().min(0).optional() }));
 
 /** Every address of every device (loopback and link-local included: the planner decides), as "addr/prefixlen". */
 export function parseIpAddr(json: string): Address[] {
@@ -60,7 +60,9 @@ export function parseIpRoute(json: string, family: Family): Route[] {
     if (via === null || (r.dst !== 'default' && prefix?.family !== width)) {
       throw new ParseError(source, null, `$[${i}]`, `bad ${family} route ${r.dst} via ${r.gateway}`);
     }
-    return [{ family, destination: prefix === null ? 'default' : formatCidr(networkOf(prefix)), via }];
+    const route: Route = { family, destination: prefix === null ? 'default' : formatCidr(networkOf(prefix)), via };
+    if (r.metric !== undefined && r.metric !== DEFAULT_ROUTE_METRIC[family]) route.metric = r.metric;
+    return [route];
   });
   return sortRoutes(routes);
 }

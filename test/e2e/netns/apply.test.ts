@@ -208,7 +208,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     for (const file of [...routingFiles, join(roots.dns1, 'etc/frr/daemons')]) {
       const info = await stat(file);
       expect(info.mode & 0o7777, file).toBe(0o640);
-      // Under --root, src/host/files.ts skips the chown to quagga/frr: the files belong to whoever ran apply.
+      // Under --root, the local adapter's files skip the chown to quagga/frr: the files belong to whoever ran apply.
       expect(info.uid, file).toBe(process.getuid!());
     }
     expect(await readFile(join(roots.r1, 'etc/quagga/ospfd.conf'), 'utf8')).toContain('network 10.211.77.0/24 area 0.0.0.2\n');
