@@ -22,6 +22,8 @@ export const EXIT = {
   noInput: 66,
   /** An output file or directory the operator named cannot be created or written. */
   cannotWrite: 73,
+  /** A host cannot be reached (ssh, sudo), or the machine reached is not the host the topology names. */
+  noHost: 68,
   /** A prerequisite is missing: a tool, or IPVS in the kernel. Nothing was changed. */
   unavailable: 69,
   /** Another lbctl holds the host's lock. */

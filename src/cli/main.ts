@@ -49,10 +49,13 @@ function program(io: Io, result: { code: number }): Command {
 
   cli
     .command('plan')
-    .description('show what would change on each host (a dry run: needs no root and no live host)')
+    .description('show what would change on each host: probed live and read-only (this machine, or over SSH with --inventory), from captures, or from empty hosts')
     .argument('<file>', 'topology file (YAML)')
     .option('--host <name>', 'plan this host (repeatable)', collect)
     .option('--all', 'plan every host of the topology')
+    .option('--inventory <file>', 'how to reach each host (SSH or local) for a live plan')
+    .option('--parallel <n>', 'live hosts probed at once', wholeNumber(1), 10)
+    .option('--out <file>', 'save the live plan for `lbctl apply FILE` (which refuses hosts that changed since)')
     .option('--observed <dir>', 'current state from captured outputs: DIR/HOST/ as written by `lbctl capture`')
     .option('--offline', 'assume empty hosts (nothing configured yet)')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'shell', 'json']).default('human'))
@@ -70,9 +73,14 @@ function program(io: Io, result: { code: number }): Command {
 
   cli
     .command('apply')
-    .description('converge a live host: probe, plan, confirm, execute (rolling back on failure), verify')
-    .argument('<file>', 'topology file (YAML)')
-    .requiredOption('--host <name>', 'the host this is (its name in the topology)')
+    .description('converge live hosts: probe, plan, confirm, execute (rolling back on failure), verify; FILE may be a plan saved by `plan --out`')
+    .argument('<file>', 'topology file (YAML), or a plan file')
+    .option('--host <name>', 'the host this is (its name in the topology); with --inventory, the host to reach')
+    .option('--all', 'every host, in an order that drops no connection (needs --inventory and --yes)')
+    .option('--inventory <file>', 'how to reach each host (SSH or local)')
+    .option('--parallel <n>', 'hosts applied at once within a step of the rollout', wholeNumber(1), 10)
+    .option('--canary <host>', 'apply this host alone before the others of its step')
+    .addOption(new Option('--format <format>', 'rollout report format').choices(['human', 'json']).default('human'))
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', rootDir, '/')
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')

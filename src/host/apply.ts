@@ -4,6 +4,7 @@ import type { HostIdentity } from '../model/identity.js';
 import type { HostState } from '../model/state.js';
 import type { Change, HostPlan } from '../plan/types.js';
 import { Convergence, type Outcome } from './converge.js';
+import { DEFAULT_DRAIN_TIMEOUT_SEC } from './ledger-view.js';
 import type { Host } from './port.js';
 import { preflight } from './preflight.js';
 
@@ -67,4 +68,13 @@ export async function applyHost(host: Host, desired: HostState, options: ApplyOp
   } finally {
     await release();
   }
+}
+
+/**
+ * The plan apply would make on a live host, made read-only: no lock is taken, no module loaded, nothing written; the
+ * host's ledger is read, so deletions of what lbctl owns show as they would in apply. Throws NotThatHost when the
+ * machine is not `identity`, LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
+ */
+export async function inspectHost(host: Host, desired: HostState, identity: HostIdentity): Promise<HostPlan> {
+  return (await Convergence.open(desired, host, DEFAULT_DRAIN_TIMEOUT_SEC, identity)).plan();
 }

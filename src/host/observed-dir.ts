@@ -4,10 +4,21 @@ import { join } from 'node:path';
 import { reasonOf } from './errno.js';
 import { Unreadable } from './read-input.js';
 import { emptyHostState, type HostState } from '../model/state.js';
+import { parseLedger, type HostRecord } from './ledger.js';
+import { ownedFiles } from './ledger-view.js';
 import { CAPTURE_FILES, capturedFilePath, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
 
 /** The manifest of captured files' permission bits ("0640 /etc/frr/frr.conf" per line): git keeps no modes. */
 export const FILE_MODES = 'file-modes.txt';
+
+/** The host's ledger as captured: what lbctl owns there, so a plan from captures deletes what apply would. */
+export const LEDGER_CAPTURE = 'ledger.json';
+
+/** A host's observed state from its captures, and its captured ledger record (when there was one). */
+export interface CapturedHost {
+  observed: ObservedCapture;
+  record?: HostRecord;
+}
 
 /** The largest capture file read (`ipvsadm-save -n` of 100,000 services takes about 10 MiB). */
 const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;
@@ -37,22 +48,25 @@ export function parseFileModes(text: string): Map<string, number> {
   return modes;
 }
 
-/** Observed state of HOST from DIR/HOST/ (a missing capture counts as empty, with a warning). */
-export async function loadObservedDir(dir: string, host: string, desired: HostState): Promise<ObservedCapture> {
+/** Observed state of HOST from DIR/HOST/ (a missing capture counts as empty, with a warning), with its ledger record. */
+export async function loadObservedDir(dir: string, host: string, desired: HostState): Promise<CapturedHost> {
   const hostDir = join(dir, host);
   const exists = await stat(hostDir).then((s) => s.isDirectory(), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(new Unreadable(`cannot read captures ${hostDir}: ${reasonOf(err)}`))));
-  if (!exists) return { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] };
+  if (!exists) return { observed: { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] } };
   const captures: Partial<Record<CaptureName, string>> = {};
   for (const [name, file] of Object.entries(CAPTURE_FILES) as [CaptureName, string][]) {
     const text = await readIfPresent(join(hostDir, file));
     if (text !== undefined) captures[name] = text;
   }
+  const ledgerText = await readIfPresent(join(hostDir, LEDGER_CAPTURE));
+  const record = ledgerText === undefined ? undefined : parseLedger(ledgerText, join(hostDir, LEDGER_CAPTURE)).hosts[host];
   const modes = parseFileModes((await readIfPresent(join(hostDir, FILE_MODES))) ?? '');
   const files: Record<string, CapturedFile> = {};
-  for (const f of desired.files) {
-    const content = await readIfPresent(join(hostDir, capturedFilePath(f.path)));
+  const paths = new Set([...desired.files.map((f) => f.path), ...ownedFiles(new Set(record?.owned))]);
+  for (const path of paths) {
+    const content = await readIfPresent(join(hostDir, capturedFilePath(path)));
     // Without a recorded mode the file's mode is unknown: do not report it as drift.
-    if (content !== undefined) files[f.path] = { content, mode: modes.get(f.path) ?? f.mode };
+    if (content !== undefined) files[path] = { content, mode: modes.get(path) ?? desired.files.find((f) => f.path === path)?.mode ?? 0o644 };
   }
-  return observedFromCaptures(host, captures, files);
+  return { observed: observedFromCaptures(host, captures, files), ...(record ? { record } : {}) };
 }

@@ -9,6 +9,7 @@ import type { HostRoles } from '../model/roles.js';
 import type { HostState } from '../model/state.js';
 import type { Change } from '../plan/types.js';
 import { applyHost, type ApplyResult } from './apply.js';
+import { eachBounded } from './pool.js';
 import type { Host } from './port.js';
 
 /** The steps of a rollout, in order. */
@@ -96,15 +97,6 @@ async function applyStep(h: RolloutHost, step: Step, options: RolloutOptions): P
   }
 }
 
-/** Runs `work` over `items`, at most `parallel` at once, starting none once `stop()` is true. */
-async function pool<T>(items: readonly T[], parallel: number, stop: () => boolean, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length && !stop()) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, items.length)) }, worker));
-}
-
 /** Rolls the topology out to `hosts` (in the order given within each step). */
 export async function rollout(hosts: readonly RolloutHost[], options: RolloutOptions): Promise<RolloutReport> {
   const standing = new Map<string, HostStanding>(hosts.map((h) => [h.name, { host: h.name, state: 'not-started' }]));
@@ -134,12 +126,7 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
     const members = hosts.filter((h) => stepsOf(h.roles).includes(step));
     const canary = members.find((h) => h.name === options.canary);
     if (canary) await run(canary, step);
-    await pool(
-      members.filter((h) => h !== canary),
-      options.parallel,
-      stop,
-      (h) => run(h, step),
-    );
+    await eachBounded(members.filter((h) => h !== canary), options.parallel, (h) => run(h, step), stop);
   }
   const report = hosts.map((h) => standing.get(h.name)!);
   return { ok: report.every((s) => s.state === 'converged' || s.state === 'unchanged'), hosts: report };

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { namespaceHost } from '../host/adapters/namespace.js';
 import { applyHost } from '../host/apply.js';
+import { mapBounded } from '../host/pool.js';
 import { runChecked, type Runner } from '../host/port.js';
 import { desiredStates } from '../model/desired.js';
 import type { HostState } from '../model/state.js';
@@ -77,18 +78,7 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
 async function applyAll(state: LabState, t: Topology, runner: Runner, log: (line: string) => void): Promise<void> {
   const hosts = state.plan.hosts;
   const desired = desiredStates(t);
-  const outcomes: PromiseSettledResult<string>[] = new Array(hosts.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < hosts.length; i = next++) {
-      const host = hosts[i]!;
-      outcomes[i] = await applyLabHost(state.plan, host, desired.get(host.name)!, runner).then(
-        (value) => ({ status: 'fulfilled', value }),
-        (reason: unknown) => ({ status: 'rejected', reason }),
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(APPLY_PARALLEL, hosts.length) }, worker));
+  const outcomes = await mapBounded(hosts, APPLY_PARALLEL, (host) => applyLabHost(state.plan, host, desired.get(host.name)!, runner));
   hosts.forEach((host, i) => {
     const o = outcomes[i];
     if (o?.status === 'fulfilled') log(`${host.name}: ${o.value}`);

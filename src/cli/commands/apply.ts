@@ -3,21 +3,24 @@
 import { createInterface } from 'node:readline/promises';
 import { localHost } from '../../host/adapters/local.js';
 import { applyHost } from '../../host/apply.js';
-import { LedgerUnreadable } from '../../host/ledger.js';
-import { LockHeld } from '../../host/port.js';
-import { Unprepared } from '../../host/preflight.js';
 import { trapSignals } from '../../host/signals.js';
+import { readInputFile } from '../../host/read-input.js';
 import { desiredStates } from '../../model/desired.js';
+import { identityOf } from '../../model/identity.js';
+import { looksLikePlanFile } from '../../plan/plan-file.js';
 import { makePlan } from '../../plan/plan.js';
 import { applyClosing, applyFailure } from '../../render/apply.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { requireTopology } from '../load.js';
+import { refusal } from '../refusals.js';
+import { planFileCommand, rolloutCommand, type RolloutCommandOptions } from './rollout.js';
 import { renderPlan } from './plan.js';
 
 /** Options of `lbctl apply`. */
-export interface ApplyCommandOptions {
-  host: string;
+export interface ApplyCommandOptions extends RolloutCommandOptions {
+  host?: string;
+  all?: boolean;
   yes?: boolean;
   root: string;
   pruneForeign?: boolean;
@@ -41,19 +44,25 @@ async function confirm(): Promise<boolean> {
   }
 }
 
-/** Exit codes for the errors the apply use case throws before it changes anything. */
-function refusal(err: unknown): CliError | null {
-  if (err instanceof Unprepared) return new CliError(err.message, err.reason === 'not-root' ? EXIT.noPermission : EXIT.unavailable);
-  if (err instanceof LockHeld) return new CliError(err.message, EXIT.locked);
-  if (err instanceof LedgerUnreadable) return new CliError(err.message, EXIT.badData);
-  return null;
-}
-
-/** Runs apply; exit 0 converged (or nothing to do), 2 drift found by --observed-only-check, 3 failed and rolled back, 4 drift remains. */
+/**
+ * Runs apply: of a plan file, across hosts (--all, or --host with --inventory), or on this machine as one --host.
+ * Exit 0 converged (or nothing to do), 2 drift found by --observed-only-check, 3 failed and rolled back, 4 drift remains.
+ */
 export async function applyCommand(file: string, opts: ApplyCommandOptions, io: Io): Promise<number> {
-  const states = desiredStates(await requireTopology(file, io.err));
-  const desired = states.get(opts.host);
-  if (!desired) throw new CliError(`unknown host ${opts.host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const text = await readInputFile(file, 'topology or plan file');
+  if (looksLikePlanFile(text)) return planFileCommand(file, text, opts, io);
+  const topology = await requireTopology(file, io.err);
+  const states = desiredStates(topology);
+  if (opts.all || opts.inventory !== undefined) {
+    const names = opts.all ? [...states.keys()] : opts.host === undefined ? [] : [opts.host];
+    if (names.length === 0) throw new CliError('choose the hosts: --all, or --host NAME', EXIT.usage);
+    if (!names.every((n) => states.has(n))) throw new CliError(`unknown host ${opts.host ?? ''}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+    return rolloutCommand(file, topology, names, opts, io);
+  }
+  if (opts.host === undefined) throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
+  const host = opts.host;
+  const desired = states.get(host);
+  if (!desired) throw new CliError(`unknown host ${host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
   const signals = trapSignals();
   try {
     const result = await applyHost(localHost(opts.root), desired, {
@@ -63,12 +72,13 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
       pruneForeign: opts.pruneForeign === true,
       checkOnly: opts.observedOnlyCheck === true,
       wait: opts.wait === true,
-      what: `apply ${file} --host ${opts.host}`,
+      what: `apply ${file} --host ${host}`,
+      identity: identityOf(topology, host),
       show: (plan) => io.out(renderPlan(makePlan([plan]), 'human')),
       ...(opts.yes ? {} : { confirm }),
       interrupted: () => signals.caught() !== null,
     });
-    for (const line of applyClosing(opts.host, result)) io.out(`${line}\n`);
+    for (const line of applyClosing(host, result)) io.out(`${line}\n`);
     switch (result.kind) {
       case 'pending':
         return EXIT.changes;

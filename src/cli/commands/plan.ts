@@ -1,11 +1,22 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
 import chalk, { Chalk } from 'chalk';
-import { readInputFile } from '../../host/read-input.js';
+import { inspectHost } from '../../host/apply.js';
+import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
 import { loadObservedDir, requireObservedDir } from '../../host/observed-dir.js';
+import { writeOutputFile } from '../../host/output-dir.js';
+import { mapBounded } from '../../host/pool.js';
+import { hostFor } from '../../host/reach.js';
+import { readInputFile } from '../../host/read-input.js';
 import { desiredStates } from '../../model/desired.js';
-import { emptyHostState } from '../../model/state.js';
+import { identityOf } from '../../model/identity.js';
+import { rolesOf } from '../../model/roles.js';
+import { emptyHostState, type HostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
-import type { Plan } from '../../plan/types.js';
+import { makePlanFile, type PlanFileHost } from '../../plan/plan-file.js';
+import type { HostPlan, Plan } from '../../plan/types.js';
+import type { Topology } from '../../topology/types.js';
+import { reachOf, requireInventory } from '../inventory.js';
+import { refusal } from '../refusals.js';
 import { renderHuman, type Colors } from '../../render/human.js';
 import { renderJson, renderJsonChunks } from '../../render/json.js';
 import { renderShell } from '../../render/shell.js';
@@ -21,6 +32,12 @@ export interface PlanOptions {
   all?: boolean;
   observed?: string;
   offline?: boolean;
+  /** How to reach each host, for a live plan. */
+  inventory?: string;
+  /** Hosts probed at once in a live plan. */
+  parallel: number;
+  /** Save the plan to this file for `lbctl apply FILE`. */
+  out?: string;
   format: 'human' | 'shell' | 'json';
   expect?: string;
   detailedExitcode?: boolean;
@@ -38,25 +55,58 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], colors?: C
   return renderHuman(plan, colors);
 }
 
-/** Computes the plan of the selected hosts from captured or empty observed state. */
-export async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Plan> {
-  if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
-  if ((opts.observed === undefined) === !opts.offline) {
-    throw new CliError('choose where the current state comes from: --observed DIR (captured with `lbctl capture`) or --offline (empty), not both', EXIT.usage);
-  }
-  if (opts.observed !== undefined) await requireObservedDir(opts.observed);
-  const topology = await requireTopology(file, io.err);
-  const desired = desiredStates(topology);
+/** The hosts the options select, checked against the topology. */
+function selectedHosts(opts: PlanOptions, desired: Map<string, HostState>): string[] {
   const names = opts.all ? [...desired.keys()] : opts.host ?? [];
   const unknown = names.filter((n) => !desired.has(n));
   if (unknown.length) throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
-  const hosts = [];
+  return names;
+}
+
+/** The plan of a host from its captures, with the ledger captured beside them: what apply would do there. */
+async function planFromCapture(dir: string, want: HostState): Promise<HostPlan> {
+  const { observed, record } = await loadObservedDir(dir, want.host, want);
+  const drain = drainPolicy(() => record, DEFAULT_DRAIN_TIMEOUT_SEC * 1000);
+  return planHost(withRestoredSysctls(want, record), observed.state, new Set(record?.owned), observed.warnings, drain);
+}
+
+/** A computed plan, with what `--out` saves for the live hosts of a live plan. */
+interface Planned {
+  plan: Plan;
+  saved?: Omit<PlanFileHost, 'fingerprint'>[];
+}
+
+/** Probes the live hosts read-only (`parallel` at once) and plans each; the first refusal ends the command. */
+async function planLive(topology: Topology, desired: Map<string, HostState>, names: string[], opts: PlanOptions, io: Io): Promise<Planned> {
+  const inventory = opts.inventory === undefined ? undefined : await requireInventory(opts.inventory, [...desired.keys()], io.err);
+  const reach = reachOf(names, inventory);
+  const roles = rolesOf(topology);
+  const results = await mapBounded(names, opts.parallel, (name) => inspectHost(hostFor(name, reach.get(name)!), desired.get(name)!, identityOf(topology, name)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw refusal(failed.reason) ?? failed.reason;
+  const plans = results.map((r) => (r as PromiseFulfilledResult<HostPlan>).value);
+  const saved = names.map((name, i) => ({ plan: plans[i]!, reach: reach.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)!, desired: desired.get(name)! }));
+  return { plan: makePlan(plans), saved };
+}
+
+/** Computes the plan of the selected hosts from the live hosts, their captures, or empty hosts. */
+async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Planned> {
+  if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
+  if (opts.observed !== undefined && opts.offline) {
+    throw new CliError('choose where the current state comes from: the live hosts (the default), --observed DIR (captured with `lbctl capture`) or --offline (empty), not several', EXIT.usage);
+  }
+  if (opts.inventory !== undefined && (opts.observed !== undefined || opts.offline)) throw new CliError('--inventory is for live plans: leave out --observed and --offline', EXIT.usage);
+  if (opts.observed !== undefined) await requireObservedDir(opts.observed);
+  const topology = await requireTopology(file, io.err);
+  const desired = desiredStates(topology);
+  const names = selectedHosts(opts, desired);
+  if (!opts.offline && opts.observed === undefined) return planLive(topology, desired, names, opts, io);
+  const plans: HostPlan[] = [];
   for (const name of names) {
     const want = desired.get(name)!;
-    const observed = opts.observed === undefined ? { state: emptyHostState(name), warnings: [] } : await loadObservedDir(opts.observed, name, want);
-    hosts.push(planHost(want, observed.state, new Set(), observed.warnings));
+    plans.push(opts.observed === undefined ? planHost(want, emptyHostState(name)) : await planFromCapture(opts.observed, want));
   }
-  return makePlan(hosts);
+  return { plan: makePlan(plans) };
 }
 
 /** Writes many small chunks as few large writes (each write is a system call). */
@@ -77,7 +127,12 @@ function writeBuffered(io: Io, chunks: Iterable<string>): void {
 
 /** Runs plan; returns 0, or with --detailed-exitcode 2 when there are changes; 1 when --expect differs. */
 export async function planCommand(file: string, opts: PlanOptions, io: Io): Promise<number> {
-  const plan = await computePlan(file, opts, io);
+  if (opts.out !== undefined && (opts.offline || opts.observed !== undefined)) throw new CliError('--out saves a plan of live hosts for `lbctl apply FILE`: leave out --observed and --offline', EXIT.usage);
+  const { plan, saved } = await computePlan(file, opts, io);
+  if (opts.out !== undefined && saved) {
+    await writeOutputFile(opts.out, `${JSON.stringify(makePlanFile(file, saved))}\n`);
+    io.err(`plan saved to ${visible(opts.out)}: apply it with \`lbctl apply ${visible(opts.out)}\`\n`);
+  }
   const changed = plan.hosts.some((h) => h.changes.length > 0);
   if (opts.expect !== undefined) {
     const actual = renderPlan(plan, opts.format === 'human' ? 'shell' : opts.format);

@@ -1,0 +1,102 @@
+// `lbctl apply FILE --all --inventory INV` and `lbctl apply PLANFILE`: an ordered rollout across hosts, reported as
+// it happens (stderr) and host by host at the end (stdout, human or JSON).
+import { inspectHost } from '../../host/apply.js';
+import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
+import { mapBounded } from '../../host/pool.js';
+import { hostFor } from '../../host/reach.js';
+import { rollout, type RolloutEvent, type RolloutHost, type RolloutReport } from '../../host/rollout.js';
+import { trapSignals } from '../../host/signals.js';
+import { desiredStates } from '../../model/desired.js';
+import { identityOf } from '../../model/identity.js';
+import { rolesOf } from '../../model/roles.js';
+import { planFingerprint } from '../../plan/fingerprint.js';
+import { parsePlanFile } from '../../plan/plan-file.js';
+import { visible } from '../../render/visible.js';
+import type { Topology } from '../../topology/types.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { reachOf, requireInventory } from '../inventory.js';
+import type { Io } from '../io.js';
+import { refusal } from '../refusals.js';
+
+/** Options of a rollout. */
+export interface RolloutCommandOptions {
+  inventory?: string;
+  parallel: number;
+  canary?: string;
+  drainTimeout: number;
+  yes?: boolean;
+  format: 'human' | 'json';
+}
+
+/** One event as a log line: "12:00:01.234 web1 prepare: done (3 change(s))". */
+function eventLine(e: RolloutEvent): string {
+  const detail = e.state === 'start' ? 'start' : e.state === 'done' ? `done (${e.detail})` : `FAILED: ${e.detail}`;
+  return `${e.at.toISOString().slice(11, 23)} ${e.host} ${e.step}: ${detail}`;
+}
+
+/** The report for people: where every host stands, and how to go on after a failure. */
+function humanReport(report: RolloutReport, again: string): string {
+  const lines = report.hosts.map((h) => {
+    switch (h.state) {
+      case 'converged':
+        return `${h.host}: converged (${h.changes} change(s))`;
+      case 'unchanged':
+        return `${h.host}: matches the topology (no changes)`;
+      case 'prepared':
+        return `${h.host}: prepared (${h.changes} change(s)); its removals wait for the rest of the rollout`;
+      case 'failed':
+        return `${h.host}: FAILED at ${h.step}, rolled back: ${h.reason}`;
+      case 'not-started':
+        return `${h.host}: not started`;
+    }
+  });
+  const tail = report.ok ? 'every host converged' : `stopped at the first failure; fix it and run \`${again}\` again: finished hosts show no changes and the rollout goes on from where it stopped`;
+  return `${lines.join('\n')}\n${tail}\n`;
+}
+
+/** Runs the rollout and reports it; exit 0 when every host converged, 3 when it stopped at a failure. */
+async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: string, io: Io): Promise<number> {
+  if (opts.canary !== undefined && !hosts.some((h) => h.name === opts.canary)) throw new CliError(`--canary ${opts.canary} is not one of the hosts rolled out`, EXIT.usage);
+  const signals = trapSignals();
+  try {
+    const report = await rollout(hosts, {
+      parallel: opts.parallel,
+      ...(opts.canary ? { canary: opts.canary } : {}),
+      drainTimeoutSec: opts.drainTimeout,
+      requireRoot: true,
+      onEvent: (e) => io.err(`${eventLine(e)}\n`),
+      interrupted: () => signals.caught() !== null,
+    });
+    const json = { ok: report.ok, hosts: report.hosts.map(({ host, state, ...rest }) => ({ host, state, ...('reason' in rest ? { step: rest.step, reason: rest.reason } : rest) })) };
+    io.out(opts.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : humanReport(report, again));
+    return report.ok ? EXIT.ok : signals.caught() !== null ? EXIT.interrupted : EXIT.failed;
+  } finally {
+    signals.release();
+  }
+}
+
+/** `apply FILE --all --inventory INV` (or several --host): plans nothing ahead, converges every host in order. */
+export async function rolloutCommand(file: string, topology: Topology, names: string[], opts: RolloutCommandOptions, io: Io): Promise<number> {
+  if (!opts.yes) throw new CliError(`apply --all changes every host without asking: pass --yes (see what it would do first with \`lbctl plan ${file} --all --inventory INV\`)`, EXIT.usage);
+  if (opts.inventory === undefined) throw new CliError('apply --all needs --inventory FILE: how to reach each host', EXIT.usage);
+  const desired = desiredStates(topology);
+  const reach = reachOf(names, await requireInventory(opts.inventory, [...desired.keys()], io.err));
+  const roles = rolesOf(topology);
+  const hosts = names.map((name) => ({ name, host: hostFor(name, reach.get(name)!), desired: desired.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)! }));
+  return run(hosts, opts, `lbctl apply ${file} --all --inventory ${opts.inventory} --yes`, io);
+}
+
+/** `apply PLANFILE`: refuses unless every host still plans exactly what was saved, then rolls that plan out. */
+export async function planFileCommand(file: string, text: string, opts: RolloutCommandOptions, io: Io): Promise<number> {
+  const saved = parsePlanFile(text);
+  if (typeof saved === 'string') throw new CliError(`${visible(file)} is not a plan file lbctl can apply: ${saved}`, EXIT.badData);
+  const hosts = saved.hosts.map((h) => ({ name: h.plan.host, host: hostFor(h.plan.host, h.reach), desired: h.desired, identity: h.identity, roles: h.roles }));
+  const now = await mapBounded(hosts, opts.parallel, (h) => inspectHost(h.host, h.desired, h.identity));
+  const refused = now.find((r) => r.status === 'rejected');
+  if (refused) throw refusal(refused.reason) ?? refused.reason;
+  const changed = saved.hosts.filter((h, i) => planFingerprint((now[i] as PromiseFulfilledResult<typeof h.plan>).value) !== h.fingerprint).map((h) => h.plan.host);
+  if (changed.length > 0) {
+    throw new CliError(`${changed.join(', ')} changed since ${visible(file)} was made: nothing was applied; plan again (lbctl plan ${saved.topology} ... --out ${visible(file)})`, EXIT.invalid);
+  }
+  return run(hosts, { ...opts, yes: true, drainTimeout: opts.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_SEC }, `lbctl apply ${file}`, io);
+}
