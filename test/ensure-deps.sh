@@ -15,6 +15,9 @@ want curl curl                # lab traffic checks
 want dnsmasq-base dnsmasq     # DNS server on anycast lab nodes
 want dnsutils dig             # DNS queries in the anycast lab
 want ruby ruby                # test/vagrant evaluates the Vagrantfile
+want openssh-server sshd      # the fleet tests: an sshd per lab namespace (never this machine's own)
+want openssh-client ssh       # lbctl reaches hosts with OpenSSH's client
+want sudo sudo                # the fleet tests: a sudo that asks for a password is refused
 if [ "${LBCTL_VM_TESTS:-1}" != 0 ]; then
   want qemu-system-x86 qemu-system-x86_64   # the VM runner (Debian's kernel has IPVS)
   want cpio cpio

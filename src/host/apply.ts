@@ -76,5 +76,7 @@ export async function applyHost(host: Host, desired: HostState, options: ApplyOp
  * machine is not `identity`, LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
  */
 export async function inspectHost(host: Host, desired: HostState, identity: HostIdentity): Promise<HostPlan> {
+  // Reaching the host comes first: a host that cannot be reached is said so, not mistaken for a damaged ledger.
+  await host.facts();
   return (await Convergence.open(desired, host, DEFAULT_DRAIN_TIMEOUT_SEC, identity)).plan();
 }

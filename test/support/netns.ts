@@ -18,9 +18,9 @@ export interface Run {
 }
 
 /** Runs argv (no shell) and returns its exit code and output; never throws on a non-zero exit. */
-export async function run(argv: readonly string[], options: { cwd?: string } = {}): Promise<Run> {
+export async function run(argv: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
   const [file, ...args] = argv;
-  const r = await execa(file!, args, { reject: false, stdin: 'ignore', stripFinalNewline: false, cwd: options.cwd ?? REPO, timeout: 30_000 });
+  const r = await execa(file!, args, { reject: false, stdin: 'ignore', stripFinalNewline: false, cwd: options.cwd ?? REPO, timeout: options.timeoutMs ?? 30_000 });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -87,9 +87,9 @@ export class NetnsLab {
 }
 
 /** Runs `ip netns exec NS env NO_COLOR=1 [PATH=...] node bin/lbctl ARGS...`. */
-export function lbctlIn(ns: string, args: readonly string[], options: { path?: string } = {}): Promise<Run> {
+export function lbctlIn(ns: string, args: readonly string[], options: { path?: string; timeoutMs?: number } = {}): Promise<Run> {
   const env = ['NO_COLOR=1', ...(options.path === undefined ? [] : [`PATH=${options.path}`])];
-  return run(['ip', 'netns', 'exec', ns, 'env', ...env, process.execPath, LBCTL, ...args]);
+  return run(['ip', 'netns', 'exec', ns, 'env', ...env, process.execPath, LBCTL, ...args], options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
 }
 
 /** The changes a human-format plan lists ("+ address lo ...", "~ sysctl ..."), without unmanaged notes. */

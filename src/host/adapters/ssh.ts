@@ -15,8 +15,11 @@ export class Unreachable extends Error {}
 /** ssh's exit status for its own errors (connection, authentication), as ssh(1) documents. */
 const SSH_ERROR = 255;
 
+/** A POSIX shell's exit status for a command it cannot find. */
+const COMMAND_NOT_FOUND = 127;
+
 /** Where this user's ControlMaster sockets live (private to the user). */
-function controlDir(): string {
+export function controlDir(): string {
   const dir = join(tmpdir(), `lbctl-ssh-${process.getuid?.() ?? 0}`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
@@ -55,6 +58,7 @@ export function sshHost(name: string, target: SshTarget, local: Runner = localRu
       if (r.exitCode === SSH_ERROR) throw new Unreachable(`cannot reach host ${name} over SSH (${describeTarget(target)}): ${r.stderr.trim() || `ssh exited ${SSH_ERROR}`}; nothing was changed`);
       if (!target.sudo) return;
       const sudo = await local.run([...ssh, '--', 'sudo -n true']);
+      if (sudo.exitCode === COMMAND_NOT_FOUND) throw new Unreachable(`sudo is not installed on host ${name} (${describeTarget(target)}): apt-get install sudo, or connect as root; nothing was changed`);
       if (sudo.exitCode !== 0) throw new Unreachable(`sudo on host ${name} (${describeTarget(target)}) does not run without a password (${sudo.stderr.trim()}): allow lbctl's commands in sudoers, or connect as root; nothing was changed`);
     })());
   const runner: Runner = {
