@@ -8,8 +8,19 @@ export interface Io {
   color: boolean;
 }
 
+/** A reader that went away (`lbctl plan ... | head`) ends the command quietly; other write errors stay errors. */
+function endOnClosedPipe(stream: NodeJS.WriteStream): void {
+  if (stream.listenerCount('error') > 0) return;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit();
+  });
+}
+
 /** The process's own terminal. */
 export function processIo(): Io {
+  endOnClosedPipe(process.stdout);
+  endOnClosedPipe(process.stderr);
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

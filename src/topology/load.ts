@@ -1,7 +1,8 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
 import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
-import { error, hasErrors, sortDiagnostics, type Diagnostic, type NodePath } from './diagnostics.js';
+import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { aliasBomb, expandsTooMuch, fileProblem, prototypeKeys, tooDeep, tooDeepAt } from './hostile-input.js';
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
 import { topologySchema } from './schema.js';
@@ -27,71 +28,6 @@ const POSITIONED_PARSE_BYTES = 1024 * 1024;
 /** At most this many problems of a large file are reported (each costs a search through the text). */
 const MAX_LARGE_FILE_DIAGNOSTICS = 100;
 
-/** An alias (`*name`), roughly (quotes and comments are not told apart): where an alias bomb is reported. */
-const ALIAS = /(^|[\s[{,:-])\*[^\s,[\]{}]/m;
-
-/**
- * True when `value`, its aliases expanded, holds more values than its text could spell out without aliases (four
- * times its length, room for anchors used as intended): an alias bomb ("billion laughs"), or an alias cycle.
- * js-yaml shares aliased values rather than copying them, so only a walk such as the schema check's would explode.
- */
-function expandsTooMuch(value: unknown, textLength: number): boolean {
-  let budget = 4 * textLength + 1000;
-  const stack: unknown[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (--budget < 0) return true;
-    if (Array.isArray(v)) for (const item of v) stack.push(item);
-    else if (typeof v === 'object' && v !== null) for (const key in v) stack.push((v as Record<string, unknown>)[key]);
-  }
-  return false;
-}
-
-function aliasBomb(file: string, text: string): LoadResult {
-  const d = error('yaml-alias-expansion', [], 'aliases (*name) in this file expand to far more values than the file holds: an alias bomb or an alias cycle', 'write the values out, or use each anchor a few times only');
-  const at = ALIAS.exec(text);
-  return { diagnostics: [{ ...d, file, position: positionsIn(text)(at ? at.index + at[1]!.length : 0) }] };
-}
-
-/** Deeper flow nesting ([ and { inside each other) than any topology needs: the parsers recurse per level. */
-const MAX_FLOW_DEPTH = 64;
-
-/**
- * The offset where flow collections nest deeper than MAX_FLOW_DEPTH, or -1; a linear scan that skips quoted
- * strings and comments. Nesting by indentation costs a line per level, so a file under the size cap stays shallow.
- */
-function tooDeepAt(text: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '[' || c === '{') {
-      if (++depth > MAX_FLOW_DEPTH) return i;
-    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
-    else if (c === '"') while (++i < text.length && text[i] !== '"') i += text[i] === '\\' ? 1 : 0;
-    else if (c === "'") while (++i < text.length && text[i] !== "'");
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
-  }
-  return -1;
-}
-
-/** Nesting deeper than the parsers' recursion can follow, at `offset` (unknown: -1, the stack ran out). */
-function tooDeep(file: string, text: string, offset: number): LoadResult {
-  const d = error('yaml-too-deep', [], `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`, 'a topology needs a few levels of nesting: check that this is a topology file');
-  return { diagnostics: [{ ...d, file, position: offset < 0 ? { line: 1, col: 1 } : positionsIn(text)(offset) }] };
-}
-
-/** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
-function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[] {
-  if (typeof value !== 'object' || value === null) return [];
-  const out: Diagnostic[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
-    if (key === '__proto__') out.push({ ...error('name-invalid', at, '"__proto__" cannot be used as a name or key', 'rename it: letters, digits, "-" and "_", starting with a letter'), atKey: true });
-    out.push(...prototypeKeys(child, at));
-  }
-  return out;
-}
-
 /** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
 function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
   const reserved = prototypeKeys(input);
@@ -114,7 +50,7 @@ function loadWithPositions(file: string, text: string): LoadResult {
     input = source.doc.toJS();
   } catch (err) {
     // With every alias resolved, the one ReferenceError toJS throws is its alias-count limit.
-    if (err instanceof ReferenceError) return aliasBomb(file, text);
+    if (err instanceof ReferenceError) return { diagnostics: [aliasBomb(file, text)] };
     throw err;
   }
   return check(input, (d) => place(source, d));
@@ -123,16 +59,16 @@ function loadWithPositions(file: string, text: string): LoadResult {
 /** Places the first diagnostics of a large file by searching for their keys; says how many more there are. */
 function placeLarge(file: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
   const at = positionsIn(text);
-  const shown = diagnostics.slice(0, MAX_LARGE_FILE_DIAGNOSTICS).map((d) => ({ ...d, file, position: at(offsetOfPath(text, d.path, d.atKey === true)) }));
+  const shown = diagnostics.slice(0, MAX_LARGE_FILE_DIAGNOSTICS).map((d) => fileProblem(file, d, at(offsetOfPath(text, d.path, d.atKey === true))));
   const more = diagnostics.length - shown.length;
-  if (more > 0) shown.push({ ...error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again'), file, position: { line: 1, col: 1 } });
+  if (more > 0) shown.push(fileProblem(file, error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again')));
   return shown;
 }
 
 /** A js-yaml syntax error, at its mark. */
 function syntaxAtMark(file: string, err: jsyaml.YAMLException): LoadResult {
   const d = error('yaml-syntax', [], err.reason, 'fix the YAML syntax at this position');
-  return { diagnostics: [{ ...d, file, position: { line: err.mark.line + 1, col: err.mark.column + 1 } }] };
+  return { diagnostics: [fileProblem(file, d, { line: err.mark.line + 1, col: err.mark.column + 1 })] };
 }
 
 /** The fast parse (js-yaml), alias bombs refused; `onSyntax` handles a syntax error, `onParsed` the parsed input. */
@@ -144,7 +80,7 @@ function loadFast(file: string, text: string, onSyntax: (err: jsyaml.YAMLExcepti
     if (err instanceof jsyaml.YAMLException) return onSyntax(err);
     throw err;
   }
-  return expandsTooMuch(input, text.length) ? aliasBomb(file, text) : onParsed(input);
+  return expandsTooMuch(input, text.length) ? { diagnostics: [aliasBomb(file, text)] } : onParsed(input);
 }
 
 /**
@@ -156,11 +92,10 @@ function loadFast(file: string, text: string, onSyntax: (err: jsyaml.YAMLExcepti
  */
 export function loadTopology(file: string, text: string): LoadResult {
   if (text.length > MAX_TOPOLOGY_BYTES) {
-    const d = error('file-too-large', [], `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, 'split the topology, or check that this is the file you meant');
-    return { diagnostics: [{ ...d, file, position: { line: 1, col: 1 } }] };
+    return { diagnostics: [fileProblem(file, error('file-too-large', [], `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, 'split the topology, or check that this is the file you meant'))] };
   }
   const deep = tooDeepAt(text);
-  if (deep >= 0) return tooDeep(file, text, deep);
+  if (deep >= 0) return { diagnostics: [tooDeep(file, text, deep)] };
   try {
     if (text.length > POSITIONED_PARSE_BYTES) return loadFast(file, text, (err) => syntaxAtMark(file, err), (input) => check(input, (d) => placeLarge(file, text, d)));
     return loadFast(file, text, () => loadWithPositions(file, text), (input) => {
@@ -168,7 +103,7 @@ export function loadTopology(file: string, text: string): LoadResult {
       return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
     });
   } catch (err) {
-    if (err instanceof RangeError) return tooDeep(file, text, -1);
+    if (err instanceof RangeError) return { diagnostics: [tooDeep(file, text, -1)] };
     throw err;
   }
 }

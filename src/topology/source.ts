@@ -1,5 +1,5 @@
 // The YAML source of a topology: parsing with positions, and mapping a node path to line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
 
 /** A parsed YAML document with what is needed to report positions. */
@@ -63,6 +63,22 @@ function positionAt(source: Source, offset: number): Position {
   return { line: p.line, col: p.col };
 }
 
+/** Each mapping's pairs by key, built once per mapping: a file with thousands of problems looks each up in O(1). */
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndex.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const p of map.items as Pair[]) {
+      // The first of duplicate keys wins, as a linear search would find it.
+      if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
 /**
  * The position of the node at `path`, or of the nearest ancestor that exists.
  * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
@@ -73,7 +89,7 @@ export function locate(source: Source, path: NodePath, atKey = false): Position 
   for (const [i, segment] of path.entries()) {
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = pairsByKey(node).get(String(segment));
       if (!pair) break;
       const key = pair.key as Node;
       if (last && atKey) return positionAt(source, key.range?.[0] ?? 0);

@@ -1,7 +1,7 @@
 // The hostile-input corpus, run as whole lbctl processes: every case ends in a clear message with a documented exit
 // code, never exit 70 or a stack trace, within bounded time (a timeout) and memory (a small V8 heap: a case that
 // needs more aborts, and fails here).
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +110,17 @@ describe.concurrent('hostile-input corpus (whole lbctl processes)', () => {
     expect(`${r.stdout}${r.stderr}`, 'an ESC reached the terminal').not.toContain('\u001b');
     expect(r.code, r.stderr).toBe(code);
   }, TIME_LIMIT_MS + 5_000);
+});
+
+describe('a reader that goes away', () => {
+  it('`lbctl plan ... | head -1`: stdout closed early ends the command quietly (no EPIPE trace)', async () => {
+    const many = file('many.yaml', manyServices(2000));
+    const child = spawn(process.execPath, [LBCTL, 'plan', many, '--all', '--offline', '--format', 'shell'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(EXIT.ok);
+  }, TIME_LIMIT_MS);
 });

@@ -6,6 +6,8 @@ import { parseIpRoute } from '../../src/drivers/iproute/parse.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { planHost } from '../../src/plan/plan.js';
 import { stepsFor } from '../../src/plan/steps.js';
+import { applyPlan, planLive } from '../../src/host/apply.js';
+import { FakeHost } from '../support/fake-host.js';
 
 const ours: Route = { family: 'inet', destination: 'default', via: '10.0.0.1' };
 
@@ -35,5 +37,18 @@ describe('routes keyed by destination and metric', () => {
     const observed = { ...emptyHostState('h'), routes: parseIpRoute('[{"dst":"10.9.0.0/16","gateway":"10.0.0.9","metric":5}]', 'inet') };
     const plan = planHost(emptyHostState('h'), observed, new Set([ownedKey('route', 'inet 10.9.0.0/16 metric 5')]));
     expect(plan.changes.flatMap(stepsFor)).toEqual([{ op: 'exec', argv: ['ip', 'route', 'del', '10.9.0.0/16', 'via', '10.0.0.9', 'metric', '5'] }]);
+  });
+
+  it('apply on a host with a foreign backup default route converges and leaves that route alone', async () => {
+    const desired = { ...emptyHostState('h'), routes: [ours] };
+    const fake = new FakeHost();
+    const backup: Route = { family: 'inet', destination: 'default', via: '10.0.0.9', metric: 5 };
+    fake.routes.set('inet default metric 5', backup);
+    const access = { runner: fake, files: fake };
+    const report = await applyPlan(desired, await planLive(desired, access, new Set()), access, new Set());
+    expect(report.execution.failure).toBeUndefined();
+    expect(report.remaining?.changes).toEqual([]);
+    expect((await planLive(desired, access, new Set())).changes).toEqual([]);
+    expect([...fake.routes.values()]).toEqual([backup, ours]);
   });
 });

@@ -26,6 +26,7 @@ const HOSTILE: [raw: string, shown: string][] = [
   ['x\x9b31m', 'x\\x9b31m'],
   ['LBCTL_EOF\nreboot', 'LBCTL_EOF\\nreboot'],
   ['x\x00reboot', 'x\\x00reboot'],
+  ['x\u202etoober', 'x\\u202etoober'],
 ];
 
 /** Where a captured value lands in a plan: an observed state holding it, and the objects lbctl owns there. */
@@ -81,7 +82,7 @@ function random(seed: number): () => number {
 }
 
 /** Characters that mean something to sh, to terminals or to lbctl's own quoting, and a few plain ones. */
-const ALPHABET = [...'\n\r\t\x00\x07\x1b\x7f\x85\x9b\u2028\u2029 #;&|<>()$`\'"\\*?[]{}~=%!-x/.', 'LBCTL_EOF', '\nLBCTL_EOF\n'];
+const ALPHABET = [...'\n\r\t\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202e #;&|<>()$`\'"\\*?[]{}~=%!-x/.', 'LBCTL_EOF', '\nLBCTL_EOF\n'];
 
 /** `count` random hostile values of up to 12 pieces each, from `seed`. */
 function randomValues(seed: number, count: number): string[] {
@@ -108,7 +109,7 @@ describe('a shell plan of hostile observed state', () => {
   it.each(cases)('%s = %s: sh runs exactly the listed commands', (_where, _shown, p, value) => {
     const { ran, listed, script } = runPlan(p, value, join(tmp, `${cases.findIndex((c) => c[2] === p && c[3] === value)}`));
     // Every comment line is one line: no control character of a value survives in it.
-    for (const line of script.split('\n').filter((l) => l.startsWith('#'))) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u);
+    for (const line of script.split('\n').filter((l) => l.startsWith('#'))) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e]/u);
     expect(ran).toBe(listed);
   });
 
@@ -126,7 +127,7 @@ describe('a shell plan of hostile observed state', () => {
     const observed = emptyHostState('h');
     for (const p of PLACEMENTS) p.observed(value, observed);
     const text = renderHuman(makePlan([planHost(desired(), observed, new Set(PLACEMENTS.flatMap((p) => p.owned(value))), [`captured ${value}`])]));
-    expect(text.split('\n').join('')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u);
+    expect(text.split('\n').join('')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028-\u202e]/u);
     expect(text).toContain(`! captured ${shown}\n`);
     expect(text).toContain(`? unmanaged address lo ${shown} (not in the topology`);
   });

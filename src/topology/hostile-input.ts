@@ -1,0 +1,75 @@
+// Guards against hostile topology text, each linear in the file: alias bombs, nesting deeper than the parsers'
+// stack, and "__proto__" keys (which the schema's records would drop silently).
+import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
+import { positionsIn } from './text-locate.js';
+
+/** One diagnostic of a whole file, at a position. */
+export function fileProblem(file: string, d: Diagnostic, position: Position = { line: 1, col: 1 }): Diagnostic {
+  return { ...d, file, position };
+}
+
+/** An alias (`*name`), roughly (quotes and comments are not told apart): where an alias bomb is reported. */
+const ALIAS = /(^|[\s[{,:-])\*[^\s,[\]{}]/m;
+
+/**
+ * True when `value`, its aliases expanded, holds more values than its text could spell out without aliases (four
+ * times its length, room for anchors used as intended): an alias bomb ("billion laughs"), or an alias cycle.
+ * js-yaml shares aliased values rather than copying them, so only a walk such as the schema check's would explode.
+ */
+export function expandsTooMuch(value: unknown, textLength: number): boolean {
+  let budget = 4 * textLength + 1000;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (--budget < 0) return true;
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (typeof v === 'object' && v !== null) for (const key in v) stack.push((v as Record<string, unknown>)[key]);
+  }
+  return false;
+}
+
+/** The alias-bomb diagnostic, at the file's first alias. */
+export function aliasBomb(file: string, text: string): Diagnostic {
+  const d = error('yaml-alias-expansion', [], 'aliases (*name) in this file expand to far more values than the file holds: an alias bomb or an alias cycle', 'write the values out, or use each anchor a few times only');
+  const at = ALIAS.exec(text);
+  return fileProblem(file, d, positionsIn(text)(at ? at.index + at[1]!.length : 0));
+}
+
+/** Deeper flow nesting ([ and { inside each other) than any topology needs: the parsers recurse per level. */
+const MAX_FLOW_DEPTH = 64;
+
+/**
+ * The offset where flow collections nest deeper than MAX_FLOW_DEPTH, or -1; a linear scan that skips quoted
+ * strings and comments. Nesting by indentation costs a line per level, so a file under the size cap stays shallow.
+ */
+export function tooDeepAt(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[' || c === '{') {
+      if (++depth > MAX_FLOW_DEPTH) return i;
+    } else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
+    else if (c === '"') while (++i < text.length && text[i] !== '"') i += text[i] === '\\' ? 1 : 0;
+    else if (c === "'") while (++i < text.length && text[i] !== "'");
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) i = text.indexOf('\n', i) < 0 ? text.length : text.indexOf('\n', i);
+  }
+  return -1;
+}
+
+/** Nesting deeper than the parsers' recursion can follow, at `offset` (unknown: -1, the stack ran out). */
+export function tooDeep(file: string, text: string, offset: number): Diagnostic {
+  const d = error('yaml-too-deep', [], `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`, 'a topology needs a few levels of nesting: check that this is a topology file');
+  return fileProblem(file, d, offset < 0 ? undefined : positionsIn(text)(offset));
+}
+
+/** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
+export function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const out: Diagnostic[] = [];
+  for (const [key, child] of Object.entries(value)) {
+    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
+    if (key === '__proto__') out.push({ ...error('name-invalid', at, '"__proto__" cannot be used as a name or key', 'rename it: letters, digits, "-" and "_", starting with a letter'), atKey: true });
+    out.push(...prototypeKeys(child, at));
+  }
+  return out;
+}
