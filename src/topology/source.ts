@@ -1,5 +1,7 @@
 // The YAML source of a topology: parsing with positions, and mapping a node path to line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
 
 /** A parsed YAML document with what is needed to report positions. */
@@ -9,26 +11,39 @@ export interface Source {
   lines: LineCounter;
 }
 
+/**
+ * The yaml library, loaded (synchronously, once: require caches it) only when a file needs positions:
+ * a clean file takes js-yaml's fast path (load.ts), and a plan need not pay for this library's start-up.
+ */
+function yaml(): typeof Yaml {
+  return createRequire(import.meta.url)('yaml') as typeof Yaml;
+}
+
 /** True when some mapping may hold a key twice (scalar keys of equal value, as the yaml library compares them). */
-function mayHaveDuplicateKey(node: unknown): boolean {
-  if (isMap(node)) {
-    const seen = new Set<unknown>();
-    for (const pair of node.items) {
-      if (isScalar(pair.key)) {
-        if (seen.has(pair.key.value)) return true;
-        seen.add(pair.key.value);
+function mayHaveDuplicateKey(root: unknown): boolean {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
+  const walk = (node: unknown): boolean => {
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) return true;
+          seen.add(pair.key.value);
+        }
+        if (walk(pair.key) || walk(pair.value)) return true;
       }
-      if (mayHaveDuplicateKey(pair.key) || mayHaveDuplicateKey(pair.value)) return true;
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (walk(item)) return true;
+    } else if (isPair(node)) {
+      return walk(node.key) || walk(node.value);
     }
-  } else if (isSeq(node)) {
-    for (const item of node.items) if (mayHaveDuplicateKey(item)) return true;
-  } else if (isPair(node)) {
-    return mayHaveDuplicateKey(node.key) || mayHaveDuplicateKey(node.value);
-  }
-  return false;
+    return false;
+  };
+  return walk(root);
 }
 
 function parseWithLines(text: string, uniqueKeys: boolean): { doc: Document.Parsed; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys, prettyErrors: false }), lines };
 }
@@ -68,6 +83,7 @@ function positionAt(source: Source, offset: number): Position {
  * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
  */
 export function locate(source: Source, path: NodePath, atKey = false): Position {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   let best: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
   for (const [i, segment] of path.entries()) {

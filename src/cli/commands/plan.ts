@@ -1,12 +1,10 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
-import chalk, { Chalk } from 'chalk';
 import { readInputFile } from '../../host/read-input.js';
-import { loadObservedDir } from '../../host/observed-dir.js';
 import { desiredStates } from '../../model/desired.js';
 import { emptyHostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
 import type { Plan } from '../../plan/types.js';
-import { renderHuman, type Colors } from '../../render/human.js';
+import { PLAIN, renderHuman, type Colors } from '../../render/human.js';
 import { renderJson, renderJsonChunks } from '../../render/json.js';
 import { renderShell } from '../../render/shell.js';
 import { unifiedDiff } from '../../render/text-diff.js';
@@ -25,8 +23,10 @@ export interface PlanOptions {
   detailedExitcode?: boolean;
 }
 
-function colorsFor(io: Io): Colors {
-  const c = io.color ? chalk : new Chalk({ level: 0 });
+/** The plan's colours: chalk's on a terminal (loaded only then), none otherwise. */
+async function colorsFor(io: Io): Promise<Colors> {
+  if (!io.color) return PLAIN;
+  const { default: c } = await import('chalk');
   return { create: c.green, update: c.yellow, delete: c.red, dim: c.dim, bold: c.bold };
 }
 
@@ -48,10 +48,12 @@ export async function computePlan(file: string, opts: PlanOptions, io: Io): Prom
   const names = opts.all ? [...desired.keys()] : opts.host ?? [];
   const unknown = names.filter((n) => !desired.has(n));
   if (unknown.length) throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
+  // Captures are read (and their parsers loaded) only when the plan has them.
+  const captures = opts.observed === undefined ? undefined : { dir: opts.observed, ...(await import('../../host/observed-dir.js')) };
   const hosts = [];
   for (const name of names) {
     const want = desired.get(name)!;
-    const observed = opts.observed === undefined ? { state: emptyHostState(name), warnings: [] } : await loadObservedDir(opts.observed, name, want);
+    const observed = captures === undefined ? { state: emptyHostState(name), warnings: [] } : await captures.loadObservedDir(captures.dir, name, want);
     hosts.push(planHost(want, observed.state, new Set(), observed.warnings));
   }
   return makePlan(hosts);
@@ -90,7 +92,7 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
   } else if (opts.format === 'json') {
     writeBuffered(io, renderJsonChunks(plan));
   } else {
-    io.out(renderPlan(plan, opts.format, colorsFor(io)));
+    io.out(renderPlan(plan, opts.format, await colorsFor(io)));
   }
   return opts.detailedExitcode && changed ? EXIT.changes : EXIT.ok;
 }
