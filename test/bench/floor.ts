@@ -3,7 +3,8 @@
 // a Map of the parsed ipvsadm-save capture, a diff. Run as a process, like lbctl, it says what the work
 // itself costs on this machine, so lbctl's time can be read as a ratio to it.
 //
-// Usage: node floor.js TOPOLOGY.yaml IPVSADM-SAVE.txt   prints {"changes": N}
+// Usage: node floor.js TOPOLOGY.yaml IPVSADM-SAVE.txt   prints the changes, one line each ("+ RULE", "~ RULE", "- RULE"),
+// as a plan must print every change it finds.
 import { readFileSync } from 'node:fs';
 import jsyaml from 'js-yaml';
 
@@ -54,7 +55,10 @@ const [topologyFile = '', saveFile = ''] = process.argv.slice(2);
 const doc = jsyaml.load(readFileSync(topologyFile, 'utf8'), { schema: jsyaml.CORE_SCHEMA }) as { services: Record<string, FloorService> };
 const desired = desiredLines(doc.services);
 const observed = observedLines(readFileSync(saveFile, 'utf8'));
-let changes = 0;
-for (const [key, attrs] of desired) if (observed.get(key) !== attrs) changes++;
-for (const key of observed.keys()) if (!desired.has(key)) changes++;
-process.stdout.write(`${JSON.stringify({ changes })}\n`);
+const changes: string[] = [];
+for (const [key, attrs] of desired) {
+  const was = observed.get(key);
+  if (was !== attrs) changes.push(`${was === undefined ? '+' : '~'} ${key} ${attrs}\n`);
+}
+for (const key of observed.keys()) if (!desired.has(key)) changes.push(`- ${key}\n`);
+process.stdout.write(changes.join(''));

@@ -137,7 +137,7 @@ async function main(): Promise<number> {
       argv: [join(root, 'dist-test/test/bench/floor.js'), bigFile, save],
       target: TARGET_RATIO_BIG,
       check: (out) => {
-        const got = (JSON.parse(out) as { changes: number }).changes;
+        const got = out === '' ? 0 : out.split('\n').length - 1;
         if (got !== changes) throw new BenchFailure(`the reference floor counted ${got} IPVS changes, not ${changes}: it no longer does the same work`);
       },
     });
