@@ -15,6 +15,8 @@ export class HostBuilder {
   private readonly addresses = new Map<string, Address>();
   private readonly routes = new Map<string, Route>();
   private readonly services = new Map<string, IpvsService>();
+  /** serviceList()'s result, until the next service is added. */
+  private sortedServices: IpvsService[] | undefined;
   private readonly nft = new Map<string, NftTable>();
   private readonly files = new Map<string, ManagedFile>();
   private readonly reloads = new Map<string, Reload>();
@@ -46,6 +48,7 @@ export class HostBuilder {
   /** Adds a service; the same service from two topology entries merges its destinations. */
   service(service: IpvsService): void {
     this.services.set(serviceKey(service.id), service);
+    this.sortedServices = undefined;
   }
 
   nftRule(family: NftTable['family'], rule: string): void {
@@ -72,12 +75,13 @@ export class HostBuilder {
     return [...this.modules].sort(naturalCompare);
   }
 
-  /** The services collected so far, sorted (for the ipvsadm rules file). */
+  /** The services collected so far, sorted (for the ipvsadm rules file and the state); sorted once until a service is added. */
   serviceList(): IpvsService[] {
-    return sortedBy([...this.services.values()], (s) => serviceKey(s.id)).map((s) => ({
+    this.sortedServices ??= sortedBy([...this.services.values()], (s) => serviceKey(s.id)).map((s) => ({
       ...s,
       destinations: sortedBy(s.destinations, destinationKey),
     }));
+    return this.sortedServices;
   }
 
   /** The objects `ip` and `nft` hold, which nothing restores at boot unless lbctl's unit does. */

@@ -1,5 +1,7 @@
 // The YAML source of a topology: parsing with positions, and mapping a node path to line:col.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node, Pair, YAMLMap } from 'yaml';
 import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
 
 /** A parsed YAML document with what is needed to report positions. */
@@ -9,26 +11,39 @@ export interface Source {
   lines: LineCounter;
 }
 
+/**
+ * The yaml library, loaded (synchronously, once: require caches it) only when a file needs positions:
+ * a clean file takes js-yaml's fast path (load.ts), and a plan need not pay for this library's start-up.
+ */
+function yaml(): typeof Yaml {
+  return createRequire(import.meta.url)('yaml') as typeof Yaml;
+}
+
 /** True when some mapping may hold a key twice (scalar keys of equal value, as the yaml library compares them). */
-function mayHaveDuplicateKey(node: unknown): boolean {
-  if (isMap(node)) {
-    const seen = new Set<unknown>();
-    for (const pair of node.items) {
-      if (isScalar(pair.key)) {
-        if (seen.has(pair.key.value)) return true;
-        seen.add(pair.key.value);
+function mayHaveDuplicateKey(root: unknown): boolean {
+  const { isMap, isPair, isScalar, isSeq } = yaml();
+  const walk = (node: unknown): boolean => {
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        if (isScalar(pair.key)) {
+          if (seen.has(pair.key.value)) return true;
+          seen.add(pair.key.value);
+        }
+        if (walk(pair.key) || walk(pair.value)) return true;
       }
-      if (mayHaveDuplicateKey(pair.key) || mayHaveDuplicateKey(pair.value)) return true;
+    } else if (isSeq(node)) {
+      for (const item of node.items) if (walk(item)) return true;
+    } else if (isPair(node)) {
+      return walk(node.key) || walk(node.value);
     }
-  } else if (isSeq(node)) {
-    for (const item of node.items) if (mayHaveDuplicateKey(item)) return true;
-  } else if (isPair(node)) {
-    return mayHaveDuplicateKey(node.key) || mayHaveDuplicateKey(node.value);
-  }
-  return false;
+    return false;
+  };
+  return walk(root);
 }
 
 function parseWithLines(text: string, uniqueKeys: boolean): { doc: Document.Parsed; lines: LineCounter } {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys, prettyErrors: false }), lines };
 }
@@ -67,6 +82,7 @@ function positionAt(source: Source, offset: number): Position {
 const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
 
 function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  const { isScalar } = yaml();
   let index = pairIndex.get(map);
   if (index === undefined) {
     index = new Map();
@@ -84,6 +100,7 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
  * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
  */
 export function locate(source: Source, path: NodePath, atKey = false): Position {
+  const { isMap, isScalar, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   let best: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
   for (const [i, segment] of path.entries()) {
@@ -115,7 +132,7 @@ export function place(source: Source, diagnostics: readonly Diagnostic[]): Diagn
 /** Aliases (`*name`) with no anchor (`&name`) before them, each at its position. */
 export function unresolvedAliases(source: Source): Diagnostic[] {
   const out: Diagnostic[] = [];
-  visit(source.doc, {
+  yaml().visit(source.doc, {
     Alias(_key, alias) {
       if (alias.resolve(source.doc) !== undefined) return;
       const d = error('yaml-alias-unresolved', [], `alias *${alias.source} names no anchor defined before it`, `define "&${alias.source}" on a value above, or write the value out`);

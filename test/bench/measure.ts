@@ -1,4 +1,4 @@
-// Runs the real CLI as a child process: wall time (Node start-up included) and peak resident memory.
+// Runs the real CLI as a child process: wall time (Node start-up included), CPU time and peak resident memory.
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { open, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 /** One run's figures. */
 export interface RunResult {
   wallSeconds: number;
+  /** User + system CPU time: unlike wall time, barely moved by other work on a shared machine. */
+  cpuSeconds: number;
   peakMb: number;
   exitCode: number;
   stderr: string;
@@ -26,8 +28,8 @@ function hasGnuTime(): boolean {
 /** How peak memory is measured: GNU time's %M, else a preloaded hook reading process.resourceUsage().maxRSS. */
 export const RSS_SOURCE: 'gnu-time' | 'resource-usage' = hasGnuTime() ? 'gnu-time' : 'resource-usage';
 
-/** A CommonJS preload that records the process's peak RSS (KiB) to $LBCTL_BENCH_RSS at exit. */
-const HOOK = `process.on('exit', () => { require('node:fs').writeFileSync(process.env.LBCTL_BENCH_RSS, String(process.resourceUsage().maxRSS)); });\n`;
+/** A CommonJS preload that records the process's peak RSS (KiB) and CPU seconds to $LBCTL_BENCH_RSS at exit, as GNU time's "%M %U %S" would. */
+const HOOK = `process.on('exit', () => { const u = process.resourceUsage(); require('node:fs').writeFileSync(process.env.LBCTL_BENCH_RSS, [u.maxRSS, u.userCPUTime / 1e6, u.systemCPUTime / 1e6].join(' ')); });\n`;
 
 /**
  * Runs `node ARGS...` in `cwd`, stdout to `stdoutFile`; wall time is measured around the child
@@ -41,7 +43,7 @@ export async function runNode(args: readonly string[], opts: { cwd: string; stdo
   const env = { ...process.env };
   if (RSS_SOURCE === 'gnu-time') {
     command = GNU_TIME;
-    argv = ['-o', rssFile, '-f', '%M', process.execPath, ...args];
+    argv = ['-o', rssFile, '-f', '%M %U %S', process.execPath, ...args];
   } else {
     const hook = join(opts.scratch, 'rss-hook.cjs');
     await writeFile(hook, HOOK);
@@ -61,11 +63,11 @@ export async function runNode(args: readonly string[], opts: { cwd: string; stdo
       child.on('close', (code) => resolve(code ?? 1));
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const rss = (await readFile(rssFile, 'utf8')).trim().split('\n').pop() ?? '';
-    const kib = Number(rss);
-    if (!Number.isFinite(kib) || kib <= 0) throw new Error(`no peak RSS recorded (${RSS_SOURCE}): ${JSON.stringify(rss)}`);
+    const recorded = (await readFile(rssFile, 'utf8')).trim().split('\n').pop() ?? '';
+    const [kib = NaN, user = NaN, system = NaN] = recorded.split(' ').map(Number);
+    if (!(kib > 0) || !Number.isFinite(user + system)) throw new Error(`no peak RSS and CPU time recorded (${RSS_SOURCE}): ${JSON.stringify(recorded)}`);
     // Decimal megabytes (10^6 bytes), the stricter reading of "500 MB".
-    return { wallSeconds, peakMb: (kib * 1024) / 1e6, exitCode, stderr };
+    return { wallSeconds, cpuSeconds: user + system, peakMb: (kib * 1024) / 1e6, exitCode, stderr };
   } finally {
     await out.close();
   }

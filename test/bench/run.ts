@@ -1,7 +1,9 @@
 // `npm run bench`: validate + plan of a 10,000-service × 10-real-server director (100,000 destinations)
 // from an empty state, a converged capture and 1 % drift, plus plan of a small example; each scenario
-// runs the real CLI (`node bin/lbctl ...`) as a child process. Prints the figures; exits 1 when a
-// target is missed or a plan is not what the scenario expects.
+// runs the real CLI (`node bin/lbctl ...`) as a child process. Each plan also runs its reference floor,
+// alternating with lbctl in the same loop: for the big plans a naive program doing the same work
+// (floor.ts), for the small plan a bare `node -e 0`; lbctl's time is reported as a ratio to it.
+// Prints the figures; exits 1 when a target is missed or a plan is not what the scenario expects.
 //
 // Options: --services N (10000), --real-servers N (10), --runs N (3), --drift F (0.01),
 //          --phases (in-process phase breakdown even when all targets are met), --keep (keep the temp dir).
@@ -21,6 +23,9 @@ import { benchSpec, topologyYaml } from './topology.js';
 /** Targets of the issue, per scenario. */
 const TARGET_SECONDS = 2;
 const TARGET_MB = 500;
+/** Wall time of a big plan over its naive reference's, and of a small plan over a bare Node start. */
+const TARGET_RATIO_BIG = 1.5;
+const TARGET_RATIO_SMALL = 2;
 
 interface Args {
   services: number;
@@ -60,11 +65,15 @@ interface Scenario {
   check: Check;
   /** For the phase breakdown: the plan's inputs. */
   phases?: { file: string; host: string; observed?: string };
+  /** The reference floor: node's arguments, the highest ratio allowed, and its output check. */
+  floor?: { argv: string[]; target: number; check: (stdout: string) => void };
 }
 
 interface Row {
   name: string;
   wall: number;
+  /** The floor's median wall and CPU times, and lbctl's over them. */
+  floor?: { wall: number; ratio: number; target: number; cpuRatio: number };
   peak: number;
   changes: number | null;
   pass: boolean;
@@ -87,7 +96,7 @@ function countBy(plan: Plan, action: string, kind: string): number {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  if (!existsSync(join(root, 'dist/cli/main.js'))) throw new BenchFailure('dist/cli/main.js is missing: build lbctl first (npm run build)');
+  if (!existsSync(join(root, 'dist/bundle/main.js'))) throw new BenchFailure('dist/bundle/main.js (what bin/lbctl runs) is missing: build lbctl first (npm run build)');
   const small = join(root, 'topologies/dr-web.yaml');
   const tmp = await mkdtemp(join(tmpdir(), 'lbctl-bench-'));
   try {
@@ -115,10 +124,24 @@ async function main(): Promise<number> {
     const saveSize = (await readFile(join(converged, spec.director, 'ipvsadm-save.txt'))).length;
     console.log(`lbctl bench: ${spec.services.length} services × ${args.realServers} real servers = ${destinations} destinations on one director`);
     console.log(`  topology ${mb(yaml.length)} (${yaml.split('\n').length - 1} lines), ipvsadm-save.txt ${mb(saveSize)}, ${drifted.expected.size} drifted destinations; generated in ${genSeconds.toFixed(1)} s`);
-    console.log(`  node ${process.version}, ${args.runs} runs per scenario (median), peak RSS via ${RSS_SOURCE === 'gnu-time' ? 'GNU time %M' : 'process.resourceUsage().maxRSS'}; targets < ${TARGET_SECONDS} s and < ${TARGET_MB} MB\n`);
+    console.log(`  node ${process.version}, ${args.runs} runs per scenario (median), peak RSS via ${RSS_SOURCE === 'gnu-time' ? 'GNU time %M' : 'process.resourceUsage().maxRSS'}; targets < ${TARGET_SECONDS} s and < ${TARGET_MB} MB`);
+    console.log(`  floors: big plans <= ${TARGET_RATIO_BIG}x a naive js-yaml + Map + diff program (test/bench/floor.ts), the small plan <= ${TARGET_RATIO_SMALL}x \`node -e 0\`;`);
+    console.log('  the targets hold on wall time; the CPU ratio (user + system) is the same comparison less disturbed by other work on the machine\n');
 
     // --- Scenarios ----------------------------------------------------------------------------
     const plan = (file: string, ...rest: string[]) => ['bin/lbctl', 'plan', file, ...rest, '--format', 'json'];
+    const emptySave = join(tmp, 'empty-ipvsadm-save.txt');
+    await writeFile(emptySave, '');
+    /** The naive reference of a big plan against a capture (an empty one for --offline), which must count `changes`. */
+    const naive = (save: string, changes: number): Scenario['floor'] => ({
+      argv: [join(root, 'dist-test/test/bench/floor.js'), bigFile, save],
+      target: TARGET_RATIO_BIG,
+      check: (out) => {
+        const got = out === '' ? 0 : out.split('\n').length - 1;
+        if (got !== changes) throw new BenchFailure(`the reference floor counted ${got} IPVS changes, not ${changes}: it no longer does the same work`);
+      },
+    });
+    const saveOf = (dir: string) => join(dir, spec.director, 'ipvsadm-save.txt');
     const scenarios: Scenario[] = [
       {
         name: 'validate (big)',
@@ -132,6 +155,7 @@ async function main(): Promise<number> {
         name: 'plan from empty state (big)',
         argv: plan(bigFile, '--host', spec.director, '--offline'),
         phases: { file: bigFile, host: spec.director },
+        floor: naive(emptySave, spec.services.length + destinations),
         check: (out) => {
           const p = planOf(out);
           const dests = countBy(p, 'create', 'ipvs-destination');
@@ -146,6 +170,7 @@ async function main(): Promise<number> {
         name: 'plan from converged capture (big)',
         argv: plan(bigFile, '--host', spec.director, '--observed', converged),
         phases: { file: bigFile, host: spec.director, observed: converged },
+        floor: naive(saveOf(converged), 0),
         check: (out) => {
           const p = planOf(out);
           const host = p.hosts[0];
@@ -160,6 +185,7 @@ async function main(): Promise<number> {
         name: `plan from ${args.drift * 100} % drift (big)`,
         argv: plan(bigFile, '--host', spec.director, '--observed', driftDir),
         phases: { file: bigFile, host: spec.director, observed: driftDir },
+        floor: naive(saveOf(driftDir), drifted.expected.size),
         check: (out) => {
           const p = planOf(out);
           const got = new Set(p.hosts.flatMap((h) => h.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)));
@@ -174,6 +200,7 @@ async function main(): Promise<number> {
       {
         name: 'plan dr-web.yaml --all --offline (small)',
         argv: plan(small, '--all', '--offline'),
+        floor: { argv: ['-e', '0'], target: TARGET_RATIO_SMALL, check: () => undefined },
         check: (out) => {
           const n = changeCount(planOf(out));
           if (n === 0) throw new BenchFailure('the small example plan is empty');
@@ -186,6 +213,9 @@ async function main(): Promise<number> {
     const stdoutFile = join(tmp, 'stdout.txt');
     for (const s of scenarios) {
       const walls: number[] = [];
+      const cpus: number[] = [];
+      const floorWalls: number[] = [];
+      const floorCpus: number[] = [];
       const peaks: number[] = [];
       let changes: number | null = null;
       for (let i = 0; i < args.runs; i++) {
@@ -193,18 +223,37 @@ async function main(): Promise<number> {
         if (r.exitCode !== 0) throw new BenchFailure(`${s.name}: lbctl exited ${r.exitCode}\n${r.stderr.slice(0, 4000)}`);
         if (i === 0) changes = s.check(await readFile(stdoutFile, 'utf8'));
         walls.push(r.wallSeconds);
+        cpus.push(r.cpuSeconds);
         peaks.push(r.peakMb);
+        if (!s.floor) continue;
+        const f = await runNode(s.floor.argv, { cwd: root, stdoutFile, scratch: tmp });
+        if (f.exitCode !== 0) throw new BenchFailure(`${s.name}: the reference floor exited ${f.exitCode}\n${f.stderr.slice(0, 4000)}`);
+        if (i === 0) s.floor.check(await readFile(stdoutFile, 'utf8'));
+        floorWalls.push(f.wallSeconds);
+        floorCpus.push(f.cpuSeconds);
       }
       const wall = median(walls);
       const peak = median(peaks);
-      const row = { name: s.name, wall, peak, changes, pass: wall < TARGET_SECONDS && peak < TARGET_MB };
-      rows.push(row);
-      console.error(`  ${s.name}: ${walls.map((w) => w.toFixed(2)).join(' / ')} s, ${peaks.map((p) => p.toFixed(0)).join(' / ')} MB`);
+      const floor = s.floor && { wall: median(floorWalls), ratio: wall / median(floorWalls), target: s.floor.target, cpuRatio: median(cpus) / median(floorCpus) };
+      const pass = wall < TARGET_SECONDS && peak < TARGET_MB && (!floor || floor.ratio <= floor.target);
+      rows.push({ name: s.name, wall, ...(floor ? { floor } : {}), peak, changes, pass });
+      const times = (w: number[], c: number[]) => `${w.map((x) => x.toFixed(2)).join(' / ')} s (CPU ${c.map((x) => x.toFixed(2)).join(' / ')} s)`;
+      const floorNote = floorWalls.length > 0 ? `; floor ${times(floorWalls, floorCpus)}` : '';
+      console.error(`  ${s.name}: ${times(walls, cpus)}, ${peaks.map((p) => p.toFixed(0)).join(' / ')} MB${floorNote}`);
     }
 
     // --- Report -------------------------------------------------------------------------------
-    const header = ['scenario', 'wall s', 'peak MB', 'changes', 'result'];
-    const cells = rows.map((r) => [r.name, r.wall.toFixed(2), r.peak.toFixed(0), r.changes === null ? '-' : String(r.changes), r.pass ? 'pass' : 'FAIL']);
+    const header = ['scenario', 'wall s', 'floor s', 'ratio (target)', 'CPU ratio', 'peak MB', 'changes', 'result'];
+    const cells = rows.map((r) => [
+      r.name,
+      r.wall.toFixed(2),
+      r.floor ? r.floor.wall.toFixed(2) : '-',
+      r.floor ? `${r.floor.ratio.toFixed(2)}x (<= ${r.floor.target})` : '-',
+      r.floor ? `${r.floor.cpuRatio.toFixed(2)}x` : '-',
+      r.peak.toFixed(0),
+      r.changes === null ? '-' : String(r.changes),
+      r.pass ? 'pass' : 'FAIL',
+    ]);
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
     const line = (c: string[]) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
     console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${cells.map(line).join('\n')}\n`);

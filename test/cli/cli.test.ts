@@ -32,8 +32,9 @@ describe('lbctl CLI', () => {
     const noHost = await runCli('plan', 'topologies/dr-web.yaml', '--offline');
     expect(noHost.code).toBe(64);
     expect(noHost.stderr).toContain('--host NAME');
-    const noSource = await runCli('plan', 'topologies/dr-web.yaml', '--all');
-    expect(noSource.stderr).toContain('--observed DIR');
+    const noInventory = await runCli('plan', 'topologies/dr-web.yaml', '--all');
+    expect(noInventory.code).toBe(64);
+    expect(noInventory.stderr).toContain('needs --inventory FILE');
     expect((await runCli('plan', 'topologies/dr-web.yaml', '--host', 'ghost', '--offline')).code).toBe(64);
     expect((await runCli('frobnicate')).code).toBe(64);
   });

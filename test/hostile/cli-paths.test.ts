@@ -38,7 +38,7 @@ const CASES: [string, string[], number, string][] = [
   ['apply --drain-timeout -5', ['apply', TOPOLOGY, '--host', 'web1', '--drain-timeout=-5'], EXIT.usage, 'whole number'],
   ['apply --drain-timeout 1e9', ['apply', TOPOLOGY, '--host', 'web1', '--drain-timeout', '1e9'], EXIT.usage, 'whole number'],
   ['lab run --requests 0', ['lab', 'run', TOPOLOGY, '--requests', '0'], EXIT.usage, 'whole number'],
-  ['plan --offline --observed', ['plan', TOPOLOGY, '--all', '--offline', '--observed', tmp], EXIT.usage, 'not both'],
+  ['plan --offline --observed', ['plan', TOPOLOGY, '--all', '--offline', '--observed', tmp], EXIT.usage, 'not several'],
   ['plan --observed a missing path', plan(join(tmp, 'nope')), EXIT.noInput, 'no such file or directory'],
   ['plan --observed a file', plan(FILE), EXIT.noInput, 'is not a directory'],
   ['a directory where a capture belongs', plan(observedWith('dir', (p) => mkdirSync(p))), EXIT.noInput, 'it is a directory'],

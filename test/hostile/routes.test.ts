@@ -6,7 +6,7 @@ import { parseIpRoute } from '../../src/drivers/iproute/parse.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { planHost } from '../../src/plan/plan.js';
 import { stepsFor } from '../../src/plan/steps.js';
-import { applyPlan, planLive } from '../../src/host/apply.js';
+import { applyPlan, planLive } from '../../src/host/live-plan.js';
 import { FakeHost } from '../support/fake-host.js';
 
 const ours: Route = { family: 'inet', destination: 'default', via: '10.0.0.1' };
@@ -44,11 +44,11 @@ describe('routes keyed by destination and metric', () => {
     const fake = new FakeHost();
     const backup: Route = { family: 'inet', destination: 'default', via: '10.0.0.9', metric: 5 };
     fake.routes.set('inet default metric 5', backup);
-    const access = { runner: fake, files: fake };
-    const report = await applyPlan(desired, await planLive(desired, access, new Set()), access, new Set());
+    const none = { owned: new Set<string>() };
+    const report = await applyPlan(desired, await planLive(desired, fake, none), fake, none);
     expect(report.execution.failure).toBeUndefined();
     expect(report.remaining?.changes).toEqual([]);
-    expect((await planLive(desired, access, new Set())).changes).toEqual([]);
+    expect((await planLive(desired, fake, none)).changes).toEqual([]);
     expect([...fake.routes.values()]).toEqual([backup, ours]);
   });
 });

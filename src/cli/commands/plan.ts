@@ -1,23 +1,12 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
-import chalk, { Chalk } from 'chalk';
-import { inspectHost } from '../../host/apply.js';
-import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
-import { loadObservedDir, requireObservedDir } from '../../host/observed-dir.js';
 import { writeOutputFile } from '../../host/output-dir.js';
-import { mapBounded } from '../../host/pool.js';
-import { hostFor } from '../../host/reach.js';
 import { readInputFile } from '../../host/read-input.js';
 import { desiredStates } from '../../model/desired.js';
-import { identityOf } from '../../model/identity.js';
-import { rolesOf } from '../../model/roles.js';
 import { emptyHostState, type HostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
-import { makePlanFile, type PlanFileHost } from '../../plan/plan-file.js';
+import { makePlanFile } from '../../plan/plan-file.js';
 import type { HostPlan, Plan } from '../../plan/types.js';
-import type { Topology } from '../../topology/types.js';
-import { reachOf, requireInventory } from '../inventory.js';
-import { refusal } from '../refusals.js';
-import { renderHuman, type Colors } from '../../render/human.js';
+import { PLAIN, renderHuman, type Colors } from '../../render/human.js';
 import { renderJson, renderJsonChunks } from '../../render/json.js';
 import { renderShell } from '../../render/shell.js';
 import { unifiedDiff } from '../../render/text-diff.js';
@@ -25,6 +14,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { visible } from '../../render/visible.js';
 import { requireTopology } from '../load.js';
+import type { Planned } from './plan-sources.js';
 
 /** Options of `lbctl plan`. */
 export interface PlanOptions {
@@ -43,8 +33,10 @@ export interface PlanOptions {
   detailedExitcode?: boolean;
 }
 
-function colorsFor(io: Io): Colors {
-  const c = io.color ? chalk : new Chalk({ level: 0 });
+/** The plan's colours: chalk's on a terminal (loaded only then), none otherwise. */
+async function colorsFor(io: Io): Promise<Colors> {
+  if (!io.color) return PLAIN;
+  const { default: c } = await import('chalk');
   return { create: c.green, update: c.yellow, delete: c.red, dim: c.dim, bold: c.bold };
 }
 
@@ -63,32 +55,6 @@ function selectedHosts(opts: PlanOptions, desired: Map<string, HostState>): stri
   return names;
 }
 
-/** The plan of a host from its captures, with the ledger captured beside them: what apply would do there. */
-async function planFromCapture(dir: string, want: HostState): Promise<HostPlan> {
-  const { observed, record } = await loadObservedDir(dir, want.host, want);
-  const drain = drainPolicy(() => record, DEFAULT_DRAIN_TIMEOUT_SEC * 1000);
-  return planHost(withRestoredSysctls(want, record), observed.state, new Set(record?.owned), observed.warnings, drain);
-}
-
-/** A computed plan, with what `--out` saves for the live hosts of a live plan. */
-interface Planned {
-  plan: Plan;
-  saved?: Omit<PlanFileHost, 'fingerprint'>[];
-}
-
-/** Probes the live hosts read-only (`parallel` at once) and plans each; the first refusal ends the command. */
-async function planLive(topology: Topology, desired: Map<string, HostState>, names: string[], opts: PlanOptions, io: Io): Promise<Planned> {
-  const inventory = opts.inventory === undefined ? undefined : await requireInventory(opts.inventory, [...desired.keys()], io.err);
-  const reach = reachOf(names, inventory);
-  const roles = rolesOf(topology);
-  const results = await mapBounded(names, opts.parallel, (name) => inspectHost(hostFor(name, reach.get(name)!), desired.get(name)!, identityOf(topology, name)));
-  const failed = results.find((r) => r.status === 'rejected');
-  if (failed) throw refusal(failed.reason) ?? failed.reason;
-  const plans = results.map((r) => (r as PromiseFulfilledResult<HostPlan>).value);
-  const saved = names.map((name, i) => ({ plan: plans[i]!, reach: reach.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)!, desired: desired.get(name)! }));
-  return { plan: makePlan(plans), saved };
-}
-
 /** Computes the plan of the selected hosts from the live hosts, their captures, or empty hosts. */
 async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Planned> {
   if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
@@ -96,16 +62,15 @@ async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Pla
     throw new CliError('choose where the current state comes from: the live hosts (the default), --observed DIR (captured with `lbctl capture`) or --offline (empty), not several', EXIT.usage);
   }
   if (opts.inventory !== undefined && (opts.observed !== undefined || opts.offline)) throw new CliError('--inventory is for live plans: leave out --observed and --offline', EXIT.usage);
-  if (opts.observed !== undefined) await requireObservedDir(opts.observed);
+  if (opts.observed !== undefined) await (await import('../../host/observed-dir.js')).requireObservedDir(opts.observed);
   const topology = await requireTopology(file, io.err);
   const desired = desiredStates(topology);
   const names = selectedHosts(opts, desired);
-  if (!opts.offline && opts.observed === undefined) return planLive(topology, desired, names, opts, io);
+  if (opts.offline) return { plan: makePlan(names.map((name) => planHost(desired.get(name)!, emptyHostState(name)))) };
+  const sources = await import('./plan-sources.js');
+  if (opts.observed === undefined) return sources.planLive(topology, desired, names, opts, io);
   const plans: HostPlan[] = [];
-  for (const name of names) {
-    const want = desired.get(name)!;
-    plans.push(opts.observed === undefined ? planHost(want, emptyHostState(name)) : await planFromCapture(opts.observed, want));
-  }
+  for (const name of names) plans.push(await sources.planFromCapture(opts.observed, desired.get(name)!));
   return { plan: makePlan(plans) };
 }
 
@@ -147,7 +112,7 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
   } else if (opts.format === 'json') {
     writeBuffered(io, renderJsonChunks(plan));
   } else {
-    io.out(renderPlan(plan, opts.format, colorsFor(io)));
+    io.out(renderPlan(plan, opts.format, await colorsFor(io)));
   }
   return opts.detailedExitcode && changed ? EXIT.changes : EXIT.ok;
 }

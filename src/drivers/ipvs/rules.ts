@@ -44,10 +44,16 @@ export function serviceRule(action: RuleAction, s: IpvsServiceAttrs & { id: Ipvs
   return [SERVICE_COMMAND[action], ...selector, ...(action === 'delete' ? [] : serviceAttrArgs(s))];
 }
 
+/** A real server's rule with its service's selector already written (a table writes it once per service). */
+function destinationWords(action: RuleAction, selector: readonly string[], d: IpvsDestination): IpvsRule {
+  const words = [DESTINATION_COMMAND[action], ...selector, '-r', endpoint(d.address, d.port)];
+  if (action !== 'delete') words.push(...destinationAttrArgs(d));
+  return words;
+}
+
 /** The rule that adds (-a), edits (-e) or deletes (-d) a real server of the service `id`. */
 export function destinationRule(action: RuleAction, id: IpvsServiceId, d: IpvsDestination): IpvsRule {
-  const real = ['-r', endpoint(d.address, d.port)];
-  return [DESTINATION_COMMAND[action], ...serviceSelector(id), ...real, ...(action === 'delete' ? [] : destinationAttrArgs(d))];
+  return destinationWords(action, serviceSelector(id), d);
 }
 
 /** The command line that runs a rule on its own. */
@@ -68,5 +74,11 @@ export function restoreText(rules: readonly IpvsRule[]): string {
 
 /** The table as ipvsadm-restore input (what /etc/ipvsadm.rules holds): every service, then its real servers. */
 export function rulesText(services: readonly IpvsService[]): string {
-  return restoreText(services.flatMap((s) => [serviceRule('create', s), ...s.destinations.map((d) => destinationRule('create', s.id, d))]));
+  const rules: IpvsRule[] = [];
+  for (const s of services) {
+    const selector = serviceSelector(s.id);
+    rules.push(serviceRule('create', s));
+    for (const d of s.destinations) rules.push(destinationWords('create', selector, d));
+  }
+  return restoreText(rules);
 }

@@ -53,7 +53,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
 
   beforeAll(() => {
     if (UNAVAILABLE) throw new Error(`cannot run under CI: ${UNAVAILABLE}`);
-    if (!existsSync(join(REPO, 'dist', 'cli', 'main.js'))) throw new Error('dist/cli/main.js is missing: build first with `npx tsc -p .`');
+    if (!existsSync(join(REPO, 'dist', 'bundle', 'main.js'))) throw new Error('dist/bundle/main.js (what bin/lbctl runs) is missing: build first with `npm run build`');
   });
 
   afterEach(async () => {

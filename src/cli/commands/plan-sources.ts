@@ -1,0 +1,44 @@
+// Where `lbctl plan` takes the current state from, besides empty hosts: the live hosts (read-only, this machine or
+// over SSH) or captures with their ledger. Loaded only by plans that need it.
+import { inspectHost } from '../../host/apply.js';
+import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
+import { loadObservedDir } from '../../host/observed-dir.js';
+import { mapBounded } from '../../host/pool.js';
+import { hostFor } from '../../host/reach.js';
+import { identityOf } from '../../model/identity.js';
+import { rolesOf } from '../../model/roles.js';
+import type { HostState } from '../../model/state.js';
+import { makePlan, planHost } from '../../plan/plan.js';
+import type { PlanFileHost } from '../../plan/plan-file.js';
+import type { HostPlan, Plan } from '../../plan/types.js';
+import type { Topology } from '../../topology/types.js';
+import { reachOf, requireInventory } from '../inventory.js';
+import type { Io } from '../io.js';
+import { refusal } from '../refusals.js';
+
+/** The plan of a host from its captures, with the ledger captured beside them: what apply would do there. */
+export async function planFromCapture(dir: string, want: HostState): Promise<HostPlan> {
+  const { observed, record } = await loadObservedDir(dir, want.host, want);
+  const drain = drainPolicy(() => record, DEFAULT_DRAIN_TIMEOUT_SEC * 1000);
+  return planHost(withRestoredSysctls(want, record), observed.state, new Set(record?.owned), observed.warnings, drain);
+}
+
+/** A computed plan, with what `--out` saves for the live hosts of a live plan. */
+export interface Planned {
+  plan: Plan;
+  saved?: Omit<PlanFileHost, 'fingerprint'>[];
+}
+
+/** Probes the live hosts read-only (`parallel` at once) and plans each; the first refusal ends the command. */
+export async function planLive(topology: Topology, desired: Map<string, HostState>, names: string[], opts: { inventory?: string; parallel: number }, io: Io): Promise<Planned> {
+  const inventory = opts.inventory === undefined ? undefined : await requireInventory(opts.inventory, [...desired.keys()], io.err);
+  const reach = reachOf(names, inventory);
+  const roles = rolesOf(topology);
+  const results = await mapBounded(names, opts.parallel, (name) => inspectHost(hostFor(name, reach.get(name)!), desired.get(name)!, identityOf(topology, name)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw refusal(failed.reason) ?? failed.reason;
+  const plans = results.map((r) => (r as PromiseFulfilledResult<HostPlan>).value);
+  const saved = names.map((name, i) => ({ plan: plans[i]!, reach: reach.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)!, desired: desired.get(name)! }));
+  return { plan: makePlan(plans), saved };
+}
+
