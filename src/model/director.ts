@@ -6,7 +6,8 @@ import { confKey, type HostBuilder } from './builder.js';
 import { contains, parseCidr, parseIp } from './ip.js';
 import type { IpvsForward } from './state.js';
 
-const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
+/** The IPVS forwarding of each method. */
+export const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
 
 /** The device a director holds a VIP on: lo for anycast VIPs, else the interface whose network holds it, else lo. */
 export function vipDevice(t: Topology, director: Host, vip: string): string {
