@@ -1,0 +1,62 @@
+// The agent's hands on the kernel, through the Host port: the smallest ipvsadm edit per decision, the anycast
+// prefix on lo (ospfd announces what lo holds, so removing it withdraws both), and the reads made at start.
+import { destinationArgs, serviceSelector } from '../model/ipvsadm.js';
+import { destinationKey, serviceKey } from '../model/keys.js';
+import { parseIpvsadmSave } from '../observed/ipvsadm-save.js';
+import type { Edit, KernelWeights } from '../health/engine.js';
+import { runChecked, type Runner } from '../host/port.js';
+
+const IPVSADM_VERB = { weight: '-e', add: '-a', remove: '-d' } as const;
+
+/** The argv of one edit. */
+export function editArgv(edit: Edit): string[] {
+  switch (edit.kind) {
+    case 'weight':
+    case 'add':
+      return ['ipvsadm', IPVSADM_VERB[edit.kind], ...serviceSelector(edit.service), ...destinationArgs(edit.destination)];
+    case 'remove':
+      return ['ipvsadm', '-d', ...serviceSelector(edit.service), '-r', destinationArgs(edit.destination)[1]!];
+    case 'announce':
+      return ['ip', 'addr', 'replace', edit.prefix, 'dev', 'lo'];
+    case 'withdraw':
+      return ['ip', 'addr', 'del', edit.prefix, 'dev', 'lo'];
+  }
+}
+
+/** Applies edits one command each, in order; the first refusal stops and throws CommandError. */
+export async function applyEdits(runner: Runner, edits: readonly Edit[]): Promise<void> {
+  for (const edit of edits) await runChecked(runner, editArgv(edit));
+}
+
+/** Every destination's weight in the kernel now (ipvsadm-save -n), by service key and destination key. */
+export async function readKernelWeights(runner: Runner): Promise<KernelWeights> {
+  const r = await runner.run(['ipvsadm-save', '-n']);
+  const out: KernelWeights = new Map();
+  if (r.exitCode !== 0) return out;
+  for (const s of parseIpvsadmSave(r.stdout)) out.set(serviceKey(s.id), new Map(s.destinations.map((d) => [destinationKey(d), d.weight])));
+  return out;
+}
+
+/**
+ * Routers other than `routerId` whose router LSA carries `prefix` as a stub network, from the OSPF database
+ * (`show ip ospf database router`: one block per LSA, "Advertising Router: X" and "Net Address: A" / "Network Mask: M").
+ */
+export function countAnnouncers(database: string, prefix: string, routerId: string): number {
+  const [address] = prefix.split('/');
+  const routers = new Set<string>();
+  for (const block of database.split(/\n\s*LS age:/)) {
+    const router = /Advertising Router: (\S+)/.exec(block)?.[1];
+    if (router === undefined || router === routerId) continue;
+    if (new RegExp(`Net Address: ${address!.replaceAll('.', '\\.')}\\s*\\n\\s*\\(Link Data\\) Network Mask: 255\\.255\\.255\\.255`).test(block)) routers.add(router);
+  }
+  return routers.size;
+}
+
+/**
+ * Other announcers of `prefix` now, asked of the local FRR through `vtysh` (its argv: ["vtysh"], or a prefix that
+ * enters a lab's FRR instance); unknown (vtysh failing) counts as none, so nothing is withdrawn.
+ */
+export async function otherAnnouncers(runner: Runner, vtysh: readonly string[], prefix: string, routerId: string): Promise<number> {
+  const r = await runner.run([...vtysh, '-c', 'show ip ospf database router']);
+  return r.exitCode === 0 ? countAnnouncers(r.stdout, prefix, routerId) : 0;
+}
