@@ -39,7 +39,8 @@ export async function readKernelWeights(runner: Runner): Promise<KernelWeights> 
 
 /**
  * Routers other than `routerId` whose router LSA carries `prefix` as a stub network, from the OSPF database
- * (`show ip ospf database router`: one block per LSA, "Advertising Router: X" and "Net Address: A" / "Network Mask: M").
+ * (`show ip ospf database router`: one block per LSA, "Advertising Router: X" and "(Link ID) Net: A" — "Net Address: A"
+ * in older FRR — then "(Link Data) Network Mask: M").
  */
 export function countAnnouncers(database: string, prefix: string, routerId: string): number {
   const [address] = prefix.split('/');
@@ -47,7 +48,7 @@ export function countAnnouncers(database: string, prefix: string, routerId: stri
   for (const block of database.split(/\n\s*LS age:/)) {
     const router = /Advertising Router: (\S+)/.exec(block)?.[1];
     if (router === undefined || router === routerId) continue;
-    if (new RegExp(`Net Address: ${address!.replaceAll('.', '\\.')}\\s*\\n\\s*\\(Link Data\\) Network Mask: 255\\.255\\.255\\.255`).test(block)) routers.add(router);
+    if (new RegExp(`\\(Link ID\\) Net(?: Address)?: ${address!.replaceAll('.', '\\.')}\\s*\\n\\s*\\(Link Data\\) Network Mask: 255\\.255\\.255\\.255`).test(block)) routers.add(router);
   }
   return routers.size;
 }

@@ -19,7 +19,8 @@ function exchange(address: string, port: number, payload: Buffer, signal: AbortS
     socket.once('close', () => done({ passed: false, detail: 'no reply' }));
     socket.once('error', (err: NodeJS.ErrnoException) => done({ passed: false, detail: err.code ?? err.message }));
     socket.once('message', (reply) => done(judge(reply)));
-    socket.send(payload, port, address);
+    // A connected socket hears the ICMP port unreachable of a stopped server: ECONNREFUSED at once, no timeout.
+    socket.connect(port, address, () => socket.send(payload));
   });
 }
 

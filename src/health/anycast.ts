@@ -17,6 +17,8 @@ export interface Announcement {
   since: number;
   /** Announced again after a withdrawal (a failure soon after is a flap). */
   returned: boolean;
+  /** Announced while failing because no other node did: stays so until the check passes (no oscillation when all fail at once). */
+  failOpen?: boolean;
 }
 
 /** What to do now, and why; `wakeAt` asks to be decided again then (a hold-down ends). */
@@ -39,13 +41,14 @@ export function startAnnouncement(policy: HoldDownPolicy, now: number, announced
  */
 export function decideAnycast(state: Announcement, health: Health, healthSince: number, otherAnnouncers: number, policy: HoldDownPolicy, now: number): AnycastDecision {
   if (state.announced) {
-    if (health === 'up') return { next: state, action: null, reason: 'healthy' };
+    if (health === 'up') return { next: state.failOpen ? { ...state, failOpen: false } : state, action: null, reason: 'healthy' };
+    if (state.failOpen) return { next: state, action: null, reason: 'check failing; announcing as the last node until the check passes (fail-open)' };
     if (otherAnnouncers === 0) return { next: state, action: null, reason: 'check failing, but no other node announces the prefix: staying (fail-open)' };
     const flap = state.returned && now - state.since < policy.holdDownMaxMs;
     const holdDownMs = flap ? Math.min(state.holdDownMs * 2, policy.holdDownMaxMs) : policy.holdDownMs;
     return { next: { announced: false, holdDownMs, since: now, returned: false }, action: 'withdraw', reason: `check failing; ${otherAnnouncers} other node(s) announce the prefix` };
   }
-  if (otherAnnouncers === 0) return { next: { ...state, announced: true, since: now, returned: true }, action: 'announce', reason: 'no other node announces the prefix: announcing whatever the check says (fail-open)' };
+  if (otherAnnouncers === 0) return { next: { ...state, announced: true, since: now, returned: true, failOpen: health === 'down' }, action: 'announce', reason: 'no other node announces the prefix: announcing whatever the check says (fail-open)' };
   if (health === 'down') return { next: state, action: null, reason: 'check failing' };
   const at = Math.max(healthSince, state.since) + state.holdDownMs;
   if (now < at) return { next: state, action: null, reason: `check passing; hold-down ${state.holdDownMs} ms`, wakeAt: at };

@@ -3,7 +3,7 @@
 import { FORWARD } from '../model/director.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import type { IpvsDestination, IpvsServiceId } from '../model/state.js';
-import type { HealthCheck, PoolPolicy, Topology } from '../topology/types.js';
+import type { Anycast, HealthCheck, PoolPolicy, Topology } from '../topology/types.js';
 import type { ProbeTiming } from './schedule.js';
 
 /** One probe: a check against a target; through the VIP path, the VIP and port a client would use. */
@@ -62,6 +62,15 @@ export function hasChecks(t: Topology, host: string): boolean {
   return w.probes.size > 0;
 }
 
+/**
+ * Where an anycast node's check goes: the address the operator wrote, else the node's own (its router-id). Not the
+ * prefix: once withdrawn, the prefix leads to another node, whose answer would bring this one back.
+ */
+export function anycastCheckAddress(t: Topology, g: Anycast, host: string): string | undefined {
+  if (!g.check) return undefined;
+  return g.check.addressSet ? g.check.address : t.hosts.get(host)?.routing?.routerId ?? g.check.address;
+}
+
 /** The watch of host `host`. */
 export function watchFor(t: Topology, host: string): Watch {
   const probes = new Map<string, WatchedProbe>();
@@ -89,8 +98,10 @@ export function watchFor(t: Topology, host: string): Watch {
       return pool;
     });
   const anycast = t.anycast.flatMap((g): WatchedAnycast[] => {
-    if (!g.check || !g.nodes.includes(host)) return [];
-    const probe = add({ intervalMs: g.check.intervalMs, timeoutMs: g.check.timeoutMs, check: g.check, server: g.check.address });
+    const address = anycastCheckAddress(t, g, host);
+    if (!g.check || address === undefined || !g.nodes.includes(host)) return [];
+    const check = { ...g.check, address };
+    const probe = add({ intervalMs: check.intervalMs, timeoutMs: check.timeoutMs, check, server: address });
     return [{ group: g.name, prefix: g.prefix, probe, holdDownMs: g.holdDownMs, holdDownMaxMs: g.holdDownMaxMs }];
   });
   return { probes, pools, anycast };

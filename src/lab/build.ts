@@ -8,6 +8,7 @@ import { desiredStates } from '../model/desired.js';
 import type { HostState } from '../model/state.js';
 import { applyClosing, applyFailure } from '../render/apply.js';
 import type { Topology } from '../topology/types.js';
+import { agentHosts, launchAgent } from './agent.js';
 import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
@@ -67,6 +68,13 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
     await writeLabState(state);
     await dnsReady(lab, d);
     log(`${d.host}: DNS server (dnsmasq) on ${d.addresses.join(', ')} port ${d.port}, pid ${d.pid}`);
+  }
+  const agents: NonNullable<LabState['agents']> = (state.agents = []);
+  for (const host of agentHosts(t, state.plan.hosts)) {
+    const a = await launchAgent(lab, state.file, host, frr.find((f) => f.host === host.name));
+    agents.push(a);
+    await writeLabState(state);
+    log(`${a.host}: lbctl agent pid ${a.pid} (lbctl status --host ${a.host} --state-file ${a.stateFile})`);
   }
 }
 

@@ -1,6 +1,7 @@
-// `lab down`: stops the recorded web servers, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
+// `lab down`: stops the recorded web servers, agents, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
 import { rm, rmdir } from 'node:fs/promises';
 import { runChecked, type Runner } from '../host/port.js';
+import { stopAgent } from './agent.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';
@@ -32,6 +33,8 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   const state = await readLabState(lab);
   let services = 0;
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
+  // Agents first: one stopping later would find FRR gone and decide on that.
+  const agents = await Promise.all((state?.agents ?? []).map((a) => stopAgent(lab, a)));
   const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
   const existing = new Set(await allNamespaces(runner));
   const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));
@@ -46,5 +49,5 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   await rmdir(LAB_ROOT).catch(() => undefined); // only when no other lab is left in it
   const left = await liveNamespaces(runner, lab);
   if (left.length > 0) throw new LabError(`namespaces of lab ${lab} are still there: ${left.join(', ')}`, 'failed');
-  return { services, daemons: stopped.filter(Boolean).length, namespaces: targets };
+  return { services, daemons: [...agents, ...stopped].filter(Boolean).length, namespaces: targets };
 }

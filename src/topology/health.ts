@@ -144,6 +144,7 @@ export class CheckResolver {
       fall: c.fall?.value ?? CHECK_DEFAULTS.fall,
       port: port ?? 0,
       address,
+      addressSet: c.address !== undefined,
       viaVip: target.vipPath && c.address === undefined && kind in PORT_KINDS,
       path: at,
     };

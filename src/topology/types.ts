@@ -63,6 +63,8 @@ export interface HealthCheck {
   port: number;
   /** Where the probe goes: the real server's address or the override. */
   address: string;
+  /** The operator wrote `address:` (else: the real server's, or for anycast the node's own address). */
+  addressSet: boolean;
   /** True when the probe must reach the server as VIP traffic does (DR/TUN without an address override). */
   viaVip: boolean;
   http?: { method: string; path: string; status: number[]; body?: string; digest?: string; host?: string; sni?: string; verify: boolean };

@@ -16,7 +16,7 @@ describe('kernel edits', () => {
   });
 });
 
-/** Router LSAs as FRR 8 prints them: dns1 and dns3 carry 6.6.6.6/32 as a stub, r1 does not. */
+/** Router LSAs as FRR prints them ("Net Address:" before FRR 8, "Net:" since): dns1, dns2 and dns3 carry 6.6.6.6/32, r1 only 6.6.6.60. */
 const DATABASE = `
        OSPF Router with ID (10.211.77.2)
 
@@ -62,7 +62,7 @@ const DATABASE = `
   LS age: 15
   Advertising Router: 10.211.77.3
     Link connected to: Stub Network
-     (Link ID) Net Address: 6.6.6.6
+     (Link ID) Net: 6.6.6.6
      (Link Data) Network Mask: 255.255.255.255
 `;
 

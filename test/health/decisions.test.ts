@@ -104,6 +104,16 @@ describe('anycast announcement', () => {
     expect(run([[100, 'down', 0], [200, 'down', 1], [300, 'down', 0]])).toEqual(['100:-', '200:withdraw(hold 2000)', '300:announce']);
   });
 
+  it('having announced as the last node, stays while failing even when others come back, until its check passes', () => {
+    expect(run([[100, 'down', 1], [200, 'down', 0], [300, 'down', 2], [400, 'up', 2], [500, 'down', 2]])).toEqual([
+      '100:withdraw(hold 2000)',
+      '200:announce',
+      '300:-',
+      '400:-',
+      '500:withdraw(hold 4000)',
+    ]);
+  });
+
   it('doubles the hold-down per flap, up to the cap, and starts again after a stable spell', () => {
     const actions = run([
       [100, 'down', 2], [200, 'up', 2], [2200, 'up', 2], // withdrawn, back after 2 s

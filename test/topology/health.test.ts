@@ -71,7 +71,7 @@ describe('health checks in the topology', () => {
 
   it('gives an anycast group its check on the prefix address, and hold-down defaults', () => {
     const t = loadTopology('t.yaml', topo('', 'rs2', 'check: { kind: dns, name: hello.mycompany.com, answer: 1.2.3.4 }\n    holdDown: 1s')).topology!;
-    expect(t.anycast[0]).toMatchObject({ holdDownMs: 1000, holdDownMaxMs: 60000, check: { kind: 'dns', address: '6.6.6.6', port: 53, viaVip: false, dns: { name: 'hello.mycompany.com', type: 'A', rcode: 'NOERROR', answer: '1.2.3.4' } } });
+    expect(t.anycast[0]).toMatchObject({ holdDownMs: 1000, holdDownMaxMs: 60000, check: { kind: 'dns', address: '6.6.6.6', addressSet: false, port: 53, viaVip: false, dns: { name: 'hello.mycompany.com', type: 'A', rcode: 'NOERROR', answer: '1.2.3.4' } } });
   });
 
   it.each([
