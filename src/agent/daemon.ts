@@ -3,23 +3,15 @@
 import { appendFile } from 'node:fs/promises';
 import { watch as watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { emptySaved, HealthEngine, type HealthEvent, type SavedState } from '../health/engine.js';
+import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
 import { applyEdits, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
+import { parseState, type StateFile } from './state-file.js';
 import { agentView } from './view.js';
-
-/** Where the agent keeps its state unless told otherwise. */
-export const defaultStateFile = (host: string) => `/var/lib/lbctl/agent-${host}.json`;
-
-/** The state file: what survives a restart, plus the view `lbctl status` prints. */
-export interface StateFile {
-  saved: SavedState;
-  view: ReturnType<typeof agentView>;
-}
 
 /** How the agent runs. */
 export interface AgentOptions {
@@ -36,17 +28,6 @@ export interface AgentOptions {
   load: () => Promise<Topology>;
   /** Called once the first state is written (systemd readiness). */
   ready: () => Promise<void>;
-}
-
-/** Parses the state file's text; a missing or unreadable one starts afresh (health trusted, nothing overridden). */
-export function parseState(text: string | undefined): StateFile | null {
-  if (text === undefined) return null;
-  try {
-    const parsed = JSON.parse(text) as StateFile;
-    return parsed.saved?.version === 1 ? parsed : null;
-  } catch {
-    return null;
-  }
 }
 
 /** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */

@@ -1,7 +1,7 @@
 // `lab status`: each namespace's addresses and routes, its web servers, DNS server, FRR's OSPF neighbours and routes, its agent,
 // and its IPVS table when the kernel has IPVS.
 import { access, readFile } from 'node:fs/promises';
-import { parseState } from '../agent/daemon.js';
+import { parseState } from '../agent/state-file.js';
 import { formatView } from '../agent/view.js';
 import type { LabAgent } from './agent.js';
 import type { Runner } from '../host/port.js';

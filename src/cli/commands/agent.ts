@@ -1,6 +1,7 @@
 // `lbctl agent FILE --host NAME` (the daemon) and `lbctl status` (what it decided, read from its state file).
 import { readFile } from 'node:fs/promises';
-import { defaultStateFile, parseState, runAgent } from '../../agent/daemon.js';
+import { runAgent } from '../../agent/daemon.js';
+import { defaultStateFile, parseState } from '../../agent/state-file.js';
 import { agentUnit } from '../../agent/unit.js';
 import { formatView } from '../../agent/view.js';
 import { localHost } from '../../host/adapters/local.js';

@@ -1,6 +1,8 @@
 // `lbctl apply FILE --host NAME`: converge this machine (or a tree below --root) with the apply use case, asking
 // first on a terminal, and turn its result into output and an exit code.
 import { createInterface } from 'node:readline/promises';
+import { defaultStateFile, parseState } from '../../agent/state-file.js';
+import { withAgentDecisions } from '../../agent/overrides.js';
 import { localHost } from '../../host/adapters/local.js';
 import { applyHost } from '../../host/apply.js';
 import { LedgerUnreadable } from '../../host/ledger.js';
@@ -51,12 +53,17 @@ function refusal(err: unknown): CliError | null {
 
 /** Runs apply; exit 0 converged (or nothing to do), 2 drift found by --observed-only-check, 3 failed and rolled back, 4 drift remains. */
 export async function applyCommand(file: string, opts: ApplyCommandOptions, io: Io): Promise<number> {
-  const states = desiredStates(await requireTopology(file, io.err));
-  const desired = states.get(opts.host);
-  if (!desired) throw new CliError(`unknown host ${opts.host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const topology = await requireTopology(file, io.err);
+  const states = desiredStates(topology);
+  const wanted = states.get(opts.host);
+  if (!wanted) throw new CliError(`unknown host ${opts.host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const host = localHost(opts.root);
+  // What the agent decided at run time (a lowered weight, a withdrawn prefix) is not drift: apply leaves it.
+  const agent = parseState((await host.read(defaultStateFile(opts.host)))?.content);
+  const desired = agent ? withAgentDecisions(wanted, topology, agent.saved) : wanted;
   const signals = trapSignals();
   try {
-    const result = await applyHost(localHost(opts.root), desired, {
+    const result = await applyHost(host, desired, {
       requireRoot: opts.root === '/',
       reload: opts.reload !== false,
       drainTimeoutSec: opts.drainTimeout,

@@ -1,5 +1,9 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import chalk, { Chalk } from 'chalk';
+import { AGENT_STATE_CAPTURE, parseState } from '../../agent/state-file.js';
+import { withAgentDecisions } from '../../agent/overrides.js';
 import { readInputFile } from '../../host/read-input.js';
 import { loadObservedDir } from '../../host/observed-dir.js';
 import { desiredStates } from '../../model/desired.js';
@@ -50,7 +54,8 @@ export async function computePlan(file: string, opts: PlanOptions, io: Io): Prom
   if (unknown.length) throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
   const hosts = [];
   for (const name of names) {
-    const want = desired.get(name)!;
+    const agent = opts.observed === undefined ? null : parseState(await readFile(join(opts.observed, name, AGENT_STATE_CAPTURE), 'utf8').catch(() => undefined));
+    const want = agent ? withAgentDecisions(desired.get(name)!, topology, agent.saved) : desired.get(name)!;
     const observed = opts.observed === undefined ? { state: emptyHostState(name), warnings: [] } : await loadObservedDir(opts.observed, name, want);
     hosts.push(planHost(want, observed.state, new Set(), observed.warnings));
   }
