@@ -46,7 +46,7 @@ export function agentView(host: string, engine: HealthEngine, now: number): Agen
           server: m.key,
           weight: m.destination.weight,
           ...(m.key in overrides ? { override: overrides[m.key] ?? null } : {}),
-          ...(check ? { check: `${check.check.kind} ${check.vip ? `via VIP ${check.vip.address}:${check.vip.port}` : `${check.check.address}:${check.check.port}`}` } : {}),
+          ...(check ? { check: `${check.check.kind} ${check.check.address}:${check.check.port}` } : {}),
           health: t?.health ?? 'up',
           ...(t ? { since: t.since, passed: t.passed, failed: t.failed, ...(t.last ? { last: t.last } : {}) } : {}),
         };

@@ -68,6 +68,8 @@ interface Target {
 /** The health engine of one host. */
 export class HealthEngine {
   private watch: Watch = { probes: new Map(), pools: [], anycast: [] };
+  /** The pools each probe decides a member of: a health change re-decides only those. */
+  private poolsByProbe = new Map<string, WatchedPool[]>();
   private readonly targets = new Map<string, Target>();
   private saved: SavedState;
   private readonly scheduler: ProbeScheduler<WatchedProbe>;
@@ -90,6 +92,10 @@ export class HealthEngine {
   load(watch: Watch): void {
     const now = this.ports.clock.now();
     this.watch = watch;
+    this.poolsByProbe = new Map();
+    for (const pool of watch.pools) {
+      for (const probe of new Set(pool.members.flatMap((m) => m.probe ?? []))) this.poolsByProbe.set(probe, [...(this.poolsByProbe.get(probe) ?? []), pool]);
+    }
     for (const key of this.targets.keys()) if (!watch.probes.has(key)) this.targets.delete(key);
     for (const key of watch.probes.keys()) {
       if (this.targets.has(key)) continue;
@@ -142,7 +148,7 @@ export class HealthEngine {
     t.rf = observe(t.rf, outcome.passed, probe.check, this.ports.clock.now());
     if (t.rf.health === before) return;
     this.ports.event({ at: this.ports.clock.now(), type: 'health', probe: r.key, health: t.rf.health, detail: outcome.detail });
-    this.reconcile();
+    this.reconcile(this.poolsByProbe.get(r.key) ?? [], this.watch.anycast.some((g) => g.probe === r.key));
   }
 
   private health(probe: string | undefined): { health: Health; since: number } {
@@ -150,11 +156,11 @@ export class HealthEngine {
     return t ? { health: t.rf.health, since: t.rf.since } : { health: 'up', since: 0 };
   }
 
-  /** Re-decides everything and queues the edits (decisions are cheap; edits only where something differs). */
-  private reconcile(): void {
-    const edits = this.watch.pools.flatMap((p) => this.poolEdits(p));
+  /** Re-decides `pools` (default: all) and the anycast groups, and queues the edits where something differs. */
+  private reconcile(pools: readonly WatchedPool[] = this.watch.pools, anycast = this.watch.anycast.length > 0): void {
+    const edits = pools.flatMap((p) => this.poolEdits(p));
     if (edits.length > 0) this.enqueue(edits);
-    if (this.watch.anycast.length > 0) this.queue = this.queue.then(() => this.anycastRound());
+    if (anycast) this.queue = this.queue.then(() => this.anycastRound());
   }
 
   private poolEdits(pool: WatchedPool): Edit[] {
@@ -207,8 +213,8 @@ export class HealthEngine {
       this.saved.anycast[g.group] = d.next;
       this.wakes.get(g.group)?.();
       this.wakes.delete(g.group);
-      if (d.wakeAt !== undefined) this.wakes.set(g.group, this.ports.clock.after(d.wakeAt - this.ports.clock.now(), () => this.reconcile()));
-      else if (!d.next.announced && health === 'down') this.wakes.set(g.group, this.ports.clock.after(g.holdDownMs, () => this.reconcile()));
+      if (d.wakeAt !== undefined) this.wakes.set(g.group, this.ports.clock.after(d.wakeAt - this.ports.clock.now(), () => this.reconcile([], true)));
+      else if (!d.next.announced && health === 'down') this.wakes.set(g.group, this.ports.clock.after(g.holdDownMs, () => this.reconcile([], true)));
       if (d.action === null) continue;
       this.ports.event({ at: this.ports.clock.now(), type: 'decision', group: g.group, action: d.action, reason: d.reason });
       await this.applyNow([{ kind: d.action, group: g.group, prefix: g.prefix }]);

@@ -6,13 +6,11 @@ import type { IpvsDestination, IpvsServiceId } from '../model/state.js';
 import type { Anycast, HealthCheck, PoolPolicy, Topology } from '../topology/types.js';
 import type { ProbeTiming } from './schedule.js';
 
-/** One probe: a check against a target; through the VIP path, the VIP and port a client would use. */
+/** One probe: a check against a target (check.address:check.port). */
 export interface WatchedProbe extends ProbeTiming {
   check: HealthCheck;
-  /** The real server's own address (the probe goes to check.address, or via the VIP to this server). */
+  /** The real server's own address (or the anycast node's). */
   server: string;
-  /** DR/TUN: the VIP and port the probe is addressed to, routed to `server` only. */
-  vip?: { address: string; port: number; protocol: 'tcp' | 'udp' | 'sctp' };
 }
 
 /** A real server of a watched pool, as the topology puts it in the kernel. */
@@ -53,7 +51,7 @@ export interface Watch {
 /** The identity of a probe: what it sends where, how often; equal texts are one probe. */
 function probeKey(p: Omit<WatchedProbe, 'key'>): string {
   const { path: _path, ...check } = p.check;
-  return JSON.stringify({ ...check, server: p.server, vip: p.vip ?? null });
+  return JSON.stringify({ ...check, server: p.server });
 }
 
 /** True when `host` has anything to watch (a checked pool it directs, or a checked anycast group it announces). */
@@ -86,10 +84,7 @@ export function watchFor(t: Topology, host: string): Watch {
       const members = s.realServers.map((rs): WatchedMember => {
         const destination = { address: rs.address, port: rs.port, forward, weight: rs.weight, upper: rs.upper, lower: rs.lower };
         const member: WatchedMember = { key: destinationKey(destination), destination };
-        if (rs.check) {
-          const vip = rs.check.viaVip && s.id.protocol !== 'fwmark' ? { address: s.id.address, port: rs.check.port, protocol: s.id.protocol } : undefined;
-          member.probe = add({ intervalMs: rs.check.intervalMs, timeoutMs: rs.check.timeoutMs, check: rs.check, server: rs.address, ...(vip ? { vip } : {}) });
-        }
+        if (rs.check) member.probe = add({ intervalMs: rs.check.intervalMs, timeoutMs: rs.check.timeoutMs, check: rs.check, server: rs.address });
         return member;
       });
       const pool: WatchedPool = { service: s.name, key: serviceKey(s.id), id: s.id, policy: s.pool, members };
