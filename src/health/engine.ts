@@ -147,7 +147,7 @@ export class HealthEngine {
     const before = t.rf.health;
     t.rf = observe(t.rf, outcome.passed, probe.check, this.ports.clock.now());
     if (t.rf.health === before) return;
-    this.ports.event({ at: this.ports.clock.now(), type: 'health', probe: r.key, health: t.rf.health, detail: outcome.detail });
+    this.ports.event({ at: this.ports.clock.now(), type: 'health', target: `${probe.check.kind} ${probe.check.address}:${probe.check.port}`, probe: r.key, health: t.rf.health, detail: outcome.detail });
     this.reconcile(this.poolsByProbe.get(r.key) ?? [], this.watch.anycast.some((g) => g.probe === r.key));
   }
 

@@ -54,7 +54,7 @@ async function main(): Promise<number> {
       },
       otherAnnouncers: async () => 1,
       event: (e) => {
-        if (e.type === 'health') changedAt.set(String(e.probe).split(':')[0]!, performance.now());
+        if (e.type === 'health') changedAt.set(String(e.target).split(' ')[1]!.split(':')[0]!, performance.now());
       },
     },
     emptySaved(),
