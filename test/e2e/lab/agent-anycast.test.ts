@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localRunner } from '../../../src/host/adapters/exec.js';
+import { launchAgent } from '../../../src/lab/agent.js';
 import { dnsLaunches, dnsReady, launchDns } from '../../../src/lab/dns.js';
 import { labDown } from '../../../src/lab/down.js';
 import { readLabState, writeLabState, type LabState } from '../../../src/lab/state.js';
@@ -160,6 +161,32 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     // The agent's part of the target: the prefix is off the node within 2 s of the failure. R1's figure adds OSPF's
     // LSA flooding and SPF, whose hold (the example's spfThrottle 0 50 1000) can add up to a second after a recent SPF.
     expect(percentile(killToWithdraw, 99)).toBeLessThan(2000);
+  });
+
+  it('an agent killed with SIGKILL and started again changes nothing: the node stays withdrawn until its server is back; SIGHUP reloads keeping health', async () => {
+    const victim = (await answering())!;
+    stopDnsOf(victim);
+    await until(`${VIP} off lo of ${victim}`, async () => !(await announcing(victim)), 10_000);
+    const old = state.agents!.find((a) => a.host === victim)!;
+    process.kill(old.pid, 'SIGKILL');
+    await until('the agent gone', async () => !(await readFile(`/proc/${old.pid}/stat`, 'utf8').then((s) => !/\) [ZX] /.test(s), () => false)), 5000);
+    const restartedAt = Date.now();
+    const host = state.plan.hosts.find((h) => h.name === victim)!;
+    const again = await launchAgent(LAB, state.file, host, state.frr!.find((f) => f.host === victim));
+    state.agents = [...state.agents!.filter((a) => a.host !== victim), again];
+    await writeLabState(state);
+    await sleep(3000);
+    expect(await announcing(victim)).toBe(false);
+    // Started without its state, it would believe the prefix announced and try to withdraw it again (edit-failed).
+    expect((await events(state, victim, restartedAt)).filter((e) => e.type.startsWith('edit'))).toEqual([]);
+    process.kill(again.pid, 'SIGHUP');
+    await sleep(1000);
+    const view = JSON.parse(await readFile(again.stateFile, 'utf8')) as { view: { anycast: { announced: boolean; health: string }[] } };
+    expect(view.view.anycast[0]).toMatchObject({ announced: false, health: 'down' });
+    expect((await events(state, victim, restartedAt)).filter((e) => e.type === 'reload')).toHaveLength(2);
+    await startDnsOf(victim);
+    await until(`${VIP} back on lo of ${victim}`, () => announcing(victim), 20_000);
+    await until('R1 back to three next hops', async () => (await r1NextHops()) === 3, 10_000);
   });
 
   it('stops all three DNS servers: one node keeps announcing 6.6.6.6', async () => {
