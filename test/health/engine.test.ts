@@ -103,6 +103,39 @@ describe('health engine', () => {
     expect(new Set(h.edits.map((e) => e.kind === 'weight' && e.destination.address)).size).toBe(1);
   });
 
+  it('adds the sorry server when every real server is down, and removes it when one is back', async () => {
+    const topo = TOPOLOGY.replace('    failOpen: 50\n    realServers: [web1, web2]\n  b:', '    failOpen: 50\n    sorryServer: 192.168.10.50:8080\n    realServers: [web1, web2]\n  b:');
+    expect(topo).toContain('sorryServer');
+    let healthy = true;
+    const clock = new FakeClock();
+    const edits: Edit[] = [];
+    const w = watchFor(loadTopology('t.yaml', topo).topology!, 'director');
+    const engine = new HealthEngine(
+      { clock, probe: async () => ({ passed: healthy, detail: '' }), apply: async (e) => void edits.push(...e), otherAnnouncers: async () => 1, event: () => {} },
+      emptySaved(),
+      new Map(w.pools.map((p) => [p.key, new Map(p.members.map((m) => [m.key, m.destination.weight]))])),
+      { concurrency: 4, jitter: 0.05, random: seeded(5) },
+    );
+    engine.load(w);
+    await clock.advance(1000);
+    healthy = false;
+    await clock.advance(2000);
+    const described = (list: Edit[]) => list.map((e) => e.kind !== 'announce' && e.kind !== 'withdraw' && `${e.kind} ${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address}:${e.destination.port} w${e.destination.weight}`);
+    // service a: both out (the sorry server takes the traffic); service b (no sorry server): fail-open keeps one in
+    expect(described(edits).sort()).toEqual([
+      'add 192.168.10.100 192.168.10.50:8080 w1',
+      'weight 192.168.10.100 192.168.10.21:80 w0',
+      'weight 192.168.10.100 192.168.10.22:80 w0',
+      expect.stringMatching(/^weight 192\.168\.10\.101 192\.168\.10\.2[12]:80 w0$/),
+    ]);
+    expect(engine.snapshot().sorry).toEqual(['tcp 192.168.10.100:80']);
+    healthy = true;
+    await clock.advance(2000);
+    expect(described(edits.slice(4)).filter((e) => typeof e === 'string' && e.startsWith('remove'))).toEqual(['remove 192.168.10.100 192.168.10.50:8080 w1']);
+    expect(engine.snapshot()).toMatchObject({ sorry: [], overrides: {} });
+    await engine.stop();
+  });
+
   it.each([
     [2, 2],
     [3, 3],
