@@ -2,8 +2,6 @@
 // started after FRR (it asks FRR's OSPF database through vtysh inside the instance) and the DNS servers.
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hasChecks } from '../health/watch.js';
-import type { Topology } from '../topology/types.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { inFrr, type LabFrr } from './frr.js';
 import { LBCTL, labDir } from './names.js';
@@ -24,11 +22,6 @@ export const agentFiles = (lab: string, host: string) => ({
   events: join(labDir(lab), host, 'agent-events.jsonl'),
   log: join(labDir(lab), host, 'agent.log'),
 });
-
-/** The hosts of the lab whose agent has something to check. */
-export function agentHosts(t: Topology, hosts: readonly LabHost[]): LabHost[] {
-  return hosts.filter((h) => hasChecks(t, h.name));
-}
 
 /** Starts a host's agent and waits for its first state file. */
 export async function launchAgent(lab: string, file: string, host: LabHost, frr: LabFrr | undefined): Promise<LabAgent> {

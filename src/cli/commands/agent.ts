@@ -1,5 +1,6 @@
 // `lbctl agent FILE --host NAME` (the daemon) and `lbctl status` (what it decided, read from its state file).
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { runAgent } from '../../agent/daemon.js';
 import { defaultStateFile, parseState } from '../../agent/state-file.js';
 import { agentUnit } from '../../agent/unit.js';
@@ -22,7 +23,8 @@ export interface AgentCommandOptions {
 /** Runs the agent in the foreground until SIGTERM. */
 export async function agentCommand(file: string, opts: AgentCommandOptions, io: Io): Promise<number> {
   if (opts.printUnit) {
-    io.out(agentUnit(file, opts.host));
+    // The unit runs this very lbctl (as invoked) on this very file.
+    io.out(agentUnit(resolve(file), opts.host, resolve(process.argv[1] ?? 'lbctl')));
     return EXIT.ok;
   }
   if (opts.metrics !== undefined && !/^(\[[0-9a-fA-F:]+\]|[0-9.]+):\d{1,5}$/.test(opts.metrics)) {
