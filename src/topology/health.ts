@@ -102,13 +102,13 @@ export class CheckResolver {
     for (const [field, kinds] of Object.entries(KIND_FIELDS)) {
       const placed = c[field as keyof PlacedCheck];
       if (placed !== undefined && !kinds.includes(kind)) {
-        this.report('check-field-kind', placed.at, `"${field}" does not apply to a ${kind} check`, `remove it, or use a ${kinds.join('/')} check`);
+        this.report('check-field-kind', placed.at, `"${field}" does not apply to a check of kind ${kind}`, `remove it, or use a ${kinds.join('/')} check`);
         ok = false;
       }
     }
     const required = REQUIRED[kind];
     if (required !== undefined && c[required] === undefined) {
-      this.report('check-required', c.kind.at, `a ${kind} check needs "${required}"`, `add "${required}:" to the check`);
+      this.report('check-required', c.kind.at, `a check of kind ${kind} needs "${required}"`, `add "${required}:" to the check`);
       ok = false;
     }
     const intervalMs = c.interval ? durationMs(c.interval.value) : CHECK_DEFAULTS.intervalMs;
@@ -131,7 +131,7 @@ export class CheckResolver {
     }
     const port = c.port?.value ?? (target.port > 0 ? target.port : PORT_KINDS[kind]);
     if (kind in PORT_KINDS && port === undefined) {
-      this.report('check-port-missing', c.kind.at, `a ${kind} check has no port to probe (the service is a fwmark service or an anycast prefix)`, 'add "port:" to the check');
+      this.report('check-port-missing', c.kind.at, `a check of kind ${kind} has no port to probe (the service is a fwmark service or an anycast prefix)`, 'add "port:" to the check');
       ok = false;
     }
     if (!ok) return undefined;
