@@ -3,11 +3,12 @@
 import { appendFile } from 'node:fs/promises';
 import { watch as watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { startAnnouncement } from '../health/anycast.js';
 import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
-import { applyEdits, otherAnnouncers, readKernelWeights } from './kernel.js';
+import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
 import { parseState, type StateFile } from './state-file.js';
@@ -35,6 +36,10 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   let topology = await options.load();
   const previous = parseState((await host.read(options.stateFile))?.content);
   const kernel = await readKernelWeights(host);
+  const saved = previous?.saved ?? emptySaved();
+  // Without a record of its own, an anycast group is announced exactly when its prefix is on lo now.
+  const lo = await loopbackAddresses(host);
+  for (const g of watchFor(topology, options.host).anycast) saved.anycast[g.group] ??= startAnnouncement(g, Date.now(), lo.has(g.prefix));
   const routerId = () => topology.hosts.get(options.host)?.routing?.routerId ?? '';
   const log = (e: HealthEvent) => {
     const line = `${JSON.stringify({ ...e, at: new Date(e.at).toISOString() })}\n`;
@@ -61,7 +66,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
         if (e.type !== 'reload') save();
       },
     },
-    previous?.saved ?? emptySaved(),
+    saved,
     kernel,
     { concurrency: 64, jitter: 0.05, random: Math.random },
   );

@@ -37,6 +37,14 @@ export async function readKernelWeights(runner: Runner): Promise<KernelWeights> 
   return out;
 }
 
+/** The addresses on lo now ("6.6.6.6/32"), to know which anycast prefixes this node announces. */
+export async function loopbackAddresses(runner: Runner): Promise<Set<string>> {
+  const r = await runner.run(['ip', '-j', 'addr', 'show', 'dev', 'lo']);
+  if (r.exitCode !== 0) return new Set();
+  const links = JSON.parse(r.stdout || '[]') as { addr_info?: { local: string; prefixlen: number }[] }[];
+  return new Set(links.flatMap((l) => (l.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`)));
+}
+
 /**
  * Routers other than `routerId` whose router LSA carries `prefix` as a stub network, from the OSPF database
  * (`show ip ospf database router`: one block per LSA, "Advertising Router: X" and "(Link ID) Net: A" — "Net Address: A"

@@ -177,7 +177,7 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     await writeLabState(state);
     await sleep(3000);
     expect(await announcing(victim)).toBe(false);
-    // Started without its state, it would believe the prefix announced and try to withdraw it again (edit-failed).
+    // An agent that did not read its state file and lo first would believe the prefix announced and withdraw it again (edit-failed).
     expect((await events(state, victim, restartedAt)).filter((e) => e.type.startsWith('edit'))).toEqual([]);
     process.kill(again.pid, 'SIGHUP');
     await sleep(1000);
