@@ -1,6 +1,7 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
 import { statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { AgentCommandOptions } from './commands/agent.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
 import type { LabRunOptions } from './commands/lab.js';
@@ -89,6 +90,26 @@ function program(io: Io, result: { code: number }): Command {
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', wholeNumber(0), 300)
     .action((file: string, opts: ApplyCommandOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
+
+  cli
+    .command('agent')
+    .description('run health checks for a host and keep its kernel right between applies: weights of failing real servers, sorry servers, anycast announcements')
+    .argument('<file>', 'topology file (YAML); re-read on change and on SIGHUP')
+    .requiredOption('--host <name>', 'the host this is')
+    .option('--state-file <path>', 'where the agent keeps its state (default /var/lib/lbctl/agent-HOST.json)')
+    .option('--events <path>', 'append events here as JSON lines (default: stdout)')
+    .option('--metrics <address:port>', 'serve Prometheus metrics here, e.g. 127.0.0.1:9469')
+    .option('--vtysh <argv>', 'how to run vtysh (words separated by spaces)', 'vtysh')
+    .option('--print-unit', 'print the systemd unit that runs this agent, and exit')
+    .action((file: string, opts: AgentCommandOptions) => run(async () => (await import('./commands/agent.js')).agentCommand(file, opts, io))());
+
+  cli
+    .command('status')
+    .description('what the agent on a host decided: every service, real server, check, health, last result and change; anycast announcements')
+    .requiredOption('--host <name>', 'the host')
+    .option('--state-file <path>', 'the agent\'s state file (default /var/lib/lbctl/agent-HOST.json)')
+    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .action((opts: { host: string; stateFile?: string; format: 'human' | 'json' }) => run(async () => (await import('./commands/agent.js')).statusCommand(opts, io))());
 
   cli
     .command('capture')

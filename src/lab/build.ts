@@ -1,4 +1,4 @@
-// `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts FRR, DNS and web servers; all or nothing.
+// `lab up`: checks, records, builds the namespaces, applies each host with lbctl itself, starts FRR, DNS and web servers, then lbctl agent on hosts with checks; all or nothing.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { namespaceHost } from '../host/adapters/namespace.js';
@@ -9,6 +9,7 @@ import { desiredStates } from '../model/desired.js';
 import type { HostState } from '../model/state.js';
 import { applyClosing, applyFailure } from '../render/apply.js';
 import type { Topology } from '../topology/types.js';
+import { launchAgent } from './agent.js';
 import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
@@ -71,6 +72,17 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
   }
 }
 
+/** Starts lbctl agent on the hosts with checks, last: what they check (FRR, DNS and web servers) is up by then. */
+async function startAgents(state: LabState, log: (line: string) => void): Promise<void> {
+  const agents: NonNullable<LabState['agents']> = (state.agents = []);
+  for (const host of state.plan.hosts.filter((h) => h.agent)) {
+    const a = await launchAgent(state.plan.lab, state.file, host, state.frr?.find((f) => f.host === host.name));
+    agents.push(a);
+    await writeLabState(state);
+    log(`${a.host}: lbctl agent pid ${a.pid} (lbctl status --host ${a.host} --state-file ${a.stateFile})`);
+  }
+}
+
 /**
  * Applies every host, APPLY_PARALLEL at a time (each in its own namespace and root, so their locks and files are
  * apart), logging in plan order; every apply has ended before the first failure is thrown.
@@ -97,6 +109,7 @@ async function provision(state: LabState, t: Topology, runner: Runner, log: (lin
       log(`${host.name}: web server on 0.0.0.0:${port}`);
     }
   }
+  await startAgents(state, log);
 }
 
 /** Builds the lab; on any failure removes everything it created and throws LabError. */

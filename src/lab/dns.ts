@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PATHS } from '../model/paths.js';
+import { anycastCheckAddress } from '../health/watch.js';
 import type { Topology } from '../topology/types.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';
@@ -76,8 +77,11 @@ export function dnsLaunches(t: Topology, hosts: LabHost[]): DnsLaunch[] {
     const launches = new Map<number, DnsLaunch>();
     const zones = t.zones.filter((z) => z.servers.includes(host.name)).map((z) => z.name);
     if (t.hosts.get(host.name)?.roles.includes('dns') || zones.length > 0) {
-      const anycast = t.anycast.filter((g) => g.nodes.includes(host.name) && single(g.prefix)).map((g) => bare(g.prefix));
-      launches.set(DNS_PORT, { host, addresses: anycast.length > 0 ? anycast : own, port: DNS_PORT, self, zones });
+      const groups = t.anycast.filter((g) => g.nodes.includes(host.name) && single(g.prefix));
+      const anycast = groups.map((g) => bare(g.prefix));
+      // The agent checks a node on its own address (the prefix may be withdrawn): the server answers there too.
+      const checked = groups.flatMap((g) => anycastCheckAddress(t, g, host.name) ?? []).filter((a) => own.includes(a));
+      launches.set(DNS_PORT, { host, addresses: anycast.length > 0 ? [...anycast, ...checked] : own, port: DNS_PORT, self, zones });
     }
     for (const port of host.dnsPorts) {
       const launch = launches.get(port) ?? { host, addresses: [], port, self, zones: [] };

@@ -1,7 +1,8 @@
-// `lab down`: stops the recorded web servers, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
+// `lab down`: stops the recorded web servers, agents, DNS servers and FRR instances, deletes every veth and namespace of the lab and its state dir; idempotent.
 import { rm, rmdir } from 'node:fs/promises';
 import { runChecked, type Runner } from '../host/port.js';
 import { processesMarked, stopVerified } from './daemon.js';
+import { stopAgent } from './agent.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';
@@ -46,6 +47,8 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   const state = 'state' in record ? record.state : null;
   let services = 0;
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
+  // Agents first: one stopping later would find FRR gone and decide on that.
+  const agents = await Promise.all((state?.agents ?? []).map((a) => stopAgent(lab, a)));
   const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
   const unrecorded = await stopUnrecorded(lab);
   const existing = new Set(await allNamespaces(runner));
@@ -61,7 +64,7 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   await rmdir(LAB_ROOT).catch(() => undefined); // only when no other lab is left in it
   const left = await liveNamespaces(runner, lab);
   if (left.length > 0) throw new LabError(`namespaces of lab ${lab} are still there: ${left.join(', ')}`, 'failed');
-  const report: DownReport = { services, daemons: stopped.filter(Boolean).length + unrecorded, namespaces: targets };
+  const report: DownReport = { services, daemons: [...agents, ...stopped].filter(Boolean).length + unrecorded, namespaces: targets };
   if ('unreadable' in record) report.unreadableRecord = record.unreadable;
   return report;
 }

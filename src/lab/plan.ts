@@ -1,4 +1,5 @@
 // What a lab is made of (pure): namespaces, bridges, veth pairs, addresses, routes and the synthetic gateway router.
+import { hasChecks } from '../health/watch.js';
 import { contains, parseCidr, parseIp } from '../model/ip.js';
 import type { Host, HostInterface, Topology } from '../topology/types.js';
 import { checkLabName, labPrefix, NameAllocator, namespaceOf } from './names.js';
@@ -35,6 +36,8 @@ export interface LabHost {
   httpPorts: number[];
   /** UDP ports a DNS responder answers on (the host is a real server of these services). */
   dnsPorts: number[];
+  /** The host has checks: lbctl agent runs there. */
+  agent: boolean;
 }
 
 /** The whole lab, as `lbctl lab plan --format json` prints it. */
@@ -130,7 +133,7 @@ export function labPlan(t: Topology, lab: string): LabPlan {
     h.interfaces.forEach((i, ii) => attach({ namespace, name: i.name, addresses: i.addresses }, i.network, () => switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`)));
     const interfaces = h.interfaces.map((i) => ({ name: i.name, network: i.network, addresses: i.addresses }));
     return { name: h.name, namespace, interfaces, gateway: h.gateway ?? null, routes: h.routes.map((r) => ({ ...r })),
-      httpPorts: servedPorts(t, h.name, 'tcp'), dnsPorts: servedPorts(t, h.name, 'udp') };
+      httpPorts: servedPorts(t, h.name, 'tcp'), dnsPorts: servedPorts(t, h.name, 'udp'), agent: hasChecks(t, h.name) };
   });
   let router: LabHost | null = null;
   if (gateways.size > 0) {
@@ -142,7 +145,7 @@ export function labPlan(t: Topology, lab: string): LabPlan {
       attach({ namespace, name, addresses }, network, () => switchNames.take(`gw-${network}`, `g.${ni}`));
       return { name, network, addresses };
     });
-    router = { name: 'gw', namespace, interfaces, gateway: null, routes: [], httpPorts: [], dnsPorts: [] };
+    router = { name: 'gw', namespace, interfaces, gateway: null, routes: [], httpPorts: [], dnsPorts: [], agent: false };
   }
   const namespaces = [...(bridges.length > 0 ? [sw] : []), ...hosts.map((h) => h.namespace), ...(router ? [router.namespace] : [])];
   return { version: 1, lab, prefix: labPrefix(lab), namespaces, bridges, links, hosts, router };

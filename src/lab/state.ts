@@ -1,6 +1,7 @@
 // The lab's record of what it created (plan, topology file, PIDs of web servers, FRR instances and DNS servers) in its state directory.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LabAgent } from './agent.js';
 import type { LabDns } from './dns.js';
 import type { LabFrr } from './frr.js';
 import { reasonOf } from '../host/errno.js';
@@ -24,6 +25,8 @@ export interface LabState {
   frr?: LabFrr[];
   /** DNS servers of hosts with role dns (absent in records of labs without them). */
   dns?: LabDns[];
+  /** Agents of hosts with checks (absent in records of labs without them). */
+  agents?: LabAgent[];
 }
 
 const stateFile = (lab: string) => join(labDir(lab), 'lab.json');

@@ -1,6 +1,9 @@
-// `lab status`: each namespace's addresses and routes, its web servers, DNS server, FRR's OSPF neighbours and routes,
+// `lab status`: each namespace's addresses and routes, its web servers, DNS server, FRR's OSPF neighbours and routes, its agent,
 // and its IPVS table when the kernel has IPVS.
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import { parseState } from '../agent/state-file.js';
+import { formatView } from '../agent/view.js';
+import type { LabAgent } from './agent.js';
 import type { Runner } from '../host/port.js';
 import { DNS_PORT, WHOAMI } from './dns.js';
 import { LabError } from './errors.js';
@@ -28,6 +31,12 @@ async function frrStatus(f: LabFrr, runner: Runner): Promise<string> {
   }
 }
 
+/** What a host's agent decided, from its state file. */
+async function agentStatus(a: LabAgent): Promise<string> {
+  const state = parseState(await readFile(a.stateFile, 'utf8').catch(() => undefined));
+  return `  lbctl agent pid ${a.pid}${state ? `:\n${indent(formatView(state.view, Date.now()))}` : ': no state file yet\n'}`;
+}
+
 /** A readable report of the lab's hosts; LabError when the lab is not up. */
 export async function labStatus(lab: string, runner: Runner): Promise<string> {
   const state = await readLabState(lab);
@@ -44,6 +53,7 @@ export async function labStatus(lab: string, runner: Runner): Promise<string> {
     for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
     for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port ${d.port ?? DNS_PORT} pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
     for (const f of state?.frr?.filter((x) => x.host === h.name) ?? []) out += await frrStatus(f, runner);
+    for (const a of state?.agents?.filter((x) => x.host === h.name) ?? []) out += await agentStatus(a);
     if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;
   }
   return out;

@@ -19,7 +19,13 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     }
   }
   for (const g of t.anycast) {
-    for (const n of g.nodes) builder(n).address({ device: 'lo', cidr: hostCidr(g.prefix.split('/')[0] ?? g.prefix) });
+    const address = g.prefix.split('/')[0] ?? g.prefix;
+    for (const n of g.nodes) {
+      builder(n).address({ device: 'lo', cidr: hostCidr(address) });
+      // With a check, lbctl agent may withdraw the prefix from lo: a service (re)started meanwhile must still be
+      // able to bind the prefix's address, to answer once it is announced again.
+      if (g.check) builder(n).sysctl(familyOf(address) === 'inet6' ? 'net.ipv6.ip_nonlocal_bind' : 'net.ipv4.ip_nonlocal_bind', '1');
+    }
   }
   for (const host of t.hosts.values()) {
     const b = builder(host.name);

@@ -7,7 +7,8 @@ import { confKey, type HostBuilder } from './builder.js';
 import { contains, parseCidr, parseIp } from './ip.js';
 import type { IpvsForward } from './state.js';
 
-const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
+/** The IPVS forwarding of each method. */
+export const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
 
 /** The device a director holds a VIP on: lo for anycast VIPs, else the interface whose network holds it, else lo. */
 export function vipDevice(t: Topology, director: Host, vip: string): string {
@@ -52,6 +53,9 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   b.module(`ip_vs_${s.scheduler}`);
   if (s.vip !== undefined) b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
   if (s.persistence) b.sysctl('net.ipv4.vs.expire_quiescent_template', '1');
+  // lbctl agent may remove a failed real server: its connections are then expired at their next packet, not left
+  // to time out against a server that is gone (weight 0 keeps them: they finish).
+  if (s.pool.onFailure === 'remove' && s.realServers.some((rs) => rs.check)) b.sysctl('net.ipv4.vs.expire_nodest_conn', '1');
   if (s.method === 'nat' || s.method === 'fullnat') {
     b.sysctl(family === 'inet6' ? confKey('ipv6', 'all', 'forwarding') : 'net.ipv4.ip_forward', '1');
   }

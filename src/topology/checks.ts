@@ -207,6 +207,9 @@ function checkAnycast(t: Topology): Diagnostic[] {
     if (p && p.length !== (p.family === 4 ? 32 : 128)) {
       out.push(error('anycast-not-host-route', [...g.path, 'prefix'], `anycast prefix ${g.prefix} is not a host route`, `use a /${p.family === 4 ? 32 : 128}: the prefix is put on each node's loopback`));
     }
+    if (g.holdDownMaxMs < g.holdDownMs) {
+      out.push(error('hold-down-cap', [...g.path, 'holdDownMax'], `the hold-down cap (${g.holdDownMaxMs} ms) is below the hold-down (${g.holdDownMs} ms)`, 'make "holdDownMax" at least "holdDown"'));
+    }
     g.nodes.forEach((n, i) => {
       if (!t.hosts.get(n)?.routing) {
         out.push(error('anycast-no-routing', [...g.path, 'nodes', i], `anycast node "${n}" has no routing config to announce ${g.prefix}`, `add "routing:" (OSPF) to host "${n}"`));

@@ -2,8 +2,9 @@
 import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../model/ip.js';
 import type { Family, IpvsServiceId, Persistence } from '../model/state.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
+import { CheckResolver, DEFAULT_FAIL_OPEN_PERCENT, durationMs, HOLD_DOWN_DEFAULTS, overrideCheck, placeCheck, type PlacedCheck } from './health.js';
 import type { RawTopology } from './schema.js';
-import type { Anycast, DnsZone, Host, HostInterface, Network, RealServer, Routing, Service, Topology } from './types.js';
+import type { Anycast, DnsZone, Host, HostInterface, Network, PoolPolicy, RealServer, Routing, Service, Topology } from './types.js';
 
 type RawHost = RawTopology['hosts'][string];
 type RawService = RawTopology['services'][string];
@@ -37,6 +38,7 @@ function cidrText(text: string, clearHostBits: boolean): string {
 
 class Resolver {
   readonly diagnostics: Diagnostic[] = [];
+  readonly checks = new CheckResolver();
   constructor(private readonly raw: RawTopology) {}
 
   report(rule: string, path: NodePath, message: string, fix: string, atKey = false): void {
@@ -167,8 +169,10 @@ class Resolver {
     for (const [i, d] of raw.directors.entries()) {
       if (!hosts.has(d)) this.unknownHost([...path, 'directors', i], d, hosts);
     }
+    const check = raw.check ? { placed: placeCheck(raw.check, [...path, 'check']), at: [...path, 'check'] } : undefined;
     const realServers = raw.realServers.flatMap((rs, i) => {
       const r = this.realServer(rs, [...path, 'realServers', i], raw, vip, hosts);
+      if (r) this.attachCheck(r, rs, check, raw.method === 'dr' || raw.method === 'tun');
       return r ? [r] : [];
     });
     let id: IpvsServiceId;
@@ -197,10 +201,31 @@ class Resolver {
       realServers,
       tunMtu: raw.mtu ?? DEFAULT_TUN_MTU,
       tunMtuExplicit: raw.mtu !== undefined,
+      pool: this.pool(raw, path, id, vip, hosts),
       path,
     };
     if (vip) service.vip = vip;
     return service;
+  }
+
+  /** Gives a real server its check: the service's, with the server's own fields over it (`check: false`: none). */
+  attachCheck(rs: RealServer, raw: RawRealServer, service: { placed: PlacedCheck; at: NodePath } | undefined, vipPath: boolean): void {
+    const own = typeof raw === 'string' ? undefined : raw.check;
+    if (own === false) return;
+    const chosen = own === undefined ? service : { placed: overrideCheck(service?.placed ?? {}, placeCheck(own, [...rs.path, 'check'])), at: [...rs.path, 'check'] };
+    if (chosen === undefined) return;
+    const check = this.checks.resolve(chosen.placed, chosen.at, { address: rs.address, port: rs.port, vipPath });
+    if (check) rs.check = check;
+  }
+
+  /** What failing checks do to the service's pool. */
+  pool(raw: RawService, path: NodePath, id: IpvsServiceId, vip: string | undefined, hosts: Map<string, Host>): PoolPolicy {
+    const pool: PoolPolicy = { onFailure: raw.onFailure ?? 'weight0', quorum: raw.quorum ?? 0, hysteresis: raw.hysteresis ?? 0, failOpenPercent: raw.failOpen ?? DEFAULT_FAIL_OPEN_PERCENT };
+    if (raw.sorryServer !== undefined) {
+      const sorry = this.realServer(raw.sorryServer, [...path, 'sorryServer'], raw, vip, hosts);
+      if (sorry) pool.sorryServer = { address: sorry.address, port: id.protocol === 'fwmark' ? sorry.port : sorry.port || id.port };
+    }
+    return pool;
   }
 
   persistence(raw: RawService, family: Family, path: NodePath): Persistence | null {
@@ -267,10 +292,22 @@ class Resolver {
       if (familyOf(raw.prefix) === 'inet6') this.ipv6Ospf([...path, 'prefix'], raw.prefix);
       const area = canonicalArea(raw.area ?? '0.0.0.0');
       if (area === null) this.report('area-invalid', [...path, 'area'], `"${raw.area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
-      const group: Anycast = { name, prefix: cidrText(raw.prefix, false), nodes: raw.nodes.filter((n) => hosts.has(n)), area: area ?? '0.0.0.0', path };
+      const group: Anycast = {
+        name,
+        prefix: cidrText(raw.prefix, false),
+        nodes: raw.nodes.filter((n) => hosts.has(n)),
+        area: area ?? '0.0.0.0',
+        holdDownMs: raw.holdDown === undefined ? HOLD_DOWN_DEFAULTS.holdDownMs : durationMs(raw.holdDown),
+        holdDownMaxMs: raw.holdDownMax === undefined ? HOLD_DOWN_DEFAULTS.holdDownMaxMs : durationMs(raw.holdDownMax),
+        path,
+      };
       if (raw.cost !== undefined) group.cost = raw.cost;
       if (raw.hello !== undefined) group.hello = raw.hello;
       if (raw.dead !== undefined) group.dead = raw.dead;
+      if (raw.check) {
+        const check = this.checks.resolve(placeCheck(raw.check, [...path, 'check']), [...path, 'check'], { address: group.prefix.split('/')[0] ?? group.prefix, port: 0, vipPath: false });
+        if (check) group.check = check;
+      }
       return group;
     });
   }
@@ -334,5 +371,5 @@ export function resolveTopology(raw: RawTopology): { topology: Topology; diagnos
   const services = r.services(hosts);
   const anycast = r.anycast(hosts);
   const zones = r.zones(services, anycast, hosts);
-  return { topology: { networks, hosts, services, anycast, zones }, diagnostics: r.diagnostics };
+  return { topology: { networks, hosts, services, anycast, zones }, diagnostics: [...r.diagnostics, ...r.checks.diagnostics] };
 }

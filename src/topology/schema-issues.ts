@@ -12,6 +12,9 @@ const FIELD_RULES: Record<string, { value?: string; range?: string }> = {
   method: { value: 'method-unknown' },
   protocol: { value: 'protocol-unknown' },
   flavour: { value: 'flavour-unknown' },
+  kind: { value: 'check-kind-unknown' },
+  failOpen: { range: 'fail-open-range' },
+  onFailure: { value: 'on-failure-unknown' },
 };
 
 /** How to fix each value-format rule raised by the schema's refinements. */

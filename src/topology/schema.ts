@@ -110,6 +110,53 @@ const network = z.union([
   }),
 ]);
 
+/** Check kinds: connect, fetch, resolve, datagram exchange, ping, or a command of the operator's. */
+export const CHECK_KINDS = ['tcp', 'http', 'https', 'dns', 'udp', 'icmp', 'exec'] as const;
+
+/** DNS record types a dns check may ask for. */
+export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT'] as const;
+
+/** DNS response codes a dns check may expect. */
+export const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'] as const;
+
+/** A duration: seconds as a number (0.5), or text with a unit ("500ms", "2s"). */
+const duration = z.union([
+  z.number().min(0.01).max(3600),
+  pattern(/^\d+(\.\d+)?(ms|s)$/, 'duration-invalid', 'a duration is seconds (0.5) or a number with "ms" or "s" ("500ms")'),
+]);
+
+/** Bytes sent or expected by a udp check, as text (printable, no control characters). */
+const payload = pattern(/^[ -~]{1,512}$/, 'payload-invalid', 'a payload is 1-512 printable ASCII characters');
+
+/** A health check: every field optional here, so that a real server can override some; kinds are checked on resolve. */
+const check = z.strictObject({
+  kind: z.enum(CHECK_KINDS).optional().describe('tcp, http, https, dns, udp, icmp or exec'),
+  interval: duration.optional().describe('time between probes (default 500ms)'),
+  timeout: duration.optional().describe('time a probe may take (default 400ms; at most the interval)'),
+  rise: z.number().int().min(1).max(100).optional().describe('passing probes in a row before a server is up (default 2)'),
+  fall: z.number().int().min(1).max(100).optional().describe('failing probes in a row before a server is down (default 2)'),
+  port: port.optional().describe('probe this port instead of the real server\'s'),
+  address: address.optional().describe('probe this address instead of the real server\'s (DR/TUN: skips the VIP path)'),
+  method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional().describe('http(s): request method (default GET)'),
+  path: pattern(/^\/[!-~]*$/, 'http-path-invalid', 'an HTTP path starts with "/" and holds no spaces').optional().describe('http(s): request path (default /)'),
+  status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional().describe('http(s): accepted status codes (default 200)'),
+  body: z.string().min(1).max(1024).optional().describe('http(s): a regular expression the body must match'),
+  digest: pattern(/^[0-9a-f]{64}$/, 'digest-invalid', 'a digest is the body\'s SHA-256 in 64 lowercase hex digits').optional().describe('http(s): SHA-256 of the expected body'),
+  host: pattern(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'http-host-invalid', 'a Host header is a DNS name, optionally with :port').optional().describe('http(s): Host header'),
+  sni: pattern(/^[A-Za-z0-9.-]{1,253}$/, 'http-host-invalid', 'an SNI name is a DNS name').optional().describe('https: TLS server name'),
+  verify: z.boolean().optional().describe('https: verify the certificate (default false)'),
+  name: pattern(/^([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'dns-name-invalid', 'not a DNS name').optional().describe('dns: name to ask for'),
+  type: z.enum(DNS_TYPES).optional().describe('dns: record type (default A)'),
+  rcode: z.enum(DNS_RCODES).optional().describe('dns: expected response code (default NOERROR)'),
+  answer: z.string().min(1).max(255).optional().describe('dns: an answer that must be present (A/AAAA: the address)'),
+  send: payload.optional().describe('udp: bytes to send'),
+  expect: payload.optional().describe('udp: bytes the reply must contain'),
+  command: argv.optional().describe('exec: command argv, run without a shell; exit 0 is healthy'),
+});
+
+/** A sorry server: an address or a host, optionally with :port, as a real server is written. */
+const sorryServer = z.string().describe('added when no real server is healthy: host or address, optionally with :port');
+
 const realServer = z.union([
   z.string().describe('host name or address, optionally with :port'),
   z.strictObject({
@@ -119,6 +166,7 @@ const realServer = z.union([
     weight: z.number().int().min(0).max(65535).optional(),
     upper: z.number().int().min(0).max(2147483647).optional(),
     lower: z.number().int().min(0).max(2147483647).optional(),
+    check: z.union([check, z.literal(false)]).optional().describe('fields that differ from the service\'s check, or false for none'),
   }),
 ]);
 
@@ -140,6 +188,12 @@ const service = z.strictObject({
   directors: z.array(name).min(1),
   realServers: z.array(realServer).min(1),
   mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
+  check: check.optional().describe('health check of every real server (lbctl agent)'),
+  onFailure: z.enum(['weight0', 'remove']).optional().describe('weight0 (default: connections finish) or remove'),
+  sorryServer: sorryServer.optional(),
+  quorum: z.number().int().min(1).max(2147483647).optional().describe('healthy weight below which the service is down'),
+  hysteresis: z.number().int().min(0).max(2147483647).optional().describe('quorum is lost below quorum-hysteresis, regained at quorum+hysteresis'),
+  failOpen: z.number().int().min(0).max(100).optional().describe('percent of the pool that failing checks may take out at once (default 50)'),
 });
 
 const anycast = z.strictObject({
@@ -149,6 +203,9 @@ const anycast = z.strictObject({
   cost: z.number().int().min(1).max(65535).optional(),
   hello: seconds.optional(),
   dead: seconds.optional(),
+  check: check.optional().describe('check of the local service; on failure the node withdraws the prefix'),
+  holdDown: duration.optional().describe('wait after rise before announcing again; doubles per flap (default 2s)'),
+  holdDownMax: duration.optional().describe('cap of the doubling hold-down (default 60s)'),
 });
 
 /** The longest zone name: ZONE.records is a file name, and file names have at most 255 bytes. */

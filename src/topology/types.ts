@@ -53,6 +53,42 @@ export interface Host {
   path: NodePath;
 }
 
+/** A health check with defaults applied; durations in milliseconds. */
+export interface HealthCheck {
+  kind: 'tcp' | 'http' | 'https' | 'dns' | 'udp' | 'icmp' | 'exec';
+  intervalMs: number;
+  timeoutMs: number;
+  rise: number;
+  fall: number;
+  /** The port probed (the real server's, or the override). */
+  port: number;
+  /** Where the probe goes: the real server's address or the override. */
+  address: string;
+  /** The operator wrote `address:` (else: the real server's, or for anycast the node's own address). */
+  addressSet: boolean;
+  /** True when the probe must reach the server as VIP traffic does (DR/TUN without an address override). */
+  viaVip: boolean;
+  http?: { method: string; path: string; status: number[]; body?: string; digest?: string; host?: string; sni?: string; verify: boolean };
+  dns?: { name: string; type: string; rcode: string; answer?: string };
+  udp?: { send: string; expect?: string };
+  exec?: { command: string[] };
+  path: NodePath;
+}
+
+/** What the agent does when a real server fails its check. */
+export type OnFailure = 'weight0' | 'remove';
+
+/** How a service's pool reacts to health: all set by the topology, with defaults. */
+export interface PoolPolicy {
+  onFailure: OnFailure;
+  sorryServer?: { address: string; port: number };
+  /** Healthy weight below which the service is down (0: no quorum). */
+  quorum: number;
+  hysteresis: number;
+  /** Percent of the pool that failing checks may take out at once. */
+  failOpenPercent: number;
+}
+
 /** A real server of a virtual service, resolved to an address. */
 export interface RealServer {
   /** The topology host it runs on, when it is one. */
@@ -62,6 +98,8 @@ export interface RealServer {
   weight: number;
   upper: number;
   lower: number;
+  /** Its health check (the service's, with its overrides), when it has one. */
+  check?: HealthCheck;
   path: NodePath;
 }
 
@@ -83,6 +121,7 @@ export interface Service {
   tunMtu: number;
   /** True when the operator wrote `mtu:` (and so has seen the MSS advice). */
   tunMtuExplicit: boolean;
+  pool: PoolPolicy;
   path: NodePath;
 }
 
@@ -95,6 +134,10 @@ export interface Anycast {
   cost?: number;
   hello?: number;
   dead?: number;
+  /** Check of the local service on each node (address: the prefix's). */
+  check?: HealthCheck;
+  holdDownMs: number;
+  holdDownMaxMs: number;
   path: NodePath;
 }
 

@@ -19,9 +19,11 @@ const ALLOWED = {
   import: { imports: ['topology', 'model', 'drivers', 'observed', 'net'], io: false }, // keepalived.conf / ipvsadm-save → topology
   plan: { imports: ['model', 'drivers', 'observed', 'inventory', 'net'], io: false }, // diff, order, the versioned Plan
   render: { imports: ['plan', 'model', 'topology', 'drivers', 'net'], io: false }, // presenters of a Plan (becomes present/)
+  health: { imports: ['topology', 'model', 'net'], io: false }, // check scheduling and decisions on a fake clock (pure)
   host: { imports: ['plan', 'model', 'topology', 'inventory', 'drivers', 'observed', 'net'], io: true }, // the Host port, adapters, use cases
-  lab: { imports: ['host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
-  cli: { imports: ['lab', 'host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
+  agent: { imports: ['health', 'host', 'topology', 'drivers', 'model', 'net'], io: true }, // the health-check daemon: probes, kernel edits
+  lab: { imports: ['agent', 'health', 'host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
+  cli: { imports: ['agent', 'health', 'lab', 'host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
 } as const satisfies Record<string, { imports: readonly string[]; io: boolean }>;
 
 type Folder = keyof typeof ALLOWED;

@@ -30,7 +30,7 @@ describe('lab plan of dr-web.yaml', () => {
 
   it('serves the gateway no host has (192.168.10.1) from the router, on the lan bridge', () => {
     expect(plan.router).toEqual({
-      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [], dnsPorts: [],
+      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [], dnsPorts: [], agent: false,
       interfaces: [{ name: 'lan', network: 'lan', addresses: ['192.168.10.1/24'] }],
     });
     expect(plan.links.at(-1)).toEqual({

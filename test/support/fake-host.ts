@@ -48,6 +48,7 @@ export class FakeHost implements Host {
   readonly modules = new Set<string>();
   readonly sysctls = new Map<string, string>([
     ['net.ipv4.ip_forward', '0'],
+    ['net.ipv4.ip_nonlocal_bind', '0'],
     ['net.ipv4.conf.all.arp_ignore', '0'],
     ['net.ipv4.conf.all.arp_announce', '0'],
     ['net.ipv4.conf.all.rp_filter', '2'],

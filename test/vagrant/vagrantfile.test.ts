@@ -119,6 +119,8 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
       for (const port of h.dnsPorts) expect(apply).toContain(`systemctl enable --now lbctl-vagrant-dns@${port}.service`);
       expect(apply.includes('lbctl-vagrant-dns@.service')).toBe(h.dnsPorts.length > 0);
       expect(provision(m, 'lbctl-packages').inline!.includes('dnsmasq-base')).toBe(h.dnsPorts.length > 0);
+      // hosts with checks run lbctl agent as a service, with the unit lbctl prints
+      expect(apply.includes(`lbctl agent /etc/lbctl/topology.yaml --host ${h.name} --print-unit > /etc/systemd/system/lbctl-agent.service`)).toBe(h.agent);
     }
     if (plan.router) {
       const gw = byName.get('gw')!;

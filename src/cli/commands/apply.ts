@@ -1,6 +1,9 @@
 // `lbctl apply FILE --host NAME`: converge this machine (or a tree below --root) with the apply use case, asking
 // first on a terminal, and turn its result into output and an exit code.
 import { createInterface } from 'node:readline/promises';
+import { defaultStateFile, parseState } from '../../agent/state-file.js';
+import { withAgentDecisions } from '../../agent/overrides.js';
+import { withAgentOn } from '../../agent/overrides.js';
 import { localHost } from '../../host/adapters/local.js';
 import { applyHost } from '../../host/apply.js';
 import { trapSignals } from '../../host/signals.js';
@@ -61,11 +64,14 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
   }
   if (opts.host === undefined) throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
   const host = opts.host;
-  const desired = states.get(host);
-  if (!desired) throw new CliError(`unknown host ${host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const wanted = states.get(host);
+  if (!wanted) throw new CliError(`unknown host ${host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const target = localHost(opts.root);
+  // What the agent decided at run time (a lowered weight, a withdrawn prefix) is not drift: apply leaves it.
+  const desired = await withAgentOn(target, topology, wanted);
   const signals = trapSignals();
   try {
-    const result = await applyHost(localHost(opts.root), desired, {
+    const result = await applyHost(target, desired, {
       requireRoot: opts.root === '/',
       reload: opts.reload !== false,
       drainTimeoutSec: opts.drainTimeout,

@@ -1,5 +1,9 @@
 // Where `lbctl plan` takes the current state from, besides empty hosts: the live hosts (read-only, this machine or
 // over SSH) or captures with their ledger. Loaded only by plans that need it.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { withAgentDecisions, withAgentOn } from '../../agent/overrides.js';
+import { AGENT_STATE_CAPTURE, parseState } from '../../agent/state-file.js';
 import { inspectHost } from '../../host/apply.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
 import { loadObservedDir } from '../../host/observed-dir.js';
@@ -16,8 +20,10 @@ import { reachOf, requireInventory } from '../inventory.js';
 import type { Io } from '../io.js';
 import { refusal } from '../refusals.js';
 
-/** The plan of a host from its captures, with the ledger captured beside them: what apply would do there. */
-export async function planFromCapture(dir: string, want: HostState): Promise<HostPlan> {
+/** The plan of a host from its captures, with the ledger and agent state captured beside them: what apply would do. */
+export async function planFromCapture(dir: string, topology: Topology, wanted: HostState): Promise<HostPlan> {
+  const agent = parseState(await readFile(join(dir, wanted.host, AGENT_STATE_CAPTURE), 'utf8').catch(() => undefined));
+  const want = agent ? withAgentDecisions(wanted, topology, agent.saved) : wanted;
   const { observed, record } = await loadObservedDir(dir, want.host, want);
   const drain = drainPolicy(() => record, DEFAULT_DRAIN_TIMEOUT_SEC * 1000);
   return planHost(withRestoredSysctls(want, record), observed.state, new Set(record?.owned), observed.warnings, drain);
@@ -34,7 +40,10 @@ export async function planLive(topology: Topology, desired: Map<string, HostStat
   const inventory = opts.inventory === undefined ? undefined : await requireInventory(opts.inventory, [...desired.keys()], io.err);
   const reach = reachOf(names, inventory);
   const roles = rolesOf(topology);
-  const results = await mapBounded(names, opts.parallel, (name) => inspectHost(hostFor(name, reach.get(name)!), desired.get(name)!, identityOf(topology, name)));
+  const results = await mapBounded(names, opts.parallel, async (name) => {
+    const host = hostFor(name, reach.get(name)!);
+    return inspectHost(host, await withAgentOn(host, topology, desired.get(name)!), identityOf(topology, name));
+  });
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw refusal(failed.reason) ?? failed.reason;
   const plans = results.map((r) => (r as PromiseFulfilledResult<HostPlan>).value);

@@ -70,7 +70,7 @@ async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Pla
   const sources = await import('./plan-sources.js');
   if (opts.observed === undefined) return sources.planLive(topology, desired, names, opts, io);
   const plans: HostPlan[] = [];
-  for (const name of names) plans.push(await sources.planFromCapture(opts.observed, desired.get(name)!));
+  for (const name of names) plans.push(await sources.planFromCapture(opts.observed, topology, desired.get(name)!));
   return { plan: makePlan(plans) };
 }
 

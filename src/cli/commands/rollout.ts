@@ -1,5 +1,6 @@
 // `lbctl apply FILE --all --inventory INV` and `lbctl apply PLANFILE`: an ordered rollout across hosts, reported as
 // it happens (stderr) and host by host at the end (stdout, human or JSON).
+import { withAgentOn } from '../../agent/overrides.js';
 import { inspectHost } from '../../host/apply.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
 import { mapBounded } from '../../host/pool.js';
@@ -9,6 +10,7 @@ import { trapSignals } from '../../host/signals.js';
 import { desiredStates } from '../../model/desired.js';
 import { identityOf } from '../../model/identity.js';
 import { rolesOf } from '../../model/roles.js';
+import type { HostState } from '../../model/state.js';
 import { planFingerprint } from '../../plan/fingerprint.js';
 import { parsePlanFile } from '../../plan/plan-file.js';
 import { visible } from '../../render/visible.js';
@@ -82,7 +84,16 @@ export async function rolloutCommand(file: string, topology: Topology, names: st
   const desired = desiredStates(topology);
   const reach = reachOf(names, await requireInventory(opts.inventory, [...desired.keys()], io.err));
   const roles = rolesOf(topology);
-  const hosts = names.map((name) => ({ name, host: hostFor(name, reach.get(name)!), desired: desired.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)! }));
+  const hosts: RolloutHost[] = [];
+  for (const name of names) {
+    const host = hostFor(name, reach.get(name)!);
+    // The agent's run-time decisions on each host are not drift: the rollout leaves them (read before it starts).
+    hosts.push({ name, host, desired: desired.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)! });
+  }
+  const withAgents = await mapBounded(hosts, opts.parallel, (h) => withAgentOn(h.host, topology, h.desired));
+  const refused = withAgents.find((r) => r.status === 'rejected');
+  if (refused) throw refusal(refused.reason) ?? refused.reason;
+  withAgents.forEach((r, i) => (hosts[i]!.desired = (r as PromiseFulfilledResult<HostState>).value));
   return run(hosts, opts, `lbctl apply ${file} --all --inventory ${opts.inventory} --yes`, io);
 }
 

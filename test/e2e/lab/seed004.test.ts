@@ -187,7 +187,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
 
   it('runs FRR for both flavours inside the lab, reaching FULL adjacencies, and dnsmasq on 6.6.6.6 of each node', async () => {
     expect(state.frr?.map((f) => `${f.host}:${f.flavour}`).sort()).toEqual(['dns1:frr', 'dns2:frr', 'dns3:frr', 'r1:quagga', 'r2:quagga']);
-    expect(state.dns?.map((d) => `${d.host}:${d.addresses.join()}:${d.self}`)).toEqual(['dns1:6.6.6.6:10.211.77.1', 'dns2:6.6.6.6:10.211.77.2', 'dns3:6.6.6.6:10.211.77.3']);
+    expect(state.dns?.map((d) => `${d.host}:${d.addresses.join()}:${d.self}`)).toEqual(['dns1:6.6.6.6,10.211.77.1:10.211.77.1', 'dns2:6.6.6.6,10.211.77.2:10.211.77.2', 'dns3:6.6.6.6,10.211.77.3:10.211.77.3']);
     const full = async (host: string) => {
       const { neighbors } = (await vtyshJson(host, 'show ip ospf neighbor json')) as { neighbors: Record<string, { converged?: string; nbrState: string }[]> };
       return Object.entries(neighbors).flatMap(([id, list]) => (list.some((n) => (n.converged ?? n.nbrState.split('/')[0]) === 'Full') ? [id] : []));

@@ -1,0 +1,126 @@
+// `lbctl agent`: reads the topology, the kernel and its last state file before changing anything, then runs the
+// health engine; edits go through the Host port; SIGHUP or a change of the file reloads without losing health.
+import { appendFile } from 'node:fs/promises';
+import { watch as watchFile } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { startAnnouncement } from '../health/anycast.js';
+import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
+import { watchFor } from '../health/watch.js';
+import type { Host } from '../host/port.js';
+import type { Topology } from '../topology/types.js';
+import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
+import { metricsText } from './metrics.js';
+import { probeRunner } from './probes.js';
+import { parseState, type StateFile } from './state-file.js';
+import { agentView } from './view.js';
+
+/** How the agent runs. */
+export interface AgentOptions {
+  file: string;
+  host: string;
+  stateFile: string;
+  /** JSON lines of events are appended here (absent: to stdout). */
+  events?: string;
+  /** host:port of the Prometheus endpoint. */
+  metrics?: string;
+  /** The vtysh argv (a lab enters its FRR instance first). */
+  vtysh: string[];
+  /** Reads and validates the topology (throws on an invalid one: a reload keeps the running one). */
+  load: () => Promise<Topology>;
+  /** Called once the first state is written (systemd readiness). */
+  ready: () => Promise<void>;
+}
+
+/** Runs the agent until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runAgent(host: Host, options: AgentOptions): Promise<number> {
+  let topology = await options.load();
+  const previous = parseState((await host.read(options.stateFile))?.content);
+  const kernel = await readKernelWeights(host);
+  const saved = previous?.saved ?? emptySaved();
+  // Without a record of its own, an anycast group is announced exactly when its prefix is on lo now.
+  const lo = await loopbackAddresses(host);
+  for (const g of watchFor(topology, options.host).anycast) saved.anycast[g.group] ??= startAnnouncement(g, Date.now(), lo.has(g.prefix));
+  const routerId = () => topology.hosts.get(options.host)?.routing?.routerId ?? '';
+  const log = (e: HealthEvent) => {
+    const line = `${JSON.stringify({ ...e, at: new Date(e.at).toISOString() })}\n`;
+    if (options.events) void appendFile(options.events, line);
+    else process.stdout.write(line);
+  };
+  const clock = {
+    now: () => Date.now(),
+    after: (ms: number, fn: () => void) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+  };
+  let writing = Promise.resolve();
+  let dirty = false;
+  const engine: HealthEngine = new HealthEngine(
+    {
+      clock,
+      probe: probeRunner(host),
+      apply: (edits) => applyEdits(host, edits),
+      otherAnnouncers: (prefix) => otherAnnouncers(host, options.vtysh, prefix, routerId()),
+      event: (e) => {
+        log(e);
+        if (e.type !== 'reload') save();
+      },
+    },
+    saved,
+    kernel,
+    { concurrency: 64, jitter: 0.05, random: Math.random },
+  );
+  // State is written after the edits it records, at most one write in flight (a burst of events makes one write).
+  function save(): void {
+    if (dirty) return;
+    dirty = true;
+    writing = writing.then(async () => {
+      await engine.settled();
+      dirty = false;
+      const state: StateFile = { saved: engine.snapshot(), view: agentView(options.host, engine, Date.now()) };
+      await host.write({ path: options.stateFile, content: `${JSON.stringify(state)}\n`, mode: 0o644 }, { backup: false });
+    });
+  }
+  engine.load(watchFor(topology, options.host));
+  save();
+  const periodic = setInterval(save, 1000);
+  await writing;
+  let server: Server | undefined;
+  if (options.metrics) {
+    const [address, port] = splitHostPort(options.metrics);
+    server = createServer((req, res) => {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end(metricsText(agentView(options.host, engine, Date.now())));
+    }).listen(port, address);
+  }
+  const reload = async () => {
+    try {
+      topology = await options.load();
+      engine.load(watchFor(topology, options.host));
+    } catch (err) {
+      log({ at: Date.now(), type: 'reload', error: (err as Error).message });
+    }
+  };
+  const watcher = watchFile(options.file, () => void reload());
+  process.on('SIGHUP', () => void reload());
+  await options.ready();
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  watcher.close();
+  clearInterval(periodic);
+  server?.close();
+  await engine.stop();
+  save();
+  await writing;
+  return 0;
+}
+
+/** "127.0.0.1:9469" → address and port. */
+function splitHostPort(text: string): [string, number] {
+  const at = text.lastIndexOf(':');
+  const port = Number(text.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--metrics ${text}: write ADDRESS:PORT, e.g. 127.0.0.1:9469`);
+  return [text.slice(0, at).replace(/^\[|\]$/g, ''), port];
+}
