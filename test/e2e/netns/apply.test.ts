@@ -196,10 +196,12 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     ]);
     expect(await sysctls(r1, ['net.ipv4.ip_forward'])).toEqual({ 'net.ipv4.ip_forward': '1' });
     await converge(dns1, 'dns1', [
+      '~ sysctl net.ipv4.ip_nonlocal_bind 0 -> 1',
       '+ address lo 6.6.6.6/32',
       '+ route inet default  via 10.0.0.1',
       '+ file /etc/frr/daemons  mode 0640',
       '+ file /etc/frr/frr.conf  mode 0640',
+      '+ file /etc/sysctl.d/90-lbctl.conf  mode 0644',
       '+ file /etc/systemd/system/lbctl.service  mode 0644',
     ]);
     expect(await addresses(dns1)).toContain('lo 6.6.6.6/32');
