@@ -7,7 +7,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { execaRunner } from '../../src/host/runner.js';
+import { localRunner } from '../../src/host/adapters/exec.js';
 import { labVtysh, type LabFrr } from '../../src/lab/frr.js';
 import { readLabState } from '../../src/lab/state.js';
 import { digWhoami, labNs, Prober, vipNextHops, waitFor } from '../support/anycast-probe.js';
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     const r1 = state.frr!.find((f) => f.host === 'r1') as LabFrr;
     /** R1's view of dnsnet (its eth1): the designated router and its backup. */
     const designated = async () => {
-      const json = JSON.parse(await labVtysh(r1, ['show ip ospf interface eth1 json'], execaRunner)) as { interfaces?: Record<string, { drId?: string; bdrId?: string }> };
+      const json = JSON.parse(await labVtysh(r1, ['show ip ospf interface eth1 json'], localRunner)) as { interfaces?: Record<string, { drId?: string; bdrId?: string }> };
       const eth1 = json.interfaces?.eth1;
       return `DR ${eth1?.drId ?? '?'}, BDR ${eth1?.bdrId ?? '?'}`;
     };
