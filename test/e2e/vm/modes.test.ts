@@ -19,7 +19,7 @@ if (!ENABLED) console.log('VM e2e tests (modes) skipped: LBCTL_VM_TESTS=0 was se
 const JOB = join(import.meta.dirname, 'modes.sh');
 const REQUESTS = 60;
 /** The whole job's wall-clock budget, boot included: qemu is killed after it; the job's steps end before it. */
-const BUDGET_S = 720;
+const BUDGET_S = 1080;
 
 /** Per lab: the topology, its web service's real servers (weights for wrr) and the client address they must see. */
 const LABS = {
