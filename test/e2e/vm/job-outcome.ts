@@ -11,8 +11,9 @@ export interface JobStep {
   ms: number;
 }
 
-/** Exit statuses of a step that did not run to its end: killed at its limit (timeout's 124), or never started. */
+/** Exit status of a step killed at its limit (timeout's). */
 export const STEP_KILLED = 124;
+/** Exit status recorded for a step not started: too little of the job's budget was left. */
 export const STEP_NOT_STARTED = 125;
 
 /** The steps the job in `resultsDir` finished, in order (none when it recorded none). */

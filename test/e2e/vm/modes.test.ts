@@ -62,7 +62,9 @@ async function expectShares(counts: Record<string, number>, weights: Record<stri
 describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', () => {
   let results: string;
   let run: VmResult;
-  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8');
+  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8').catch(() => {
+    throw new Error(`the job wrote no ${lab}/${file}: its step did not finish (see "runs every step within its limit")`);
+  });
   const code = async (lab: Lab, name: string) => Number((await read(lab, `${name}.rc`)).trim());
   /** The answers: [server name, client address it saw] per request. */
   const answers = async (lab: Lab) => {
