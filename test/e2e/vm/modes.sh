@@ -9,7 +9,7 @@
 # Each step runs under `timeout` with its own limit, cut short so that it ends before the job's deadline
 # (LBCTL_JOB_BUDGET_S seconds after qemu started, minus a margin); a step that overruns is killed and the job goes
 # on. steps.txt gets "NAME EXIT-STATUS MILLISECONDS" per finished step (124: killed at its limit; 125: not started,
-# no time left); a few seconds before killing a step, ps-NAME.txt records every process and what it waits on.
+# no time left); shortly before killing a step, ps-NAME.txt records every process and what it waits on.
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -170,7 +170,8 @@ step() {
     return
   fi
   start=$(date +%s%N)
-  ( sleep $(( limit - 3 )) & trap 'kill $! 2>/dev/null; exit' TERM; wait $!; trap '' TERM; snapshot "$name" ) &
+  # the snapshot a tenth of the limit (at least 5 s) early: ps alone takes seconds in a guest starved of CPU
+  ( sleep $(( limit - (limit / 10 > 5 ? limit / 10 : 5) )) & trap 'kill $! 2>/dev/null; exit' TERM; wait $!; trap '' TERM; snapshot "$name" ) &
   guard=$!
   timeout -k 5 "$limit" bash "$0" "$out" "$@"
   rc=$?
