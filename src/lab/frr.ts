@@ -5,7 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../host/port.js';
-import type { Routing, Topology } from '../topology/types.js';
+import { ospfConfigOf } from '../model/routing-config.js';
+import { ospfBlocks } from '../render/ospf-common.js';
+import { FRR_DIALECT } from '../render/ospf-frr.js';
+import { quaggaRefused } from '../render/ospf-quagga.js';
+import type { Host, Routing, Topology } from '../topology/types.js';
 import { commandLine, logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';
 import type { LabHost } from './plan.js';
@@ -28,16 +32,22 @@ export interface FrrLaunch {
   configDir: string;
   /** Daemons started after zebra, e.g. ["ospfd"] (quagga style) or ["ospfd", "staticd"] (FRR). */
   daemons: string[];
+  /** vtysh commands run once the daemons have read their files (see quaggaGaps); empty for most hosts. */
+  vtysh: string[];
 }
 
 const READY = 'lbctl: FRR ready';
 const frrLog = (lab: string, host: string) => join(labDir(lab), host, 'frr.log');
 
-// Runs as PID 1 of the new PID namespace: $1 config dir, $2 "integrated" or "per-daemon", then the daemons.
-// zebra first: a daemon that finds no zserv.api retries only after 10 s. Daemons stay in the foreground (their
-// log is this script's output); `wait` keeps PID 1, and so the namespace, alive while any of them runs.
+// Runs as PID 1 of the new PID namespace: $1 config dir, $2 "integrated" or "per-daemon", then the daemons, then
+// "--" and the vtysh commands to run once they are up. zebra first: a daemon that finds no zserv.api retries only
+// after 10 s. Daemons stay in the foreground (their log is this script's output); `wait` keeps PID 1, and so the
+// namespace, alive while any of them runs.
 const SCRIPT = `set -eu
 conf=$1 style=$2; shift 2
+daemons=
+while [ "$1" != -- ]; do daemons="$daemons $1"; shift; done
+shift
 chown -R frr:frr "$conf"
 mount --bind "$conf" /etc/frr
 mount -t tmpfs -o mode=0755 lbctl-frr /run
@@ -46,9 +56,15 @@ mkdir -p /run/frr && chown frr:frr /run/frr
 wait_sock() { i=0; until [ -S "$1" ]; do i=$((i+1)); [ $i -lt 500 ] || { echo "lbctl: $1 did not appear" >&2; exit 1; }; sleep 0.02; done; }
 ${FRR_BIN}/zebra -P 0 --log stdout &
 wait_sock /run/frr/zserv.api
-for d in "$@"; do ${FRR_BIN}/$d -P 0 --log stdout & done
-for d in zebra "$@"; do wait_sock /run/frr/$d.vty; done
+for d in $daemons; do ${FRR_BIN}/$d -P 0 --log stdout & done
+for d in zebra $daemons; do wait_sock /run/frr/$d.vty; done
 if [ "$style" = integrated ]; then vtysh -b; fi
+if [ $# -gt 0 ]; then
+  n=$#
+  for c in "$@"; do set -- "$@" -c "$c"; done
+  shift $n
+  vtysh "$@"
+fi
 echo '${READY}'
 wait
 `;
@@ -59,15 +75,30 @@ export function enabledDaemons(daemonsFile: string): string[] {
   return [...new Set([...on.filter((d) => d !== 'zebra' && d !== 'staticd' && d !== 'watchfrr'), 'staticd'])];
 }
 
+/**
+ * What a quagga-flavour host's instance needs beyond its files: genuine quagga has no LSA throttle, LSA min-arrival,
+ * retransmit interval under 3 s or maximum-paths, so its files carry those as comments, and FRR (which runs quagga
+ * files here: Debian 12 has no quagga) would fall back to its own defaults: 5 s, 1 s, 5 s. With R1 of seed 004 at a
+ * 1 s min-arrival, a node's router LSA that arrives within a second of its previous one (a link cut soon after it
+ * came back) is dropped and waits for its retransmission: link-down failover 1.4 s instead of tens of ms, more under
+ * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any.
+ */
+function quaggaGaps(t: Topology, host: Host): string[] {
+  const cfg = ospfConfigOf(t, host);
+  if (cfg === undefined || quaggaRefused(cfg).length === 0) return [];
+  return ['configure terminal', ...ospfBlocks(cfg, FRR_DIALECT).filter((line) => line !== '!').map((line) => line.trim())];
+}
+
 /** What to start for each routing host of the topology (its files must have been applied below the lab root). */
 export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): Promise<FrrLaunch[]> {
   const out: FrrLaunch[] = [];
   for (const host of hosts) {
-    const routing = t.hosts.get(host.name)?.routing;
-    if (!routing) continue;
+    const spec = t.hosts.get(host.name);
+    const routing = spec?.routing;
+    if (!spec || !routing) continue;
     const configDir = join(labDir(lab), host.name, routing.configDir);
     const daemons = routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
-    out.push({ host, flavour: routing.flavour, configDir, daemons });
+    out.push({ host, flavour: routing.flavour, configDir, daemons, vtysh: routing.flavour === 'quagga' ? quaggaGaps(t, spec) : [] });
   }
   return out;
 }
@@ -78,7 +109,7 @@ export function frrCommand(launch: FrrLaunch): string[] {
   return [
     'ip', 'netns', 'exec', launch.host.namespace,
     'unshare', '--mount', '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private',
-    'sh', '-c', SCRIPT, 'lbctl-frr', launch.configDir, style, ...launch.daemons,
+    'sh', '-c', SCRIPT, 'lbctl-frr', launch.configDir, style, ...launch.daemons, '--', ...launch.vtysh,
   ];
 }
 

@@ -36,7 +36,7 @@ export async function planPhases(file: string, host: string, observedDir?: strin
   if (!want) throw new Error(`no host ${host}`);
   const observed: HostState = observedDir === undefined
     ? emptyHostState(host)
-    : (await time('read + parse observed captures', () => loadObservedDir(observedDir, host, want))).state;
+    : (await time('read + parse observed captures', () => loadObservedDir(observedDir, host, want))).observed.state;
   const { changes, unmanaged } = await time('diff', () => diffHost(want, observed, new Set()));
   const ordered = await time('order changes', () => orderChanges(changes));
   await time('render JSON', () => renderJson(makePlan([{ host, changes: ordered, unmanaged, warnings: [] }])));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Runner } from '../../src/host/port.js';
 import { parseAnswers } from '../../src/lab/check.js';
 import { dnsCommand, dnsLaunches, zoneRecords } from '../../src/lab/dns.js';
+import { frrCommand, frrLaunches } from '../../src/lab/frr.js';
 import { labPlan } from '../../src/lab/plan.js';
 import { ipvsRefusal, unappliable, vmCommand } from '../../src/lab/preflight.js';
 import { vmJobCommand } from '../../src/lab/run.js';
@@ -100,6 +101,25 @@ hello\t60\tIN\tCNAME\thello.vip
     const argv = dnsCommand('six', launches[0]!, zoneRecords(records, 'mycompany.com').slice(0, 2));
     expect(argv.slice(-3)).toEqual(['--local=/mycompany.com/', '--host-record=hello.vip.mycompany.com,203.0.113.101,60', '--host-record=hello.vip.mycompany.com,203.0.113.102,60']);
     expect(argv).toContain('--listen-address=203.0.113.53');
+  });
+});
+
+describe('FRR instances of dns-anycast-ospf.yaml', () => {
+  it('hands the quagga-style routers, through vtysh, the timers their files can only carry as comments; the frr.conf nodes nothing', async () => {
+    const t = example('dns-anycast-ospf');
+    const launches = await frrLaunches(t, 'seed', labPlan(t, 'seed').hosts.filter((h) => h.name === 'r1' || h.name === 'dns1'));
+    const afterDaemons = (host: string) => {
+      const argv = frrCommand(launches.find((l) => l.host.name === host)!);
+      return argv.slice(argv.indexOf('--') + 1);
+    };
+    expect(afterDaemons('r1')).toEqual([
+      'configure terminal',
+      'interface eth0', 'ip ospf dead-interval 3', 'ip ospf hello-interval 1', 'ip ospf retransmit-interval 1',
+      'interface eth1', 'ip ospf dead-interval 3', 'ip ospf hello-interval 1', 'ip ospf retransmit-interval 1',
+      'router ospf', 'ospf router-id 10.211.55.17', 'timers throttle spf 0 50 1000', 'timers throttle lsa all 0', 'timers lsa min-arrival 0',
+      'maximum-paths 4', 'network 10.0.0.0/24 area 0.0.0.2', 'network 10.211.55.0/24 area 0.0.0.0', 'network 10.211.77.0/24 area 0.0.0.2',
+    ]);
+    expect(afterDaemons('dns1')).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localRunner } from '../../../src/host/adapters/exec.js';
 import { labDown } from '../../../src/lab/down.js';
@@ -14,17 +14,16 @@ import { frrDaemons, labVtysh, type LabFrr } from '../../../src/lab/frr.js';
 import { labDir } from '../../../src/lab/names.js';
 import { liveNamespaces } from '../../../src/lab/namespaces.js';
 import { readLabState, type LabState } from '../../../src/lab/state.js';
+import { ANYCAST_VIP as VIP, digWhoami, labNs, Prober, vipNextHops, waitFor, type Failover } from '../../support/anycast-probe.js';
 import { runCli } from '../../support/run-cli.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const TOPOLOGY = join(ROOT, 'topologies/dns-anycast-ospf.yaml');
 const LAB = 'e2eseed4';
-const VIP = '6.6.6.6';
 const IS_ROOT = process.getuid?.() === 0;
 if (!IS_ROOT) console.log('seed 004 lab e2e test skipped: it creates network namespaces and FRR instances and needs root');
 
-const ns = (host: string) => `lbl-${LAB}-${host}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ns = (host: string) => labNs(LAB, host);
 const exists = (path: string) => access(path).then(() => true, () => false);
 const timings: string[] = [];
 const report = (line: string) => {
@@ -52,70 +51,7 @@ async function hostSnapshot(): Promise<string> {
 }
 
 /** `dig +short` from pc: the A answer to whoami.lab.test, or null on a timeout. */
-async function dig(timeoutSeconds = 1): Promise<string | null> {
-  const r = await execa('ip', ['netns', 'exec', ns('pc'), 'dig', '+short', `+time=${timeoutSeconds}`, '+tries=1', `@${VIP}`, 'whoami.lab.test'], { reject: false });
-  const answer = r.stdout.trim();
-  return r.exitCode === 0 && /^[0-9.]+$/.test(answer) ? answer : null;
-}
-
-// A DNS client in pc's namespace: asks 6.6.6.6 for whoami.lab.test every 10 ms (a fresh id each time, 200 ms
-// timeout implied by the next questions) and prints a JSON line each time the answering node changes, with the
-// wall-clock time of that answer and of the last answer of the previous node.
-const PROBER = `
-const dgram = require('node:dgram');
-const s = dgram.createSocket('udp4');
-const name = Buffer.concat(['whoami', 'lab', 'test'].map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])));
-let id = 0, current = null, lastAt = 0;
-s.on('message', (m) => {
-  if (m.length < 16 || ((m[6] << 8) | m[7]) === 0) return;
-  const ip = [...m.subarray(m.length - 4)].join('.'), now = Date.now();
-  if (ip !== current) { console.log(JSON.stringify({ ip, at: now, previousLastAt: lastAt })); current = ip; }
-  lastAt = now;
-});
-setInterval(() => {
-  id = (id + 1) & 0xffff;
-  const q = Buffer.concat([Buffer.from([id >> 8, id & 255, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0]), name, Buffer.from([0, 0, 1, 0, 1])]);
-  s.send(q, 53, '${VIP}');
-}, 10);
-`;
-
-interface Change {
-  ip: string;
-  at: number;
-  previousLastAt: number;
-}
-
-/** The running prober and the answer changes it printed so far. */
-class Prober {
-  readonly changes: Change[] = [];
-  private readonly child: ResultPromise;
-
-  constructor() {
-    this.child = execa('ip', ['netns', 'exec', ns('pc'), process.execPath, '-e', PROBER], { reject: false, buffer: false });
-    let pending = '';
-    this.child.stdout?.on('data', (chunk: Buffer) => {
-      pending += chunk.toString();
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) this.changes.push(JSON.parse(line) as Change);
-    });
-  }
-
-  /** The first change after index `from` that `accept` takes, waiting up to `ms`. */
-  async next(from: number, accept: (c: Change) => boolean, ms: number): Promise<Change> {
-    for (let waited = 0; waited < ms; waited += 5) {
-      const found = this.changes.slice(from).find(accept);
-      if (found) return found;
-      await sleep(5);
-    }
-    throw new Error(`no such answer within ${ms} ms; answers so far: ${JSON.stringify(this.changes)}`);
-  }
-
-  async stop(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.child;
-  }
-}
+const dig = (timeoutSeconds = 1) => digWhoami(ns('pc'), timeoutSeconds);
 
 describe.runIf(process.env.CI && !IS_ROOT)('seed 004 lab e2e under CI', () => {
   it('runs as root', () => {
@@ -131,37 +67,13 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
   const frrOf = (host: string) => state.frr?.find((f) => f.host === host) as LabFrr;
   const vtyshJson = async (host: string, command: string) => JSON.parse(await labVtysh(frrOf(host), [command], localRunner)) as Record<string, unknown>;
   /** R1's next hops to the VIP, from the kernel's table in its namespace. */
-  const r1NextHops = async () => {
-    const out = (await execa('ip', ['-j', '-n', ns('r1'), 'route', 'show', `${VIP}/32`])).stdout;
-    const routes = JSON.parse(out || '[]') as { gateway?: string; nexthops?: { gateway: string }[] }[];
-    return routes.flatMap((r) => (r.nexthops ? r.nexthops.map((n) => n.gateway) : r.gateway ? [r.gateway] : [])).sort();
-  };
-  const waitFor = async <T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<{ value: T; ms: number }> => {
-    const start = Date.now();
-    let value = await probe();
-    while (!ok(value)) {
-      if (Date.now() - start > ms) throw new Error(`${what}: not within ${ms} ms, last seen ${JSON.stringify(value)}`);
-      await sleep(50);
-      value = await probe();
-    }
-    return { value, ms: Date.now() - start };
-  };
+  const r1NextHops = () => vipNextHops(ns('r1'));
 
-  /** Waits until pc's answers have come from one node for 500 ms (after a repair, the flow may move back). */
-  async function settled(): Promise<void> {
-    await waitFor('answers from one node for 500 ms', async () => Date.now() - prober!.changes.at(-1)!.at, (age) => age >= 500, 10_000);
-  }
-
-  /** Breaks the node that answers pc, waits until another node answers; returns the node and the failover time. */
-  async function failover(what: string, breakIt: (host: string) => Promise<unknown>, ms: number): Promise<{ victim: string; ms: number }> {
-    await settled();
-    const from = prober!.changes.length;
-    const victim = hostOf(prober!.changes.at(-1)!.ip);
-    const t0 = Date.now();
-    await breakIt(victim);
-    const change = await prober!.next(from, (c) => hostOf(c.ip) !== victim, ms);
-    report(`${what} on ${victim}: ${hostOf(change.ip)} answers after ${change.at - t0} ms (no answer for ${change.at - change.previousLastAt} ms)`);
-    return { victim, ms: change.at - t0 };
+  /** Breaks the node that answers pc, waits until another node answers; reports the failover time. */
+  async function failover(what: string, breakIt: (host: string) => Promise<unknown>, ms: number): Promise<Failover> {
+    const f = await prober!.failover(hostOf, breakIt, ms);
+    report(`${what} on ${f.victim}: ${f.successor} answers after ${f.ms} ms (no answer for ${f.silentMs} ms)`);
+    return f;
   }
 
   beforeAll(async () => {
@@ -220,7 +132,7 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
   });
 
   it('fails over when the answering node withdraws its VIP, loses its link, or its ospfd dies', async () => {
-    prober = new Prober();
+    prober = new Prober(ns('pc'));
     await prober.next(0, () => true, 5000);
     const allThree = () => waitFor('R1 back to three next hops', r1NextHops, (h) => h.length === 3, 15_000);
 
@@ -231,7 +143,8 @@ describe.runIf(IS_ROOT)('seed 004: DNS anycast over OSPF as a lab on this kernel
     await ip(withdrawn.victim, 'addr', 'add', `${VIP}/32`, 'dev', 'lo');
     report(`VIP back on ${withdrawn.victim}: R1 has three next hops again after ${(await allThree()).ms} ms`);
 
-    // on the shared dnsnet segment R1 learns it from the dead interval, or at once from a DR that floods the node's new LSA
+    // the cut node's new router LSA reaches R1 at once over the internet segment and dnsnet's DR (R1 takes it at once
+    // because the lab sets its LSA min-arrival to 0, as the topology asks: src/lab/frr.ts); no dead interval to wait for
     const unlinked = await failover('link down (ip link set eth0 down)', (h) => ip(h, 'link', 'set', 'eth0', 'down'), 10_000);
     expect(unlinked.ms).toBeLessThan(5000);
     await ip(unlinked.victim, 'link', 'set', 'eth0', 'up');

@@ -1,10 +1,45 @@
-// Shared by the VM e2e tests: how a guest job ended, with its stderr and console tail on failure.
+// Shared by the VM e2e tests: how a guest job ended, with its stderr, console tail and step record on failure.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { VmResult } from '../../../src/lab/vm/runner.js';
 
-/** Asserts the guest job exited 0 (no timeout, no panic), showing its stderr and the console's end otherwise. */
-export function expectJobCompleted(run: VmResult): void {
+/** One step a guest job recorded in steps.txt: its name, exit status (124 killed at its limit, 125 not started) and duration. */
+export interface JobStep {
+  name: string;
+  status: number;
+  ms: number;
+}
+
+/** Exit status of a step killed at its limit (timeout's). */
+export const STEP_KILLED = 124;
+/** Exit status recorded for a step not started: too little of the job's budget was left. */
+export const STEP_NOT_STARTED = 125;
+
+/** The steps the job in `resultsDir` finished, in order (none when it recorded none). */
+export async function readSteps(resultsDir: string): Promise<JobStep[]> {
+  const text = await readFile(join(resultsDir, 'steps.txt'), 'utf8').catch(() => '');
+  return text.split('\n').filter(Boolean).map((line) => {
+    const [name = '', status = '', ms = ''] = line.split(' ');
+    return { name, status: Number(status), ms: Number(ms) };
+  });
+}
+
+/** What the job left to explain itself: its steps (the last one finished named) and the process snapshots taken before a step was killed. */
+export async function jobEvidence(resultsDir: string): Promise<string> {
+  const steps = await readSteps(resultsDir);
+  const snapshots = (await readdir(resultsDir).catch(() => [] as string[])).filter((f) => /^ps-.*\.txt$/.test(f)).sort();
+  const texts = await Promise.all(snapshots.map(async (f) => `${f}:\n${await readFile(join(resultsDir, f), 'utf8')}`));
+  return [
+    `last step finished: ${steps.at(-1)?.name ?? 'none'}`,
+    `steps (name, exit status, ms):\n${steps.map((s) => `  ${s.name} ${s.status} ${s.ms}`).join('\n')}`,
+    ...texts,
+  ].join('\n');
+}
+
+/** Asserts the guest job exited 0 (no timeout, no panic), showing its stderr, the console's end and `evidence` otherwise. */
+export function expectJobCompleted(run: VmResult, evidence = ''): void {
   expect({ exitCode: run.exitCode, timedOut: run.timedOut, guestPanicked: run.guestPanicked },
-    `stderr:\n${run.stderr}\nconsole:\n${run.serialLog.slice(-3000)}`)
+    `stderr:\n${run.stderr}\nconsole:\n${run.serialLog.slice(-3000)}\n${evidence}`)
     .toEqual({ exitCode: 0, timedOut: false, guestPanicked: false });
 }

@@ -1,17 +1,20 @@
 #!/bin/bash
-# Guest job of modes.test.ts (runs inside the lbctl VM, as root): builds the DR, NAT, TUN and
-# FullNAT example topologies with `lbctl lab up` (all four at once: process start is slow in the
-# guest), sends real HTTP requests through each director (DNS queries too, to the NAT lab's UDP
-# service), applies again, and on the DR lab
-# changes a weight, drains a real server and makes an apply fail half-way. Meanwhile, in the
-# background, `lbctl lab run` brings dns-six-load-balancers.yaml up, runs its traffic check (DNS
-# answers of both zone servers, HTTP through all six load balancers) and takes it down (lab six).
+# Guest job of modes.test.ts (runs inside the lbctl VM, as root), one step after another: builds the DR, NAT, TUN
+# and FullNAT example topologies with `lbctl lab up`, sends real HTTP requests through each director (DNS queries
+# too, to the NAT lab's UDP service), applies again, and on the DR lab changes a weight, drains a real server and
+# makes an apply fail half-way; last, `lbctl lab run` brings dns-six-load-balancers.yaml up, runs its traffic check
+# (DNS answers of both zone servers, HTTP through all six load balancers) and takes it down (lab six).
 # Everything it sees goes into files under $1 (one folder per lab); the test on the host asserts on them.
+#
+# Each step runs under `timeout` with its own limit, cut short so that it ends before the job's deadline
+# (LBCTL_JOB_BUDGET_S seconds after qemu started, minus a margin); a step that overruns is killed and the job goes
+# on. steps.txt gets "NAME EXIT-STATUS MILLISECONDS" per finished step (124: killed at its limit; 125: not started,
+# no time left); shortly before killing a step, ps-NAME.txt records every process and what it waits on.
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 lbctl="$repo/bin/lbctl"
-work=$(mktemp -d /tmp/lbctl-modes.XXXXXX)
+work=/run/lbctl-modes # the guest's own tmpfs: a fifo cannot live on the 9p results share
 requests=60 # ten rounds of weights 3/2/1
 
 labs="dr:dr-web nat:nat-port-mapping tun:tun-three-datacentres fn:fullnat"
@@ -30,98 +33,78 @@ apply() {
 }
 ipvs_list() { ip netns exec "$(ns "$1" director)" ipvsadm -Ln >"$out/$1/$2"; }
 ipvs_save() { ip netns exec "$(ns "$1" director)" ipvsadm-save -n >"$out/$1/$2"; }
-timed() { # NAME CMD...: runs CMD and appends "NAME SECONDS" to timings.txt
-  local name=$1 start=$(date +%s%N)
-  shift
-  "$@"
-  echo "$name $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/timings.txt"
-}
 
-# 0. In the background all along (it uses the CPU the steps below leave idle): the six load balancers behind
-#    DNS, up, checked and down with `lbctl lab run`; then what the guest still has of lab six.
-six() {
-  local start=$(date +%s%N)
-  mkdir -p "$out/six"
-  node "$lbctl" lab run "$repo/topologies/dns-six-load-balancers.yaml" --name six >"$out/six/run.txt" 2>&1
-  echo $? >"$out/six/run.rc"
-  echo "six-lab-run $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/timings.txt"
-  { ip netns list | grep '^lbl-six-'; ls -d /run/lbctl-lab/six 2>/dev/null; } >"$out/six/left.txt"
-}
-six &
-six_pid=$!
+# --- The steps' bodies: each runs in a bash of its own, under `timeout` (see step below). ---
 
-# 1. Every lab at once, each applied by lbctl itself (lab up runs apply on every host).
+# LAB FILE: the lab built and applied by lbctl itself (lab up runs apply on every host).
 up() {
-  local lab=$1 file=$2
-  mkdir -p "$out/$lab"
-  node "$lbctl" lab up "$repo/topologies/$file.yaml" --name "$lab" >"$out/$lab/up.txt" 2>&1
-  echo $? >"$out/$lab/up.rc"
+  mkdir -p "$out/$1"
+  node "$lbctl" lab up "$repo/topologies/$2.yaml" --name "$1" >"$out/$1/up.txt" 2>&1
+  echo $? >"$out/$1/up.rc"
 }
-up_all() {
-  local pids=()
-  for entry in $labs; do up "${entry%%:*}" "${entry#*:}" & pids+=($!); done
-  wait "${pids[@]}"
-}
-timed lab-up up_all
 
-# 2. Requests through each director: /cgi-bin/client answers the server's name and the client address it sees.
-for entry in $labs; do
-  lab=${entry%%:*}
+# LAB: requests through its director: /cgi-bin/client answers the server's name and the client address it sees.
+traffic() {
+  local lab=$1
   ip netns exec "$(ns "$lab" "${client[$lab]}")" curl -s --max-time 5 "http://${vip[$lab]}/cgi-bin/client?[1-$requests]" \
     >"$out/$lab/requests.txt" 2>"$out/$lab/curl-stderr.txt"
   echo $? >"$out/$lab/curl.rc"
   ipvs_list "$lab" ipvs-after-requests.txt
   ip netns exec "$(ns "$lab" director)" ipvsadm -Ln --stats >"$out/$lab/ipvs-stats-after-requests.txt"
   ip netns exec "$(ns "$lab" director)" ipvsadm -Lnc >"$out/$lab/ipvs-conns-after-requests.txt"
-done
-
-# 2b. NAT: the UDP DNS service (VIP :53 to app1/app2 :5353, rr): the lab's DNS responders
-#     answer whoami.lab.test TXT with their name; one dig (one source port) per query.
-for _ in $(seq 12); do
-  ip netns exec "$(ns nat client)" dig @"${vip[nat]}" +short +time=2 +tries=2 whoami.lab.test TXT
-done >"$out/nat/dns-answers.txt" 2>&1
-
-# 3. DR: whose MAC the client has for the VIP (the director's, if the real servers keep quiet about it).
-ip -n "$(ns dr client)" -j neigh show "${vip[dr]}" >"$out/dr/client-neigh.json"
-for host in director web1 web2 web3; do ip -n "$(ns dr "$host")" -j link show eth0 >"$out/dr/link-$host.json"; done
-
-# 4. A second apply of the same file changes nothing, on every director.
-reapply_all() {
-  local pids=()
-  for entry in $labs; do apply "${entry%%:*}" "$repo/topologies/${entry#*:}.yaml" reapply & pids+=($!); done
-  wait "${pids[@]}"
 }
-timed reapply reapply_all
 
-# 5. DR: one weight edited (web2 2 -> 4) is one change.
-sed 's/{ host: web2, weight: 2 }/{ host: web2, weight: 4 }/' "$repo/topologies/dr-web.yaml" >"$work/weight.yaml"
-timed weight apply dr "$work/weight.yaml" weight-apply
-ipvs_list dr weight-ipvs.txt
+# NAT: the UDP DNS service (VIP :53 to app1/app2 :5353, rr): the lab's DNS responders answer whoami.lab.test TXT
+# with their name; one dig (one source port) per query.
+nat_dns() {
+  for _ in $(seq 12); do
+    ip netns exec "$(ns nat client)" dig @"${vip[nat]}" +short +time=2 +tries=2 whoami.lab.test TXT
+  done >"$out/nat/dns-answers.txt" 2>&1
+}
 
-# 6. DR: web3 leaves service web while connections to it are open: weight 0 first, deleted once they end.
-sed '/^      - web3 /d' "$work/weight.yaml" >"$work/drain.yaml"
-mkfifo "$work/hold"
-exec 7<>"$work/hold" # an idle request: nc waits on the fifo, so each connection stays established
-holders=()
-for _ in 1 2 3 4 5 6 7 8; do # one wrr round (3+4+1): every real server gets one
-  ip netns exec "$(ns dr client)" busybox nc "${vip[dr]}" 80 <"$work/hold" >/dev/null 2>&1 &
-  holders+=($!)
-done
-sleep 2
-ipvs_list dr drain-held-ipvs.txt
-timed drain-start apply dr "$work/drain.yaml" drain-start
-ipvs_list dr drain-start-ipvs.txt
-kill "${holders[@]}" 2>/dev/null
-wait "${holders[@]}" 2>/dev/null
-exec 7>&-
-sleep 1
-timed drain-end apply dr "$work/drain.yaml" drain-end
-ipvs_list dr drain-end-ipvs.txt
+# DR: whose MAC the client has for the VIP (the director's, if the real servers keep quiet about it).
+dr_neigh() {
+  ip -n "$(ns dr client)" -j neigh show "${vip[dr]}" >"$out/dr/client-neigh.json"
+  for host in director web1 web2 web3; do ip -n "$(ns dr "$host")" -j link show eth0 >"$out/dr/link-$host.json"; done
+}
 
-# 7. DR: an apply whose `ipvsadm -R` dies after half of its rules is rolled back completely.
-cp "$work/drain.yaml" "$work/fail.yaml"
-sed -i 's/{ host: web1, weight: 3 }/{ host: web1, weight: 5 }/' "$work/fail.yaml"
-cat >>"$work/fail.yaml" <<'YAML'
+# LAB FILE: a second apply of the same file changes nothing.
+reapply() { apply "$1" "$repo/topologies/$2.yaml" reapply; }
+
+# DR: one weight edited (web2 2 -> 4) is one change.
+weight() {
+  sed 's/{ host: web2, weight: 2 }/{ host: web2, weight: 4 }/' "$repo/topologies/dr-web.yaml" >"$work/weight.yaml"
+  apply dr "$work/weight.yaml" weight-apply
+  ipvs_list dr weight-ipvs.txt
+}
+
+# DR: web3 leaves service web while connections to it are open: weight 0 first, deleted once they end.
+drain() {
+  sed '/^      - web3 /d' "$work/weight.yaml" >"$work/drain.yaml"
+  mkfifo "$work/hold"
+  exec 7<>"$work/hold" # an idle request: nc waits on the fifo, so each connection stays established
+  local holders=()
+  for _ in 1 2 3 4 5 6 7 8; do # one wrr round (3+4+1): every real server gets one
+    ip netns exec "$(ns dr client)" busybox nc "${vip[dr]}" 80 <"$work/hold" >/dev/null 2>&1 &
+    holders+=($!)
+  done
+  sleep 2
+  ipvs_list dr drain-held-ipvs.txt
+  apply dr "$work/drain.yaml" drain-start
+  ipvs_list dr drain-start-ipvs.txt
+  kill "${holders[@]}" 2>/dev/null
+  wait "${holders[@]}" 2>/dev/null
+  exec 7>&-
+  sleep 1
+  apply dr "$work/drain.yaml" drain-end
+  ipvs_list dr drain-end-ipvs.txt
+}
+
+# DR: an apply whose `ipvsadm -R` dies after half of its rules is rolled back completely.
+fail() {
+  cp "$work/drain.yaml" "$work/fail.yaml"
+  sed -i 's/{ host: web1, weight: 3 }/{ host: web1, weight: 5 }/' "$work/fail.yaml"
+  cat >>"$work/fail.yaml" <<'YAML'
   web-alt:
     vip: 192.168.10.101
     port: 8080
@@ -130,8 +113,8 @@ cat >>"$work/fail.yaml" <<'YAML'
     directors: [director]
     realServers: [web1, web2]
 YAML
-mkdir "$work/bin"
-cat >"$work/bin/ipvsadm" <<'SH'
+  mkdir -p "$work/bin"
+  cat >"$work/bin/ipvsadm" <<'SH'
 #!/bin/bash
 # A broken ipvsadm: -R loads the first half of its rules, then fails; everything else is the real one.
 [ "${1:-}" = -R ] || exec /usr/sbin/ipvsadm "$@"
@@ -141,11 +124,71 @@ printf '%s\n' "${rules[@]:0:half}" | /usr/sbin/ipvsadm -R || exit
 echo "ipvsadm -R (test wrapper): failing after ${half} of ${#rules[@]} rules" >&2
 exit 1
 SH
-chmod +x "$work/bin/ipvsadm"
-ipvs_save dr fail-before-save.txt
-ip -n "$(ns dr director)" -br addr show >"$out/dr/fail-before-addr.txt"
-timed fail apply dr "$work/fail.yaml" fail-apply "PATH=$work/bin:$PATH"
-ipvs_save dr fail-after-save.txt
-ip -n "$(ns dr director)" -br addr show >"$out/dr/fail-after-addr.txt"
-timed six-wait wait "$six_pid"
+  chmod +x "$work/bin/ipvsadm"
+  ipvs_save dr fail-before-save.txt
+  ip -n "$(ns dr director)" -br addr show >"$out/dr/fail-before-addr.txt"
+  apply dr "$work/fail.yaml" fail-apply "PATH=$work/bin:$PATH"
+  ipvs_save dr fail-after-save.txt
+  ip -n "$(ns dr director)" -br addr show >"$out/dr/fail-after-addr.txt"
+}
+
+# The six load balancers behind DNS, up, checked and down with `lbctl lab run`; then what the guest still has of lab six.
+six() {
+  mkdir -p "$out/six"
+  node "$lbctl" lab run "$repo/topologies/dns-six-load-balancers.yaml" --name six >"$out/six/run.txt" 2>&1
+  echo $? >"$out/six/run.rc"
+  { ip netns list | grep '^lbl-six-'; ls -d /run/lbctl-lab/six 2>/dev/null; } >"$out/six/left.txt"
+}
+
+if [ $# -gt 1 ]; then # re-entered by step: run one body
+  shift
+  "$@"
+  exit
+fi
+
+# --- The job: every step in order, each bounded. ---
+
+mkdir -p "$work"
+# The job's own deadline: the host kills qemu LBCTL_JOB_BUDGET_S seconds after starting it, and the guest has
+# been up (booting) for part of that; 20 s are left for the guest to report and power off.
+read -r uptime _ </proc/uptime
+deadline=$(( $(date +%s) + ${LBCTL_JOB_BUDGET_S:?the host sets the job budget} - ${uptime%.*} - 20 ))
+
+# snapshot NAME: what every process is doing (its state, what it waits on, how long it has run), and the steps so far.
+snapshot() {
+  { echo "# $(date -u +%T) step $1 about to be killed at its limit; steps so far:"; cat "$out/steps.txt" 2>/dev/null
+    ps -eo pid,ppid,stat,etimes,time,wchan:24,args --forest; } >"$out/ps-$1.txt" 2>&1
+}
+
+# step NAME SECONDS BODY [ARGS...]: runs the body for at most SECONDS (less if the deadline is nearer), records it.
+step() {
+  local name=$1 limit=$2 start rc guard
+  shift 2
+  (( limit > deadline - $(date +%s) )) && limit=$(( deadline - $(date +%s) ))
+  if (( limit <= 5 )); then
+    echo "$name 125 0" >>"$out/steps.txt"
+    return
+  fi
+  start=$(date +%s%N)
+  # the snapshot a tenth of the limit (at least 5 s) early: ps alone takes seconds in a guest starved of CPU
+  ( sleep $(( limit - (limit / 10 > 5 ? limit / 10 : 5) )) & trap 'kill $! 2>/dev/null; exit' TERM; wait $!; trap '' TERM; snapshot "$name" ) &
+  guard=$!
+  timeout -k 5 "$limit" bash "$0" "$out" "$@"
+  rc=$?
+  kill "$guard" 2>/dev/null
+  wait "$guard" 2>/dev/null
+  echo "$name $rc $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/steps.txt"
+}
+
+# Limits: generous for a 2-core host shared with other work (a lab up alone took over 150 s there); the job's
+# budget caps their sum.
+for entry in $labs; do step "up-${entry%%:*}" 240 up "${entry%%:*}" "${entry#*:}"; done
+for entry in $labs; do step "traffic-${entry%%:*}" 60 traffic "${entry%%:*}"; done
+step nat-dns 60 nat_dns
+step dr-neigh 20 dr_neigh
+for entry in $labs; do step "reapply-${entry%%:*}" 60 reapply "${entry%%:*}" "${entry#*:}"; done
+step weight 60 weight
+step drain 90 drain
+step fail 60 fail
+step six 420 six
 exit 0

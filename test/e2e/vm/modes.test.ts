@@ -1,22 +1,25 @@
-// Proof on a real IPVS kernel (the qemu VM) for DR, NAT, TUN and FullNAT: one guest job
-// (modes.sh) builds the four example topologies with `lbctl lab up`, sends real HTTP requests
-// (and DNS queries to the NAT lab's UDP service), re-applies, edits a weight, drains a real server and fails an apply half-way; in the background
-// of the same job `lbctl lab run` checks dns-six-load-balancers.yaml (DNS names to six VIPs, each
-// VIP to its own two real servers) and takes it down. These tests read what it recorded. On by
-// default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils
-// ipvsadm curl nftables dnsmasq-base bind9-dnsutils; 5-7 min on 2 cores).
+// Proof on a real IPVS kernel (the qemu VM) for DR, NAT, TUN and FullNAT: one guest job (modes.sh) builds the four
+// example topologies with `lbctl lab up`, one after another, sends real HTTP requests (and DNS queries to the NAT
+// lab's UDP service), re-applies, edits a weight, drains a real server and fails an apply half-way; its last step
+// checks dns-six-load-balancers.yaml with `lbctl lab run` (DNS names to six VIPs, each VIP to its own two real
+// servers) and takes it down. Each step has its own limit inside the job's budget; these tests read what the steps
+// recorded, and a failure shows the steps finished, the process snapshots of a step killed at its limit and the
+// guest console. On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils
+// ipvsadm curl nftables dnsmasq-base bind9-dnsutils).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
-import { expectJobCompleted } from './job-outcome.js';
+import { expectJobCompleted, jobEvidence, readSteps, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
 
 const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
 if (!ENABLED) console.log('VM e2e tests (modes) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
 
 const JOB = join(import.meta.dirname, 'modes.sh');
 const REQUESTS = 60;
+/** The whole job's wall-clock budget, boot included: qemu is killed after it; the job's steps end before it. */
+const BUDGET_S = 1080;
 
 /** Per lab: the topology, its web service's real servers (weights for wrr) and the client address they must see. */
 const LABS = {
@@ -59,7 +62,9 @@ async function expectShares(counts: Record<string, number>, weights: Record<stri
 describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', () => {
   let results: string;
   let run: VmResult;
-  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8');
+  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8').catch(() => {
+    throw new Error(`the job wrote no ${lab}/${file}: its step did not finish (see "runs every step within its limit")`);
+  });
   const code = async (lab: Lab, name: string) => Number((await read(lab, `${name}.rc`)).trim());
   /** The answers: [server name, client address it saw] per request. */
   const answers = async (lab: Lab) => {
@@ -69,12 +74,18 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
 
   beforeAll(async () => {
     results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
-    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: 720_000, memoryMb: 2048 });
-    console.log(`VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (ms):\n${await readFile(join(results, 'timings.txt'), 'utf8').catch(() => '?')}`);
-  }, 780_000);
+    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: BUDGET_S * 1000, memoryMb: 2048, env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) } });
+    const steps = await readSteps(results);
+    console.log(`VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(14)} ${s.status} ${s.ms}`).join('\n')}`);
+  }, BUDGET_S * 1000 + 60_000);
   afterAll(() => rm(results, { recursive: true, force: true }));
 
-  it('runs the job to completion', () => expectJobCompleted(run));
+  it('runs the job to completion', async () => expectJobCompleted(run, await jobEvidence(results)));
+
+  it('runs every step within its limit', async () => {
+    const cut = (await readSteps(results)).filter((s) => s.status === STEP_KILLED || s.status === STEP_NOT_STARTED);
+    expect(cut, await jobEvidence(results)).toEqual([]);
+  });
 
   describe.each(Object.keys(LABS) as Lab[])('%s', (lab) => {
     const spec: { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string } = LABS[lab];
@@ -161,7 +172,7 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
     expect(await read('dr', 'fail-after-addr.txt')).toBe(await read('dr', 'fail-before-addr.txt'));
   });
 
-  describe('dns-six-load-balancers.yaml with lbctl lab run (lab six, in the background of the same job)', () => {
+  describe('dns-six-load-balancers.yaml with lbctl lab run (lab six, the last step of the same job)', () => {
     const VIPS = ['203.0.113.101', '203.0.113.102', '203.0.113.103', '203.0.113.104', '203.0.113.105', '203.0.113.106'];
     const output = () => readFile(join(results, 'six', 'run.txt'), 'utf8');
 
