@@ -1,4 +1,5 @@
 // Probing a live host: run the capture commands, read the managed files, build the observed state.
+import { sysctlReadManyArgv } from '../drivers/sysctl/argv.js';
 import type { HostState } from '../model/state.js';
 import { CAPTURE_COMMANDS, CAPTURE_FILES, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
 import type { Host, HostFacts } from './port.js';
@@ -11,6 +12,15 @@ export interface HostCaptures {
   failures: Map<CaptureName, string>;
   /** The host's facts, read first (they decide what may be run without changing anything). */
   facts: HostFacts;
+}
+
+/**
+ * The sysctl read: only the keys lbctl compares (all of them with `sysctl -a` would read thousands of /proc/sys files,
+ * seconds in an emulated guest); with none, a read of nothing.
+ */
+function sysctlArgv(desired: HostState): string[] {
+  const keys = Object.keys(desired.sysctls);
+  return keys.length === 0 ? ['true'] : sysctlReadManyArgv(keys);
 }
 
 /** Sections that read IPVS: ipvsadm would load ip_vs to answer, so without the module they are not run (no table). */
@@ -38,7 +48,7 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
       outputs[name] = '';
       continue;
     }
-    const r = await host.run(argv);
+    const r = await host.run(name === 'sysctl' ? sysctlArgv(desired) : argv);
     if (r.exitCode === 0) outputs[name] = r.stdout;
     else if (optional(name, desired)) outputs[name] = name === 'nft' ? '{"nftables": []}' : '';
     else failures.set(name, `${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`);

@@ -21,7 +21,8 @@ function isQuery(argv: readonly string[]): boolean {
   if (cmd === 'ipvsadm-save' || cmd === 'cat' || cmd === 'getent') return true;
   if (cmd === 'ipvsadm') return first === '-Ln';
   if (cmd === 'ip' || cmd === 'nft') return first === '-j';
-  if (cmd === 'sysctl') return first === '-a' || first === '-n';
+  if (cmd === 'sysctl') return first === '-a' || first === '-n' || first === '-e';
+  if (cmd === 'true') return true;
   return cmd === 'modprobe' && first === '-n';
 }
 
@@ -103,7 +104,7 @@ export class FakeHost implements Host {
       case 'modprobe': return this.modprobe(args);
       case 'cat': return ok([...this.modules].map((m) => `${m} 16384 0 - Live 0x0000000000000000\n`).join(''));
       case 'nft': return this.nftCommand(args, options?.stdin);
-      case 'systemctl': case 'chown': case 'rndc': return ok();
+      case 'systemctl': case 'chown': case 'rndc': case 'true': return ok();
       default: return fail(`${cmd}: command not found`, 127);
     }
   }
@@ -241,6 +242,7 @@ export class FakeHost implements Host {
 
   private sysctl(args: string[]): CommandResult {
     if (args[0] === '-a') return ok([...this.sysctls].map(([k, v]) => `${k} = ${v}\n`).join(''));
+    if (args[0] === '-e') return ok(args.slice(1).flatMap((k) => (this.sysctls.has(k) ? [`${k} = ${this.sysctls.get(k)}\n`] : [])).join(''));
     if (args[0] === '-n') {
       const value = this.sysctls.get(args[1] ?? '');
       return value === undefined ? fail(`sysctl: cannot stat /proc/sys/${(args[1] ?? '').replace(/\./g, '/')}: No such file or directory`, 255) : ok(`${value}\n`);

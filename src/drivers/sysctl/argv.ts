@@ -10,6 +10,11 @@ export function sysctlReadArgv(key: string): string[] {
   return ['sysctl', '-n', key];
 }
 
+/** The command line that prints these parameters as "key = value" lines, skipping any the kernel does not have. */
+export function sysctlReadManyArgv(keys: readonly string[]): string[] {
+  return ['sysctl', '-e', ...keys];
+}
+
 /** The lines of a sysctl.d file setting these parameters ("key = value"), as systemd-sysctl reads them. */
 export function sysctlConfText(entries: readonly (readonly [string, string])[]): string {
   return entries.map(([k, v]) => `${k} = ${v}\n`).join('');
