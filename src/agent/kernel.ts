@@ -1,6 +1,6 @@
 // The agent's hands on the kernel, through the Host port: the smallest ipvsadm edit per decision, the anycast
 // prefix on lo (ospfd announces what lo holds, so removing it withdraws both), and the reads made at start.
-import { addressCommand, ipArgv } from '../drivers/iproute/argv.js';
+import { addressCommand, addressFlushCommand, ipArgv } from '../drivers/iproute/argv.js';
 import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
 import { destinationRule, ipvsadmArgv } from '../drivers/ipvs/rules.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
@@ -20,7 +20,8 @@ export function editArgv(edit: Edit): string[] {
     case 'announce':
       return ipArgv(addressCommand('replace', { device: 'lo', cidr: edit.prefix }));
     case 'withdraw':
-      return ipArgv(addressCommand('del', { device: 'lo', cidr: edit.prefix }));
+      // Idempotent: a prefix already gone (an agent restarted mid-withdrawal, an operator's hand) is withdrawn.
+      return ipArgv(addressFlushCommand({ device: 'lo', cidr: edit.prefix }));
   }
 }
 

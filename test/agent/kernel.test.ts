@@ -9,7 +9,7 @@ describe('kernel edits', () => {
     [{ kind: 'weight', service, destination }, 'ipvsadm -e -t 192.168.10.100:80 -r 192.168.10.21:80 -g -w 0'],
     [{ kind: 'add', service, destination: { ...destination, weight: 1 } }, 'ipvsadm -a -t 192.168.10.100:80 -r 192.168.10.21:80 -g -w 1'],
     [{ kind: 'remove', service, destination }, 'ipvsadm -d -t 192.168.10.100:80 -r 192.168.10.21:80'],
-    [{ kind: 'withdraw', group: 'dns', prefix: '6.6.6.6/32' }, 'ip addr del 6.6.6.6/32 dev lo'],
+    [{ kind: 'withdraw', group: 'dns', prefix: '6.6.6.6/32' }, 'ip addr flush dev lo to 6.6.6.6/32'],
     [{ kind: 'announce', group: 'dns', prefix: '6.6.6.6/32' }, 'ip addr replace 6.6.6.6/32 dev lo'],
   ] as const)('%j is one command', (edit, argv) => {
     expect(editArgv(edit).join(' ')).toBe(argv);

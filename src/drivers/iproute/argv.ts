@@ -15,6 +15,11 @@ export function addressCommand(verb: 'add' | 'del' | 'replace', a: Address): IpC
   return ['addr', verb, a.cidr, 'dev', a.device];
 }
 
+/** Removes an address if it is there, and succeeds if it is not (a withdrawal that may be repeated). */
+export function addressFlushCommand(a: Address): IpCommand {
+  return ['addr', 'flush', 'dev', a.device, 'to', a.cidr];
+}
+
 /** Replaces or deletes a route; IPv6 routes name their family (a "default" destination does not), a metric is kept. */
 export function routeCommand(verb: 'replace' | 'del', r: Route): IpCommand {
   const metric = r.metric === undefined ? [] : ['metric', String(r.metric)];
