@@ -14,7 +14,7 @@ export async function eachBounded<T>(items: readonly T[], parallel: number, work
 
 /** Maps `items` through `work`, at most `parallel` at once; results (or errors) in the order of `items`. */
 export async function mapBounded<T, R>(items: readonly T[], parallel: number, work: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = new Array(items.length);
+  const out = new Array<PromiseSettledResult<R>>(items.length);
   await eachBounded(items, parallel, async (item, i) => {
     out[i] = await work(item).then(
       (value) => ({ status: 'fulfilled', value }),

@@ -38,7 +38,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
     interfaces.set('lo', { name: 'lo', passive: false, pointToPoint: false, ...(loCost === undefined ? {} : { cost: loCost }) });
   }
   for (const [name, explicit] of r.interfaces) {
-    const merged = { name, passive: false, pointToPoint: false, ...interfaces.get(name), ...explicit } as OspfInterface;
+    const merged = { name, passive: false, pointToPoint: false, ...interfaces.get(name), ...explicit };
     interfaces.set(name, merged);
   }
   const config: OspfConfig = {

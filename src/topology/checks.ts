@@ -39,7 +39,7 @@ export function nextHop(host: Host, address: string): string | undefined {
  */
 export function sharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
   let byServer = sharedByDirector.get(director);
-  if (byServer === undefined) sharedByDirector.set(director, (byServer = new Map()));
+  if (byServer === undefined) sharedByDirector.set(director, (byServer = new Map<string, Network[]>()));
   const key = rs.host === undefined ? rs.address : `host ${rs.host}`;
   let shared = byServer.get(key);
   if (shared === undefined) byServer.set(key, (shared = computeSharedNetworks(topology, director, rs)));

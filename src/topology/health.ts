@@ -62,7 +62,7 @@ export type PlacedCheck = { [K in keyof RawCheck]?: { value: NonNullable<RawChec
 export function placeCheck(raw: RawCheck | undefined, path: NodePath): PlacedCheck {
   const out: Record<string, { value: unknown; at: NodePath }> = {};
   for (const [key, value] of Object.entries(raw ?? {})) if (value !== undefined) out[key] = { value, at: [...path, key] };
-  return out as PlacedCheck;
+  return out;
 }
 
 /** The service's check with a real server's overrides: another kind replaces it, the same kind overrides fields. */

@@ -248,7 +248,7 @@ class Resolver {
   realServer(raw: RawRealServer, path: NodePath, service: RawService, vip: string | undefined, hosts: Map<string, Host>): RealServer | undefined {
     const spec: Exclude<RawRealServer, string> | null = typeof raw === 'string' ? parseRealServerShort(raw) : raw;
     if (!spec) {
-      this.report('realserver-invalid', path, `"${String(raw)}" is neither a host name nor an address, with an optional :port`, 'write "rs1", "rs1:8080", "10.0.0.11:8080" or "[2001:db8::11]:80"');
+      this.report('realserver-invalid', path, `"${typeof raw === 'string' ? raw : JSON.stringify(raw)}" is neither a host name nor an address, with an optional :port`, 'write "rs1", "rs1:8080", "10.0.0.11:8080" or "[2001:db8::11]:80"');
       return undefined;
     }
     const defaultPort = service.fwmark !== undefined ? 0 : service.port ?? 0;

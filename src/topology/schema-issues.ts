@@ -61,7 +61,7 @@ function fromIssue(issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
         atKey: true,
       }));
     case 'invalid_key':
-      return issue.issues.flatMap((inner) => fromIssue({ ...inner, path: [] } as z.core.$ZodIssue, undefined)).map((d) => ({
+      return issue.issues.flatMap((inner) => fromIssue({ ...inner, path: [] }, undefined)).map((d) => ({
         ...d,
         path,
         message: d.message.replace(/^"[^"]*": /, `key "${field}": `),

@@ -86,7 +86,7 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
   let index = pairIndex.get(map);
   if (index === undefined) {
     index = new Map();
-    for (const p of map.items as Pair[]) {
+    for (const p of map.items) {
       // The first of duplicate keys wins, as a linear search would find it.
       if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
     }
@@ -100,7 +100,7 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
  * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
  */
 export function locate(source: Source, path: NodePath, atKey = false): Position {
-  const { isMap, isScalar, isSeq } = yaml();
+  const { isMap, isSeq } = yaml();
   let node: unknown = source.doc.contents;
   let best: [number, number, number] | undefined = (node as Node | null)?.range ?? undefined;
   for (const [i, segment] of path.entries()) {

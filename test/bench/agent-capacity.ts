@@ -26,7 +26,7 @@ const percentile = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math
 
 async function main(): Promise<number> {
   const listener = execa(process.execPath, ['-e', LISTENER], { stdin: 'pipe', buffer: false, reject: false });
-  await new Promise<void>((resolve) => listener.stdout!.once('data', () => resolve()));
+  await new Promise<void>((resolve) => listener.stdout.once('data', () => resolve()));
   const probes = new Map<string, WatchedProbe>();
   const pools: WatchedPool[] = [];
   for (let port = 0; port < PORTS; port++) {
@@ -72,7 +72,7 @@ async function main(): Promise<number> {
   const cores = (cpu.user + cpu.system) / 1000 / (performance.now() - t0);
   let probesRun = 0;
   for (const key of probes.keys()) probesRun += (engine.target(key)?.passed ?? 0) + (engine.target(key)?.failed ?? 0);
-  listener.stdin!.write('close\n');
+  listener.stdin.write('close\n');
   await new Promise((r) => setTimeout(r, 6000));
   clearInterval(sampler);
   await engine.stop();

@@ -14,8 +14,8 @@ const state = { file: 'nat-port-mapping.yaml', plan: labPlan(t, 'nat'), services
 const OPTS = { requests: 4, anycastWaitMs: 0 };
 
 /** A client whose curl is answered in turn by `web` and whose digs are answered in turn by `dns` (undefined: no answer). */
-function client(web: string[], dns: (string | undefined)[]): { runner: Runner; argvs: string[][] } {
-  const argvs: string[][] = [];
+function client(web: string[], dns: (string | undefined)[]): { runner: Runner; argvs: (readonly string[])[] } {
+  const argvs: (readonly string[])[] = [];
   let digs = 0;
   const runner: Runner = {
     run: (argv) => {

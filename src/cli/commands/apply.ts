@@ -1,8 +1,6 @@
 // `lbctl apply FILE --host NAME`: converge this machine (or a tree below --root) with the apply use case, asking
 // first on a terminal, and turn its result into output and an exit code.
 import { createInterface } from 'node:readline/promises';
-import { defaultStateFile, parseState } from '../../agent/state-file.js';
-import { withAgentDecisions } from '../../agent/overrides.js';
 import { withAgentOn } from '../../agent/overrides.js';
 import { localHost } from '../../host/adapters/local.js';
 import { applyHost } from '../../host/apply.js';

@@ -118,7 +118,7 @@ describe('IPVS writer → parser round trip', () => {
 
   it.each([
     ['scheduler', { scheduler: 'rr' }],
-    ['flag order', { scheduler: 'sh', flags: ['flag-3', 'sh-port'] }],
+    ['flag order', { scheduler: 'sh', flags: ['flag-3', 'sh-port'] as string[] }],
     ['persistence timeout', { persistence: persistence(301, '255.255.255.0') }],
     ['persistence netmask', { persistence: persistence(300, '255.255.0.0') }],
     ['one-packet', { onePacket: true }],

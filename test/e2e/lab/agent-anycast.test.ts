@@ -72,7 +72,7 @@ async function until(what: string, ok: () => Promise<boolean>, ms: number): Prom
 /** The agent's events of `host` since `since`. */
 async function events(state: LabState, host: string, since: number): Promise<{ at: string; type: string; action?: string; kind?: string; health?: string }[]> {
   const file = state.agents!.find((a) => a.host === host)!.events;
-  return (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l)).filter((e) => Date.parse(e.at) >= since);
+  return (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { at: string; type: string; action?: string; kind?: string; health?: string }).filter((e) => Date.parse(e.at) >= since);
 }
 
 describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 }, () => {
@@ -95,7 +95,7 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     await labDown(LAB, localRunner);
     dir = await mkdtemp(join(tmpdir(), 'lbctl-agent-'));
     // A shorter hold-down than shipped (1 s doubling to 4 s, not 2 s to 60 s), so that 20 trials take minutes.
-    const text = (await readFile(join(ROOT, 'topologies/dns-anycast-ospf.yaml'), 'utf8')).replace(/(\n    check: \{ kind: dns[^\n]*)/, '$1\n    holdDown: 1s\n    holdDownMax: 4s');
+    const text = (await readFile(join(ROOT, 'topologies/dns-anycast-ospf.yaml'), 'utf8')).replace(/(\n {4}check: \{ kind: dns[^\n]*)/, '$1\n    holdDown: 1s\n    holdDownMax: 4s');
     expect(text).toContain('holdDownMax: 4s');
     const file = join(dir, 'seed004.yaml');
     await writeFile(file, text);

@@ -48,7 +48,7 @@ const WEB1_PLAN = [
 
 describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces (host kernel)', () => {
   let lab: NetnsLab;
-  let scratch: string[] = [];
+  const scratch: string[] = [];
   const children: number[] = [];
 
   beforeAll(() => {
@@ -129,7 +129,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
   }, 20_000);
 
   it('a failing step is reported and rolled back: the namespace is exactly as before', async () => {
-    const { ns, root, apply } = await web1();
+    const { ns, root } = await web1();
     const before = await snapshot(ns, root, ARP_KEYS);
     // `ip addr add` fails (exit 2) after the four ARP sysctls were set: they must be undone.
     const wrappers = failingIpAddrAdd(join(await tempDir('wrap'), 'bin'));

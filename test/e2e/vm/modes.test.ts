@@ -206,7 +206,7 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
         const counts = Object.fromEntries(m![3]!.split(', ').map((c) => [c.split(' ')[0]!, Number(c.split(' ')[1])]));
         expect(Object.keys(counts).every((h) => h === `hello${n}a` || h === `hello${n}b`), JSON.stringify(counts)).toBe(true);
         expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(12);
-        if (m![1] === 'wrr') await expectShares(counts, { [`hello${n}a`]: 2, [`hello${n}b`]: 1 }, 12, async () => m![0]!);
+        if (m![1] === 'wrr') await expectShares(counts, { [`hello${n}a`]: 2, [`hello${n}b`]: 1 }, 12, async () => m![0]);
       }
     });
 
