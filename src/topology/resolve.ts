@@ -170,6 +170,7 @@ class Resolver {
       path,
     };
     if (vip) service.vip = vip;
+    if (raw.ha !== undefined) service.ha = raw.ha;
     return service;
   }
 

@@ -12,6 +12,7 @@ const FIELD_RULES: Record<string, { value?: string; range?: string }> = {
   method: { value: 'method-unknown' },
   protocol: { value: 'protocol-unknown' },
   flavour: { value: 'flavour-unknown' },
+  ha: { value: 'ha-unknown' },
 };
 
 /** How to fix each value-format rule raised by the schema's refinements. */

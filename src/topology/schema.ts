@@ -23,6 +23,9 @@ export const SCHEDULER_FLAGS = {
 /** Forwarding methods: NAT (-m), direct routing (-g), ipip tunnel (-i), FullNAT (NAT + SNAT). */
 export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
 
+/** Director high availability: every director announces the VIP by OSPF (ecmp), or one holds it by VRRP (vrrp). */
+export const HA_MODES = ['ecmp', 'vrrp'] as const;
+
 /** Routing-daemon configuration styles: quagga per-daemon files or FRR's integrated frr.conf. */
 export const FLAVOURS = ['quagga', 'frr'] as const;
 
@@ -148,6 +151,7 @@ const service = z.strictObject({
   onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
   method: z.enum(METHODS),
   directors: z.array(name).min(1),
+  ha: z.enum(HA_MODES).optional().describe('several directors: ecmp (all active, VIP announced by OSPF) or vrrp (one master on a shared L2)'),
   realServers: z.array(realServer).min(1),
   mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
 });
