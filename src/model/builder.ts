@@ -18,6 +18,7 @@ export class HostBuilder {
   private readonly nft = new Map<string, NftTable>();
   private readonly files = new Map<string, ManagedFile>();
   private readonly reloads = new Map<string, Reload>();
+  private readonly ecmp = new Set<string>();
 
   constructor(readonly host: string) {}
 
@@ -46,6 +47,11 @@ export class HostBuilder {
   /** Adds a service; the same service from two topology entries merges its destinations. */
   service(service: IpvsService): void {
     this.services.set(serviceKey(service.id), service);
+  }
+
+  /** Marks a service as active on several directors over ECMP (see HostState.ecmpServices). */
+  ecmpService(key: string): void {
+    this.ecmp.add(key);
   }
 
   nftRule(family: NftTable['family'], rule: string): void {
@@ -99,6 +105,7 @@ export class HostBuilder {
       ipvs: this.serviceList(),
       files: sortedBy([...this.files.values()], (f) => f.path),
       reloads: sortedBy([...this.reloads.values()], (r) => r.name),
+      ...(this.ecmp.size > 0 ? { ecmpServices: [...this.ecmp].sort(naturalCompare) } : {}),
     };
   }
 }

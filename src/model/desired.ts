@@ -2,6 +2,7 @@
 import type { Topology } from '../topology/types.js';
 import { HostBuilder } from './builder.js';
 import { addDirectorService, hostCidr } from './director.js';
+import { announcedGroups, ecmpPathsOf } from './ecmp.js';
 import { familyOf } from '../topology/resolve.js';
 import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
 import { addRealServerService } from './realserver.js';
@@ -18,7 +19,7 @@ export function desiredStates(t: Topology): Map<string, HostState> {
       if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
     }
   }
-  for (const g of t.anycast) {
+  for (const g of announcedGroups(t)) {
     for (const n of g.nodes) builder(n).address({ device: 'lo', cidr: hostCidr(g.prefix.split('/')[0] ?? g.prefix) });
   }
   for (const host of t.hosts.values()) {
@@ -26,6 +27,8 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     if (host.gateway !== undefined) b.route({ family: familyOf(host.gateway), destination: 'default', via: host.gateway });
     for (const r of host.routes) b.route({ family: familyOf(r.via), destination: r.destination, via: r.via });
     if (host.roles.includes('router')) b.sysctl('net.ipv4.ip_forward', '1');
+    // The router next to ECMP directors hashes on ports too, so one client's flows spread over the directors.
+    if (ecmpPathsOf(t, host) !== undefined) b.sysctl('net.ipv4.fib_multipath_hash_policy', '1');
     const ospf = ospfConfigOf(t, host);
     if (host.routing && ospf) addRoutingFiles(b, host.routing, ospf);
   }

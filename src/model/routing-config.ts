@@ -1,5 +1,6 @@
 // The OSPF configuration of a routing host: its own networks plus the anycast prefixes it announces.
 import type { Host, Topology } from '../topology/types.js';
+import { announcedGroups, ecmpPathsOf } from './ecmp.js';
 import { contains, parseCidr } from './ip.js';
 import { naturalCompare, sortedBy } from './keys.js';
 import type { OspfConfig, OspfInterface } from './routing.js';
@@ -16,7 +17,7 @@ function inOspfNetworks(cidr: string, networks: { prefix: string }[]): boolean {
 export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
   const r = host.routing;
   if (!r) return undefined;
-  const groups = t.anycast.filter((g) => g.nodes.includes(host.name));
+  const groups = announcedGroups(t).filter((g) => g.nodes.includes(host.name));
   const networks = [...r.networks];
   for (const g of groups) {
     if (!networks.some((n) => n.prefix === g.prefix)) networks.push({ prefix: g.prefix, area: g.area });
@@ -50,6 +51,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
     timers: r.timers,
   };
   if (r.password !== undefined) config.password = r.password;
-  if (r.maximumPaths !== undefined) config.maximumPaths = r.maximumPaths;
+  const maximumPaths = r.maximumPaths ?? ecmpPathsOf(t, host);
+  if (maximumPaths !== undefined) config.maximumPaths = maximumPaths;
   return config;
 }

@@ -119,6 +119,8 @@ export interface HostState {
   nft: NftTable[];
   files: ManagedFile[];
   reloads: Reload[];
+  /** Desired only: services (keys) of `ha: ecmp`, whose destinations every director adds in one order (mh needs it). */
+  ecmpServices?: string[];
   /** Observed only: aspects the captures could not show, which the planner must not call drift. */
   unobserved?: 'ipvs-thresholds'[];
 }

@@ -1,6 +1,7 @@
 // Cross-checks of director high availability: VIPs no host owns, directors that would share a VIP on one L2
 // network, and what each HA mode needs (ECMP: OSPF on every director, DR or TUN; VRRP: one shared network).
-import { error, type Diagnostic } from './diagnostics.js';
+import { ecmpPathsOf } from '../model/ecmp.js';
+import { error, warning, type Diagnostic } from './diagnostics.js';
 import type { Host, Service, Topology } from './types.js';
 
 /** The networks both hosts are attached to. */
@@ -45,7 +46,64 @@ export function checkVipNotHostAddress(t: Topology, s: Service): Diagnostic[] {
   return [];
 }
 
+/**
+ * ECMP directors are all active: the routers may send any packet of a flow to any of them. NAT and FullNAT replies
+ * must come back through the director that translated the request, and its connection (and SNAT) state lives
+ * there alone, so the reply of a flow hashed to one director would reach another that knows nothing of it.
+ */
+export function checkEcmpMethod(s: Service): Diagnostic[] {
+  if (s.ha !== 'ecmp' || (s.method !== 'nat' && s.method !== 'fullnat')) return [];
+  return [
+    error(
+      'ha-ecmp-nat',
+      [...s.path, 'method'],
+      `${s.method === 'nat' ? 'NAT' : 'FullNAT'} service "${s.name}" cannot be active on several directors: replies must return through the director that translated the request, and its connection${s.method === 'fullnat' ? ' and SNAT' : ''} state is kept on that director only`,
+      'use method "dr" or "tun" (replies go straight to the client), or "ha: vrrp" (one director at a time, state synchronised); NAT over ECMP would need each director to SNAT to an address of its own so replies return to it',
+    ),
+  ];
+}
+
+/** ECMP directors announce the VIP by OSPF: each needs `routing:`, and the service a VIP to announce. */
+export function checkEcmpRouting(t: Topology, s: Service): Diagnostic[] {
+  if (s.ha !== 'ecmp') return [];
+  if (s.vip === undefined) {
+    return [error('ha-ecmp-no-vip', [...s.path, 'ha'], `service "${s.name}" has no VIP for its directors to announce`, 'give the service a "vip:", or drop "ha: ecmp"')];
+  }
+  return s.directors.flatMap((d, i) =>
+    t.hosts.get(d)?.routing
+      ? []
+      : [error('ha-ecmp-no-routing', [...s.path, 'directors', i], `ECMP director "${d}" has no routing config to announce VIP ${s.vip}`, `add "routing:" (OSPF) to host "${d}"`)],
+  );
+}
+
+/** A scheduler other than mh sends a flow re-hashed to another director to another real server, which resets it. */
+export function checkEcmpScheduler(s: Service): Diagnostic[] {
+  if (s.ha !== 'ecmp' || s.scheduler === 'mh') return [];
+  return [
+    warning(
+      'ha-ecmp-scheduler',
+      [...s.path, 'scheduler'],
+      `scheduler "${s.scheduler}" of ECMP service "${s.name}" picks real servers by state each director keeps apart: a flow the routers move to another director lands on another real server and is reset`,
+      'use "scheduler: mh" (the default with ha: ecmp), which every director computes alike',
+    ),
+  ];
+}
+
+/** A router next to ECMP directors whose written `maximumPaths` is below their number would leave some unused. */
+export function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
+  const written = h.routing?.maximumPaths;
+  const needed = ecmpPathsOf(t, h);
+  if (written === undefined || needed === undefined || written >= needed) return [];
+  return [error('ha-ecmp-maximum-paths', [...h.path, 'routing', 'maximumPaths'], `router "${h.name}" keeps ${written} equal-cost path(s) but is next to ${needed} ECMP directors of one VIP`, `set "maximumPaths: ${needed}" or more, or remove it (lbctl then writes ${needed})`)];
+}
+
 /** Every HA cross-check of every service, in a stable order. */
 export function checkHa(t: Topology): Diagnostic[] {
-  return t.services.flatMap((s) => [...checkVipNotHostAddress(t, s), ...checkDirectorsShareL2(t, s)]);
+  return t.services.flatMap((s) => [
+    ...checkVipNotHostAddress(t, s),
+    ...checkDirectorsShareL2(t, s),
+    ...checkEcmpMethod(s),
+    ...checkEcmpRouting(t, s),
+    ...checkEcmpScheduler(s),
+  ]).concat([...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)));
 }

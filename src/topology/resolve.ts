@@ -158,7 +158,8 @@ class Resolver {
     const service: Service = {
       name,
       id,
-      scheduler: raw.scheduler ?? 'wlc',
+      // ECMP directors must agree on the real server of a flow whichever of them the routers pick: Maglev hashing.
+      scheduler: raw.scheduler ?? (raw.ha === 'ecmp' ? 'mh' : 'wlc'),
       flags: [...(raw.flags ?? [])].sort(),
       persistence: this.persistence(raw, family, [...path, 'persistence']),
       onePacket: raw.onePacket ?? false,

@@ -145,7 +145,7 @@ const service = z.strictObject({
   port: port.optional(),
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   fwmark: z.number().int().min(1).max(4294967295).optional(),
-  scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm)'),
+  scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm; mh with ha: ecmp)'),
   flags: z.array(z.enum(Object.keys(SCHEDULER_FLAGS) as [keyof typeof SCHEDULER_FLAGS])).optional().describe('scheduler flags (ipvsadm -b)'),
   persistence: persistence.optional(),
   onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
