@@ -73,7 +73,7 @@ class Executor {
   async step(step: Step, undoing: boolean): Promise<void> {
     const backup = { backup: !undoing };
     if (step.op === 'write') {
-      const problem = step.file.check === 'frr' ? await this.host.checkConfig(step.file) : null;
+      const problem = step.file.check !== undefined ? await this.host.checkConfig(step.file) : null;
       if (problem !== null) throw new Error(`${step.file.path}: FRR's parser rejects the new content, the old file is kept:\n${problem}`);
       return this.host.write(step.file, backup);
     }

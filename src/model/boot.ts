@@ -13,6 +13,7 @@ export function addBootUnit(b: HostBuilder, hasIpvs: boolean): void {
     ...routes.map((r) => `ip${r.family === 'inet6' ? ' -6' : ''} route replace ${r.destination} via ${r.via}`),
     ...nft.map((t) => `nft -f ${PATHS.nft(t.family)}`),
     ...(hasIpvs ? ['ipvsadm-restore'] : []),
+    ...b.syncDaemonList().map((d) => `ipvsadm --start-daemon ${d.role} --mcast-interface ${d.interface} --syncid ${d.syncId}`),
   ];
   if (exec.length === 0) return;
   for (const t of nft) b.file({ path: PATHS.nft(t.family), mode: 0o644, content: generatedHeader('#') + nftReplaceScript(t) });

@@ -7,6 +7,7 @@ import { familyOf } from '../topology/resolve.js';
 import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
+import { addVrrpDirector } from './vrrp.js';
 import type { HostState } from './state.js';
 
 /** Computes every host's desired state, keyed by host name in topology order. */
@@ -19,6 +20,7 @@ export function desiredStates(t: Topology): Map<string, HostState> {
       if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
     }
   }
+  for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
   for (const g of announcedGroups(t)) {
     for (const n of g.nodes) builder(n).address({ device: 'lo', cidr: hostCidr(g.prefix.split('/')[0] ?? g.prefix) });
   }

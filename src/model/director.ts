@@ -51,7 +51,8 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
   b.module('ip_vs');
   b.module(`ip_vs_${s.scheduler}`);
-  if (s.vip !== undefined) b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
+  // A VRRP VIP is keepalived's to add and remove (see vrrp.ts): lbctl puts it nowhere, not even at boot.
+  if (s.vip !== undefined && s.ha !== 'vrrp') b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
   if (s.persistence) b.sysctl('net.ipv4.vs.expire_quiescent_template', '1');
   if (s.ha === 'ecmp') {
     // A flow the routers re-hash to this director arrives mid-stream: accept it without having seen its SYN.

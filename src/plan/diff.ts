@@ -154,9 +154,13 @@ export function diffHost(
   diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
   diffKeyed(out, 'link', keyed(desired.links, (l) => l.name), keyed(observed.links, (l) => l.name), same, () => 'ignore', (c) => ({ ...c, kind: 'link' }));
   const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' => (VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore');
-  diffKeyed(out, 'address', keyed(desired.addresses, addressKey), keyed(observed.addresses, addressKey), same, addressFate, (c) => ({ ...c, kind: 'address' }));
+  // A VRRP VIP is on the master and not on the backup, both as they should be: neither is drift.
+  const floating = new Set((desired.floating ?? []).map(addressKey));
+  const addressesObserved = keyed(observed.addresses.filter((a) => !floating.has(addressKey(a))), addressKey);
+  diffKeyed(out, 'address', keyed(desired.addresses, addressKey), addressesObserved, same, addressFate, (c) => ({ ...c, kind: 'address' }));
   diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
   diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'));
+  diffKeyed(out, 'ipvs-sync-daemon', keyed(desired.syncDaemons ?? [], (d) => d.role), keyed(observed.syncDaemons ?? [], (d) => d.role), same, () => 'unmanaged', (c) => ({ ...c, kind: 'ipvs-sync-daemon' }));
   diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
   diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
   const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])));

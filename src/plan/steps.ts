@@ -45,6 +45,11 @@ export function stepsFor(c: Change): Step[] {
       if (c.action === 'delete') return [exec('ipvsadm', '-d', ...sel, ...destinationArgs(d).slice(0, 2))];
       return [exec('ipvsadm', c.action === 'create' ? '-a' : '-e', ...sel, ...destinationArgs(d))];
     }
+    case 'ipvs-sync-daemon': {
+      const stop = c.before === null ? [] : [exec('ipvsadm', '--stop-daemon', c.before.role)];
+      if (c.after === null) return stop;
+      return [...stop, exec('ipvsadm', '--start-daemon', c.after.role, '--mcast-interface', c.after.interface, '--syncid', String(c.after.syncId))];
+    }
     case 'nft-table': {
       if (c.after === null) return c.before ? [exec('nft', 'delete', 'table', c.before.family, c.before.name)] : [];
       return [{ op: 'exec', argv: ['nft', '-f', '-'], stdin: nftReplaceScript(c.after) }];

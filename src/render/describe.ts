@@ -1,6 +1,6 @@
 // One-line descriptions of changes, shared by the human and shell renderers.
 import { nftRuleIdentity } from '../model/keys.js';
-import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
+import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 import type { Change, IpvsServiceSpec } from '../plan/types.js';
 
 /** The sign of an action in diffs: + create, ~ update, - delete. */
@@ -20,6 +20,7 @@ const SUMMARY: { [K in Change['kind']]: (v: never) => string } = {
       .filter(Boolean)
       .join(', '),
   'ipvs-destination': (d: IpvsDestination) => [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
+  'ipvs-sync-daemon': (d: SyncDaemon) => `on ${d.interface}, syncid ${d.syncId}`,
   'nft-table': (t: NftTable) => `${t.rules.length} rule(s)`,
   file: (f: ManagedFile) => `mode ${mode(f.mode)}`,
   reload: (r: Reload) => r.argv.join(' '),

@@ -1,6 +1,7 @@
 // Cross-checks of director high availability: VIPs no host owns, directors that would share a VIP on one L2
 // network, and what each HA mode needs (ECMP: OSPF on every director, DR or TUN; VRRP: one shared network).
 import { ecmpPathsOf } from '../model/ecmp.js';
+import { sharedNetworkOf } from '../model/vrrp.js';
 import { error, warning, type Diagnostic } from './diagnostics.js';
 import type { Host, Service, Topology } from './types.js';
 
@@ -97,6 +98,24 @@ export function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
   return [error('ha-ecmp-maximum-paths', [...h.path, 'routing', 'maximumPaths'], `router "${h.name}" keeps ${written} equal-cost path(s) but is next to ${needed} ECMP directors of one VIP`, `set "maximumPaths: ${needed}" or more, or remove it (lbctl then writes ${needed})`)];
 }
 
+/** VRRP moves the VIP between directors on one L2 network: all of them must be on a network that holds the VIP. */
+export function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
+  if (s.ha !== 'vrrp') return [];
+  if (s.vip === undefined) {
+    return [error('ha-vrrp-no-vip', [...s.path, 'ha'], `service "${s.name}" has no VIP for VRRP to move between its directors`, 'give the service a "vip:", or drop "ha: vrrp"')];
+  }
+  const directors = s.directors.map((d) => t.hosts.get(d)).filter((h): h is Host => h !== undefined);
+  if (sharedNetworkOf(t, directors, s.vip)) return [];
+  return [
+    error(
+      'ha-vrrp-no-shared-l2',
+      [...s.path, 'ha'],
+      `VRRP needs every director of service "${s.name}" (${s.directors.join(', ')}) on one network that holds VIP ${s.vip}`,
+      'attach the directors to the network of the VIP (or pick a VIP inside a network they share), or use "ha: ecmp" for directors on different networks',
+    ),
+  ];
+}
+
 /** Every HA cross-check of every service, in a stable order. */
 export function checkHa(t: Topology): Diagnostic[] {
   return t.services.flatMap((s) => [
@@ -105,5 +124,6 @@ export function checkHa(t: Topology): Diagnostic[] {
     ...checkEcmpMethod(s),
     ...checkEcmpRouting(t, s),
     ...checkEcmpScheduler(s),
+    ...checkVrrpNetwork(t, s),
   ]).concat([...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)));
 }

@@ -61,6 +61,8 @@ describe('director HA checks', () => {
     ['an ECMP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n').replace('ha: vrrp', 'ha: ecmp'), ['26:9 ha-ecmp-no-vip']],
     ['an ECMP service with a scheduler of per-director state (warning)', variant('ha: vrrp', 'ha: ecmp\n    scheduler: wrr'), ['28:16 ha-ecmp-scheduler']],
     ['a router keeping fewer paths than there are ECMP directors', variant('ha: vrrp', 'ha: ecmp').replace('routing: { networks', 'routing: { maximumPaths: 1, networks'), ['9:30 ha-ecmp-maximum-paths']],
+    ['a VRRP VIP outside the directors\' shared network', variant('vip: 192.168.10.100', 'vip: 10.9.9.9'), ['27:9 ha-vrrp-no-shared-l2']],
+    ['a VRRP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n'), ['26:9 ha-vrrp-no-vip']],
   ])('%s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);
   });
