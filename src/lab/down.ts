@@ -4,6 +4,7 @@ import { runChecked, type Runner } from '../host/port.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';
+import { stopKeepalived } from './keepalived.js';
 import { LAB_ROOT, labDir } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { stopService } from './services.js';
@@ -32,7 +33,7 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   const state = await readLabState(lab);
   let services = 0;
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
-  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
+  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f)), ...(state?.keepalived ?? []).map((k) => stopKeepalived(lab, k))]);
   const existing = new Set(await allNamespaces(runner));
   const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));
   for (const ns of targets) {

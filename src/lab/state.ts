@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabDns } from './dns.js';
 import type { LabFrr } from './frr.js';
+import type { LabKeepalived } from './keepalived.js';
 import { labDir } from './names.js';
 import type { LabPlan } from './plan.js';
 
@@ -22,6 +23,8 @@ export interface LabState {
   frr?: LabFrr[];
   /** DNS servers of hosts with role dns (absent in records of labs without them). */
   dns?: LabDns[];
+  /** keepalived instances of VRRP directors (absent in records of labs without them). */
+  keepalived?: LabKeepalived[];
 }
 
 const stateFile = (lab: string) => join(labDir(lab), 'lab.json');
