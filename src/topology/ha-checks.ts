@@ -116,6 +116,22 @@ export function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
   ];
 }
 
+/** Services sharing a VIP share its holder: one HA mode (or none) for all of them. */
+export function checkVipHaAgrees(t: Topology): Diagnostic[] {
+  const first = new Map<string, Service>();
+  const out: Diagnostic[] = [];
+  for (const s of t.services) {
+    if (s.vip === undefined) continue;
+    const other = first.get(s.vip);
+    if (!other) first.set(s.vip, s);
+    else if (other.ha !== s.ha) {
+      const mode = (x: Service) => (x.ha === undefined ? 'no HA mode' : `"ha: ${x.ha}"`);
+      out.push(error('ha-vip-mixed', [...s.path, ...(s.ha === undefined ? [] : ['ha'])], `service "${s.name}" has ${mode(s)} but shares VIP ${s.vip} with service "${other.name}", which has ${mode(other)}`, `give both services the same "ha:" (one VIP has one holder)`));
+    }
+  }
+  return out;
+}
+
 /** Every HA cross-check of every service, in a stable order. */
 export function checkHa(t: Topology): Diagnostic[] {
   return t.services.flatMap((s) => [
@@ -125,5 +141,5 @@ export function checkHa(t: Topology): Diagnostic[] {
     ...checkEcmpRouting(t, s),
     ...checkEcmpScheduler(s),
     ...checkVrrpNetwork(t, s),
-  ]).concat([...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)));
+  ]).concat(checkVipHaAgrees(t), [...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)));
 }

@@ -63,6 +63,7 @@ describe('director HA checks', () => {
     ['a router keeping fewer paths than there are ECMP directors', variant('ha: vrrp', 'ha: ecmp').replace('routing: { networks', 'routing: { maximumPaths: 1, networks'), ['9:30 ha-ecmp-maximum-paths']],
     ['a VRRP VIP outside the directors\' shared network', variant('vip: 192.168.10.100', 'vip: 10.9.9.9'), ['27:9 ha-vrrp-no-shared-l2']],
     ['a VRRP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n'), ['26:9 ha-vrrp-no-vip']],
+    ['two services on one VIP with different HA modes', variant('    realServers: [rs1]\n', '    realServers: [rs1]\n  tls:\n    vip: 192.168.10.100\n    port: 443\n    method: dr\n    directors: [d1, d2]\n    ha: ecmp\n    realServers: [rs1]\n'), ['34:9 ha-vip-mixed']],
   ])('%s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);
   });
