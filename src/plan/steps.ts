@@ -42,7 +42,9 @@ export function stepsFor(c: Change): Step[] {
       const d = c.after ?? c.before;
       if (d === null) return [];
       const sel = serviceSelector(d.service);
-      if (c.action === 'delete') return [exec('ipvsadm', '-d', ...sel, ...destinationArgs(d).slice(0, 2))];
+      const remove = exec('ipvsadm', '-d', ...sel, ...destinationArgs(d).slice(0, 2));
+      if (c.action === 'delete') return [remove];
+      if (c.reorder) return [remove, exec('ipvsadm', '-a', ...sel, ...destinationArgs(d))];
       return [exec('ipvsadm', c.action === 'create' ? '-a' : '-e', ...sel, ...destinationArgs(d))];
     }
     case 'ipvs-sync-daemon': {

@@ -28,6 +28,11 @@ interface ChangeOf<K extends string, T> {
   after: T | null;
   /** Set on the weight-0 update that starts draining a real server before its deletion. */
   drain?: true;
+  /**
+   * Set on an update that deletes and re-adds a destination of an ECMP service, after a new one that sorts before
+   * it: the kernel's list (which mh builds its table from) stays in address order, the same on every director.
+   */
+  reorder?: true;
 }
 
 /** One change to one object. */

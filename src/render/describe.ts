@@ -47,7 +47,8 @@ function detail(c: Change): string {
   const now = summary(c, c.after);
   const was = summary(c, c.before);
   const delta = nftDelta(c);
-  return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : ''].filter(Boolean).join(' ');
+  const reorder = c.kind === 'ipvs-destination' && c.reorder ? '[re-added after a new real server: mh order]' : '';
+  return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : '', reorder].filter(Boolean).join(' ');
 }
 
 /** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1". */

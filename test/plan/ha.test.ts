@@ -46,6 +46,29 @@ describe('ha: vrrp', () => {
 });
 
 describe('ha: ecmp', () => {
+  it('re-adds, in order, the real servers that sort after a new one, so the kernel keeps address order', () => {
+    const d1 = desired('ecmp-web').get('d1')!;
+    const observed = structuredClone(d1);
+    observed.ipvs[0]!.destinations = observed.ipvs[0]!.destinations.filter((d) => d.address !== '10.30.0.22');
+    const plan = planHost(d1, observed);
+    expect(plan.changes.flatMap((c) => stepsFor(c).map(stepToShell))).toEqual([
+      'ipvsadm -a -t 10.40.0.100:80 -r 10.30.0.22:80 -g -w 1',
+      'ipvsadm -d -t 10.40.0.100:80 -r 10.30.0.23:80',
+      'ipvsadm -a -t 10.40.0.100:80 -r 10.30.0.23:80 -g -w 1',
+    ]);
+  });
+
+  it('re-adds nothing when the new real server sorts last, nor in services without ha: ecmp', () => {
+    const d1 = desired('ecmp-web').get('d1')!;
+    const observed = structuredClone(d1);
+    observed.ipvs[0]!.destinations = observed.ipvs[0]!.destinations.filter((d) => d.address !== '10.30.0.23');
+    expect(planHost(d1, observed).changes.map((c) => `${c.action} ${c.key}`)).toEqual(['create tcp 10.40.0.100:80 10.30.0.23:80']);
+    const vrrp = desired('vrrp-web').get('d1')!;
+    const seen = structuredClone(vrrp);
+    seen.ipvs[0]!.destinations = seen.ipvs[0]!.destinations.filter((d) => d.address !== '10.50.0.21');
+    expect(planHost(vrrp, seen).changes.map((c) => `${c.action} ${c.key}`)).toEqual(['create tcp 10.50.0.100:80 10.50.0.21:80']);
+  });
+
   it('says that every director adds the real servers in one order, and adds them so', () => {
     const states = desired('ecmp-web');
     for (const name of ['d1', 'd2']) {
