@@ -35,7 +35,7 @@ export function checkDirectorsShareL2(t: Topology, s: Service): Diagnostic[] {
   return [];
 }
 
-/** A VIP that is some host's own interface address: the host answers for it, and lbctl would remove it on a director. */
+/** A VIP that is some host's own interface address: that host answers for it, so clients reach it, not the directors. */
 export function checkVipNotHostAddress(t: Topology, s: Service): Diagnostic[] {
   if (s.vip === undefined) return [];
   for (const h of t.hosts.values()) {
