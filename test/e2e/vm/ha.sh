@@ -49,10 +49,22 @@ nosync() {
   done
 }
 
+# wait_until SECONDS COMMAND...: polls the command every 0.2 s until it succeeds (0) or SECONDS pass (1).
+wait_until() {
+  local end=$(( $(date +%s) + $1 ))
+  shift
+  until "$@" >/dev/null 2>&1; do (( $(date +%s) < end )) || return 1; sleep 0.2; done
+}
+# LAB: the router has OSPF routes to the VIP through both directors (OSPF converged after lab up).
+ecmp_routes() { [ "$(ip -n "$(ns "$1" router)" route show 10.40.0.100 | grep -c 'nexthop via')" = 2 ]; }
+# LAB: one director holds the VRRP VIP (keepalived elected a master after lab up).
+vrrp_master() { ip -n "$(ns "$1" d1)" -br addr | grep -q '10\.50\.0\.100/' || ip -n "$(ns "$1" d2)" -br addr | grep -q '10\.50\.0\.100/'; }
+
 # LAB VICTIM: the client's run; the kill ends every process of the victim's namespace (FRR or keepalived), flushes
 # its IPVS table and takes its link down, as a director that dies does (no RST, no goodbye).
 measure() {
   local lab=$1 victim=$2
+  wait_until 60 ecmp_routes "$lab" || echo "no ECMP route to the VIP after 60 s" >"$out/$lab/converge.txt"
   state "$lab" before
   local kill="ip netns pids $(ns "$lab" "$victim") | xargs -r kill -9; ip netns exec $(ns "$lab" "$victim") ipvsadm -C; ip -n $(ns "$lab" "$victim") link set eth0 down"
   ip netns exec "$(ns "$lab" client)" node "$client" 10.40.0.100 "$conns" "$watch" "$kill" >"$out/$lab/client.json" 2>"$out/$lab/client-stderr.txt"
@@ -62,6 +74,7 @@ measure() {
 # VRRP LAB: the director holding the VIP (the master), killed.
 measure_vrrp() {
   local lab=$1 master=d1
+  wait_until 30 vrrp_master "$lab" || echo "no VRRP master after 30 s" >"$out/$lab/converge.txt"
   ip -n "$(ns "$lab" d2)" -br addr | grep -q '10\.50\.0\.100/' && master=d2
   echo "$master" >"$out/$lab/master.txt"
   state "$lab" before

@@ -61,7 +61,7 @@ describe.skipIf(!ENABLED)('director HA on the IPVS kernel', () => {
   });
 
   it('ECMP: the router has a route to the VIP through each director before the kill', async () => {
-    expect(await read('emh', 'before-router-routes.txt')).toMatch(/10\.40\.0\.100 nhid \d+ proto ospf[^\n]*\n(\s+nexthop via 10\.30\.0\.1[12] [^\n]*\n){2}/);
+    expect(await read('emh', 'before-router-routes.txt')).toMatch(/10\.40\.0\.100 [^\n]*proto ospf[^\n]*\n(\s+nexthop via 10\.30\.0\.1[12] [^\n]*\n){2}/);
   });
 
   it('ECMP with mh: at least 99 % of 200 streams survive a director dying, and new connections work again', async () => {
