@@ -31,6 +31,17 @@ export function announcedGroups(t: Topology): Anycast[] {
   return groups;
 }
 
+/** The networks ECMP directors are attached to: where they and their routers run BFD, to fail over in under a second. */
+export function ecmpNetworks(t: Topology): Set<string> {
+  const directors = new Set(ecmpGroups(t).flatMap((g) => g.nodes));
+  return new Set([...directors].flatMap((d) => t.hosts.get(d)?.interfaces.map((i) => i.network) ?? []));
+}
+
+/** True when the host is an ECMP director or a router next to ECMP directors. */
+export function inEcmp(t: Topology, host: Host): boolean {
+  return ecmpGroups(t).some((g) => g.nodes.includes(host.name)) || ecmpPathsOf(t, host) !== undefined;
+}
+
 /**
  * The ECMP paths a router needs: the most directors of one ECMP VIP it shares a network with; undefined when it is
  * no such router (no routing, a director of that VIP itself, or not next to any of its directors).

@@ -1,6 +1,6 @@
 // The OSPF configuration of a routing host: its own networks plus the anycast prefixes it announces.
 import type { Host, Topology } from '../topology/types.js';
-import { announcedGroups, ecmpPathsOf } from './ecmp.js';
+import { announcedGroups, ecmpNetworks, ecmpPathsOf, inEcmp } from './ecmp.js';
 import { contains, parseCidr } from './ip.js';
 import { naturalCompare, sortedBy } from './keys.js';
 import type { OspfConfig, OspfInterface } from './routing.js';
@@ -25,6 +25,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
   const hello = groups.find((g) => g.hello !== undefined)?.hello ?? r.hello;
   const dead = groups.find((g) => g.dead !== undefined)?.dead ?? r.dead;
   const interfaces = new Map<string, OspfInterface>();
+  const bfdNetworks = inEcmp(t, host) ? ecmpNetworks(t) : new Set<string>();
   for (const i of host.interfaces) {
     if (!i.addresses.some((a) => inOspfNetworks(a, networks)) && !r.interfaces.has(i.name)) continue;
     const net = t.networks.get(i.network);
@@ -32,6 +33,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
     if (hello !== undefined) base.hello = hello;
     if (dead !== undefined) base.dead = dead;
     if (r.retransmit !== undefined) base.retransmit = r.retransmit;
+    if (bfdNetworks.has(i.network)) base.bfd = true;
     interfaces.set(i.name, base);
   }
   const loCost = groups.find((g) => g.cost !== undefined)?.cost;

@@ -17,7 +17,7 @@ lbctl="$repo/bin/lbctl"
 client="$repo/test/e2e/vm/ha-client.mjs"
 work=/run/lbctl-ha
 conns=200
-watch=12 # s after the kill: OSPF's dead interval (3 s) plus TCP's retransmission back-off
+watch=8 # s after the kill: BFD (0.3 s) or VRRP (< 1 s), then TCP's retransmission back-off
 
 ns() { echo "lbl-$1-$2"; }
 

@@ -22,7 +22,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -75,6 +75,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 router ospf
  ospf router-id 10.30.0.1
@@ -83,6 +85,15 @@ router ospf
  timers lsa min-arrival 0
  maximum-paths 2
  network 10.30.0.0/24 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !
@@ -140,7 +151,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -193,6 +204,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 interface lo
 !
@@ -203,6 +216,15 @@ router ospf
  timers lsa min-arrival 0
  network 10.30.0.0/24 area 0.0.0.0
  network 10.40.0.100/32 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !
@@ -281,7 +303,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -334,6 +356,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 interface lo
 !
@@ -344,6 +368,15 @@ router ospf
  timers lsa min-arrival 0
  network 10.30.0.0/24 area 0.0.0.0
  network 10.40.0.100/32 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !

@@ -24,7 +24,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -77,6 +77,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 router ospf
  ospf router-id 10.30.0.1
@@ -85,6 +87,15 @@ router ospf
  timers lsa min-arrival 0
  maximum-paths 2
  network 10.30.0.0/24 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !
@@ -141,7 +152,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -194,6 +205,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 interface lo
 !
@@ -204,6 +217,15 @@ router ospf
  timers lsa min-arrival 0
  network 10.30.0.0/24 area 0.0.0.0
  network 10.40.0.100/32 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !
@@ -294,7 +316,7 @@ eigrpd=no
 babeld=no
 sharpd=no
 pbrd=no
-bfdd=no
+bfdd=yes
 fabricd=no
 vrrpd=no
 pathd=no
@@ -347,6 +369,8 @@ interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
  ip ospf retransmit-interval 1
+ ip ospf bfd
+ ip ospf bfd profile lbctl-fast
 !
 interface lo
 !
@@ -357,6 +381,15 @@ router ospf
  timers lsa min-arrival 0
  network 10.30.0.0/24 area 0.0.0.0
  network 10.40.0.100/32 area 0.0.0.0
+!
+bfd
+ profile lbctl-fast
+  receive-interval 100
+  transmit-interval 100
+  detect-multiplier 3
+ exit
+!
+exit
 !
 line vty
 !
