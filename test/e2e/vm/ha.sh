@@ -113,17 +113,14 @@ step() {
   echo "$name $rc $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/steps.txt"
 }
 
-step up-emh 240 up emh "$repo/topologies/ecmp-web.yaml"
-step measure-emh 90 measure emh d1
-step down-emh 60 down emh
-step up-ewrr 240 up ewrr "$work/ecmp-wrr.yaml"
-step measure-ewrr 90 measure ewrr d1
-step down-ewrr 60 down ewrr
-step up-vsync 240 up vsync "$repo/topologies/vrrp-web.yaml"
-step measure-vsync 90 measure_vrrp vsync
-step down-vsync 60 down vsync
-step up-vnosync 240 up vnosync "$repo/topologies/vrrp-web.yaml"
-step nosync 20 nosync vnosync
-step measure-vnosync 90 measure_vrrp vnosync
-step down-vnosync 60 down vnosync
+# LBCTL_HA_LABS picks labs (default: all four, in this order).
+for lab in ${LBCTL_HA_LABS:-emh ewrr vsync vnosync}; do
+  case $lab in
+    emh) step up-emh 240 up emh "$repo/topologies/ecmp-web.yaml"; step measure-emh 90 measure emh d1 ;;
+    ewrr) step up-ewrr 240 up ewrr "$work/ecmp-wrr.yaml"; step measure-ewrr 90 measure ewrr d1 ;;
+    vsync) step up-vsync 240 up vsync "$repo/topologies/vrrp-web.yaml"; step measure-vsync 90 measure_vrrp vsync ;;
+    vnosync) step up-vnosync 240 up vnosync "$repo/topologies/vrrp-web.yaml"; step nosync 20 nosync vnosync; step measure-vnosync 90 measure_vrrp vnosync ;;
+  esac
+  step "down-$lab" 60 down "$lab"
+done
 exit 0
