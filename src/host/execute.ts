@@ -74,7 +74,7 @@ class Executor {
     const backup = { backup: !undoing };
     if (step.op === 'write') {
       const problem = step.file.check !== undefined ? await this.host.checkConfig(step.file) : null;
-      if (problem !== null) throw new Error(`${step.file.path}: FRR's parser rejects the new content, the old file is kept:\n${problem}`);
+      if (problem !== null) throw new Error(`${step.file.path}: ${step.file.check === 'keepalived' ? "keepalived's" : "FRR's"} parser rejects the new content, the old file is kept:\n${problem}`);
       return this.host.write(step.file, backup);
     }
     if (step.op === 'remove') return this.host.remove(step.path, backup);

@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { localRunner } from '../../src/host/adapters/exec.js';
 import { checkKeepalivedContent, keepalivedAvailable } from '../../src/host/adapters/keepalived-check.js';
 import { desiredStates } from '../../src/model/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
@@ -24,11 +25,11 @@ describe.skipIf(skip)('example topologies: keepalived configs', () => {
   });
 
   it.each(files)('%s %s %s passes keepalived -t', async (_file, _host, _path, content) => {
-    expect(await checkKeepalivedContent(content)).toBeNull();
+    expect(await checkKeepalivedContent(content, localRunner)).toBeNull();
   });
 
   it('rejects an advertisement interval keepalived cannot keep, naming the line', async () => {
     const [, , , content] = files[0]!;
-    expect(await checkKeepalivedContent(content.replace('advert_int 0.3', 'advert_int 0.003'))).toMatch(/keepalived\.conf: Line \d+\).*0\.003/);
+    expect(await checkKeepalivedContent(content.replace('advert_int 0.3', 'advert_int 0.003'), localRunner)).toMatch(/keepalived\.conf: Line \d+\).*0\.003/);
   });
 });

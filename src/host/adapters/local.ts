@@ -75,7 +75,7 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
     write: (file, options) => files.write(file, options),
     remove: (path, options) => files.remove(path, options),
     lock: (what) => takeLock(join(root, LOCK_PATH), what),
-    checkConfig: (file) => (file.check === 'keepalived' ? checkKeepalivedContent : checkFrrContent)(file.content),
+    checkConfig: (file) => (file.check === 'keepalived' ? checkKeepalivedContent(file.content, runner) : checkFrrContent(file.content)),
     facts: async () => ({ uid: process.getuid?.() ?? 0, hostname: hostname(), ipvs: await ipvsState(runner) }),
     missingTools: async (tools) => {
       const missing: string[] = [];
