@@ -60,10 +60,21 @@ ecmp_routes() { [ "$(ip -n "$(ns "$1" router)" route show 10.40.0.100 | grep -c 
 # LAB: one director holds the VRRP VIP (keepalived elected a master after lab up).
 vrrp_master() { ip -n "$(ns "$1" d1)" -br addr | grep -q '10\.50\.0\.100/' || ip -n "$(ns "$1" d2)" -br addr | grep -q '10\.50\.0\.100/'; }
 
+# LAB: cheap streams for 200 clients: one ticker per real server appends a line every 0.5 s, and the stream CGI
+# follows that file (`tail -f`, woken by inotify) instead of forking a `sleep` per stream and tick.
+streams() {
+  for dir in /run/lbctl-lab/"$1"/web*; do
+    : >>"$dir/tick"
+    ( while echo tick; do sleep 0.5; done >>"$dir/tick" ) >/dev/null 2>&1 &
+    printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nexec tail -n 1 -f %s/tick\n' "$dir" >"$dir/www/cgi-bin/stream"
+  done
+}
+
 # LAB VICTIM: the client's run; the kill ends every process of the victim's namespace (FRR or keepalived), flushes
 # its IPVS table and takes its link down, as a director that dies does (no RST, no goodbye).
 measure() {
   local lab=$1 victim=$2
+  streams "$lab"
   wait_until 60 ecmp_routes "$lab" || echo "no ECMP route to the VIP after 60 s" >"$out/$lab/converge.txt"
   state "$lab" before
   local kill="ip netns pids $(ns "$lab" "$victim") | xargs -r kill -9; ip netns exec $(ns "$lab" "$victim") ipvsadm -C; ip -n $(ns "$lab" "$victim") link set eth0 down"
@@ -74,6 +85,7 @@ measure() {
 # VRRP LAB: the director holding the VIP (the master), killed.
 measure_vrrp() {
   local lab=$1 master=d1
+  streams "$lab"
   wait_until 30 vrrp_master "$lab" || echo "no VRRP master after 30 s" >"$out/$lab/converge.txt"
   ip -n "$(ns "$lab" d2)" -br addr | grep -q '10\.50\.0\.100/' && master=d2
   echo "$master" >"$out/$lab/master.txt"
@@ -116,10 +128,10 @@ step() {
 # LBCTL_HA_LABS picks labs (default: all four, in this order).
 for lab in ${LBCTL_HA_LABS:-emh ewrr vsync vnosync}; do
   case $lab in
-    emh) step up-emh 240 up emh "$repo/topologies/ecmp-web.yaml"; step measure-emh 90 measure emh d1 ;;
-    ewrr) step up-ewrr 240 up ewrr "$work/ecmp-wrr.yaml"; step measure-ewrr 90 measure ewrr d1 ;;
-    vsync) step up-vsync 240 up vsync "$repo/topologies/vrrp-web.yaml"; step measure-vsync 90 measure_vrrp vsync ;;
-    vnosync) step up-vnosync 240 up vnosync "$repo/topologies/vrrp-web.yaml"; step nosync 20 nosync vnosync; step measure-vnosync 90 measure_vrrp vnosync ;;
+    emh) step up-emh 240 up emh "$repo/topologies/ecmp-web.yaml"; step measure-emh 180 measure emh d1 ;;
+    ewrr) step up-ewrr 240 up ewrr "$work/ecmp-wrr.yaml"; step measure-ewrr 180 measure ewrr d1 ;;
+    vsync) step up-vsync 240 up vsync "$repo/topologies/vrrp-web.yaml"; step measure-vsync 180 measure_vrrp vsync ;;
+    vnosync) step up-vnosync 240 up vnosync "$repo/topologies/vrrp-web.yaml"; step nosync 20 nosync vnosync; step measure-vnosync 180 measure_vrrp vnosync ;;
   esac
   step "down-$lab" 60 down "$lab"
 done
