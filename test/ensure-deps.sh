@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 want() { command -v "$2" >/dev/null 2>&1 || need+=("$1"); }   # want PACKAGE COMMAND
 want frr vtysh                # FRR's parser and daemons (routing configs, anycast lab)
+want keepalived keepalived    # VRRP of ha: vrrp directors, and its parser (keepalived -t)
 want iproute2 ip              # namespaces, addresses, routes
 want nftables nft             # FullNAT's SNAT table
 want util-linux unshare       # private mount/PID namespaces for FRR in labs

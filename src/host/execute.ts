@@ -10,7 +10,7 @@ import { IPVSADM_RESTORE_ARGV, restoreText } from '../drivers/ipvs/rules.js';
 import { sysctlReadArgv } from '../drivers/sysctl/argv.js';
 import type { IpvsService } from '../model/state.js';
 import { CAPTURE_COMMANDS } from '../observed/captures.js';
-import { addressCommandOf, ipvsRuleOf, stepsFor, type Step } from '../plan/steps.js';
+import { addressCommandOf, ipvsRulesOf, stepsFor, type Step } from '../plan/steps.js';
 import type { Change } from '../plan/types.js';
 import { CommandError, runChecked, type Host, type Runner } from './port.js';
 
@@ -79,8 +79,8 @@ class Executor {
   async step(step: Step, undoing: boolean): Promise<void> {
     const backup = { backup: !undoing };
     if (step.op === 'write') {
-      const problem = step.file.check === 'frr' ? await this.host.checkConfig(step.file) : null;
-      if (problem !== null) throw new Error(`${step.file.path}: FRR's parser rejects the new content, the old file is kept:\n${problem}`);
+      const problem = step.file.check !== undefined ? await this.host.checkConfig(step.file) : null;
+      if (problem !== null) throw new Error(`${step.file.path}: ${step.file.check === 'keepalived' ? "keepalived's" : "FRR's"} parser rejects the new content, the old file is kept:\n${problem}`);
       return this.host.write(step.file, backup);
     }
     if (step.op === 'remove') return this.host.remove(step.path, backup);
@@ -147,7 +147,7 @@ const BATCHES: readonly BatchKind[] = [
     // complaint on stderr counts as a failure too.
     kinds: new Set(['ipvs-service', 'ipvs-destination']),
     argv: IPVSADM_RESTORE_ARGV,
-    line: (c) => restoreText(listOf(ipvsRuleOf(c))),
+    line: (c) => restoreText(ipvsRulesOf(c)),
     async readBack(runner) {
       const saved = await runChecked(runner, CAPTURE_COMMANDS.ipvs);
       const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));

@@ -28,7 +28,7 @@ export interface Ledger {
 export class LedgerUnreadable extends Error {}
 
 /** Kinds lbctl can remove again, and so records when it creates them. */
-const REMOVABLE = new Set<Kind>(['link', 'address', 'route', 'ipvs-service', 'ipvs-destination', 'nft-table', 'file']);
+const REMOVABLE = new Set<Kind>(['link', 'address', 'route', 'ipvs-service', 'ipvs-destination', 'ipvs-sync-daemon', 'nft-table', 'file']);
 
 const isStringMap = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');

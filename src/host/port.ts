@@ -60,7 +60,7 @@ export interface Host extends Runner, HostFiles {
   readonly live: boolean;
   /** Takes the host's apply lock; throws LockHeld naming the holder when another lbctl has it. */
   lock(what: string): Promise<Release>;
-  /** Checks a routing config's content with FRR's own parser; FRR's complaint, or null when it passes. */
+  /** Checks a config's content with its daemon's own parser (FRR, keepalived); the complaint, or null when it passes. */
   checkConfig(file: ManagedFile): Promise<string | null>;
   /** The host's facts (user, hostname, IPVS). */
   facts(): Promise<HostFacts>;

@@ -26,6 +26,7 @@ const PACKAGES: Record<string, string> = {
   'ipvsadm-save': 'ipvsadm',
   nft: 'nftables',
   vtysh: 'frr',
+  keepalived: 'keepalived',
 };
 
 /** The tools a host's desired state needs. */
@@ -34,6 +35,7 @@ export function toolsFor(desired: HostState): string[] {
   if (desired.ipvs.length > 0) tools.push('ipvsadm', 'ipvsadm-save');
   if (desired.nft.length > 0) tools.push('nft');
   if (desired.files.some((f) => f.check === 'frr')) tools.push('vtysh');
+  if (desired.files.some((f) => f.check === 'keepalived')) tools.push('keepalived');
   return tools;
 }
 

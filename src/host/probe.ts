@@ -31,6 +31,7 @@ function optional(name: CaptureName, desired: HostState): boolean {
   return (
     ((name === 'ipvs' || name === 'ipvsList') && desired.ipvs.length === 0) ||
     (name === 'nft' && desired.nft.length === 0) ||
+    (name === 'ipvsDaemon' && (desired.syncDaemons ?? []).length === 0) ||
     (name === 'modules' && desired.modules.length === 0)
   );
 }

@@ -14,6 +14,7 @@ import { dnsLaunches, dnsReady, launchDns } from './dns.js';
 import { labDown } from './down.js';
 import { LabError } from './errors.js';
 import { frrLaunches, frrReady, launchFrr } from './frr.js';
+import { keepalivedHosts, keepalivedReady, launchKeepalived } from './keepalived.js';
 import { labDir } from './names.js';
 import type { LabHost, LabPlan } from './plan.js';
 import { checkLabUp } from './preflight.js';
@@ -54,7 +55,7 @@ async function applyLabHost(plan: LabPlan, host: LabHost, desired: HostState, ru
   return applyClosing(host.name, result).at(-1) ?? 'applied';
 }
 
-/** Starts FRR on the routing hosts (all at once, recorded before waiting), then DNS servers on the dns hosts. */
+/** Starts FRR on the routing hosts and keepalived on VRRP directors (all at once, recorded before waiting), then DNS servers on the dns hosts. */
 async function startDaemons(state: LabState, t: Topology, log: (line: string) => void): Promise<void> {
   const lab = state.plan.lab;
   const frr: NonNullable<LabState['frr']> = (state.frr = []);
@@ -62,6 +63,11 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
   await writeLabState(state);
   await Promise.all(frr.map((f) => frrReady(lab, f)));
   for (const f of frr) log(`${f.host}: FRR (${f.flavour === 'frr' ? 'frr.conf' : 'quagga-style zebra.conf + ospfd.conf'}) pid ${f.pid}`);
+  const vrrp: NonNullable<LabState['keepalived']> = (state.keepalived = []);
+  for (const host of keepalivedHosts(state.plan.hosts, desiredStates(t))) vrrp.push(await launchKeepalived(lab, host));
+  await writeLabState(state);
+  await Promise.all(vrrp.map((k) => keepalivedReady(lab, k)));
+  for (const k of vrrp) log(`${k.host}: keepalived (VRRP) pid ${k.pid}`);
   const dns: NonNullable<LabState['dns']> = (state.dns = []);
   for (const launch of dnsLaunches(t, state.plan.hosts)) {
     const d = await launchDns(lab, launch);

@@ -6,6 +6,7 @@ import { stopAgent } from './agent.js';
 import { stopDns } from './dns.js';
 import { LabError } from './errors.js';
 import { stopFrr } from './frr.js';
+import { stopKeepalived } from './keepalived.js';
 import { LAB_ROOT, labDir } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { stopService } from './services.js';
@@ -49,7 +50,7 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
   // Agents first: one stopping later would find FRR gone and decide on that.
   const agents = await Promise.all((state?.agents ?? []).map((a) => stopAgent(lab, a)));
-  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f))]);
+  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f)), ...(state?.keepalived ?? []).map((k) => stopKeepalived(lab, k))]);
   const unrecorded = await stopUnrecorded(lab);
   const existing = new Set(await allNamespaces(runner));
   const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));

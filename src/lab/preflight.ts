@@ -4,6 +4,7 @@ import type { Runner } from '../host/port.js';
 import { quoteWord } from '../drivers/sh/quote.js';
 import { desiredStates } from '../model/desired.js';
 import { PATHS } from '../model/paths.js';
+import { KEEPALIVED_CONF } from '../model/vrrp.js';
 import type { Topology } from '../topology/types.js';
 import { dnsLaunches } from './dns.js';
 import { LabError } from './errors.js';
@@ -40,10 +41,11 @@ export async function unappliable(t: Topology, plan: LabPlan, shownFile: string,
   if (ipvs.length > 0 && !(await ipvsAvailable(runner))) return ipvsRefusal(ipvs, shownFile, plan.lab);
   // Enabling the boot unit means nothing to a namespace (it never boots) and the lab applies with --no-reload;
   // the routing daemons' reloads are replaced by the lab's own FRR instance of the host (src/lab/frr.ts), and a
-  // zone's reload (rndc) by the lab's dnsmasq, which loads the records file apply wrote (src/lab/dns.ts).
+  // zone's reload (rndc) by the lab's dnsmasq, which loads the records file apply wrote (src/lab/dns.ts), and
+  // keepalived's by the lab's keepalived instance of a VRRP director (src/lab/keepalived.ts).
   const daemons = (d: (typeof desired)[number]) => {
     const routing = t.hosts.get(d.host)?.routing;
-    const served = (path: string) => (routing && path.startsWith(`${routing.configDir}/`)) || path.startsWith(`${PATHS.zones}/`);
+    const served = (path: string) => (routing && path.startsWith(`${routing.configDir}/`)) || path.startsWith(`${PATHS.zones}/`) || path === KEEPALIVED_CONF;
     const ours = new Set(d.files.filter((f) => served(f.path)).flatMap((f) => (f.reload ? [f.reload] : [])));
     return d.reloads.filter((r) => r.name !== BOOT_RELOAD && !ours.has(r.name));
   };

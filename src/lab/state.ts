@@ -6,6 +6,7 @@ import type { LabDns } from './dns.js';
 import type { LabFrr } from './frr.js';
 import { reasonOf } from '../host/errno.js';
 import { LabError } from './errors.js';
+import type { LabKeepalived } from './keepalived.js';
 import { labDir } from './names.js';
 import type { LabPlan } from './plan.js';
 
@@ -27,6 +28,8 @@ export interface LabState {
   dns?: LabDns[];
   /** Agents of hosts with checks (absent in records of labs without them). */
   agents?: LabAgent[];
+  /** keepalived instances of VRRP directors (absent in records of labs without them). */
+  keepalived?: LabKeepalived[];
 }
 
 const stateFile = (lab: string) => join(labDir(lab), 'lab.json');

@@ -2,7 +2,7 @@
 // lbctl's nftables table and the IPVS table (sysctls and modules have their own .d files).
 import type { HostBuilder } from './builder.js';
 import { addressCommand, ipArgv, linkCommand, routeCommand } from '../drivers/iproute/argv.js';
-import { TABLE_RESTORE_ARGV } from '../drivers/ipvs/rules.js';
+import { syncDaemonStartArgv, TABLE_RESTORE_ARGV } from '../drivers/ipvs/rules.js';
 import { nftLoadArgv, nftReplaceScript } from '../drivers/nft/script.js';
 import { generatedHeader, PATHS } from './paths.js';
 
@@ -17,6 +17,7 @@ export function addBootUnit(b: HostBuilder, hasIpvs: boolean): void {
     ...routes.map((r) => ipArgv(routeCommand('replace', r))),
     ...nft.map((t) => nftLoadArgv(PATHS.nft(t.family))),
     ...(hasIpvs ? [[...TABLE_RESTORE_ARGV]] : []),
+    ...b.syncDaemonList().map(syncDaemonStartArgv),
   ].map((argv) => argv.join(' '));
   if (exec.length === 0) return;
   for (const t of nft) b.file({ path: PATHS.nft(t.family), mode: 0o644, content: generatedHeader('#') + nftReplaceScript(t) });

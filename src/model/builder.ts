@@ -1,6 +1,6 @@
 // Accumulates one host's desired state from several concerns, rejecting contradictions.
 import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy } from './keys.js';
-import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route } from './state.js';
+import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from './state.js';
 
 /** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
 export function confKey(family: 'ipv4' | 'ipv6', device: string, setting: string): string {
@@ -20,6 +20,9 @@ export class HostBuilder {
   private readonly nft = new Map<string, NftTable>();
   private readonly files = new Map<string, ManagedFile>();
   private readonly reloads = new Map<string, Reload>();
+  private readonly ecmp = new Set<string>();
+  private readonly syncDaemons = new Map<SyncDaemon['role'], SyncDaemon>();
+  private readonly floating = new Map<string, Address>();
 
   constructor(readonly host: string) {}
 
@@ -49,6 +52,30 @@ export class HostBuilder {
   service(service: IpvsService): void {
     this.services.set(serviceKey(service.id), service);
     this.sortedServices = undefined;
+  }
+
+  /** A sync daemon; two services wanting one role with different settings are a contradiction. */
+  syncDaemon(daemon: SyncDaemon): void {
+    const had = this.syncDaemons.get(daemon.role);
+    if (had && (had.interface !== daemon.interface || had.syncId !== daemon.syncId)) {
+      throw new Error(`host ${this.host}: ${daemon.role} sync daemon wanted on ${had.interface} (syncid ${had.syncId}) and ${daemon.interface} (syncid ${daemon.syncId})`);
+    }
+    this.syncDaemons.set(daemon.role, daemon);
+  }
+
+  /** An address VRRP holds on whichever director is master (see HostState.floating). */
+  floatingAddress(address: Address): void {
+    this.floating.set(addressKey(address), address);
+  }
+
+  /** The sync daemons collected so far, by role (for the boot unit). */
+  syncDaemonList(): SyncDaemon[] {
+    return sortedBy([...this.syncDaemons.values()], (d) => d.role);
+  }
+
+  /** Marks a service as active on several directors over ECMP (see HostState.ecmpServices). */
+  ecmpService(key: string): void {
+    this.ecmp.add(key);
   }
 
   nftRule(family: NftTable['family'], rule: string): void {
@@ -103,6 +130,9 @@ export class HostBuilder {
       ipvs: this.serviceList(),
       files: sortedBy([...this.files.values()], (f) => f.path),
       reloads: sortedBy([...this.reloads.values()], (r) => r.name),
+      ...(this.syncDaemons.size > 0 ? { syncDaemons: this.syncDaemonList() } : {}),
+      ...(this.floating.size > 0 ? { floating: sortedBy([...this.floating.values()], addressKey) } : {}),
+      ...(this.ecmp.size > 0 ? { ecmpServices: [...this.ecmp].sort(naturalCompare) } : {}),
     };
   }
 }

@@ -2,10 +2,12 @@
 import type { Topology } from '../topology/types.js';
 import { HostBuilder } from './builder.js';
 import { addDirectorService, hostCidr } from './director.js';
+import { announcedGroups, ecmpPathsOf } from './ecmp.js';
 import { familyOf } from '../topology/resolve.js';
 import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
+import { addVrrpDirector } from './vrrp.js';
 import type { HostState } from './state.js';
 
 /** Computes every host's desired state, keyed by host name in topology order. */
@@ -18,7 +20,8 @@ export function desiredStates(t: Topology): Map<string, HostState> {
       if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
     }
   }
-  for (const g of t.anycast) {
+  for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
+  for (const g of announcedGroups(t)) {
     const address = g.prefix.split('/')[0] ?? g.prefix;
     for (const n of g.nodes) {
       builder(n).address({ device: 'lo', cidr: hostCidr(address) });
@@ -32,6 +35,8 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     if (host.gateway !== undefined) b.route({ family: familyOf(host.gateway), destination: 'default', via: host.gateway });
     for (const r of host.routes) b.route({ family: familyOf(r.via), destination: r.destination, via: r.via });
     if (host.roles.includes('router')) b.sysctl('net.ipv4.ip_forward', '1');
+    // The router next to ECMP directors hashes on ports too, so one client's flows spread over the directors.
+    if (ecmpPathsOf(t, host) !== undefined) b.sysctl('net.ipv4.fib_multipath_hash_policy', '1');
     const ospf = ospfConfigOf(t, host);
     if (host.routing && ospf) addRoutingFiles(b, host.routing, ospf);
   }

@@ -4,6 +4,8 @@ import { addressesOn, localAddressFor, nextHop, sharedNetworks } from '../topolo
 import { familyOf } from '../topology/resolve.js';
 import type { Host, RealServer, Service, Topology } from '../topology/types.js';
 import { confKey, type HostBuilder } from './builder.js';
+import { announcedGroups } from './ecmp.js';
+import { serviceKey } from './keys.js';
 import { contains, parseCidr, parseIp } from './ip.js';
 import type { IpvsForward } from './state.js';
 
@@ -12,7 +14,7 @@ export const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fu
 
 /** The device a director holds a VIP on: lo for anycast VIPs, else the interface whose network holds it, else lo. */
 export function vipDevice(t: Topology, director: Host, vip: string): string {
-  const anycast = t.anycast.some((g) => g.nodes.includes(director.name) && g.prefix.split('/')[0] === vip);
+  const anycast = announcedGroups(t).some((g) => g.nodes.includes(director.name) && g.prefix.split('/')[0] === vip);
   if (anycast) return 'lo';
   const ip = parseIp(vip);
   const onLink = director.interfaces.find((i) => {
@@ -51,11 +53,18 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
   b.module('ip_vs');
   b.module(`ip_vs_${s.scheduler}`);
-  if (s.vip !== undefined) b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
+  // A VRRP VIP is keepalived's to add and remove (see vrrp.ts): lbctl puts it nowhere, not even at boot.
+  if (s.vip !== undefined && s.ha !== 'vrrp') b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
   if (s.persistence) b.sysctl('net.ipv4.vs.expire_quiescent_template', '1');
   // lbctl agent may remove a failed real server: its connections are then expired at their next packet, not left
   // to time out against a server that is gone (weight 0 keeps them: they finish).
   if (s.pool.onFailure === 'remove' && s.realServers.some((rs) => rs.check)) b.sysctl('net.ipv4.vs.expire_nodest_conn', '1');
+  if (s.ha === 'ecmp') {
+    // A flow the routers re-hash to this director arrives mid-stream: accept it without having seen its SYN.
+    b.sysctl('net.ipv4.vs.sloppy_tcp', '1');
+    b.sysctl('net.ipv4.vs.sloppy_sctp', '1');
+    b.ecmpService(serviceKey(s.id));
+  }
   if (s.method === 'nat' || s.method === 'fullnat') {
     b.sysctl(family === 'inet6' ? confKey('ipv6', 'all', 'forwarding') : 'net.ipv4.ip_forward', '1');
   }

@@ -1,5 +1,6 @@
 // The OSPF configuration of a routing host: its own networks plus the anycast prefixes it announces.
 import type { Host, Topology } from '../topology/types.js';
+import { announcedGroups, ecmpNetworks, ecmpPathsOf, inEcmp } from './ecmp.js';
 import { contains, parseCidr } from './ip.js';
 import { naturalCompare, sortedBy } from './keys.js';
 import type { OspfConfig, OspfInterface } from './routing.js';
@@ -16,7 +17,7 @@ function inOspfNetworks(cidr: string, networks: { prefix: string }[]): boolean {
 export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
   const r = host.routing;
   if (!r) return undefined;
-  const groups = t.anycast.filter((g) => g.nodes.includes(host.name));
+  const groups = announcedGroups(t).filter((g) => g.nodes.includes(host.name));
   const networks = [...r.networks];
   for (const g of groups) {
     if (!networks.some((n) => n.prefix === g.prefix)) networks.push({ prefix: g.prefix, area: g.area });
@@ -24,6 +25,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
   const hello = groups.find((g) => g.hello !== undefined)?.hello ?? r.hello;
   const dead = groups.find((g) => g.dead !== undefined)?.dead ?? r.dead;
   const interfaces = new Map<string, OspfInterface>();
+  const bfdNetworks = inEcmp(t, host) ? ecmpNetworks(t) : new Set<string>();
   for (const i of host.interfaces) {
     if (!i.addresses.some((a) => inOspfNetworks(a, networks)) && !r.interfaces.has(i.name)) continue;
     const net = t.networks.get(i.network);
@@ -31,6 +33,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
     if (hello !== undefined) base.hello = hello;
     if (dead !== undefined) base.dead = dead;
     if (r.retransmit !== undefined) base.retransmit = r.retransmit;
+    if (bfdNetworks.has(i.network)) base.bfd = true;
     interfaces.set(i.name, base);
   }
   const loCost = groups.find((g) => g.cost !== undefined)?.cost;
@@ -50,6 +53,7 @@ export function ospfConfigOf(t: Topology, host: Host): OspfConfig | undefined {
     timers: r.timers,
   };
   if (r.password !== undefined) config.password = r.password;
-  if (r.maximumPaths !== undefined) config.maximumPaths = r.maximumPaths;
+  const maximumPaths = r.maximumPaths ?? ecmpPathsOf(t, host);
+  if (maximumPaths !== undefined) config.maximumPaths = maximumPaths;
   return config;
 }

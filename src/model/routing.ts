@@ -9,6 +9,8 @@ export interface OspfInterface {
   hello?: number;
   dead?: number;
   retransmit?: number;
+  /** BFD on the interface (`ip ospf bfd`): a dead neighbour is seen in 300 ms, not after the dead interval. */
+  bfd?: boolean;
 }
 
 /** A `network PREFIX area AREA` statement. */

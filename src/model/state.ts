@@ -89,6 +89,14 @@ export interface NftTable {
   rules: string[];
 }
 
+/** An IPVS connection synchronisation daemon (`ipvsadm --start-daemon ROLE --mcast-interface IF --syncid N`). */
+export interface SyncDaemon {
+  /** master sends this director's connections; backup receives its peers'. A VRRP director runs both. */
+  role: 'master' | 'backup';
+  interface: string;
+  syncId: number;
+}
+
 /** A file lbctl writes: routing configs, sysctl.d, modules-load.d, ipvsadm rules, DNS zones. */
 export interface ManagedFile {
   path: string;
@@ -101,7 +109,7 @@ export interface ManagedFile {
   /** Name of the service reload (see HostState.reloads) this file triggers when it changes. */
   reload?: string;
   /** A checker the new content must pass before it replaces the old one (frr: FRR's own parser, vtysh -C). */
-  check?: 'frr';
+  check?: 'frr' | 'keepalived';
 }
 
 /** A daemon reload lbctl runs after files it reads have changed. */
@@ -124,6 +132,12 @@ export interface HostState {
   nft: NftTable[];
   files: ManagedFile[];
   reloads: Reload[];
+  /** IPVS connection sync daemons, sorted by role (absent: none wanted, or a capture that predates them). */
+  syncDaemons?: SyncDaemon[];
+  /** Desired only: VIPs VRRP moves between directors: lbctl neither adds nor removes them, nor calls them drift. */
+  floating?: Address[];
+  /** Desired only: services (keys) of `ha: ecmp`, whose destinations every director adds in one order (mh needs it). */
+  ecmpServices?: string[];
   /** Observed only: aspects the captures could not show, which the planner must not call drift. */
   unobserved?: 'ipvs-thresholds'[];
 }

@@ -5,6 +5,7 @@ import type { HostState, Link, ManagedFile } from '../model/state.js';
 import { emptyHostState } from '../model/state.js';
 import { parseIpAddr, parseIpLink, parseIpRoute, sortRoutes } from '../drivers/iproute/parse.js';
 import { parseIpvsadmSaveDetailed } from '../drivers/ipvs/parse-save.js';
+import { parseIpvsadmDaemon } from '../drivers/ipvs/parse-daemon.js';
 import { parseProcModules } from './modules.js';
 import { parseNftTable } from '../drivers/nft/parse.js';
 import { parseSysctl } from '../drivers/sysctl/parse.js';
@@ -20,6 +21,7 @@ export const CAPTURE_FILES = {
   sysctl: 'sysctl.txt',
   modules: 'modules.txt',
   nft: 'nft.json',
+  ipvsDaemon: 'ipvsadm-daemon.txt',
 } as const;
 
 /** Name of one captured output. */
@@ -36,6 +38,7 @@ export const CAPTURE_COMMANDS: Record<CaptureName, readonly string[]> = {
   sysctl: ['sysctl', '-a'],
   modules: ['cat', '/proc/modules'],
   nft: ['nft', '-j', 'list', 'ruleset'],
+  ipvsDaemon: ['ipvsadm', '-L', '--daemon'],
 };
 
 /** Where a managed file's captured copy lives in the capture directory: files/<absolute path without leading slash>. */
@@ -98,6 +101,9 @@ export function observedFromCaptures(
   read('sysctl', (text) => { state.sysctls = parseSysctl(text); });
   read('modules', (text) => { state.modules = parseProcModules(text); });
   read('nft', (text) => { state.nft = parseNftTable(text); });
+  // Captures taken before lbctl managed sync daemons lack this file: no daemons seen, and nothing to warn about.
+  const daemons = files.ipvsDaemon === undefined ? [] : parseIpvsadmDaemon(files.ipvsDaemon);
+  if (daemons.length > 0) state.syncDaemons = daemons;
   state.files = sortedBy(Object.entries(managedFiles), ([path]) => path)
     .map(([path, f]): ManagedFile => ({ path, content: f.content, mode: f.mode ?? 0o644 }));
   return { state, warnings };

@@ -1,5 +1,5 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
-import { addressKey, destinationKey, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
+import { addressKey, destinationKey, naturalCompare, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Drain, Kind, Unmanaged } from './types.js';
@@ -79,7 +79,28 @@ const LOOPBACK = new Set(['lo 127.0.0.1/8', 'lo ::1/128']);
 /** Devices whose extra addresses are worth reporting (where VIPs live). */
 const VIP_DEVICES = new Set(['lo', 'tunl0']);
 
-function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[], thresholdsSeen: boolean): void {
+/**
+ * ECMP services keep their destinations in the kernel in address order (mh builds its table by walking them): a new
+ * destination is appended to the kernel's list, so every kept one sorting after it is deleted and re-added after it
+ * (the plan runs destination changes in key order). Deleting a destination keeps its connections: IPVS parks it,
+ * and adding it again takes it back with them.
+ */
+function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen: IpvsService): void {
+  const created = new Set(out.changes.filter((c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.key.startsWith(`${key} `)).map((c) => c.key));
+  if (created.size === 0) return;
+  const first = [...created].sort(naturalCompare)[0] ?? '';
+  const observed = keyed(seen.destinations, destinationKey);
+  for (const d of service.destinations) {
+    const changeKey = `${key} ${destinationKey(d)}`;
+    const before = observed.get(destinationKey(d));
+    if (created.has(changeKey) || before === undefined || naturalCompare(changeKey, first) < 0) continue;
+    const update = out.changes.find((c) => c.kind === 'ipvs-destination' && c.key === changeKey);
+    if (update) update.reorder = true;
+    else out.changes.push({ action: 'update', kind: 'ipvs-destination', key: changeKey, before: { ...before, service: service.id }, after: { ...d, service: service.id }, reorder: true });
+  }
+}
+
+function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[], thresholdsSeen: boolean, ecmp: ReadonlySet<string>): void {
   const obs = keyed(observed, (s) => serviceKey(s.id));
   const want = keyed(desired, (s) => serviceKey(s.id));
   const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
@@ -101,6 +122,7 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       () => 'delete',
       (c) => ({ action: c.action, key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after), kind: 'ipvs-destination' }),
     );
+    if (seen && ecmp.has(key)) reorderAfterNew(out, key, service, seen);
   }
   const steps: Change[] = [];
   for (const c of out.changes) {
@@ -141,9 +163,13 @@ export function diffHost(
   diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
   diffKeyed(out, 'link', keyed(desired.links, (l) => l.name), keyed(observed.links, (l) => l.name), same, () => 'ignore', (c) => ({ ...c, kind: 'link' }));
   const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' => (VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore');
-  diffKeyed(out, 'address', keyed(desired.addresses, addressKey), keyed(observed.addresses, addressKey), same, addressFate, (c) => ({ ...c, kind: 'address' }));
+  // A VRRP VIP is on the master and not on the backup, both as they should be: neither is drift.
+  const floating = new Set((desired.floating ?? []).map(addressKey));
+  const addressesObserved = keyed(observed.addresses.filter((a) => !floating.has(addressKey(a))), addressKey);
+  diffKeyed(out, 'address', keyed(desired.addresses, addressKey), addressesObserved, same, addressFate, (c) => ({ ...c, kind: 'address' }));
   diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
-  diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'));
+  diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'), new Set(desired.ecmpServices));
+  diffKeyed(out, 'ipvs-sync-daemon', keyed(desired.syncDaemons ?? [], (d) => d.role), keyed(observed.syncDaemons ?? [], (d) => d.role), same, () => 'unmanaged', (c) => ({ ...c, kind: 'ipvs-sync-daemon' }));
   diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
   diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
   const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])));

@@ -2,7 +2,8 @@
 import type { HostState } from '../model/state.js';
 import { diffHost, type DrainPolicy, type Owned } from './diff.js';
 import { orderChanges } from './order.js';
-import { PLAN_VERSION, type Drain, type HostPlan, type Plan } from './types.js';
+import { serviceKey } from '../model/keys.js';
+import { PLAN_VERSION, type Change, type Drain, type HostPlan, type Plan } from './types.js';
 
 /** A drain said as a sentence (the plan's warnings, apply's report). */
 export function drainNote(d: Drain): string {
@@ -11,10 +12,20 @@ export function drainNote(d: Drain): string {
     : `draining ${d.key}: ${d.activeConns} active connection(s) left`;
 }
 
+/**
+ * The order promise of ECMP services whose destinations this plan adds: Maglev (mh) builds its table by walking
+ * the destinations in the order they were added, so every director must add them in the same one.
+ */
+function ecmpOrderNotes(desired: HostState, changes: readonly Change[]): string[] {
+  return (desired.ecmpServices ?? [])
+    .filter((key) => changes.some((c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.after !== null && serviceKey(c.after.service) === key))
+    .map((key) => `ECMP service ${key}: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it`);
+}
+
 /** The plan that converges `observed` to `desired`; `owned` lists objects lbctl may delete. */
 export function planHost(desired: HostState, observed: HostState, owned: Owned = new Set(), warnings: string[] = [], drain?: DrainPolicy): HostPlan {
   const { changes, unmanaged, draining } = diffHost(desired, observed, owned, drain);
-  const plan: HostPlan = { host: desired.host, changes: orderChanges(changes), unmanaged, warnings: [...warnings, ...draining.map(drainNote)] };
+  const plan: HostPlan = { host: desired.host, changes: orderChanges(changes), unmanaged, warnings: [...warnings, ...ecmpOrderNotes(desired, changes), ...draining.map(drainNote)] };
   if (draining.length > 0) plan.draining = draining;
   return plan;
 }

@@ -1,7 +1,7 @@
 // How each change is carried out: commands (argument arrays, never shell text) and file writes,
 // written by the drivers of the tools they run.
 import { addressCommand, ipArgv, linkCommand, routeCommand, type IpCommand } from '../drivers/iproute/argv.js';
-import { destinationRule, ipvsadmArgv, serviceRule, type IpvsRule } from '../drivers/ipvs/rules.js';
+import { destinationRule, ipvsadmArgv, serviceRule, syncDaemonStartArgv, syncDaemonStopArgv, type IpvsRule } from '../drivers/ipvs/rules.js';
 import { nftDeleteTableArgv, nftLoadArgv, nftReplaceScript } from '../drivers/nft/script.js';
 import { sysctlWriteArgv } from '../drivers/sysctl/argv.js';
 import type { ManagedFile } from '../model/state.js';
@@ -15,17 +15,22 @@ export type Step =
 
 const exec = (argv: string[]): Step => ({ op: 'exec', argv });
 
-/** The ipvsadm rule of an IPVS change (null for other kinds). */
-export function ipvsRuleOf(c: Change): IpvsRule | null {
+/**
+ * The ipvsadm rules of an IPVS change (none for other kinds). A real server re-added to keep every ECMP director's
+ * list in the same order (`reorder`) is deleted and added again.
+ */
+export function ipvsRulesOf(c: Change): IpvsRule[] {
   if (c.kind === 'ipvs-service') {
     const s = c.after ?? c.before;
-    return s && serviceRule(c.action, s);
+    return s ? [serviceRule(c.action, s)] : [];
   }
   if (c.kind === 'ipvs-destination') {
     const d = c.after ?? c.before;
-    return d && destinationRule(c.action, d.service, d);
+    if (d === null) return [];
+    if (c.reorder && c.action !== 'delete') return [destinationRule('delete', d.service, d), destinationRule('create', d.service, d)];
+    return [destinationRule(c.action, d.service, d)];
   }
-  return null;
+  return [];
 }
 
 /** The ip command of an address change (null for other kinds). */
@@ -54,8 +59,12 @@ export function stepsFor(c: Change): Step[] {
     }
     case 'ipvs-service':
     case 'ipvs-destination': {
-      const rule = ipvsRuleOf(c);
-      return rule ? [exec(ipvsadmArgv(rule))] : [];
+      return ipvsRulesOf(c).map((rule) => exec(ipvsadmArgv(rule)));
+    }
+    case 'ipvs-sync-daemon': {
+      const stop = c.before === null ? [] : [exec(syncDaemonStopArgv(c.before.role))];
+      if (c.after === null) return stop;
+      return [...stop, exec(syncDaemonStartArgv(c.after))];
     }
     case 'nft-table': {
       if (c.after === null) return c.before ? [exec(nftDeleteTableArgv(c.before))] : [];

@@ -1,5 +1,5 @@
 // The plan: a versioned value listing the ordered changes that move a host from observed to desired.
-import type { Address, IpvsDestination, IpvsServiceAttrs, IpvsServiceId, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
+import type { Address, IpvsDestination, IpvsServiceAttrs, IpvsServiceId, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 
 /** Version of the plan's JSON shape; bumped on any incompatible change. */
 export const PLAN_VERSION = 1;
@@ -28,6 +28,11 @@ interface ChangeOf<K extends string, T> {
   after: T | null;
   /** Set on the weight-0 update that starts draining a real server before its deletion. */
   drain?: true;
+  /**
+   * Set on an update that deletes and re-adds a destination of an ECMP service, after a new one that sorts before
+   * it: the kernel's list (which mh builds its table from) stays in address order, the same on every director.
+   */
+  reorder?: true;
 }
 
 /** One change to one object. */
@@ -39,6 +44,7 @@ export type Change =
   | ChangeOf<'route', Route>
   | ChangeOf<'ipvs-service', IpvsServiceSpec>
   | ChangeOf<'ipvs-destination', IpvsDestinationSpec>
+  | ChangeOf<'ipvs-sync-daemon', SyncDaemon>
   | ChangeOf<'nft-table', NftTable>
   | ChangeOf<'file', ManagedFile>
   | ChangeOf<'reload', Reload>;

@@ -1,6 +1,6 @@
 // One-line descriptions of changes, shared by the human and shell renderers.
 import { nftRuleIdentity } from '../model/keys.js';
-import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route } from '../model/state.js';
+import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 import type { Change, IpvsServiceSpec } from '../plan/types.js';
 import { visible } from './visible.js';
 
@@ -21,6 +21,7 @@ const SUMMARY: { [K in Change['kind']]: (v: never) => string } = {
       .filter(Boolean)
       .join(', '),
   'ipvs-destination': (d: IpvsDestination) => [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
+  'ipvs-sync-daemon': (d: SyncDaemon) => `on ${d.interface}, syncid ${d.syncId}`,
   'nft-table': (t: NftTable) => `${t.rules.length} rule(s)`,
   file: (f: ManagedFile) => `mode ${mode(f.mode)}`,
   reload: (r: Reload) => r.argv.join(' '),
@@ -47,7 +48,8 @@ function detail(c: Change): string {
   const now = summary(c, c.after);
   const was = summary(c, c.before);
   const delta = nftDelta(c);
-  return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : ''].filter(Boolean).join(' ');
+  const reorder = c.kind === 'ipvs-destination' && c.reorder ? '[re-added after a new real server: mh order]' : '';
+  return [now, was !== now ? `(was ${was})` : '', delta ? `[${delta}]` : '', reorder].filter(Boolean).join(' ');
 }
 
 /** "+ ipvs-destination tcp 10.0.0.1:80 10.0.0.11:80  gate, weight 1": one line, control characters of values escaped. */

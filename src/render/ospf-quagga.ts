@@ -19,6 +19,7 @@ const REFUSALS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
   { pattern: /^timers throttle lsa /, reason: 'quagga ospfd has no LSA throttle timer' },
   { pattern: /^timers lsa min-arrival /, reason: 'quagga ospfd has no LSA min-arrival timer' },
   { pattern: /^ip ospf retransmit-interval [12]$/, reason: 'quagga ospfd takes a retransmit-interval of 3-65535' },
+  { pattern: /^ip ospf bfd/, reason: 'quagga has no BFD daemon; failover waits for the dead interval' },
 ];
 
 /** The quagga dialect: passive via `passive-interface`, FRR-only commands refused. */

@@ -3,6 +3,7 @@ import { contains, parseCidr, parseIp, type Prefix } from '../model/ip.js';
 import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
+import { checkHa } from './ha-checks.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
 import type { Host, Network, RealServer, Service, Topology } from './types.js';
@@ -221,5 +222,5 @@ function checkAnycast(t: Topology): Diagnostic[] {
 
 /** Every cross-check, in a stable order. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...checkTunMtu(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t)];
+  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...checkTunMtu(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t), ...checkHa(t)];
 }

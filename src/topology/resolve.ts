@@ -192,7 +192,8 @@ class Resolver {
     const service: Service = {
       name,
       id,
-      scheduler: raw.scheduler ?? 'wlc',
+      // ECMP directors must agree on the real server of a flow whichever of them the routers pick: Maglev hashing.
+      scheduler: raw.scheduler ?? (raw.ha === 'ecmp' ? 'mh' : 'wlc'),
       flags: [...(raw.flags ?? [])],
       persistence: this.persistence(raw, family, [...path, 'persistence']),
       onePacket: raw.onePacket ?? false,
@@ -205,6 +206,7 @@ class Resolver {
       path,
     };
     if (vip) service.vip = vip;
+    if (raw.ha !== undefined) service.ha = raw.ha;
     return service;
   }
 

@@ -15,6 +15,7 @@ const FIELD_RULES: Record<string, { value?: string; range?: string }> = {
   kind: { value: 'check-kind-unknown' },
   failOpen: { range: 'fail-open-range' },
   onFailure: { value: 'on-failure-unknown' },
+  ha: { value: 'ha-unknown' },
 };
 
 /** How to fix each value-format rule raised by the schema's refinements. */

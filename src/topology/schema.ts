@@ -13,6 +13,9 @@ export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh'
 /** Forwarding methods: NAT (-m), direct routing (-g), ipip tunnel (-i), FullNAT (NAT + SNAT). */
 export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
 
+/** Director high availability: every director announces the VIP by OSPF (ecmp), or one holds it by VRRP (vrrp). */
+export const HA_MODES = ['ecmp', 'vrrp'] as const;
+
 /** Routing-daemon configuration styles: quagga per-daemon files or FRR's integrated frr.conf. */
 export const FLAVOURS = ['quagga', 'frr'] as const;
 
@@ -180,12 +183,13 @@ const service = z.strictObject({
   port: port.optional(),
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   fwmark: z.number().int().min(1).max(4294967295).optional(),
-  scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm)'),
+  scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm; mh with ha: ecmp)'),
   flags: z.array(z.enum(Object.keys(SCHED_FLAGS) as [SchedFlag])).optional().describe('scheduler flags (ipvsadm -b)'),
   persistence: persistence.optional(),
   onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
   method: z.enum(METHODS),
   directors: z.array(name).min(1),
+  ha: z.enum(HA_MODES).optional().describe('several directors: ecmp (all active, VIP announced by OSPF) or vrrp (one master on a shared L2)'),
   realServers: z.array(realServer).min(1),
   mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
   check: check.optional().describe('health check of every real server (lbctl agent)'),

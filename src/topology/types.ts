@@ -7,6 +7,9 @@ import type { NodePath } from './diagnostics.js';
 /** Forwarding method of a virtual service. */
 export type Method = 'nat' | 'dr' | 'tun' | 'fullnat';
 
+/** Director high availability of a service: all directors active behind ECMP, or one VRRP master. */
+export type HaMode = 'ecmp' | 'vrrp';
+
 /** An L2 segment (or point-to-point link) hosts attach to. */
 export interface Network {
   name: string;
@@ -116,6 +119,8 @@ export interface Service {
   onePacket: boolean;
   method: Method;
   directors: string[];
+  /** How several directors share the VIP; absent: one director, or directors that do not share a network. */
+  ha?: HaMode;
   realServers: RealServer[];
   /** MTU for tunl0 on TUN real servers. */
   tunMtu: number;

@@ -27,6 +27,7 @@ describe('the capture layout', () => {
       'sysctl.txt <- sysctl -a',
       'modules.txt <- cat /proc/modules',
       'nft.json <- nft -j list ruleset',
+      'ipvsadm-daemon.txt <- ipvsadm -L --daemon',
     ]);
   });
 

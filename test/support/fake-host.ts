@@ -19,7 +19,7 @@ const fail = (stderr: string, exitCode = 1): CommandResult => ({ exitCode, stdou
 function isQuery(argv: readonly string[]): boolean {
   const [cmd, first] = argv;
   if (cmd === 'ipvsadm-save' || cmd === 'cat' || cmd === 'getent') return true;
-  if (cmd === 'ipvsadm') return first === '-Ln';
+  if (cmd === 'ipvsadm') return first === '-Ln' || first === '-L';
   if (cmd === 'ip' || cmd === 'nft') return first === '-j';
   if (cmd === 'sysctl') return first === '-a' || first === '-n' || first === '-e';
   if (cmd === 'true') return true;
@@ -134,10 +134,24 @@ export class FakeHost implements Host {
     return { ...last, stderr };
   }
 
+  /** Sync daemons as `ipvsadm --start-daemon ROLE --mcast-interface IF --syncid N` left them, by role. */
+  readonly syncDaemons = new Map<string, { interface: string; syncId: string }>();
+
+  /** `ipvsadm -L --daemon`, `--start-daemon` and `--stop-daemon`, as the kernel answers them (one daemon per role). */
+  private syncDaemon(args: string[]): CommandResult {
+    const [op, role = ''] = args;
+    if (op === '-L') return ok([...this.syncDaemons].map(([r, d]) => `${r} sync daemon (mcast=${d.interface}, syncid=${d.syncId})\n`).join(''));
+    if (op === '--stop-daemon') return this.syncDaemons.delete(role) ? ok() : fail('No such process', 2);
+    if (this.syncDaemons.has(role)) return fail('File exists', 2);
+    this.syncDaemons.set(role, { interface: args[3] ?? '', syncId: args[5] ?? '0' });
+    return ok();
+  }
+
   /** Interprets -A/-E/-D/-a/-e/-d by reading the selector and rule through lbctl's own save parser (see the file's head). */
   private ipvsadm(args: string[]): CommandResult {
     if (!this.modules.has('ip_vs')) this.modules.add('ip_vs');
     const [op, ...rest] = args;
+    if (op === '-L' || op === '--start-daemon' || op === '--stop-daemon') return this.syncDaemon(args);
     const selLength = rest[0] === '-f' && rest[2] === '-6' ? 3 : 2;
     const sel = rest.slice(0, selLength).join(' ');
     const tail = rest.slice(selLength).join(' ');

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabHost, LabPlan } from '../../src/lab/plan.js';
+import { desiredStates } from '../../src/model/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
+import type { Topology } from '../../src/topology/types.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const VAGRANTFILE = join(REPO, 'Vagrantfile');
@@ -43,10 +45,14 @@ function labPlanOf(topology: string): LabPlan {
   return JSON.parse(r.stdout) as LabPlan;
 }
 
+function loaded(topology: string): Topology {
+  const r = loadTopology(topology, readFileSync(topology, 'utf8'));
+  if (!r.topology) throw new Error(JSON.stringify(r.diagnostics));
+  return r.topology;
+}
+
 function routingHosts(topology: string): Map<string, string> {
-  const loaded = loadTopology(topology, readFileSync(topology, 'utf8'));
-  if (!loaded.topology) throw new Error(JSON.stringify(loaded.diagnostics));
-  return new Map([...loaded.topology.hosts.values()].filter((h) => h.routing).map((h) => [h.name, h.routing?.flavour ?? 'frr']));
+  return new Map([...loaded(topology).hosts.values()].filter((h) => h.routing).map((h) => [h.name, h.routing?.flavour ?? 'frr']));
 }
 
 const netmaskOf = (cidr: string): string | number => {
@@ -136,6 +142,14 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
       expect(packages.includes('frr'), m.name).toBe(routing.has(m.name));
       const apply = m.provisions.find((p) => p.name === 'lbctl-apply')?.options.inline ?? '';
       expect(apply.includes('/etc/systemd/system/zebra.service'), m.name).toBe(routing.get(m.name) === 'quagga');
+    }
+  });
+
+  it('installs keepalived on VRRP directors only', () => {
+    const vrrp = new Set([...desiredStates(loaded(topology)).values()].filter((s) => s.files.some((f) => f.check === 'keepalived')).map((s) => s.host));
+    for (const m of evaluated.machines) {
+      const packages = /PACKAGES=\(([^)]*)\)/.exec(provision(m, 'lbctl-packages').inline!)![1]!.split(' ');
+      expect(packages.includes('keepalived'), m.name).toBe(vrrp.has(m.name));
     }
   });
 

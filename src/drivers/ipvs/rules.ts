@@ -1,7 +1,7 @@
 // ipvsadm's rule vocabulary, written from typed values: the words of -A/-E/-D/-a/-e/-d commands, which
 // run as `ipvsadm <words>` and are, joined by spaces, the lines `ipvsadm -R` and ipvsadm-restore read.
 import { endpoint } from '../../model/keys.js';
-import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceAttrs, IpvsServiceId } from '../../model/state.js';
+import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceAttrs, IpvsServiceId, SyncDaemon } from '../../model/state.js';
 
 const PROTOCOL_FLAG = { tcp: '-t', udp: '-u', sctp: '--sctp-service' } as const;
 const FORWARD_FLAG: Record<IpvsForward, string> = { masq: '-m', gate: '-g', ipip: '-i' };
@@ -81,4 +81,14 @@ export function rulesText(services: readonly IpvsService[]): string {
     for (const d of s.destinations) rules.push(destinationWords('create', selector, d));
   }
   return restoreText(rules);
+}
+
+/** The command line that starts an IPVS connection sync daemon (one per role on a host). */
+export function syncDaemonStartArgv(d: SyncDaemon): string[] {
+  return ['ipvsadm', '--start-daemon', d.role, '--mcast-interface', d.interface, '--syncid', String(d.syncId)];
+}
+
+/** The command line that stops the sync daemon of one role. */
+export function syncDaemonStopArgv(role: SyncDaemon['role']): string[] {
+  return ['ipvsadm', '--stop-daemon', role];
 }

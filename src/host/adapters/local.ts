@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { Host, HostFacts, Runner } from '../port.js';
 import { checkFrrContent } from './frr-check.js';
+import { checkKeepalivedContent } from './keepalived-check.js';
 import { localLockSite, LOCK_PATH, takeLock } from './flock.js';
 import { localFiles, type IdLookup } from './local-files.js';
 import { localRunner } from './exec.js';
@@ -71,7 +72,7 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
     write: (file, options) => files.write(file, options),
     remove: (path, options) => files.remove(path, options),
     lock: (what) => takeLock(localLockSite(join(root, LOCK_PATH)), what),
-    checkConfig: (file) => checkFrrContent(file.content),
+    checkConfig: (file) => (file.check === 'keepalived' ? checkKeepalivedContent(file.content, runner) : checkFrrContent(file.content)),
     facts: async () => ({ uid: process.getuid?.() ?? 0, hostname: hostname(), ipvs: await ipvsState(runner) }),
     missingTools: async (tools) => {
       const missing: string[] = [];

@@ -23,6 +23,11 @@ mount -t devtmpfs devtmpfs /dev || die "cannot mount /dev"
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
+# devtmpfs has no /dev/fd or /dev/std* (udev makes them on a booted system); vtysh -C -f /dev/stdin needs them.
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
 # /tmp stays the overlay's (writable, host files visible): a tmpfs there would hide host paths
 # under /tmp (a cache in LBCTL_VM_CACHE=/tmp/..., a job's cwd or script) and break "same paths".
 mount -t tmpfs -o mode=0755 tmpfs /run
