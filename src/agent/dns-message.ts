@@ -1,5 +1,5 @@
 // A minimal DNS message codec for health checks: one question out; rcode and answers (A, AAAA, TXT as text) in.
-import { formatIp } from '../model/ip.js';
+import { formatIp } from '../net/ip.js';
 
 /** Record type numbers. */
 export const DNS_TYPE_CODES: Record<string, number> = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33 };

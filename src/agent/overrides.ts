@@ -1,6 +1,6 @@
 // What the agent changed at run time, as data for plan and apply: a weight it lowered, a real server it removed, a
 // sorry server it added, an anycast prefix it withdrew are the agent's decisions, not drift; apply must not undo them.
-import { hostCidr } from '../model/director.js';
+import { hostCidr } from '../topology/resolve.js';
 import { destinationKey, serviceKey, sortedBy } from '../model/keys.js';
 import type { HostState, IpvsService } from '../model/state.js';
 import { watchFor } from '../health/watch.js';

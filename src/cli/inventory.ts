@@ -2,7 +2,7 @@
 import { readInputFile } from '../host/read-input.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Reach } from '../inventory/types.js';
-import { formatDiagnostic } from '../topology/diagnostics.js';
+import { formatDiagnostic } from '../present/diagnostics.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** How to reach each host, from the inventory `file` of a topology with `hosts`. */

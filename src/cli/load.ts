@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { readInputFile } from '../host/read-input.js';
-import { formatDiagnostic } from '../topology/diagnostics.js';
+import { formatDiagnostic } from '../present/diagnostics.js';
 import { loadTopology, MAX_TOPOLOGY_BYTES, type LoadResult } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { CliError, EXIT } from './exit-codes.js';

@@ -12,7 +12,7 @@ import { ParseError } from '../drivers/parse-error.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
-import { visibleLines } from '../render/visible.js';
+import { visibleLines } from '../present/visible.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

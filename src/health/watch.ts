@@ -1,6 +1,6 @@
 // What one host's agent watches, from the topology: the pools of the services it directs and the anycast groups
 // it announces, each member tied to one probe (members sharing target, check and interval share the probe).
-import { FORWARD } from '../model/director.js';
+import { FORWARD } from '../desired/director.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import type { IpvsDestination, IpvsServiceId } from '../model/state.js';
 import type { Anycast, HealthCheck, PoolPolicy, Topology } from '../topology/types.js';

@@ -1,6 +1,6 @@
 // The apply use case for one host, wherever it is: preflight, lock, plan against the ledger, show and confirm,
 // converge (rolling back on failure or interruption), verify. The CLI and the lab both call it.
-import type { HostIdentity } from '../model/identity.js';
+import type { HostIdentity } from '../desired/identity.js';
 import type { HostState } from '../model/state.js';
 import type { Change, HostPlan } from '../plan/types.js';
 import { Convergence, type Outcome } from './converge.js';

@@ -1,7 +1,7 @@
 // Converging one host with its ledger: plan against what lbctl owns, apply until converged (a drain's second step
 // follows at once; with `wait`, until drains end), and keep the ledger true at every moment: intent is recorded
 // before each unit runs (a write-ahead), the outcome after, so a crash never leaves an object lbctl made unowned.
-import type { HostIdentity } from '../model/identity.js';
+import type { HostIdentity } from '../desired/identity.js';
 import type { HostState } from '../model/state.js';
 import { ownedKey, type DrainPolicy } from '../plan/diff.js';
 import type { Change, Drain, HostPlan } from '../plan/types.js';

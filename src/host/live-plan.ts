@@ -1,5 +1,5 @@
 // One round on a live host: probe and plan, or execute a plan and probe again to verify.
-import type { HostIdentity } from '../model/identity.js';
+import type { HostIdentity } from '../desired/identity.js';
 import type { HostState } from '../model/state.js';
 import type { DrainPolicy, Owned } from '../plan/diff.js';
 import { planHost } from '../plan/plan.js';

@@ -4,8 +4,8 @@
 // servers lose what they no longer serve, and the remaining hosts converge. Hosts of one step run in parallel,
 // bounded; a canary goes alone first; the first failure stops the rollout (the failing host rolls itself back,
 // finished hosts stay), and running the same rollout again continues where it stopped.
-import type { HostIdentity } from '../model/identity.js';
-import type { HostRoles } from '../model/roles.js';
+import type { HostIdentity } from '../desired/identity.js';
+import type { HostRoles } from '../desired/roles.js';
 import type { HostState } from '../model/state.js';
 import type { Change } from '../plan/types.js';
 import { applyHost, type ApplyResult } from './apply.js';

@@ -1,5 +1,5 @@
 // `ipvsadm-save` output (with or without -n), or an ipvsadm-restore file, → the IPVS services it sets up.
-import { canonicalIp } from '../model/ip.js';
+import { canonicalIp } from '../net/ip.js';
 import { parseIpvsadmSaveDetailed } from '../drivers/ipvs/parse-save.js';
 import { ParseError } from '../drivers/parse-error.js';
 import type { ImportResult } from './report.js';

@@ -1,5 +1,5 @@
 // Imported IPVS services → the text of a topology file lbctl validates: one director host, real servers as bare addresses.
-import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../model/ip.js';
+import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import { destinationKey, endpoint, serviceKey } from '../model/keys.js';
 import type { IpvsForward, IpvsService } from '../model/state.js';
 import { API_VERSION, SCHEDULERS } from '../topology/schema.js';

@@ -5,7 +5,7 @@
 // A/AAAA records of the zone's records file as lbctl apply wrote it below the host's lab root.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PATHS } from '../model/paths.js';
+import { PATHS } from '../desired/paths.js';
 import { anycastCheckAddress } from '../health/watch.js';
 import type { Topology } from '../topology/types.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';

@@ -5,10 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../host/port.js';
-import { ospfConfigOf } from '../model/routing-config.js';
-import { ospfBlocks } from '../render/ospf-common.js';
-import { FRR_DIALECT } from '../render/ospf-frr.js';
-import { quaggaRefused } from '../render/ospf-quagga.js';
+import { ospfConfigOf } from '../desired/routing-config.js';
+import { ospfBlocks } from '../drivers/frr/ospf-common.js';
+import { FRR_DIALECT } from '../drivers/frr/ospf-frr.js';
+import { quaggaRefused } from '../drivers/frr/ospf-quagga.js';
 import type { Host, Routing, Topology } from '../topology/types.js';
 import { commandLine, logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';

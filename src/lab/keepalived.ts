@@ -3,7 +3,7 @@
 // are never touched, and killing the recorded unshare ends the instance. Only VRRP runs (--vrrp): IPVS is lbctl's.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KEEPALIVED_CONF } from '../model/vrrp.js';
+import { KEEPALIVED_CONF } from '../desired/vrrp.js';
 import type { HostState } from '../model/state.js';
 import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
 import { labDir } from './names.js';

@@ -1,6 +1,6 @@
 // What a lab is made of (pure): namespaces, bridges, veth pairs, addresses, routes and the synthetic gateway router.
 import { hasChecks } from '../health/watch.js';
-import { contains, parseCidr, parseIp } from '../model/ip.js';
+import { contains, parseCidr, parseIp } from '../net/ip.js';
 import type { Host, HostInterface, Topology } from '../topology/types.js';
 import { checkLabName, labPrefix, NameAllocator, namespaceOf } from './names.js';
 

@@ -2,9 +2,9 @@
 import { access } from 'node:fs/promises';
 import type { Runner } from '../host/port.js';
 import { quoteWord } from '../drivers/sh/quote.js';
-import { desiredStates } from '../model/desired.js';
-import { PATHS } from '../model/paths.js';
-import { KEEPALIVED_CONF } from '../model/vrrp.js';
+import { desiredStates } from '../desired/desired.js';
+import { PATHS } from '../desired/paths.js';
+import { KEEPALIVED_CONF } from '../desired/vrrp.js';
 import type { Topology } from '../topology/types.js';
 import { dnsLaunches } from './dns.js';
 import { LabError } from './errors.js';

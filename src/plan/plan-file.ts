@@ -2,8 +2,8 @@
 // carry it out exactly — how to reach the host, who it must be, its desired state — and the fingerprint of the plan
 // as it was made, so that apply refuses a host that changed since.
 import type { Reach } from '../inventory/types.js';
-import type { HostIdentity } from '../model/identity.js';
-import type { HostRoles } from '../model/roles.js';
+import type { HostIdentity } from '../desired/identity.js';
+import type { HostRoles } from '../desired/roles.js';
 import type { HostState } from '../model/state.js';
 import { planFingerprint } from './fingerprint.js';
 import { PLAN_VERSION, type HostPlan } from './types.js';

@@ -1,5 +1,5 @@
 // Cross-checks of a resolved topology: rules that span services, hosts and networks.
-import { contains, parseCidr, parseIp, type Prefix } from '../model/ip.js';
+import { contains, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
@@ -223,4 +223,13 @@ function checkAnycast(t: Topology): Diagnostic[] {
 /** Every cross-check, in a stable order. */
 export function checkTopology(t: Topology): Diagnostic[] {
   return [...checkHosts(t), ...checkDuplicateServices(t.services), ...checkTunMtu(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t), ...checkHa(t)];
+}
+
+/** The network holding an address that every host given is attached to. */
+export function sharedNetworkOf(t: Topology, hosts: Host[], address: string): Network | undefined {
+  const ip = parseIp(address);
+  return [...t.networks.values()].find((n) => {
+    const p = parseCidr(n.prefix);
+    return ip !== null && p !== null && contains(p, ip) && hosts.every((h) => h.interfaces.some((i) => i.network === n.name));
+  });
 }

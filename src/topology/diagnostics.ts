@@ -1,5 +1,4 @@
 // Problems found in a topology, as data: severity, stable rule id, message, fix, and where.
-import { visible } from '../render/visible.js';
 
 /** A path into the YAML document, as keys and list indices. */
 export type NodePath = readonly (string | number)[];
@@ -40,12 +39,6 @@ export function warning(rule: string, path: NodePath, message: string, fix: stri
 /** True when any diagnostic is an error. */
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
-}
-
-/** "file:line:col: error[rule]: message" followed by an indented "fix:" line (control characters of values escaped). */
-export function formatDiagnostic(d: Diagnostic): string {
-  const where = `${d.file ?? '<topology>'}:${d.position?.line ?? 1}:${d.position?.col ?? 1}`;
-  return `${visible(where)}: ${d.severity}[${d.rule}]: ${visible(d.message)}\n    fix: ${visible(d.fix)}`;
 }
 
 /** Sorts diagnostics by file position, then rule, so output is stable. */

@@ -1,7 +1,7 @@
 // Cross-checks of director high availability: VIPs no host owns, directors that would share a VIP on one L2
 // network, and what each HA mode needs (ECMP: OSPF on every director, DR or TUN; VRRP: one shared network).
-import { ecmpPathsOf } from '../model/ecmp.js';
-import { sharedNetworkOf } from '../model/vrrp.js';
+import { ecmpPathsOf } from './ecmp.js';
+import { sharedNetworkOf } from './checks.js';
 import { error, warning, type Diagnostic } from './diagnostics.js';
 import type { Host, Service, Topology } from './types.js';
 

@@ -1,6 +1,6 @@
 // Health checks of the topology: a real server's check is its service's with its own overrides; defaults are
 // applied here and every field is checked against the kind it belongs to.
-import { canonicalIp } from '../model/ip.js';
+import { canonicalIp } from '../net/ip.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
 import type { RawTopology } from './schema.js';
 import type { HealthCheck } from './types.js';

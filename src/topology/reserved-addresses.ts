@@ -1,5 +1,5 @@
 // Address ranges that can never be a VIP or an anycast address: put on lo they break the host or mean nothing.
-import { contains, parseCidr, parseIp, type Prefix } from '../model/ip.js';
+import { contains, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 
 /** Each range with what it is, most specific first where they nest. */
 const RESERVED: readonly [prefix: string, what: string][] = [

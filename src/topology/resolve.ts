@@ -1,5 +1,5 @@
 // Expands short forms, applies defaults and resolves names to addresses: RawTopology → Topology.
-import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../model/ip.js';
+import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../net/ip.js';
 import type { Family, IpvsServiceId, Persistence } from '../model/state.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
 import { CheckResolver, DEFAULT_FAIL_OPEN_PERCENT, durationMs, HOLD_DOWN_DEFAULTS, overrideCheck, placeCheck, type PlacedCheck } from './health.js';
@@ -19,6 +19,11 @@ export const DEFAULT_TUN_MTU = 1480;
 /** The address family of an address text. */
 export function familyOf(address: string): Family {
   return address.includes(':') ? 'inet6' : 'inet';
+}
+
+/** Host-length prefix of an address: "/32" or "/128". */
+export function hostCidr(address: string): string {
+  return `${address}/${familyOf(address) === 'inet6' ? 128 : 32}`;
 }
 
 /** An OSPF area as dotted quad: "0" and "0.0.0.0" are the same area. */

@@ -2,7 +2,7 @@
 // Values that reach command lines or files are constrained here, so hostile input never gets further.
 import { z } from 'zod';
 import { SCHED_FLAGS, type SchedFlag } from '../drivers/ipvs/flags.js';
-import { canonicalIp, parseCidr } from '../model/ip.js';
+import { canonicalIp, parseCidr } from '../net/ip.js';
 
 /** The apiVersion this build of lbctl reads. */
 export const API_VERSION = 'lbctl/v1';

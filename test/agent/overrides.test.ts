@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { withAgentDecisions } from '../../src/agent/overrides.js';
 import { emptySaved } from '../../src/health/engine.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { planHost } from '../../src/plan/plan.js';
 import { loadTopology } from '../../src/topology/load.js';
 

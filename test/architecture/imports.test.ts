@@ -11,48 +11,32 @@ import { dependencies } from '../support/imports.js';
  */
 const ALLOWED = {
   net: { imports: [], io: false }, // addresses and prefixes: the leaf
-  drivers: { imports: ['net'], io: false }, // one tool's syntax, both ways
-  observed: { imports: ['drivers', 'net'], io: false }, // captures of a host's state (joins drivers/)
-  topology: { imports: ['net'], io: false }, // file → validated Topology
-  model: { imports: ['topology', 'drivers', 'net'], io: false }, // Topology → desired state per host (becomes desired/)
-  inventory: { imports: ['topology', 'net'], io: false }, // the fleet's inventory file
-  import: { imports: ['topology', 'model', 'drivers', 'observed', 'net'], io: false }, // keepalived.conf / ipvsadm-save → topology
-  plan: { imports: ['model', 'drivers', 'observed', 'inventory', 'net'], io: false }, // diff, order, the versioned Plan
-  render: { imports: ['plan', 'model', 'topology', 'drivers', 'net'], io: false }, // presenters of a Plan (becomes present/)
-  health: { imports: ['topology', 'model', 'net'], io: false }, // check scheduling and decisions on a fake clock (pure)
-  host: { imports: ['plan', 'model', 'topology', 'inventory', 'drivers', 'observed', 'net'], io: true }, // the Host port, adapters, use cases
-  agent: { imports: ['health', 'host', 'topology', 'drivers', 'model', 'net'], io: true }, // the health-check daemon: probes, kernel edits
-  lab: { imports: ['agent', 'health', 'host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
-  cli: { imports: ['agent', 'health', 'lab', 'host', 'render', 'plan', 'model', 'topology', 'inventory', 'import', 'drivers', 'observed', 'net'], io: true }, // composition
+  model: { imports: ['net'], io: false }, // the value types of a host's state and their keys: the shared vocabulary
+  drivers: { imports: ['model', 'net'], io: false }, // one tool's syntax, both ways (ipvs, iproute, sysctl, nft, frr, keepalived, sh)
+  observed: { imports: ['drivers', 'model', 'net'], io: false }, // a host's observed state from its captured outputs
+  topology: { imports: ['drivers', 'model', 'net'], io: false }, // file → validated Topology
+  inventory: { imports: ['topology', 'model', 'net'], io: false }, // how each host of the fleet is reached
+  desired: { imports: ['topology', 'drivers', 'model', 'net'], io: false }, // Topology → desired state per host
+  health: { imports: ['desired', 'topology', 'model', 'net'], io: false }, // check scheduling and decisions on a fake clock
+  import: { imports: ['topology', 'desired', 'drivers', 'observed', 'model', 'net'], io: false }, // keepalived.conf / ipvsadm-save → topology
+  plan: { imports: ['desired', 'drivers', 'observed', 'inventory', 'model', 'net'], io: false }, // diff, order, the versioned Plan
+  host: { imports: ['plan', 'desired', 'topology', 'inventory', 'drivers', 'observed', 'model', 'net'], io: true }, // the Host port, adapters, use cases
+  agent: { imports: ['health', 'host', 'plan', 'desired', 'topology', 'drivers', 'model', 'net'], io: true }, // the health-check daemon: probes, kernel edits
+  present: { imports: ['host', 'plan', 'desired', 'topology', 'drivers', 'model', 'net'], io: false }, // human, shell and JSON renderings
+  lab: { imports: ['agent', 'health', 'present', 'host', 'plan', 'desired', 'topology', 'inventory', 'import', 'drivers', 'observed', 'model', 'net'], io: true }, // composition
+  cli: { imports: ['agent', 'health', 'lab', 'present', 'host', 'plan', 'desired', 'topology', 'inventory', 'import', 'drivers', 'observed', 'model', 'net'], io: true }, // composition
 } as const satisfies Record<string, { imports: readonly string[]; io: boolean }>;
 
 type Folder = keyof typeof ALLOWED;
 
-/** Files of src/ that already belong to a future folder: they are checked as that folder, and imported as it. */
-const FOLDER_OF: Readonly<Record<string, Folder>> = { 'model/ip.ts': 'net' };
+/** Files of src/ that belong to a folder other than their own (none: the layout is the table). */
+const FOLDER_OF: Readonly<Record<string, Folder>> = {};
 
-/**
- * Folder edges that break ALLOWED today. The restructure into the target layout removes them; until then the test
- * passes with them and fails on any other edge, and on an entry here that no longer occurs.
- */
-const EXPECTED_VIOLATIONS: readonly (readonly [Folder, Folder])[] = [
-  ['drivers', 'model'], // per-tool types (state.ts) and their keys (keys.ts) live in model/ instead of drivers/<tool>
-  ['observed', 'model'], // same: captures are typed with model/state.ts
-  ['topology', 'model'], // topology reads model/state.ts, keys.ts and routing.ts
-  ['topology', 'drivers'], // scheduler flags (drivers/ipvs/flags.ts) are checked while validating
-  ['topology', 'render'], // diagnostics use render/visible.ts to show control characters
-  ['model', 'render'], // the OSPF config renderers (render/ospf-*.ts) are tool syntax, to move to drivers/frr
-  ['render', 'host'], // render/apply.ts imports host/apply.ts
-];
+/** Folder edges that break ALLOWED: none. */
+const EXPECTED_VIOLATIONS: readonly (readonly [Folder, Folder])[] = [];
 
-/**
- * Folders on a cycle today, as strongly connected groups (each sorted). Every cycle runs through EXPECTED_VIOLATIONS:
- * the two-way pairs are drivers↔model, topology↔model, model↔render, and render→host→plan→model→render pulls in the
- * rest. The restructure leaves none.
- */
-const EXPECTED_CYCLES: readonly (readonly Folder[])[] = [
-  ['drivers', 'host', 'inventory', 'model', 'observed', 'plan', 'render', 'topology'],
-];
+/** Folders on a cycle: none. */
+const EXPECTED_CYCLES: readonly (readonly Folder[])[] = [];
 
 const IO_MODULE =
   /^(process|execa|(node:)?(fs|fs\/promises|child_process|net|dgram|dns|os|readline|readline\/promises|worker_threads|http|https))$/;
@@ -149,7 +133,7 @@ describe('imports between the folders of src/', () => {
 
   it('the check catches what it is for', () => {
     const offending =
-      "import { execa } from 'execa';\nimport * as fs from 'node:fs';\nconst h = await import('../../host/port.js');\nimport { z } from 'zod';\nimport { cidr } from '../../model/ip.js';\nimport './parse.js';\nprocess.exit(1);";
+      "import { execa } from 'execa';\nimport * as fs from 'node:fs';\nconst h = await import('../../host/port.js');\nimport { z } from 'zod';\nimport { cidr } from '../../net/ip.js';\nimport './parse.js';\nprocess.exit(1);";
     expect(violations('drivers/ipvs/x.ts', offending).map((v) => `${v.specifier} ${v.to}`)).toEqual([
       '../../host/port.js host',
       'execa io',
@@ -157,6 +141,6 @@ describe('imports between the folders of src/', () => {
       'process io',
     ]);
     expect(violations('cli/commands/x.ts', offending)).toEqual([]);
-    expect(cycles(new Set(['plan host', 'host render', 'render plan', 'cli plan']))).toEqual([['host', 'plan', 'render']]);
+    expect(cycles(new Set(['plan host', 'host present', 'present plan', 'cli plan']))).toEqual([['host', 'plan', 'present']]);
   });
 });

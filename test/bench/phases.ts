@@ -2,12 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import jsyaml from 'js-yaml';
 import { loadObservedDir } from '../../src/host/observed-dir.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { emptyHostState, type HostState } from '../../src/model/state.js';
 import { diffHost } from '../../src/plan/diff.js';
 import { orderChanges } from '../../src/plan/order.js';
 import { makePlan } from '../../src/plan/plan.js';
-import { renderJson } from '../../src/render/json.js';
+import { renderJson } from '../../src/present/json.js';
 import { checkTopology } from '../../src/topology/checks.js';
 import { resolveTopology } from '../../src/topology/resolve.js';
 import { topologySchema } from '../../src/topology/schema.js';

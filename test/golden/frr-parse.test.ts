@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFrrContent, vtyshAvailable } from '../../src/host/adapters/frr-check.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const TOPOLOGIES = join(import.meta.dirname, '..', '..', 'topologies');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { localRunner } from '../../src/host/adapters/exec.js';
 import { checkKeepalivedContent, keepalivedAvailable } from '../../src/host/adapters/keepalived-check.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const TOPOLOGIES = join(import.meta.dirname, '..', '..', 'topologies');

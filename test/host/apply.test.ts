@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyPlan, planLive } from '../../src/host/live-plan.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/types.js';
 import { FakeHost } from '../support/fake-host.js';

@@ -5,7 +5,7 @@ import { applyHost, type ApplyOptions, type ApplyResult } from '../../src/host/a
 import { LEDGER_PATH, LedgerUnreadable, parseLedger } from '../../src/host/ledger.js';
 import { LockHeld } from '../../src/host/port.js';
 import { Unprepared } from '../../src/host/preflight.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import type { HostState } from '../../src/model/state.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { FakeHost } from '../support/fake-host.js';

@@ -9,7 +9,7 @@ import { applyHost, type ApplyResult } from '../../src/host/apply.js';
 import { LEDGER_PATH, parseLedger } from '../../src/host/ledger.js';
 import { planLive } from '../../src/host/live-plan.js';
 import { probeHost } from '../../src/host/probe.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { emptyHostState, type HostState } from '../../src/model/state.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { planHost } from '../../src/plan/plan.js';

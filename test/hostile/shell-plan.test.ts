@@ -10,8 +10,8 @@ import { emptyHostState, type HostState } from '../../src/model/state.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { makePlan, planHost } from '../../src/plan/plan.js';
 import { stepsFor, type Step } from '../../src/plan/steps.js';
-import { renderHuman } from '../../src/render/human.js';
-import { renderShell } from '../../src/render/shell.js';
+import { renderHuman } from '../../src/present/human.js';
+import { renderShell } from '../../src/present/shell.js';
 import { recorders } from '../support/wrappers.js';
 
 /** Values an attacker with a foothold on a host (or a broken tool) could make lbctl capture. */

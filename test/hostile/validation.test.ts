@@ -1,8 +1,8 @@
 // Topologies that validated but never converged, crashed render/plan, or lost data: each is now an error at its
 // line with a rule id and a fix, and the valid spellings next to them still load.
 import { describe, expect, it } from 'vitest';
-import { desiredStates } from '../../src/model/desired.js';
-import { formatDiagnostic } from '../../src/topology/diagnostics.js';
+import { desiredStates } from '../../src/desired/desired.js';
+import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const topology = (host: string, extra = '') => `apiVersion: lbctl/v1

@@ -3,7 +3,7 @@ import { importIpvsadm } from '../../src/import/ipvsadm.js';
 import { parseServicesFile } from '../../src/import/services-file.js';
 import { SourceError } from '../../src/import/source-error.js';
 import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { rulesText as ipvsadmRules } from '../../src/drivers/ipvs/rules.js';
 import { observedFromCaptures } from '../../src/observed/captures.js';
 import { planHost } from '../../src/plan/plan.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { importKeepalived } from '../../src/import/keepalived/import.js';
 import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { emptyHostState } from '../../src/model/state.js';
 import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 import { makePlan, planHost } from '../../src/plan/plan.js';
-import { renderShell } from '../../src/render/shell.js';
+import { renderShell } from '../../src/present/shell.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { CORPUS, canonicalTable, corpusFile, expectedTable, memoryReader, unimportedLines } from './corpus.js';
 

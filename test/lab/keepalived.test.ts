@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keepalivedCommand, keepalivedHosts } from '../../src/lab/keepalived.js';
 import { labPlan } from '../../src/lab/plan.js';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const example = (name: string) => loadTopology(`${name}.yaml`, readFileSync(join(import.meta.dirname, '..', '..', 'topologies', `${name}.yaml`), 'utf8')).topology!;

@@ -2,12 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import type { HostState } from '../../src/model/state.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { planHost } from '../../src/plan/plan.js';
 import { stepsFor } from '../../src/plan/steps.js';
-import { stepToShell } from '../../src/render/shell.js';
+import { stepToShell } from '../../src/present/shell.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 function desired(name: string): Map<string, HostState> {

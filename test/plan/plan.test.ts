@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { desiredStates } from '../../src/model/desired.js';
+import { desiredStates } from '../../src/desired/desired.js';
 import type { HostState, IpvsService } from '../../src/model/state.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { planHost } from '../../src/plan/plan.js';
 import { stepsFor } from '../../src/plan/steps.js';
 import type { Change } from '../../src/plan/types.js';
-import { stepToShell } from '../../src/render/shell.js';
+import { stepToShell } from '../../src/present/shell.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 const TOPOLOGY = `apiVersion: lbctl/v1

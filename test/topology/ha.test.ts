@@ -1,6 +1,6 @@
 // Director HA cross-checks, table-driven: each case edits one snippet of a valid two-director topology.
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/topology/diagnostics.js';
+import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 /** Two directors on one L2 network behind a router, with an HA mode: valid. */

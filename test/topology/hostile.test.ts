@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/topology/diagnostics.js';
+import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { recorders, toolPath, writeScripts } from '../support/wrappers.js';
 import { quoteWord as shQuote } from '../../src/drivers/sh/quote.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostic } from '../../src/topology/diagnostics.js';
+import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
 
 /** A valid topology used as the base of every broken variant below. */

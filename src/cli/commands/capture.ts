@@ -7,11 +7,11 @@ import { readLedger } from '../../host/ledger.js';
 import { ownedFiles } from '../../host/ledger-view.js';
 import { FILE_MODES, LEDGER_CAPTURE } from '../../host/observed-dir.js';
 import { captureHost } from '../../host/probe.js';
-import { desiredStates } from '../../model/desired.js';
+import { desiredStates } from '../../desired/desired.js';
 import { CAPTURE_FILES, capturedFilePath, type CaptureName } from '../../observed/captures.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { visible, visibleLines } from '../../render/visible.js';
+import { visible, visibleLines } from '../../present/visible.js';
 import { requireTopology } from '../load.js';
 import { refusal } from '../refusals.js';
 

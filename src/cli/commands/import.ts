@@ -10,7 +10,7 @@ import { parseServicesFile } from '../../import/services-file.js';
 import { SourceError } from '../../import/source-error.js';
 import { draftTopology } from '../../import/topology-text.js';
 import { readInputFile, Unreadable } from '../../host/read-input.js';
-import { formatDiagnostic } from '../../topology/diagnostics.js';
+import { formatDiagnostic } from '../../present/diagnostics.js';
 import { loadTopology } from '../../topology/load.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';

@@ -9,8 +9,8 @@ import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../
 import { loadObservedDir } from '../../host/observed-dir.js';
 import { mapBounded } from '../../host/pool.js';
 import { hostFor } from '../../host/reach.js';
-import { identityOf } from '../../model/identity.js';
-import { rolesOf } from '../../model/roles.js';
+import { identityOf } from '../../desired/identity.js';
+import { rolesOf } from '../../desired/roles.js';
 import type { HostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
 import type { PlanFileHost } from '../../plan/plan-file.js';

@@ -1,18 +1,18 @@
 // `lbctl plan FILE`: what lbctl would change on each host, as a diff, shell commands or JSON.
 import { writeOutputFile } from '../../host/output-dir.js';
 import { readInputFile } from '../../host/read-input.js';
-import { desiredStates } from '../../model/desired.js';
+import { desiredStates } from '../../desired/desired.js';
 import { emptyHostState, type HostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
 import { makePlanFile } from '../../plan/plan-file.js';
 import type { HostPlan, Plan } from '../../plan/types.js';
-import { PLAIN, renderHuman, type Colors } from '../../render/human.js';
-import { renderJson, renderJsonChunks } from '../../render/json.js';
-import { renderShell } from '../../render/shell.js';
-import { unifiedDiff } from '../../render/text-diff.js';
+import { PLAIN, renderHuman, type Colors } from '../../present/human.js';
+import { renderJson, renderJsonChunks } from '../../present/json.js';
+import { renderShell } from '../../present/shell.js';
+import { unifiedDiff } from '../../present/text-diff.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { visible } from '../../render/visible.js';
+import { visible } from '../../present/visible.js';
 import { requireTopology } from '../load.js';
 import type { Planned } from './plan-sources.js';
 

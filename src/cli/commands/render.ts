@@ -1,9 +1,9 @@
 // `lbctl render FILE --host NAME --out DIR`: writes the files a host would get, under DIR.
 import { writeTree } from '../../host/write-tree.js';
-import { desiredStates } from '../../model/desired.js';
+import { desiredStates } from '../../desired/desired.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
-import { visible } from '../../render/visible.js';
+import { visible } from '../../present/visible.js';
 import { requireTopology } from '../load.js';
 
 /** Runs render; prints each file written. */

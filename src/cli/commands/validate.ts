@@ -1,9 +1,9 @@
 // `lbctl validate FILE`: every problem at once, each at file:line:col with its rule and fix.
-import { formatDiagnostic } from '../../topology/diagnostics.js';
+import { formatDiagnostic } from '../../present/diagnostics.js';
 import { EXIT } from '../exit-codes.js';
 import { readTopology } from '../load.js';
 import type { Io } from '../io.js';
-import { visible } from '../../render/visible.js';
+import { visible } from '../../present/visible.js';
 
 /** Runs validate; returns the exit code (0 valid, 1 invalid). */
 export async function validateCommand(file: string, opts: { format: 'text' | 'json' }, io: Io): Promise<number> {

@@ -1,6 +1,6 @@
 // Parsers of `ip -j addr show`, `ip -j -d link show` and `ip -j route show` output.
 import { z } from 'zod';
-import { canonicalIp, formatCidr, networkOf, parseCidr } from '../../model/ip.js';
+import { canonicalIp, formatCidr, networkOf, parseCidr } from '../../net/ip.js';
 import { addressKey, routeKey, sortedBy } from '../../model/keys.js';
 import { DEFAULT_ROUTE_METRIC, type Address, type Family, type Route } from '../../model/state.js';
 import { parseJsonAs } from '../json.js';

@@ -1,5 +1,5 @@
 // Parsers of the values inside ipvsadm rule options: endpoints, numbers, netmasks, scheduler flags.
-import { canonicalIp, maskLength } from '../../model/ip.js';
+import { canonicalIp, maskLength } from '../../net/ip.js';
 import type { Family, Persistence } from '../../model/state.js';
 import { canonicalSchedFlags, isSchedFlag, SCHED_FLAGS } from './flags.js';
 

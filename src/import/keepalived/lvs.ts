@@ -1,7 +1,7 @@
 // keepalived's LVS configuration → the IPVS services its health-checker child puts in the kernel once every real
 // server is up: keyword handlers of keepalived/check/check_parser.c, defaults and checks of check_data.c
 // (alloc_vs, alloc_rs, validate_check_config) and rules of ipvswrapper.c (ipvs_set_srule, ipvs_cmd, group ranges).
-import { canonicalIp, formatIp, maskLength, parseIp } from '../../model/ip.js';
+import { canonicalIp, formatIp, maskLength, parseIp } from '../../net/ip.js';
 import { destinationKey, serviceKey } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId, Persistence, Protocol } from '../../model/state.js';
 import type { ImportNote, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';

@@ -6,8 +6,8 @@ import { destinationAttrsEqual, serviceAttrsEqual } from '../../../src/drivers/i
 import { canonicalSchedFlags, SCHED_FLAGS, type SchedFlag } from '../../../src/drivers/ipvs/flags.js';
 import { parseIpvsadmSaveDetailed } from '../../../src/drivers/ipvs/parse-save.js';
 import { rulesText } from '../../../src/drivers/ipvs/rules.js';
-import { desiredStates } from '../../../src/model/desired.js';
-import { canonicalIp } from '../../../src/model/ip.js';
+import { desiredStates } from '../../../src/desired/desired.js';
+import { canonicalIp } from '../../../src/net/ip.js';
 import { destinationKey, serviceKey, sortedBy } from '../../../src/model/keys.js';
 import { emptyHostState, type HostState, type IpvsDestination, type IpvsService, type IpvsServiceId, type Persistence } from '../../../src/model/state.js';
 import { diffHost } from '../../../src/plan/diff.js';

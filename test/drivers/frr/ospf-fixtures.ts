@@ -1,6 +1,6 @@
 // The seed 004 anycast lab (R1, R2, DNS1 announcing 6.6.6.6/32) as OspfConfig values, with the fast lab timers
 // of LAB-NOTES (hello 1, dead 3, retransmit 1, spf 0 50 1000, lsa all 0, min-arrival 0).
-import type { OspfConfig, OspfInterface, OspfTimers } from '../../src/model/routing.js';
+import type { OspfConfig, OspfInterface, OspfTimers } from '../../../src/model/routing.js';
 
 const LAB_LINK = { hello: 1, dead: 3, retransmit: 1 } as const;
 const LAB_TIMERS: OspfTimers = { spfThrottle: [0, 50, 1000], lsaThrottle: 0, lsaMinArrival: 0 };

@@ -11,7 +11,7 @@
 //   them, so the plan can warn. For those settings choose the frr flavour.
 // - Quagga has no `ip ospf passive`; a passive interface becomes `passive-interface NAME` under router ospf. FRR 8.4
 //   accepts that (and turns it into `ip ospf passive`, logging a deprecation warning).
-import type { OspfConfig } from '../model/routing.js';
+import type { OspfConfig } from '../../model/routing.js';
 import { fileText, LINE_VTY, ospfBlocks, preamble, refusedCommands, type OspfDialect, type RefusedCommand } from './ospf-common.js';
 
 const REFUSALS: ReadonlyArray<{ pattern: RegExp; reason: string }> = [

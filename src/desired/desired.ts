@@ -1,14 +1,15 @@
 // Topology → the desired state of every host.
 import type { Topology } from '../topology/types.js';
 import { HostBuilder } from './builder.js';
-import { addDirectorService, hostCidr } from './director.js';
-import { announcedGroups, ecmpPathsOf } from './ecmp.js';
+import { addDirectorService } from './director.js';
+import { hostCidr } from '../topology/resolve.js';
+import { announcedGroups, ecmpPathsOf } from '../topology/ecmp.js';
 import { familyOf } from '../topology/resolve.js';
 import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
 import { addVrrpDirector } from './vrrp.js';
-import type { HostState } from './state.js';
+import type { HostState } from '../model/state.js';
 
 /** Computes every host's desired state, keyed by host name in topology order. */
 export function desiredStates(t: Topology): Map<string, HostState> {

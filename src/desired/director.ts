@@ -3,11 +3,12 @@ import { canonicalSchedFlags } from '../drivers/ipvs/flags.js';
 import { addressesOn, localAddressFor, nextHop, sharedNetworks } from '../topology/checks.js';
 import { familyOf } from '../topology/resolve.js';
 import type { Host, RealServer, Service, Topology } from '../topology/types.js';
+import { hostCidr } from '../topology/resolve.js';
 import { confKey, type HostBuilder } from './builder.js';
-import { announcedGroups } from './ecmp.js';
-import { serviceKey } from './keys.js';
-import { contains, parseCidr, parseIp } from './ip.js';
-import type { IpvsForward } from './state.js';
+import { announcedGroups } from '../topology/ecmp.js';
+import { serviceKey } from '../model/keys.js';
+import { contains, parseCidr, parseIp } from '../net/ip.js';
+import type { IpvsForward } from '../model/state.js';
 
 /** The IPVS forwarding of each method. */
 export const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
@@ -22,11 +23,6 @@ export function vipDevice(t: Topology, director: Host, vip: string): string {
     return ip !== null && net !== null && contains(net, ip);
   });
   return onLink?.name ?? 'lo';
-}
-
-/** Host-length prefix of an address: "/32" or "/128". */
-export function hostCidr(address: string): string {
-  return `${address}/${familyOf(address) === 'inet6' ? 128 : 32}`;
 }
 
 /**

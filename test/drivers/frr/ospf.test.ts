@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderFrr } from '../../src/render/ospf-frr.js';
-import { quaggaRefused, renderQuagga } from '../../src/render/ospf-quagga.js';
-import type { OspfConfig } from '../../src/model/routing.js';
+import { renderFrr } from '../../../src/drivers/frr/ospf-frr.js';
+import { quaggaRefused, renderQuagga } from '../../../src/drivers/frr/ospf-quagga.js';
+import type { OspfConfig } from '../../../src/model/routing.js';
 import { dns1, r1, r2, SEED_HOSTS } from './ospf-fixtures.js';
 
 const text = (...lines: string[]): string => lines.map((l) => `${l}\n`).join('');

@@ -1,13 +1,13 @@
 // Files that make a host's state survive a reboot, or feed daemons: sysctl.d, modules-load.d, ipvsadm rules, routing configs, zone records.
-import { renderFrr } from '../render/ospf-frr.js';
-import { renderQuagga } from '../render/ospf-quagga.js';
+import { renderFrr } from '../drivers/frr/ospf-frr.js';
+import { renderQuagga } from '../drivers/frr/ospf-quagga.js';
 import type { DnsZone, Routing } from '../topology/types.js';
 import type { HostBuilder } from './builder.js';
 import { addBootUnit } from './boot.js';
 import { generatedHeader, PATHS } from './paths.js';
 import { rulesText } from '../drivers/ipvs/rules.js';
 import { sysctlConfText } from '../drivers/sysctl/argv.js';
-import type { OspfConfig } from './routing.js';
+import type { OspfConfig } from '../model/routing.js';
 
 /** Adds sysctl.d, modules-load.d and ipvsadm rules files for what the builder holds so far. */
 export function addPersistenceFiles(b: HostBuilder): void {

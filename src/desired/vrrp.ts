@@ -2,7 +2,8 @@
 // writes keepalived.conf (VRRP only: IPVS stays lbctl's) and runs IPVS connection sync so connections survive.
 import type { Host, Network, Topology } from '../topology/types.js';
 import type { HostBuilder } from './builder.js';
-import { contains, parseCidr, parseIp } from './ip.js';
+import { sharedNetworkOf } from '../topology/checks.js';
+import { contains, parseCidr, parseIp } from '../net/ip.js';
 import { generatedHeader } from './paths.js';
 
 /** VRRP advertisement interval (s): VRRPv3 counts in centiseconds; a backup takes over after ~3 intervals (< 1 s). */
@@ -19,15 +20,6 @@ export interface VrrpGroup {
   vrid: number;
   directors: string[];
   network: string;
-}
-
-/** The network holding an address that every host given is attached to. */
-export function sharedNetworkOf(t: Topology, hosts: Host[], address: string): Network | undefined {
-  const ip = parseIp(address);
-  return [...t.networks.values()].find((n) => {
-    const p = parseCidr(n.prefix);
-    return ip !== null && p !== null && contains(p, ip) && hosts.every((h) => h.interfaces.some((i) => i.network === n.name));
-  });
 }
 
 /** The VRRP instances of the topology, one per VIP of `ha: vrrp` services (those without a shared network skipped). */

@@ -1,9 +1,9 @@
 // The OSPF configuration of a routing host: its own networks plus the anycast prefixes it announces.
 import type { Host, Topology } from '../topology/types.js';
-import { announcedGroups, ecmpNetworks, ecmpPathsOf, inEcmp } from './ecmp.js';
-import { contains, parseCidr } from './ip.js';
-import { naturalCompare, sortedBy } from './keys.js';
-import type { OspfConfig, OspfInterface } from './routing.js';
+import { announcedGroups, ecmpNetworks, ecmpPathsOf, inEcmp } from '../topology/ecmp.js';
+import { contains, parseCidr } from '../net/ip.js';
+import { naturalCompare, sortedBy } from '../model/keys.js';
+import type { OspfConfig, OspfInterface } from '../model/routing.js';
 
 function inOspfNetworks(cidr: string, networks: { prefix: string }[]): boolean {
   const ip = parseCidr(cidr);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { renderJson } from '../../src/render/json.js';
+import { renderJson } from '../../src/present/json.js';
 
 describe('renderJson', () => {
   it.each<[string, Plan]>([

@@ -1,7 +1,7 @@
 // The pieces the quagga and FRR OSPF renderers share: the notice line, the vty preamble, interface blocks and the
 // router ospf block. Commands come out in the order FRR 8.4's `show running-config` writes them, so a rendered file
 // and a running daemon's configuration compare line by line.
-import type { OspfConfig, OspfInterface } from '../model/routing.js';
+import type { OspfConfig, OspfInterface } from '../../model/routing.js';
 import { assertRenderable } from './ospf-input.js';
 
 /** The comment every generated routing file starts with, after its comment sign. */

@@ -1,5 +1,5 @@
 // Renders the frr flavour: FRR's integrated frr.conf (applied by `vtysh -b`) and the /etc/frr/daemons file.
-import type { OspfConfig } from '../model/routing.js';
+import type { OspfConfig } from '../../model/routing.js';
 import { renderFrrDaemons } from './frr-daemons.js';
 import { bfdBlock, fileText, LINE_VTY, ospfBlocks, preamble, type OspfDialect } from './ospf-common.js';
 

@@ -1,6 +1,6 @@
 // Accumulates one host's desired state from several concerns, rejecting contradictions.
-import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy } from './keys.js';
-import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from './state.js';
+import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy } from '../model/keys.js';
+import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 
 /** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
 export function confKey(family: 'ipv4' | 'ipv6', device: string, setting: string): string {

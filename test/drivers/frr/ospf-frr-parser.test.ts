@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkFrrConfig, vtyshAvailable } from '../../src/host/adapters/frr-check.js';
-import { renderFrr } from '../../src/render/ospf-frr.js';
-import { renderQuagga } from '../../src/render/ospf-quagga.js';
+import { checkFrrConfig, vtyshAvailable } from '../../../src/host/adapters/frr-check.js';
+import { renderFrr } from '../../../src/drivers/frr/ospf-frr.js';
+import { renderQuagga } from '../../../src/drivers/frr/ospf-quagga.js';
 import { SEED_HOSTS } from './ospf-fixtures.js';
 
 const installed = await vtyshAvailable();

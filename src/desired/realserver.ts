@@ -2,7 +2,7 @@
 import { sharedNetworks } from '../topology/checks.js';
 import type { Host, RealServer, Service, Topology } from '../topology/types.js';
 import { confKey, type HostBuilder } from './builder.js';
-import { hostCidr } from './director.js';
+import { hostCidr } from '../topology/resolve.js';
 
 /** ARP settings that keep a real server from answering or announcing the VIP it holds locally. */
 function silenceArp(b: HostBuilder, devices: Iterable<string>): void {

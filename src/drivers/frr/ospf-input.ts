@@ -1,7 +1,7 @@
 // Guards on an OspfConfig before it becomes config text: every value must be one word of the expected shape,
 // so no name, area or number can break a line or smuggle in a command.
-import type { OspfConfig, OspfInterface } from '../model/routing.js';
-import { parseCidr } from '../model/ip.js';
+import type { OspfConfig, OspfInterface } from '../../model/routing.js';
+import { parseCidr } from '../../net/ip.js';
 
 const WORD = /^[!-~]+$/;
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -1,8 +1,8 @@
 // Active-active directors (`ha: ecmp`): each director announces the VIP /32 from lo by OSPF, as an anycast node
 // does, and the routers next to them spread flows over every director by an L4 hash.
-import { HOLD_DOWN_DEFAULTS } from '../topology/health.js';
-import type { Anycast, Host, Topology } from '../topology/types.js';
-import { hostCidr } from './director.js';
+import { HOLD_DOWN_DEFAULTS } from './health.js';
+import { hostCidr } from './resolve.js';
+import type { Anycast, Host, Topology } from './types.js';
 
 /** The VIP groups of `ha: ecmp` services, one per VIP, named for the first service holding it. */
 export function ecmpGroups(t: Topology): Anycast[] {
