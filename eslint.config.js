@@ -7,7 +7,11 @@ export default tseslint.config(
   { ignores: ['dist/', 'dist-test/', 'node_modules/', 'test/golden/', 'test/fixtures/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
-  { languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname } } },
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+    },
+  },
   {
     rules: {
       // `_name` marks a field destructured away to omit it (`{ destinations: _d, ...rest }`) or a parameter a callback shape requires.
@@ -29,4 +33,9 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.js', '**/*.mjs'], extends: [tseslint.configs.disableTypeChecked] },
+  // Plain Node scripts (the VM jobs' helpers): Node's globals.
+  {
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
 );

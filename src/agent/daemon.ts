@@ -121,6 +121,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
 function splitHostPort(text: string): [string, number] {
   const at = text.lastIndexOf(':');
   const port = Number(text.slice(at + 1));
-  if (at < 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--metrics ${text}: write ADDRESS:PORT, e.g. 127.0.0.1:9469`);
+  if (at < 0 || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new Error(`--metrics ${text}: write ADDRESS:PORT, e.g. 127.0.0.1:9469`);
   return [text.slice(0, at).replace(/^\[|\]$/g, ''), port];
 }

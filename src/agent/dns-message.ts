@@ -9,7 +9,10 @@ const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED
 
 /** A query for `name` of `type`, with recursion desired, under transaction id `id`. */
 export function dnsQuery(id: number, name: string, type: string): Buffer {
-  const labels = name.replace(/\.$/, '').split('.').filter((l) => l.length > 0);
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((l) => l.length > 0);
   const qname = Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'ascii')])), Buffer.from([0])]);
   const header = Buffer.alloc(12);
   header.writeUInt16BE(id, 0);
@@ -44,7 +47,7 @@ function rdataText(type: number, data: Buffer): string {
   if (type === 28 && data.length === 16) return formatIp({ family: 6, value: BigInt(`0x${data.toString('hex')}`) });
   if (type === 16) {
     const parts: string[] = [];
-    for (let i = 0; i < data.length; ) {
+    for (let i = 0; i < data.length;) {
       const len = data.readUInt8(i);
       parts.push(data.subarray(i + 1, i + 1 + len).toString('utf8'));
       i += len + 1;

@@ -58,7 +58,12 @@ export function countAnnouncers(database: string, prefix: string, routerId: stri
   for (const block of database.split(/\n\s*LS age:/)) {
     const router = /Advertising Router: (\S+)/.exec(block)?.[1];
     if (router === undefined || router === routerId) continue;
-    if (new RegExp(`\\(Link ID\\) Net(?: Address)?: ${address!.replaceAll('.', '\\.')}\\s*\\n\\s*\\(Link Data\\) Network Mask: 255\\.255\\.255\\.255`).test(block)) routers.add(router);
+    if (
+      new RegExp(
+        `\\(Link ID\\) Net(?: Address)?: ${address!.replaceAll('.', '\\.')}\\s*\\n\\s*\\(Link Data\\) Network Mask: 255\\.255\\.255\\.255`,
+      ).test(block)
+    )
+      routers.add(router);
   }
   return routers.size;
 }

@@ -24,10 +24,18 @@ export function withAgentDecisions(desired: HostState, topology: Topology, saved
       const weight = overrides[k];
       return weight === null || weight === undefined ? [] : [{ ...d, weight }];
     });
-    return { ...s, destinations: sortedBy(extra && !destinations.some((d) => destinationKey(d) === destinationKey(extra)) ? [...destinations, extra] : destinations, destinationKey) };
+    return {
+      ...s,
+      destinations: sortedBy(
+        extra && !destinations.some((d) => destinationKey(d) === destinationKey(extra)) ? [...destinations, extra] : destinations,
+        destinationKey,
+      ),
+    };
   });
   const withdrawn = new Set(
-    watch.anycast.filter((g) => saved.anycast[g.group]?.announced === false).map((g) => `lo ${hostCidr(g.prefix.split('/')[0] ?? g.prefix)}`),
+    watch.anycast
+      .filter((g) => saved.anycast[g.group]?.announced === false)
+      .map((g) => `lo ${hostCidr(g.prefix.split('/')[0] ?? g.prefix)}`),
   );
   const addresses = desired.addresses.filter((a) => !withdrawn.has(`${a.device} ${a.cidr}`));
   return { ...desired, ipvs, addresses };

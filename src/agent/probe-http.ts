@@ -47,7 +47,11 @@ export function probeHttp(check: HealthCheck, address: string, port: number, sig
         const body = Buffer.concat(chunks);
         if (http.digest !== undefined) {
           const digest = createHash('sha256').update(body).digest('hex');
-          resolve(digest === http.digest ? { passed: true, detail: `HTTP ${status}, digest matches` } : { passed: false, detail: `HTTP ${status}, body digest ${digest.slice(0, 12)}…` });
+          resolve(
+            digest === http.digest
+              ? { passed: true, detail: `HTTP ${status}, digest matches` }
+              : { passed: false, detail: `HTTP ${status}, body digest ${digest.slice(0, 12)}…` },
+          );
         } else {
           const ok = new RegExp(http.body!).test(body.toString('utf8'));
           resolve({ passed: ok, detail: `HTTP ${status}, body ${ok ? 'matches' : 'does not match'}` });

@@ -6,7 +6,13 @@ import type { HealthCheck } from '../topology/types.js';
 import { dnsQuery, parseDnsResponse } from './dns-message.js';
 
 /** Sends `payload` to address:port and resolves with the judge's verdict on the first reply. */
-function exchange(address: string, port: number, payload: Buffer, signal: AbortSignal, judge: (reply: Buffer) => ProbeOutcome): Promise<ProbeOutcome> {
+function exchange(
+  address: string,
+  port: number,
+  payload: Buffer,
+  signal: AbortSignal,
+  judge: (reply: Buffer) => ProbeOutcome,
+): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', signal });
     const done = (o: ProbeOutcome) => {
@@ -33,7 +39,8 @@ export function probeDns(check: HealthCheck, address: string, port: number, sign
       const r = parseDnsResponse(reply);
       if (r.id !== id) return { passed: false, detail: 'reply to another query' };
       if (r.rcode !== dns.rcode) return { passed: false, detail: `rcode ${r.rcode}` };
-      if (dns.answer !== undefined && !r.answers.includes(dns.answer)) return { passed: false, detail: `answer ${r.answers.join(',') || '(none)'}` };
+      if (dns.answer !== undefined && !r.answers.includes(dns.answer))
+        return { passed: false, detail: `answer ${r.answers.join(',') || '(none)'}` };
       return { passed: true, detail: `${r.rcode} ${r.answers.join(',')}`.trim() };
     } catch {
       return { passed: false, detail: 'malformed reply' };
@@ -45,6 +52,8 @@ export function probeDns(check: HealthCheck, address: string, port: number, sign
 export function probeUdp(check: HealthCheck, address: string, port: number, signal: AbortSignal): Promise<ProbeOutcome> {
   const { send, expect } = check.udp!;
   return exchange(address, port, Buffer.from(send, 'latin1'), signal, (reply) =>
-    expect === undefined || reply.toString('latin1').includes(expect) ? { passed: true, detail: `${reply.length} bytes` } : { passed: false, detail: 'reply without the expected bytes' },
+    expect === undefined || reply.toString('latin1').includes(expect)
+      ? { passed: true, detail: `${reply.length} bytes` }
+      : { passed: false, detail: 'reply without the expected bytes' },
   );
 }

@@ -29,7 +29,11 @@ export function probeRunner(runner: Runner): ProbeRunner<WatchedProbe> {
       case 'udp':
         return probeUdp(check, check.address, check.port, signal);
       case 'icmp':
-        return probeCommand(runner, ['ping', '-n', '-q', '-c', '1', '-W', `${Math.max(1, Math.ceil(check.timeoutMs / 1000))}`, check.address], check.timeoutMs);
+        return probeCommand(
+          runner,
+          ['ping', '-n', '-q', '-c', '1', '-W', `${Math.max(1, Math.ceil(check.timeoutMs / 1000))}`, check.address],
+          check.timeoutMs,
+        );
       case 'exec':
         return probeCommand(runner, check.exec!.command, check.timeoutMs);
     }

@@ -24,4 +24,3 @@ export function parseState(text: string | undefined): StateFile | null {
     return null;
   }
 }
-

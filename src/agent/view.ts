@@ -55,7 +55,14 @@ export function agentView(host: string, engine: HealthEngine, now: number): Agen
     anycast: watch.anycast.map((g) => {
       const a = saved.anycast[g.group];
       const t = engine.target(g.probe);
-      return { group: g.group, prefix: g.prefix, announced: a?.announced ?? true, holdDownMs: a?.holdDownMs ?? g.holdDownMs, health: t?.health ?? 'up', ...(t?.last ? { last: t.last } : {}) };
+      return {
+        group: g.group,
+        prefix: g.prefix,
+        announced: a?.announced ?? true,
+        holdDownMs: a?.holdDownMs ?? g.holdDownMs,
+        health: t?.health ?? 'up',
+        ...(t?.last ? { last: t.last } : {}),
+      };
     }),
   };
 }
@@ -67,14 +74,19 @@ export function formatView(v: AgentView, now: number): string {
   for (const s of v.services) {
     lines.push(`service ${s.service} (${s.key})${s.sorry ? ' SORRY SERVER IN' : ''}${s.quorumUp ? '' : ' QUORUM LOST'}`);
     for (const m of s.members) {
-      const weight = m.override === undefined ? `weight ${m.weight}` : m.override === null ? 'REMOVED' : `weight ${m.override} (topology ${m.weight})`;
+      const weight =
+        m.override === undefined ? `weight ${m.weight}` : m.override === null ? 'REMOVED' : `weight ${m.override} (topology ${m.weight})`;
       const last = m.last ? `, last ${m.last.passed ? 'pass' : 'FAIL'}: ${m.last.detail} (${m.last.latencyMs} ms)${ago(m.last.at)}` : '';
-      lines.push(`  ${m.server.padEnd(22)} ${m.health.toUpperCase().padEnd(5)} ${weight}${m.check ? `, ${m.check}` : ', unchecked'}${last}${m.since !== undefined ? `, changed${ago(m.since)}` : ''}`);
+      lines.push(
+        `  ${m.server.padEnd(22)} ${m.health.toUpperCase().padEnd(5)} ${weight}${m.check ? `, ${m.check}` : ', unchecked'}${last}${m.since !== undefined ? `, changed${ago(m.since)}` : ''}`,
+      );
     }
   }
   for (const g of v.anycast) {
     const last = g.last ? `, last ${g.last.passed ? 'pass' : 'FAIL'}: ${g.last.detail}${ago(g.last.at)}` : '';
-    lines.push(`anycast ${g.group} ${g.prefix}: ${g.announced ? 'ANNOUNCED' : 'WITHDRAWN'}, check ${g.health}, hold-down ${g.holdDownMs} ms${last}`);
+    lines.push(
+      `anycast ${g.group} ${g.prefix}: ${g.announced ? 'ANNOUNCED' : 'WITHDRAWN'}, check ${g.health}, hold-down ${g.holdDownMs} ms${last}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

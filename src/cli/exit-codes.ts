@@ -36,7 +36,10 @@ export const EXIT = {
 
 /** An error that ends the command with a message and a specific exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number) {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
     super(message);
   }
 }

@@ -16,10 +16,18 @@ export async function requireInventory(file: string, hosts: readonly string[], s
 /** Each named host's reach; with no inventory, one host is this machine, and more need one. */
 export function reachOf(names: readonly string[], inventory: Map<string, Reach> | undefined): Map<string, Reach> {
   if (inventory === undefined) {
-    if (names.length !== 1) throw new CliError('planning or applying several live hosts needs --inventory FILE (how to reach each); without it, lbctl acts on this machine as the one --host', EXIT.usage);
+    if (names.length !== 1)
+      throw new CliError(
+        'planning or applying several live hosts needs --inventory FILE (how to reach each); without it, lbctl acts on this machine as the one --host',
+        EXIT.usage,
+      );
     return new Map([[names[0]!, { kind: 'local' }]]);
   }
   const missing = names.filter((n) => !inventory.has(n));
-  if (missing.length > 0) throw new CliError(`the inventory does not say how to reach ${missing.join(', ')}: add ${missing.length === 1 ? 'it' : 'them'} under hosts:`, EXIT.usage);
+  if (missing.length > 0)
+    throw new CliError(
+      `the inventory does not say how to reach ${missing.join(', ')}: add ${missing.length === 1 ? 'it' : 'them'} under hosts:`,
+      EXIT.usage,
+    );
   return new Map(names.map((n) => [n, inventory.get(n)!]));
 }

@@ -7,7 +7,8 @@ import { loadTopology, MAX_TOPOLOGY_BYTES, type LoadResult } from '../topology/l
 import type { Topology } from '../topology/types.js';
 import { CliError, EXIT } from './exit-codes.js';
 
-const tooLarge = (file: string) => new CliError(`cannot read topology file ${file}: it is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, EXIT.noInput);
+const tooLarge = (file: string) =>
+  new CliError(`cannot read topology file ${file}: it is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, EXIT.noInput);
 
 /** A pipe or device (`<(generate)`, /dev/stdin) read up to the size limit: it may never end. */
 async function readStream(file: string): Promise<string> {

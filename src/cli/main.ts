@@ -17,11 +17,13 @@ import { visibleLines } from '../present/visible.js';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** A parser of option values that are whole numbers of at least `min` ("abc", "-5", "1.5" and "1e9" are usage errors). */
-const wholeNumber = (min: number) => (value: string): number => {
-  const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= min)) throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
-  return n;
-};
+const wholeNumber =
+  (min: number) =>
+  (value: string): number => {
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+    if (!(n >= min)) throw new InvalidArgumentError(`expected a whole number of at least ${min}, got "${value}"`);
+    return n;
+  };
 
 /** `--root`: a directory, or a path that does not exist yet (apply creates it); never an existing file. */
 const rootDir = (value: string): string => {
@@ -46,11 +48,15 @@ function program(io: Io, result: { code: number }): Command {
     .description('check a topology file; every problem is reported at file:line:col with its rule and a fix')
     .argument('<file>', 'topology file (YAML)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, opts: { format: 'text' | 'json' }) => run(async () => (await import('./commands/validate.js')).validateCommand(file, opts, io))());
+    .action((file: string, opts: { format: 'text' | 'json' }) =>
+      run(async () => (await import('./commands/validate.js')).validateCommand(file, opts, io))(),
+    );
 
   cli
     .command('plan')
-    .description('show what would change on each host: probed live and read-only (this machine, or over SSH with --inventory), from captures, or from empty hosts')
+    .description(
+      'show what would change on each host: probed live and read-only (this machine, or over SSH with --inventory), from captures, or from empty hosts',
+    )
     .argument('<file>', 'topology file (YAML)')
     .option('--host <name>', 'plan this host (repeatable)', collect)
     .option('--all', 'plan every host of the topology')
@@ -60,7 +66,10 @@ function program(io: Io, result: { code: number }): Command {
     .option('--observed <dir>', 'current state from captured outputs: DIR/HOST/ as written by `lbctl capture`')
     .option('--offline', 'assume empty hosts (nothing configured yet)')
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'shell', 'json']).default('human'))
-    .option('--expect <file>', 'compare the plan (shell, or json with --format json) with this file; exit 1 and print a diff when they differ')
+    .option(
+      '--expect <file>',
+      'compare the plan (shell, or json with --format json) with this file; exit 1 and print a diff when they differ',
+    )
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
     .action((file: string, opts: PlanOptions) => run(async () => (await import('./commands/plan.js')).planCommand(file, opts, io))());
 
@@ -70,11 +79,15 @@ function program(io: Io, result: { code: number }): Command {
     .argument('<file>', 'topology file (YAML)')
     .requiredOption('--host <name>', 'the host')
     .requiredOption('--out <dir>', 'where to write (files go to DIR/etc/...)')
-    .action((file: string, opts: { host: string; out: string }) => run(async () => (await import('./commands/render.js')).renderCommand(file, opts, io))());
+    .action((file: string, opts: { host: string; out: string }) =>
+      run(async () => (await import('./commands/render.js')).renderCommand(file, opts, io))(),
+    );
 
   cli
     .command('apply')
-    .description('converge live hosts: probe, plan, confirm, execute (rolling back on failure), verify; FILE may be a plan saved by `plan --out`')
+    .description(
+      'converge live hosts: probe, plan, confirm, execute (rolling back on failure), verify; FILE may be a plan saved by `plan --out`',
+    )
     .argument('<file>', 'topology file (YAML), or a plan file')
     .option('--host <name>', 'the host this is (its name in the topology); with --inventory, the host to reach')
     .option('--all', 'every host, in an order that drops no connection (needs --inventory and --yes)')
@@ -83,17 +96,26 @@ function program(io: Io, result: { code: number }): Command {
     .option('--canary <host>', 'apply this host alone before the others of its step')
     .addOption(new Option('--format <format>', 'rollout report format').choices(['human', 'json']).default('human'))
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
-    .option('--root <dir>', 'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)', rootDir, '/')
+    .option(
+      '--root <dir>',
+      'write files, the ledger and the lock below this directory, and reload no daemons (tests, image builds)',
+      rootDir,
+      '/',
+    )
     .option('--prune-foreign', 'also remove objects lbctl did not create (unmanaged ones)')
     .option('--observed-only-check', 'probe and plan only: exit 0 when converged, 2 when there are changes')
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', wholeNumber(0), 300)
-    .action((file: string, opts: ApplyCommandOptions) => run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))());
+    .action((file: string, opts: ApplyCommandOptions) =>
+      run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))(),
+    );
 
   cli
     .command('agent')
-    .description('run health checks for a host and keep its kernel right between applies: weights of failing real servers, sorry servers, anycast announcements')
+    .description(
+      'run health checks for a host and keep its kernel right between applies: weights of failing real servers, sorry servers, anycast announcements',
+    )
     .argument('<file>', 'topology file (YAML); re-read on change and on SIGHUP')
     .requiredOption('--host <name>', 'the host this is')
     .option('--state-file <path>', 'where the agent keeps its state (default /var/lib/lbctl/agent-HOST.json)')
@@ -101,54 +123,75 @@ function program(io: Io, result: { code: number }): Command {
     .option('--metrics <address:port>', 'serve Prometheus metrics here, e.g. 127.0.0.1:9469')
     .option('--vtysh <argv>', 'how to run vtysh (words separated by spaces)', 'vtysh')
     .option('--print-unit', 'print the systemd unit that runs this agent, and exit')
-    .action((file: string, opts: AgentCommandOptions) => run(async () => (await import('./commands/agent.js')).agentCommand(file, opts, io))());
+    .action((file: string, opts: AgentCommandOptions) =>
+      run(async () => (await import('./commands/agent.js')).agentCommand(file, opts, io))(),
+    );
 
   cli
     .command('status')
-    .description('what the agent on a host decided: every service, real server, check, health, last result and change; anycast announcements')
+    .description(
+      'what the agent on a host decided: every service, real server, check, health, last result and change; anycast announcements',
+    )
     .requiredOption('--host <name>', 'the host')
-    .option('--state-file <path>', 'the agent\'s state file (default /var/lib/lbctl/agent-HOST.json)')
+    .option('--state-file <path>', "the agent's state file (default /var/lib/lbctl/agent-HOST.json)")
     .addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'))
-    .action((opts: { host: string; stateFile?: string; format: 'human' | 'json' }) => run(async () => (await import('./commands/agent.js')).statusCommand(opts, io))());
+    .action((opts: { host: string; stateFile?: string; format: 'human' | 'json' }) =>
+      run(async () => (await import('./commands/agent.js')).statusCommand(opts, io))(),
+    );
 
   cli
     .command('capture')
-    .description('write a host\'s observed state (command outputs, managed files) as DIR/HOST/ for `plan --observed DIR`')
+    .description("write a host's observed state (command outputs, managed files) as DIR/HOST/ for `plan --observed DIR`")
     .argument('<file>', 'topology file (YAML): names the files to capture')
     .requiredOption('--host <name>', 'the host this is')
     .requiredOption('--out <dir>', 'where to write')
     .option('--root <dir>', 'read managed files below this directory', rootDir, '/')
-    .action((file: string, opts: { host: string; out: string; root: string }) => run(async () => (await import('./commands/capture.js')).captureCommand(file, opts, io))());
+    .action((file: string, opts: { host: string; out: string; root: string }) =>
+      run(async () => (await import('./commands/capture.js')).captureCommand(file, opts, io))(),
+    );
 
   const lab = cli
     .command('lab')
-    .description('build a topology as network namespaces on this machine (root): one per host, bridges for networks, a router for gateways no host has');
-  const labName = () => new Option('--name <lab>', 'lab name (letters, digits, "_"): namespaces are lbl-LAB-HOST').env('LBCTL_LAB').default(DEFAULT_LAB);
+    .description(
+      'build a topology as network namespaces on this machine (root): one per host, bridges for networks, a router for gateways no host has',
+    );
+  const labName = () =>
+    new Option('--name <lab>', 'lab name (letters, digits, "_"): namespaces are lbl-LAB-HOST').env('LBCTL_LAB').default(DEFAULT_LAB);
   lab
     .command('plan')
     .description('show what `lab up` would build: namespaces, bridges, veth pairs, addresses, routes')
     .argument('<file>', 'topology file (YAML)')
     .addOption(labName())
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, opts: { name: string; format: 'text' | 'json' }) => run(async () => (await import('./commands/lab.js')).labPlanCommand(file, opts, io))());
+    .action((file: string, opts: { name: string; format: 'text' | 'json' }) =>
+      run(async () => (await import('./commands/lab.js')).labPlanCommand(file, opts, io))(),
+    );
   lab
     .command('up')
-    .description('create the lab, apply every host with lbctl apply (files under /run/lbctl-lab/LAB/HOST) and start web servers on real servers')
+    .description(
+      'create the lab, apply every host with lbctl apply (files under /run/lbctl-lab/LAB/HOST) and start web servers on real servers',
+    )
     .argument('<file>', 'topology file (YAML)')
     .addOption(labName())
     .option('--no-apply', 'build the network only: no apply, no web servers')
     .addOption(new Option('--vm', 'refused: a VM cannot hand a lab back to the shell; use `lab run FILE --vm`').hideHelp())
-    .action((file: string, opts: { name: string; apply: boolean; vm?: boolean }) => run(async () => (await import('./commands/lab.js')).labUpCommand(file, opts, io))());
+    .action((file: string, opts: { name: string; apply: boolean; vm?: boolean }) =>
+      run(async () => (await import('./commands/lab.js')).labUpCommand(file, opts, io))(),
+    );
   lab
     .command('run')
-    .description('bring the lab up (with --vm: inside the IPVS VM), run CMD on the machine holding it (default: the traffic check: DNS answers and which real server answers each service), take it down; exits with the status of CMD or the check')
+    .description(
+      'bring the lab up (with --vm: inside the IPVS VM), run CMD on the machine holding it (default: the traffic check: DNS answers and which real server answers each service), take it down; exits with the status of CMD or the check',
+    )
     .argument('<file>', 'topology file (YAML)')
     .argument('[command...]', 'the command, after --; it runs with LBCTL_LAB set (e.g. -- lbctl lab exec client -- curl -s 192.168.10.100)')
     .addOption(labName())
     .option('--vm', 'run it all as one job of the IPVS VM (qemu, src/lab/vm/): for directors on a kernel without IPVS')
     .option('--requests <n>', 'HTTP requests per service in the traffic check', wholeNumber(1), 12)
     .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', wholeNumber(1), 600)
-    .action((file: string, command: string[], opts: LabRunOptions) => run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))());
+    .action((file: string, command: string[], opts: LabRunOptions) =>
+      run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))(),
+    );
   lab
     .command('down')
     .description('remove the lab: web servers, veths, namespaces, state dir (also after a crash; nothing to remove is fine)')
@@ -161,29 +204,37 @@ function program(io: Io, result: { code: number }): Command {
     .action((opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labStatusCommand(opts, io))());
   lab
     .command('exec')
-    .description('run a command in a lab host\'s namespace (HOST may also be gw or sw); exits with its code')
+    .description("run a command in a lab host's namespace (HOST may also be gw or sw); exits with its code")
     .argument('<host>', 'topology host')
     .argument('<command...>', 'the command, after --')
     .addOption(labName())
-    .action((host: string, command: string[], opts: { name: string }) => run(async () => (await import('./commands/lab.js')).labExecCommand(host, command, opts))());
+    .action((host: string, command: string[], opts: { name: string }) =>
+      run(async () => (await import('./commands/lab.js')).labExecCommand(host, command, opts))(),
+    );
 
   const imports = cli
     .command('import')
-    .description('write a topology from what runs today (keepalived.conf, an ipvsadm-save dump); what lbctl cannot express is listed with its file:line');
+    .description(
+      'write a topology from what runs today (keepalived.conf, an ipvsadm-save dump); what lbctl cannot express is listed with its file:line',
+    );
   imports
     .command('keepalived')
-    .description('import keepalived.conf\'s LVS configuration: virtual servers, groups and real servers as keepalived would set them up')
+    .description("import keepalived.conf's LVS configuration: virtual servers, groups and real servers as keepalived would set them up")
     .argument('<file>', 'keepalived.conf (its include files are read too)')
     .option('--out <file>', 'write the topology here instead of stdout')
     .option('--config-id <id>', 'keepalived\'s config id (its -i; keepalived defaults to the host name): selects "@ID" lines')
-    .action((file: string, opts: KeepalivedImportOptions) => run(async () => (await import('./commands/import.js')).importKeepalivedCommand(file, opts, io))());
+    .action((file: string, opts: KeepalivedImportOptions) =>
+      run(async () => (await import('./commands/import.js')).importKeepalivedCommand(file, opts, io))(),
+    );
   imports
     .command('ipvsadm')
     .description('import an `ipvsadm-save` dump (or an ipvsadm-restore file): its services and real servers')
     .argument('<file>', 'the dump; without -n, service names are looked up in the services table')
     .option('--out <file>', 'write the topology here instead of stdout')
     .option('--services <file>', 'services(5) table for port names', '/etc/services')
-    .action((file: string, opts: IpvsadmImportOptions) => run(async () => (await import('./commands/import.js')).importIpvsadmCommand(file, opts, io))());
+    .action((file: string, opts: IpvsadmImportOptions) =>
+      run(async () => (await import('./commands/import.js')).importIpvsadmCommand(file, opts, io))(),
+    );
 
   cli
     .command('schema')
@@ -216,7 +267,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       say(err.message);
       result.code = err.exitCode;
     } else {
-      say(`internal error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+      say(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       result.code = EXIT.internal;
     }
   }

@@ -58,7 +58,9 @@ export class HostBuilder {
   syncDaemon(daemon: SyncDaemon): void {
     const had = this.syncDaemons.get(daemon.role);
     if (had && (had.interface !== daemon.interface || had.syncId !== daemon.syncId)) {
-      throw new Error(`host ${this.host}: ${daemon.role} sync daemon wanted on ${had.interface} (syncid ${had.syncId}) and ${daemon.interface} (syncid ${daemon.syncId})`);
+      throw new Error(
+        `host ${this.host}: ${daemon.role} sync daemon wanted on ${had.interface} (syncid ${had.syncId}) and ${daemon.interface} (syncid ${daemon.syncId})`,
+      );
     }
     this.syncDaemons.set(daemon.role, daemon);
   }

@@ -31,7 +31,9 @@ export function vipDevice(t: Topology, director: Host, vip: string): string {
  * the kernel picks per route) when the topology does not say how the server is reached.
  */
 function snatSource(t: Topology, director: Host, rs: RealServer): string | undefined {
-  const onShared = sharedNetworks(t, director, rs).flatMap((n) => addressesOn(director, n.name)).find((a) => familyOf(a) === familyOf(rs.address));
+  const onShared = sharedNetworks(t, director, rs)
+    .flatMap((n) => addressesOn(director, n.name))
+    .find((a) => familyOf(a) === familyOf(rs.address));
   if (onShared !== undefined) return onShared;
   const hop = nextHop(director, rs.address);
   return hop === undefined ? undefined : localAddressFor(director, hop);

@@ -11,6 +11,8 @@ export interface HostIdentity {
 /** The identity of topology host `name`. */
 export function identityOf(t: Topology, name: string): HostIdentity {
   const host = t.hosts.get(name);
-  const addresses = (host?.interfaces ?? []).flatMap((i) => i.addresses.map((cidr) => ({ device: i.name, address: cidr.split('/')[0] ?? cidr })));
+  const addresses = (host?.interfaces ?? []).flatMap((i) =>
+    i.addresses.map((cidr) => ({ device: i.name, address: cidr.split('/')[0] ?? cidr })),
+  );
   return { name, addresses };
 }

@@ -40,7 +40,15 @@ export function addRoutingFiles(b: HostBuilder, routing: Routing, config: OspfCo
   const owner = routing.flavour === 'frr' ? 'frr' : 'quagga';
   const conf = (name: string, content: string, daemon: keyof typeof DEFAULT_RELOADS, check: boolean) => {
     const reload = routing.reload ? 'routing' : daemon;
-    b.file({ path: `${routing.configDir}/${name}`, content, mode: 0o640, owner, group: owner, reload, ...(check ? { check: 'frr' as const } : {}) });
+    b.file({
+      path: `${routing.configDir}/${name}`,
+      content,
+      mode: 0o640,
+      owner,
+      group: owner,
+      reload,
+      ...(check ? { check: 'frr' as const } : {}),
+    });
     b.reload({ name: reload, argv: routing.reload ?? [...DEFAULT_RELOADS[daemon]] });
   };
   if (routing.flavour === 'frr') {
@@ -56,8 +64,15 @@ export function addRoutingFiles(b: HostBuilder, routing: Routing, config: OspfCo
 
 /** Adds the records file of a DNS zone served by this host (for `$INCLUDE` in the zone), and the zone's reload. */
 export function addZoneFile(b: HostBuilder, zone: DnsZone): void {
-  const lines = zone.records.flatMap((r) => r.addresses.map((a) => `${r.name}\t${zone.ttl}\tIN\t${a.includes(':') ? 'AAAA' : 'A'}\t${a}\n`));
+  const lines = zone.records.flatMap((r) =>
+    r.addresses.map((a) => `${r.name}\t${zone.ttl}\tIN\t${a.includes(':') ? 'AAAA' : 'A'}\t${a}\n`),
+  );
   const reload = `zone ${zone.name}`;
-  b.file({ path: `${PATHS.zones}/${zone.name}.records`, mode: 0o644, reload, content: `${generatedHeader(';')}$ORIGIN ${zone.name}.\n${lines.join('')}` });
+  b.file({
+    path: `${PATHS.zones}/${zone.name}.records`,
+    mode: 0o644,
+    reload,
+    content: `${generatedHeader(';')}$ORIGIN ${zone.name}.\n${lines.join('')}`,
+  });
   b.reload({ name: reload, argv: zone.reload });
 }

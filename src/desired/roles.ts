@@ -10,7 +10,9 @@ export interface HostRoles {
 
 /** The roles of every host of the topology, by name. */
 export function rolesOf(t: Topology): Map<string, HostRoles> {
-  const roles = new Map([...t.hosts.values()].map((h) => [h.name, { router: h.roles.includes('router'), director: false, realServer: false }]));
+  const roles = new Map(
+    [...t.hosts.values()].map((h) => [h.name, { router: h.roles.includes('router'), director: false, realServer: false }]),
+  );
   for (const s of t.services) {
     for (const d of s.directors) roles.get(d)!.director = true;
     for (const rs of s.realServers) if (rs.host !== undefined) roles.get(rs.host)!.realServer = true;

@@ -1,9 +1,8 @@
 // Active-standby directors (`ha: vrrp`): keepalived's VRRP moves the VIP to whichever director is master; lbctl
 // writes keepalived.conf (VRRP only: IPVS stays lbctl's) and runs IPVS connection sync so connections survive.
-import type { Host, Network, Topology } from '../topology/types.js';
+import type { Host, Topology } from '../topology/types.js';
 import type { HostBuilder } from './builder.js';
 import { sharedNetworkOf } from '../topology/checks.js';
-import { contains, parseCidr, parseIp } from '../net/ip.js';
 import { generatedHeader } from './paths.js';
 
 /** VRRP advertisement interval (s): VRRPv3 counts in centiseconds; a backup takes over after ~3 intervals (< 1 s). */
@@ -49,11 +48,13 @@ function onNetwork(host: Host, network: string): { device: string; address: stri
 function vrrpInstance(t: Topology, g: VrrpGroup, director: Host): string[] {
   const me = onNetwork(director, g.network);
   if (!me) return [];
-  const peers = g.directors.filter((d) => d !== director.name).flatMap((d) => {
-    const peer = t.hosts.get(d);
-    const at = peer && onNetwork(peer, g.network);
-    return at ? [at.address] : [];
-  });
+  const peers = g.directors
+    .filter((d) => d !== director.name)
+    .flatMap((d) => {
+      const peer = t.hosts.get(d);
+      const at = peer && onNetwork(peer, g.network);
+      return at ? [at.address] : [];
+    });
   return [
     `vrrp_instance ${g.name} {`,
     '    state BACKUP',
@@ -95,6 +96,12 @@ export function addVrrpDirector(t: Topology, b: HostBuilder, director: Host): vo
     '}',
     ...groups.flatMap((g) => vrrpInstance(t, g, director)),
   ];
-  b.file({ path: KEEPALIVED_CONF, mode: 0o644, reload: 'keepalived', check: 'keepalived', content: `${generatedHeader('#')}${conf.join('\n')}\n` });
+  b.file({
+    path: KEEPALIVED_CONF,
+    mode: 0o644,
+    reload: 'keepalived',
+    check: 'keepalived',
+    content: `${generatedHeader('#')}${conf.join('\n')}\n`,
+  });
   b.reload({ name: 'keepalived', argv: ['systemctl', 'reload-or-restart', 'keepalived'] });
 }

@@ -39,18 +39,40 @@ export function startAnnouncement(policy: HoldDownPolicy, now: number, announced
  * the OSPF database). A withdrawal within `holdDownMaxMs` of announcing again is a flap: the hold-down doubles
  * (up to the cap); one after a longer stable spell starts again from the configured hold-down.
  */
-export function decideAnycast(state: Announcement, health: Health, healthSince: number, otherAnnouncers: number, policy: HoldDownPolicy, now: number): AnycastDecision {
+export function decideAnycast(
+  state: Announcement,
+  health: Health,
+  healthSince: number,
+  otherAnnouncers: number,
+  policy: HoldDownPolicy,
+  now: number,
+): AnycastDecision {
   if (state.announced) {
     if (health === 'up') return { next: state.failOpen ? { ...state, failOpen: false } : state, action: null, reason: 'healthy' };
-    if (state.failOpen) return { next: state, action: null, reason: 'check failing; announcing as the last node until the check passes (fail-open)' };
-    if (otherAnnouncers === 0) return { next: state, action: null, reason: 'check failing, but no other node announces the prefix: staying (fail-open)' };
+    if (state.failOpen)
+      return { next: state, action: null, reason: 'check failing; announcing as the last node until the check passes (fail-open)' };
+    if (otherAnnouncers === 0)
+      return { next: state, action: null, reason: 'check failing, but no other node announces the prefix: staying (fail-open)' };
     const flap = state.returned && now - state.since < policy.holdDownMaxMs;
     const holdDownMs = flap ? Math.min(state.holdDownMs * 2, policy.holdDownMaxMs) : policy.holdDownMs;
-    return { next: { announced: false, holdDownMs, since: now, returned: false }, action: 'withdraw', reason: `check failing; ${otherAnnouncers} other node(s) announce the prefix` };
+    return {
+      next: { announced: false, holdDownMs, since: now, returned: false },
+      action: 'withdraw',
+      reason: `check failing; ${otherAnnouncers} other node(s) announce the prefix`,
+    };
   }
-  if (otherAnnouncers === 0) return { next: { ...state, announced: true, since: now, returned: true, failOpen: health === 'down' }, action: 'announce', reason: 'no other node announces the prefix: announcing whatever the check says (fail-open)' };
+  if (otherAnnouncers === 0)
+    return {
+      next: { ...state, announced: true, since: now, returned: true, failOpen: health === 'down' },
+      action: 'announce',
+      reason: 'no other node announces the prefix: announcing whatever the check says (fail-open)',
+    };
   if (health === 'down') return { next: state, action: null, reason: 'check failing' };
   const at = Math.max(healthSince, state.since) + state.holdDownMs;
   if (now < at) return { next: state, action: null, reason: `check passing; hold-down ${state.holdDownMs} ms`, wakeAt: at };
-  return { next: { ...state, announced: true, since: now, returned: true }, action: 'announce', reason: `check passing for the hold-down (${state.holdDownMs} ms)` };
+  return {
+    next: { ...state, announced: true, since: now, returned: true },
+    action: 'announce',
+    reason: `check passing for the hold-down (${state.holdDownMs} ms)`,
+  };
 }

@@ -94,13 +94,18 @@ export class HealthEngine {
     this.watch = watch;
     this.poolsByProbe = new Map();
     for (const pool of watch.pools) {
-      for (const probe of new Set(pool.members.flatMap((m) => m.probe ?? []))) this.poolsByProbe.set(probe, [...(this.poolsByProbe.get(probe) ?? []), pool]);
+      for (const probe of new Set(pool.members.flatMap((m) => m.probe ?? [])))
+        this.poolsByProbe.set(probe, [...(this.poolsByProbe.get(probe) ?? []), pool]);
     }
     for (const key of this.targets.keys()) if (!watch.probes.has(key)) this.targets.delete(key);
     for (const key of watch.probes.keys()) {
       if (this.targets.has(key)) continue;
       const saved = this.saved.targets[key];
-      this.targets.set(key, { rf: startRiseFall(saved?.health ?? 'up', saved?.since ?? now), counts: { passed: 0, failed: 0 }, ...(saved?.last ? { last: saved.last } : {}) });
+      this.targets.set(key, {
+        rf: startRiseFall(saved?.health ?? 'up', saved?.since ?? now),
+        counts: { passed: 0, failed: 0 },
+        ...(saved?.last ? { last: saved.last } : {}),
+      });
     }
     this.ports.event({ at: now, type: 'reload', probes: watch.probes.size, pools: watch.pools.length, anycast: watch.anycast.length });
     this.scheduler.set([...watch.probes.values()]);
@@ -147,8 +152,18 @@ export class HealthEngine {
     const before = t.rf.health;
     t.rf = observe(t.rf, outcome.passed, probe.check, this.ports.clock.now());
     if (t.rf.health === before) return;
-    this.ports.event({ at: this.ports.clock.now(), type: 'health', target: `${probe.check.kind} ${probe.check.address}:${probe.check.port}`, probe: r.key, health: t.rf.health, detail: outcome.detail });
-    this.reconcile(this.poolsByProbe.get(r.key) ?? [], this.watch.anycast.some((g) => g.probe === r.key));
+    this.ports.event({
+      at: this.ports.clock.now(),
+      type: 'health',
+      target: `${probe.check.kind} ${probe.check.address}:${probe.check.port}`,
+      probe: r.key,
+      health: t.rf.health,
+      detail: outcome.detail,
+    });
+    this.reconcile(
+      this.poolsByProbe.get(r.key) ?? [],
+      this.watch.anycast.some((g) => g.probe === r.key),
+    );
   }
 
   private health(probe: string | undefined): { health: Health; since: number } {
@@ -168,7 +183,9 @@ export class HealthEngine {
     const quorumWasUp = !this.saved.quorumDown.includes(pool.key);
     const decision = decidePool(members, pool.policy, quorumWasUp);
     if (decision.quorumUp !== quorumWasUp) {
-      this.saved.quorumDown = decision.quorumUp ? this.saved.quorumDown.filter((k) => k !== pool.key) : [...this.saved.quorumDown, pool.key];
+      this.saved.quorumDown = decision.quorumUp
+        ? this.saved.quorumDown.filter((k) => k !== pool.key)
+        : [...this.saved.quorumDown, pool.key];
       this.ports.event({ at: this.ports.clock.now(), type: 'decision', service: pool.service, quorum: decision.quorumUp ? 'up' : 'down' });
     }
     const overrides = { ...(this.saved.overrides[pool.key] ?? {}) };
@@ -213,8 +230,16 @@ export class HealthEngine {
       this.saved.anycast[g.group] = d.next;
       this.wakes.get(g.group)?.();
       this.wakes.delete(g.group);
-      if (d.wakeAt !== undefined) this.wakes.set(g.group, this.ports.clock.after(d.wakeAt - this.ports.clock.now(), () => this.reconcile([], true)));
-      else if (!d.next.announced && health === 'down') this.wakes.set(g.group, this.ports.clock.after(g.holdDownMs, () => this.reconcile([], true)));
+      if (d.wakeAt !== undefined)
+        this.wakes.set(
+          g.group,
+          this.ports.clock.after(d.wakeAt - this.ports.clock.now(), () => this.reconcile([], true)),
+        );
+      else if (!d.next.announced && health === 'down')
+        this.wakes.set(
+          g.group,
+          this.ports.clock.after(g.holdDownMs, () => this.reconcile([], true)),
+        );
       if (d.action === null) continue;
       this.ports.event({ at: this.ports.clock.now(), type: 'decision', group: g.group, action: d.action, reason: d.reason });
       await this.applyNow([{ kind: d.action, group: g.group, prefix: g.prefix }]);

@@ -73,7 +73,8 @@ export class ProbeScheduler<P extends ProbeTiming> {
     for (const [key, probe] of wanted) {
       const slot = this.slots.get(key);
       if (slot) slot.probe = probe;
-      else this.slots.set(key, { probe, due: false, cancel: this.clock.after(this.options.random() * probe.intervalMs, () => this.due(key)) });
+      else
+        this.slots.set(key, { probe, due: false, cancel: this.clock.after(this.options.random() * probe.intervalMs, () => this.due(key)) });
     }
   }
 

@@ -66,7 +66,7 @@ export function hasChecks(t: Topology, host: string): boolean {
  */
 export function anycastCheckAddress(t: Topology, g: Anycast, host: string): string | undefined {
   if (!g.check) return undefined;
-  return g.check.addressSet ? g.check.address : t.hosts.get(host)?.routing?.routerId ?? g.check.address;
+  return g.check.addressSet ? g.check.address : (t.hosts.get(host)?.routing?.routerId ?? g.check.address);
 }
 
 /** The watch of host `host`. */
@@ -84,7 +84,8 @@ export function watchFor(t: Topology, host: string): Watch {
       const members = s.realServers.map((rs): WatchedMember => {
         const destination = { address: rs.address, port: rs.port, forward, weight: rs.weight, upper: rs.upper, lower: rs.lower };
         const member: WatchedMember = { key: destinationKey(destination), destination };
-        if (rs.check) member.probe = add({ intervalMs: rs.check.intervalMs, timeoutMs: rs.check.timeoutMs, check: rs.check, server: rs.address });
+        if (rs.check)
+          member.probe = add({ intervalMs: rs.check.intervalMs, timeoutMs: rs.check.timeoutMs, check: rs.check, server: rs.address });
         return member;
       });
       const pool: WatchedPool = { service: s.name, key: serviceKey(s.id), id: s.id, policy: s.pool, members };

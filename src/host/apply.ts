@@ -37,12 +37,7 @@ export interface ApplyOptions {
 }
 
 /** How an apply ended, with the plan it showed. */
-export type ApplyResult = { plan: HostPlan } & (
-  | { kind: 'unchanged' }
-  | { kind: 'pending' }
-  | { kind: 'declined' }
-  | Outcome
-);
+export type ApplyResult = { plan: HostPlan } & ({ kind: 'unchanged' } | { kind: 'pending' } | { kind: 'declined' } | Outcome);
 
 /** The plan without reloads, when the host's daemons are not to be told. */
 function withoutReloads(plan: HostPlan): HostPlan {

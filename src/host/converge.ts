@@ -6,7 +6,16 @@ import type { HostState } from '../model/state.js';
 import { ownedKey, type DrainPolicy } from '../plan/diff.js';
 import type { Change, Drain, HostPlan } from '../plan/types.js';
 import type { ExecuteFailure } from './execute.js';
-import { claimChanges, readLedger, recordChanges, recordDrains, recordSysctlOrigins, writeLedger, type HostRecord, type Ledger } from './ledger.js';
+import {
+  claimChanges,
+  readLedger,
+  recordChanges,
+  recordDrains,
+  recordSysctlOrigins,
+  writeLedger,
+  type HostRecord,
+  type Ledger,
+} from './ledger.js';
 import { drainPolicy, ownedFiles, withRestoredSysctls } from './ledger-view.js';
 import { applyPlan, planLive, type LiveContext } from './live-plan.js';
 import type { Host } from './port.js';
@@ -46,7 +55,12 @@ export class Convergence {
   }
 
   private context(): LiveContext {
-    return { owned: this.owned, drain: this.drain, ownedFiles: ownedFiles(this.owned), ...(this.identity ? { identity: this.identity } : {}) };
+    return {
+      owned: this.owned,
+      drain: this.drain,
+      ownedFiles: ownedFiles(this.owned),
+      ...(this.identity ? { identity: this.identity } : {}),
+    };
   }
 
   /** Probes and plans; with `pruneForeign`, unmanaged objects are treated as lbctl's and removed too. */
@@ -95,7 +109,12 @@ export class Convergence {
    * Applies the plan and what must follow it; `interrupted` stops it between units (what ran is rolled back).
    * `later` marks changes left for a later step of a rollout: they are not applied, and not drift.
    */
-  async converge(first: HostPlan, wait: boolean, interrupted?: () => boolean, later: (c: Change) => boolean = () => false): Promise<Outcome> {
+  async converge(
+    first: HostPlan,
+    wait: boolean,
+    interrupted?: () => boolean,
+    later: (c: Change) => boolean = () => false,
+  ): Promise<Outcome> {
     const started = Date.now();
     let plan = first;
     let applied = 0;
@@ -107,7 +126,9 @@ export class Convergence {
       if (execution.failure) {
         const notUndone = [...execution.notUndone];
         // A full disk may refuse the ledger now too; the claims written before each unit still cover the host.
-        await this.settle(execution.applied, execution.rolledBack).catch((err: Error) => notUndone.push(`the ledger was not updated: ${err.message}`));
+        await this.settle(execution.applied, execution.rolledBack).catch((err: Error) =>
+          notUndone.push(`the ledger was not updated: ${err.message}`),
+        );
         return { kind: 'failed', ...execution.failure, rolledBack: execution.rolledBack.length, notUndone };
       }
       // The host changed as planned; a ledger that cannot be written now (a full disk) is reported, and what
@@ -116,11 +137,13 @@ export class Convergence {
         () => undefined,
         (err: Error) => err.message,
       );
-      if (ledgerError !== undefined) return { kind: 'converged', applied: applied + execution.applied.length, processes, draining: [], ledgerError };
+      if (ledgerError !== undefined)
+        return { kind: 'converged', applied: applied + execution.applied.length, processes, draining: [], ledgerError };
       applied += execution.applied.length;
       processes += execution.processes;
       const remaining = { ...report.remaining!, changes: report.remaining!.changes.filter((c) => !later(c)) };
-      const drainEnds = remaining.changes.length > 0 && remaining.changes.every((c) => c.kind === 'ipvs-destination' && c.action === 'delete');
+      const drainEnds =
+        remaining.changes.length > 0 && remaining.changes.every((c) => c.kind === 'ipvs-destination' && c.action === 'delete');
       if (remaining.changes.length > 0 && !drainEnds) return { kind: 'drift', remaining };
       if (drainEnds) {
         plan = remaining;

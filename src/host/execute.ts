@@ -80,7 +80,10 @@ class Executor {
     const backup = { backup: !undoing };
     if (step.op === 'write') {
       const problem = step.file.check !== undefined ? await this.host.checkConfig(step.file) : null;
-      if (problem !== null) throw new Error(`${step.file.path}: ${step.file.check === 'keepalived' ? "keepalived's" : "FRR's"} parser rejects the new content, the old file is kept:\n${problem}`);
+      if (problem !== null)
+        throw new Error(
+          `${step.file.path}: ${step.file.check === 'keepalived' ? "keepalived's" : "FRR's"} parser rejects the new content, the old file is kept:\n${problem}`,
+        );
       return this.host.write(step.file, backup);
     }
     if (step.op === 'remove') return this.host.remove(step.path, backup);
@@ -198,7 +201,10 @@ export async function executeChanges(changes: readonly Change[], host: Host, hoo
     }
     const kind = batchOf(unit[0]!);
     if (kind) {
-      const r = await ex.batch(kind, unit).catch(async (error: Error) => ({ applied: await ex.holding(kind, unit), failed: { change: unit[0]!, error, cause: 'step' as const } }));
+      const r = await ex.batch(kind, unit).catch(async (error: Error) => ({
+        applied: await ex.holding(kind, unit),
+        failed: { change: unit[0]!, error, cause: 'step' as const },
+      }));
       applied.push(...r.applied);
       if (r.failed) {
         failure = r.failed;
@@ -226,7 +232,8 @@ async function rollback(ex: Executor, applied: Change[]): Promise<{ rolledBack: 
   for (const c of [...applied].reverse()) {
     const inverse = inverseOf(c);
     if (!inverse) {
-      if (c.kind !== 'reload') notUndone.push(`${c.kind} ${c.key}: ${c.kind === 'module' ? 'modules are left loaded' : 'its previous value was not observed'}`);
+      if (c.kind !== 'reload')
+        notUndone.push(`${c.kind} ${c.key}: ${c.kind === 'module' ? 'modules are left loaded' : 'its previous value was not observed'}`);
       continue;
     }
     try {

@@ -41,7 +41,8 @@ function shapeProblem(value: unknown): string | null {
   if (typeof hosts !== 'object' || hosts === null || Array.isArray(hosts)) return '"hosts" is not an object';
   for (const [name, record] of Object.entries(hosts as Record<string, unknown>)) {
     const r = record as Partial<HostRecord> | null;
-    if (typeof r !== 'object' || r === null || !Array.isArray(r.owned) || !r.owned.every((k) => typeof k === 'string')) return `host ${JSON.stringify(name)} has no list of owned objects`;
+    if (typeof r !== 'object' || r === null || !Array.isArray(r.owned) || !r.owned.every((k) => typeof k === 'string'))
+      return `host ${JSON.stringify(name)} has no list of owned objects`;
     if (r.draining !== undefined && !isStringMap(r.draining)) return `host ${JSON.stringify(name)}: "draining" is not a map of times`;
     if (r.sysctls !== undefined && !isStringMap(r.sysctls)) return `host ${JSON.stringify(name)}: "sysctls" is not a map of values`;
   }
@@ -72,7 +73,10 @@ export async function readLedger(host: Host): Promise<Ledger> {
   try {
     found = await host.read(LEDGER_PATH);
   } catch (err) {
-    throw new LedgerUnreadable(`the ledger ${LEDGER_PATH} on ${host.label} cannot be read: ${(err as Error).message}; nothing was changed`, { cause: err });
+    throw new LedgerUnreadable(
+      `the ledger ${LEDGER_PATH} on ${host.label} cannot be read: ${(err as Error).message}; nothing was changed`,
+      { cause: err },
+    );
   }
   return found === null ? { version: 1, hosts: {} } : parseLedger(found.content, LEDGER_PATH);
 }

@@ -36,7 +36,10 @@ function checkIdentity(identity: HostIdentity, observed: HostState, hostname: st
   const missing = identity.addresses.filter((a) => !have.has(a.address));
   const named = hostname === identity.name || hostname.startsWith(`${identity.name}.`);
   if (identity.addresses.length > 0 ? missing.length === 0 : named) return;
-  const expected = identity.addresses.length > 0 ? identity.addresses.map((a) => `${a.address} (${a.device})`).join(', ') : `the hostname ${identity.name}`;
+  const expected =
+    identity.addresses.length > 0
+      ? identity.addresses.map((a) => `${a.address} (${a.device})`).join(', ')
+      : `the hostname ${identity.name}`;
   const seen = [...have].filter((a) => a !== '127.0.0.1' && a !== '::1').join(', ') || 'none';
   throw new NotThatHost(
     `${label} is not host ${identity.name} of the topology: the topology gives it ${expected}; the machine has hostname ${hostname} and addresses ${seen}. ` +
@@ -52,7 +55,13 @@ export async function planLive(desired: HostState, host: Host, context: LiveCont
 }
 
 /** Executes a plan, then probes again to prove convergence (skipped when execution failed). */
-export async function applyPlan(desired: HostState, plan: HostPlan, host: Host, context: LiveContext, hooks?: ExecuteHooks): Promise<ApplyReport> {
+export async function applyPlan(
+  desired: HostState,
+  plan: HostPlan,
+  host: Host,
+  context: LiveContext,
+  hooks?: ExecuteHooks,
+): Promise<ApplyReport> {
   const execution = await executeChanges(plan.changes, host, hooks);
   if (execution.failure) return { plan, execution, remaining: null };
   const remaining = await planLive(desired, host, { ...context, owned: recordChanges(context.owned, execution.applied) });

@@ -6,7 +6,14 @@ import { Unreadable } from './read-input.js';
 import { emptyHostState, type HostState } from '../model/state.js';
 import { parseLedger, type HostRecord } from './ledger.js';
 import { ownedFiles } from './ledger-view.js';
-import { CAPTURE_FILES, capturedFilePath, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
+import {
+  CAPTURE_FILES,
+  capturedFilePath,
+  observedFromCaptures,
+  type CapturedFile,
+  type CaptureName,
+  type ObservedCapture,
+} from '../observed/captures.js';
 
 /** The manifest of captured files' permission bits ("0640 /etc/frr/frr.conf" per line): git keeps no modes. */
 export const FILE_MODES = 'file-modes.txt';
@@ -25,17 +32,24 @@ const MAX_CAPTURE_BYTES = 256 * 1024 * 1024;
 
 /** A capture file's text; undefined when absent. Anything but a regular file (a FIFO would block) is Unreadable. */
 async function readIfPresent(path: string): Promise<string | undefined> {
-  const found = await stat(path).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`))));
+  const found = await stat(path).catch((err: NodeJS.ErrnoException) =>
+    err.code === 'ENOENT' ? undefined : Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)),
+  );
   if (found === undefined) return undefined;
-  if (!found.isFile()) throw new Unreadable(`cannot read capture ${path}: it is ${found.isDirectory() ? 'a directory' : 'not a regular file'}; \`lbctl capture\` writes regular files`);
-  if (found.size > MAX_CAPTURE_BYTES) throw new Unreadable(`cannot read capture ${path}: it is larger than ${MAX_CAPTURE_BYTES >> 20} MiB, more than any host's state takes`);
+  if (!found.isFile())
+    throw new Unreadable(
+      `cannot read capture ${path}: it is ${found.isDirectory() ? 'a directory' : 'not a regular file'}; \`lbctl capture\` writes regular files`,
+    );
+  if (found.size > MAX_CAPTURE_BYTES)
+    throw new Unreadable(`cannot read capture ${path}: it is larger than ${MAX_CAPTURE_BYTES >> 20} MiB, more than any host's state takes`);
   return readFile(path, 'utf8').catch((err: unknown) => Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)));
 }
 
 /** `--observed DIR` must name a directory: a typo would otherwise plan every host from an empty state. */
 export async function requireObservedDir(dir: string): Promise<void> {
   const found = await stat(dir).catch((err: unknown) => Promise.reject(new Unreadable(`cannot read captures ${dir}: ${reasonOf(err)}`)));
-  if (!found.isDirectory()) throw new Unreadable(`cannot read captures ${dir}: it is not a directory (\`lbctl capture --out DIR\` writes DIR/HOST/)`);
+  if (!found.isDirectory())
+    throw new Unreadable(`cannot read captures ${dir}: it is not a directory (\`lbctl capture --out DIR\` writes DIR/HOST/)`);
 }
 
 /** Parses the file-modes manifest into path → mode. */
@@ -51,8 +65,13 @@ export function parseFileModes(text: string): Map<string, number> {
 /** Observed state of HOST from DIR/HOST/ (a missing capture counts as empty, with a warning), with its ledger record. */
 export async function loadObservedDir(dir: string, host: string, desired: HostState): Promise<CapturedHost> {
   const hostDir = join(dir, host);
-  const exists = await stat(hostDir).then((s) => s.isDirectory(), (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? false : Promise.reject(new Unreadable(`cannot read captures ${hostDir}: ${reasonOf(err)}`))));
-  if (!exists) return { observed: { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] } };
+  const exists = await stat(hostDir).then(
+    (s) => s.isDirectory(),
+    (err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? false : Promise.reject(new Unreadable(`cannot read captures ${hostDir}: ${reasonOf(err)}`)),
+  );
+  if (!exists)
+    return { observed: { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] } };
   const captures: Partial<Record<CaptureName, string>> = {};
   for (const [name, file] of Object.entries(CAPTURE_FILES) as [CaptureName, string][]) {
     const text = await readIfPresent(join(hostDir, file));
@@ -66,7 +85,8 @@ export async function loadObservedDir(dir: string, host: string, desired: HostSt
   for (const path of paths) {
     const content = await readIfPresent(join(hostDir, capturedFilePath(path)));
     // Without a recorded mode the file's mode is unknown: do not report it as drift.
-    if (content !== undefined) files[path] = { content, mode: modes.get(path) ?? desired.files.find((f) => f.path === path)?.mode ?? 0o644 };
+    if (content !== undefined)
+      files[path] = { content, mode: modes.get(path) ?? desired.files.find((f) => f.path === path)?.mode ?? 0o644 };
   }
   return { observed: observedFromCaptures(host, captures, files), ...(record ? { record } : {}) };
 }

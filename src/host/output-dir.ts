@@ -13,7 +13,9 @@ export async function makeDirs(dir: string, what: string): Promise<void> {
   let path = '';
   for (const part of resolve(dir).split(sep).slice(1)) {
     path = `${path}${sep}${part}`;
-    const found = await stat(path).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? undefined : Promise.reject(new Unwritable(`cannot write ${what} ${dir}: ${path}: ${reasonOf(err)}`))));
+    const found = await stat(path).catch((err: NodeJS.ErrnoException) =>
+      err.code === 'ENOENT' ? undefined : Promise.reject(new Unwritable(`cannot write ${what} ${dir}: ${path}: ${reasonOf(err)}`)),
+    );
     if (found?.isDirectory()) continue;
     if (found) throw new Unwritable(`cannot write ${what} ${dir}: ${path} exists and is not a directory`);
     await mkdir(path).catch((err: NodeJS.ErrnoException) => {
@@ -27,6 +29,9 @@ export async function makeDirs(dir: string, what: string): Promise<void> {
 /** Writes one output file; a failure, or something other than a file in its place (a FIFO would block), is Unwritable. */
 export async function writeOutputFile(path: string, content: string, mode?: number): Promise<void> {
   const found = await stat(path).catch(() => undefined);
-  if (found !== undefined && !found.isFile()) throw new Unwritable(`cannot write ${path}: ${found.isDirectory() ? 'it is a directory' : 'it is not a regular file'}`);
-  await writeFile(path, content, mode === undefined ? {} : { mode }).catch((err: unknown) => Promise.reject(new Unwritable(`cannot write ${path}: ${reasonOf(err)}`)));
+  if (found !== undefined && !found.isFile())
+    throw new Unwritable(`cannot write ${path}: ${found.isDirectory() ? 'it is a directory' : 'it is not a regular file'}`);
+  await writeFile(path, content, mode === undefined ? {} : { mode }).catch((err: unknown) =>
+    Promise.reject(new Unwritable(`cannot write ${path}: ${reasonOf(err)}`)),
+  );
 }

@@ -55,7 +55,10 @@ export async function preflight(desired: HostState, host: Host, requireRoot: boo
   const missing = await host.missingTools(toolsFor(desired));
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((t) => PACKAGES[t] ?? t))].join(' ');
-    throw new Unprepared(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed on ${host.label}: apt-get install ${packages}; nothing was changed`, 'missing');
+    throw new Unprepared(
+      `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not installed on ${host.label}: apt-get install ${packages}; nothing was changed`,
+      'missing',
+    );
   }
   if (desired.ipvs.length > 0 && facts.ipvs === 'absent') {
     throw new Unprepared(

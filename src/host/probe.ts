@@ -1,7 +1,14 @@
 // Probing a live host: run the capture commands, read the managed files, build the observed state.
 import { sysctlReadManyArgv } from '../drivers/sysctl/argv.js';
 import type { HostState } from '../model/state.js';
-import { CAPTURE_COMMANDS, CAPTURE_FILES, observedFromCaptures, type CapturedFile, type CaptureName, type ObservedCapture } from '../observed/captures.js';
+import {
+  CAPTURE_COMMANDS,
+  CAPTURE_FILES,
+  observedFromCaptures,
+  type CapturedFile,
+  type CaptureName,
+  type ObservedCapture,
+} from '../observed/captures.js';
 import type { Host, HostFacts } from './port.js';
 
 /** Raw captures of one host: command outputs by section, managed files by path, and what failed. */
@@ -52,7 +59,11 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
     const r = await host.run(name === 'sysctl' ? sysctlArgv(desired) : argv);
     if (r.exitCode === 0) outputs[name] = r.stdout;
     else if (optional(name, desired)) outputs[name] = name === 'nft' ? '{"nftables": []}' : '';
-    else failures.set(name, `${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`);
+    else
+      failures.set(
+        name,
+        `${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`,
+      );
   }
   const found: Record<string, CapturedFile> = {};
   for (const path of new Set([...desired.files.map((f) => f.path), ...alsoFiles])) {
@@ -63,7 +74,11 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
 }
 
 /** The observed state of a live host with its facts (see captureHost for `alsoFiles`). */
-export async function probeHost(host: Host, desired: HostState, alsoFiles: readonly string[] = []): Promise<ObservedCapture & { facts: HostFacts }> {
+export async function probeHost(
+  host: Host,
+  desired: HostState,
+  alsoFiles: readonly string[] = [],
+): Promise<ObservedCapture & { facts: HostFacts }> {
   const c = await captureHost(host, desired, alsoFiles);
   const observed = observedFromCaptures(desired.host, c.outputs, c.files, new Set(c.failures.keys()));
   return { state: observed.state, warnings: [...c.failures.values(), ...observed.warnings], facts: c.facts };

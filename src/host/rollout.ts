@@ -76,7 +76,11 @@ function stepsOf(r: HostRoles): Step[] {
 const isDeletion = (c: Change) => c.action === 'delete';
 
 /** Applies one step of one host; a thrown refusal (unreachable, not that host, locked, ...) is a failure too. */
-async function applyStep(h: RolloutHost, step: Step, options: RolloutOptions): Promise<{ ok: true; changes: number } | { ok: false; reason: string; result?: ApplyResult }> {
+async function applyStep(
+  h: RolloutHost,
+  step: Step,
+  options: RolloutOptions,
+): Promise<{ ok: true; changes: number } | { ok: false; reason: string; result?: ApplyResult }> {
   try {
     const result = await applyHost(h.host, h.desired, {
       requireRoot: options.requireRoot,
@@ -88,9 +92,12 @@ async function applyStep(h: RolloutHost, step: Step, options: RolloutOptions): P
       ...(step === 'prepare' ? { later: isDeletion } : {}),
       ...(options.interrupted ? { interrupted: options.interrupted } : {}),
     });
-    if (result.kind === 'failed') return { ok: false, reason: `${result.error.message}; rolled back ${result.rolledBack} change(s)`, result };
-    if (result.kind === 'drift') return { ok: false, reason: `applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, result };
-    if (result.kind === 'converged' && result.ledgerError !== undefined) return { ok: false, reason: `the ledger was not updated: ${result.ledgerError}`, result };
+    if (result.kind === 'failed')
+      return { ok: false, reason: `${result.error.message}; rolled back ${result.rolledBack} change(s)`, result };
+    if (result.kind === 'drift')
+      return { ok: false, reason: `applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, result };
+    if (result.kind === 'converged' && result.ledgerError !== undefined)
+      return { ok: false, reason: `the ledger was not updated: ${result.ledgerError}`, result };
     return { ok: true, changes: result.kind === 'converged' ? result.applied : 0 };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
@@ -103,7 +110,8 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
   const changes = new Map<string, number>();
   let failed = false;
   const stop = () => failed || options.interrupted?.() === true;
-  const emit = (host: string, step: Step, state: RolloutEvent['state'], detail = '') => options.onEvent?.({ at: new Date(), host, step, state, detail });
+  const emit = (host: string, step: Step, state: RolloutEvent['state'], detail = '') =>
+    options.onEvent?.({ at: new Date(), host, step, state, detail });
 
   const run = async (h: RolloutHost, step: Step) => {
     emit(h.name, step, 'start');
@@ -117,7 +125,12 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
     const total = (changes.get(h.name) ?? 0) + r.changes;
     changes.set(h.name, total);
     const last = stepsOf(h.roles).at(-1) === step;
-    standing.set(h.name, last ? { host: h.name, state: total > 0 ? 'converged' : 'unchanged', changes: total } : { host: h.name, state: 'prepared', changes: total });
+    standing.set(
+      h.name,
+      last
+        ? { host: h.name, state: total > 0 ? 'converged' : 'unchanged', changes: total }
+        : { host: h.name, state: 'prepared', changes: total },
+    );
     emit(h.name, step, 'done', `${r.changes} change(s)`);
   };
 
@@ -126,7 +139,12 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
     const members = hosts.filter((h) => stepsOf(h.roles).includes(step));
     const canary = members.find((h) => h.name === options.canary);
     if (canary) await run(canary, step);
-    await eachBounded(members.filter((h) => h !== canary), options.parallel, (h) => run(h, step), stop);
+    await eachBounded(
+      members.filter((h) => h !== canary),
+      options.parallel,
+      (h) => run(h, step),
+      stop,
+    );
   }
   const report = hosts.map((h) => standing.get(h.name)!);
   return { ok: report.every((s) => s.state === 'converged' || s.state === 'unchanged'), hosts: report };

@@ -18,7 +18,10 @@ export function componentPattern(pattern: string): RegExp {
         out += '\\[';
         continue;
       }
-      const body = pattern.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+      const body = pattern
+        .slice(i + 1, close)
+        .replace(/^!/, '^')
+        .replace(/\\/g, '\\\\');
       out += `[${body}]`;
       i = close;
     } else out += c.replace(/[.+^${}()|\\\]]/g, '\\$&');

@@ -8,8 +8,10 @@ import { SourceError } from './source-error.js';
 
 /** Options whose value is ADDRESS:PORT, and the protocol their service names are looked up under. */
 const ENDPOINT_OPTIONS = new Map([
-  ['-t', 'tcp'], ['--tcp-service', 'tcp'],
-  ['-u', 'udp'], ['--udp-service', 'udp'],
+  ['-t', 'tcp'],
+  ['--tcp-service', 'tcp'],
+  ['-u', 'udp'],
+  ['--udp-service', 'udp'],
   ['--sctp-service', 'sctp'],
 ]);
 const REAL_SERVER = new Set(['-r', '--real-server']);
@@ -33,7 +35,11 @@ function numericEndpoint(value: string, protocol: string, services: ServicesTabl
  * leading "ipvsadm" is skipped (ipvsadm's config_stream_read); service names become port numbers.
  */
 function numericLine(line: string, services: ServicesTable, fail: (reason: string) => never): string {
-  const words = line.replace(/(^|\s)#.*$/, '').trim().split(/\s+/).filter((w) => w !== '');
+  const words = line
+    .replace(/(^|\s)#.*$/, '')
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== '');
   if (words[0] === 'ipvsadm') words.shift();
   let protocol = 'tcp';
   for (let i = 0; i + 1 < words.length; i++) {
@@ -50,7 +56,8 @@ export function importIpvsadm(file: string, text: string, services: ServicesTabl
   const lines = text.split('\n').map((line, i) =>
     numericLine(line, services, (reason) => {
       throw new SourceError({ file, line: i + 1 }, reason);
-    }));
+    }),
+  );
   try {
     const parsed = parseIpvsadmSaveDetailed(lines.join('\n'));
     return {

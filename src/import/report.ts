@@ -55,7 +55,7 @@ export function formatNote(note: ImportNote, withKind = true): string {
 
 /** Notes in reading order: by file, then line; notes without a place last, as they came. */
 export function sortNotes(notes: readonly ImportNote[]): ImportNote[] {
-  const place = (n: ImportNote) => (n.at === undefined ? [1, '', 0] as const : [0, n.at.file, n.at.line] as const);
+  const place = (n: ImportNote) => (n.at === undefined ? ([1, '', 0] as const) : ([0, n.at.file, n.at.line] as const));
   return [...notes].sort((a, b) => {
     const [pa, fa, la] = place(a);
     const [pb, fb, lb] = place(b);

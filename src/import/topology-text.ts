@@ -4,7 +4,15 @@ import { destinationKey, endpoint, serviceKey } from '../model/keys.js';
 import type { IpvsForward, IpvsService } from '../model/state.js';
 import { API_VERSION, SCHEDULERS } from '../topology/schema.js';
 import type { Method } from '../topology/types.js';
-import { formatNote, sortNotes, type ImportNote, type ImportResult, type ImportedService, type InterfaceHint, type NoteKind } from './report.js';
+import {
+  formatNote,
+  sortNotes,
+  type ImportNote,
+  type ImportResult,
+  type ImportedService,
+  type InterfaceHint,
+  type NoteKind,
+} from './report.js';
 
 /** The name the imported topology gives the one director it describes. */
 export const DIRECTOR = 'director';
@@ -50,10 +58,15 @@ function majorityForward(s: IpvsService): IpvsForward {
 function draftService(imported: ImportedService, notes: ImportNote[]): DraftService | null {
   const { at } = imported;
   const key = serviceKey(imported.service.id);
-  const note = (kind: NoteKind, keyword: string, message: string) => notes.push(at === undefined ? { kind, keyword, message } : { kind, at, keyword, message });
+  const note = (kind: NoteKind, keyword: string, message: string) =>
+    notes.push(at === undefined ? { kind, keyword, message } : { kind, at, keyword, message });
   const s: IpvsService = { ...imported.service, destinations: [...imported.service.destinations] };
   if (s.destinations.length === 0) {
-    note('not-imported', key, 'a service without real servers: a topology service needs at least one (left alone by lbctl, listed as unmanaged by `lbctl plan`)');
+    note(
+      'not-imported',
+      key,
+      'a service without real servers: a topology service needs at least one (left alone by lbctl, listed as unmanaged by `lbctl plan`)',
+    );
     return null;
   }
   if (!(SCHEDULERS as readonly string[]).includes(s.scheduler)) {
@@ -63,7 +76,11 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
   const family = s.id.protocol === 'fwmark' ? s.id.family : s.id.address.includes(':') ? 'inet6' : 'inet';
   s.destinations = s.destinations.filter((d) => {
     if ((d.address.includes(':') ? 'inet6' : 'inet') === family) return true;
-    note('not-imported', key, `real server ${endpoint(d.address, d.port)}: a tunnelled real server of another address family; lbctl needs the service's family`);
+    note(
+      'not-imported',
+      key,
+      `real server ${endpoint(d.address, d.port)}: a tunnelled real server of another address family; lbctl needs the service's family`,
+    );
     return false;
   });
   if (s.destinations.length === 0) return null;
@@ -71,35 +88,53 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
   const method = METHOD[forward];
   const port = s.id.protocol === 'fwmark' ? 0 : s.id.port;
   const seen = new Set<string>();
-  s.destinations = s.destinations.map((d) => {
-    let out = d;
-    if (d.forward !== forward) {
-      note('adjusted', key, `real server ${endpoint(d.address, d.port)} uses ${FORWARD_NAME[d.forward]} but lbctl sets one method per service: it gets ${FORWARD_NAME[forward]} like the others`);
-      out = { ...out, forward };
-    }
-    if (method !== 'nat' && s.id.protocol !== 'fwmark' && out.port !== port) {
-      note('adjusted', key, `real server ${endpoint(d.address, d.port)}: ${method.toUpperCase()} cannot map ports, the kernel uses the service port ${port}`);
-      out = { ...out, port };
-    }
-    if (method === 'nat' && s.id.protocol !== 'fwmark' && out.port === 0) {
-      note('adjusted', key, `real server ${d.address} has port 0; lbctl gives it the service port ${port}`);
-      out = { ...out, port };
-    }
-    if (out.weight > MAX_WEIGHT) {
-      note('adjusted', key, `real server ${endpoint(d.address, d.port)}: weight ${out.weight} lowered to ${MAX_WEIGHT}, the topology's maximum`);
-      out = { ...out, weight: MAX_WEIGHT };
-    }
-    return out;
-  }).filter((d) => {
-    if (!seen.has(destinationKey(d))) return seen.add(destinationKey(d));
-    note('adjusted', key, `real server ${destinationKey(d)} appears twice once its port is the service's: kept once`);
-    return false;
-  });
+  s.destinations = s.destinations
+    .map((d) => {
+      let out = d;
+      if (d.forward !== forward) {
+        note(
+          'adjusted',
+          key,
+          `real server ${endpoint(d.address, d.port)} uses ${FORWARD_NAME[d.forward]} but lbctl sets one method per service: it gets ${FORWARD_NAME[forward]} like the others`,
+        );
+        out = { ...out, forward };
+      }
+      if (method !== 'nat' && s.id.protocol !== 'fwmark' && out.port !== port) {
+        note(
+          'adjusted',
+          key,
+          `real server ${endpoint(d.address, d.port)}: ${method.toUpperCase()} cannot map ports, the kernel uses the service port ${port}`,
+        );
+        out = { ...out, port };
+      }
+      if (method === 'nat' && s.id.protocol !== 'fwmark' && out.port === 0) {
+        note('adjusted', key, `real server ${d.address} has port 0; lbctl gives it the service port ${port}`);
+        out = { ...out, port };
+      }
+      if (out.weight > MAX_WEIGHT) {
+        note(
+          'adjusted',
+          key,
+          `real server ${endpoint(d.address, d.port)}: weight ${out.weight} lowered to ${MAX_WEIGHT}, the topology's maximum`,
+        );
+        out = { ...out, weight: MAX_WEIGHT };
+      }
+      return out;
+    })
+    .filter((d) => {
+      if (!seen.has(destinationKey(d))) return seen.add(destinationKey(d));
+      note('adjusted', key, `real server ${destinationKey(d)} appears twice once its port is the service's: kept once`);
+      return false;
+    });
   if (s.onePacket && s.id.protocol !== 'udp') {
     note('adjusted', key, 'one-packet scheduling dropped: the kernel applies it to UDP only');
     s.onePacket = false;
   } else if (s.onePacket && method === 'nat') {
-    note('adjusted', key, 'one-packet scheduling dropped: a NAT director keeps no connection entry to translate the replies (lbctl refuses it)');
+    note(
+      'adjusted',
+      key,
+      'one-packet scheduling dropped: a NAT director keeps no connection entry to translate the replies (lbctl refuses it)',
+    );
     s.onePacket = false;
   }
   if (s.persistence !== null && s.persistence.timeout > MAX_PERSISTENCE) {
@@ -128,7 +163,10 @@ function placeholderIn(prefix: Prefix, used: ReadonlySet<string>): string {
 /** Networks for DR and NAT real servers (they must share one with the director); TUN real servers need none. Interfaces are named after a hint on the network, else ethN. */
 function draftNetworks(services: DraftService[], hints: readonly InterfaceHint[]): DraftNetwork[] {
   const used = new Set([
-    ...services.flatMap((d) => [...(d.service.id.protocol === 'fwmark' ? [] : [d.service.id.address]), ...d.service.destinations.map((r) => r.address)]),
+    ...services.flatMap((d) => [
+      ...(d.service.id.protocol === 'fwmark' ? [] : [d.service.id.address]),
+      ...d.service.destinations.map((r) => r.address),
+    ]),
     ...hints.map((h) => h.address),
   ]);
   const prefixes = new Map<string, Prefix>();
@@ -177,7 +215,9 @@ function serviceYaml(d: DraftService): string[] {
   if (s.persistence !== null) {
     const full = s.persistence.netmask === '255.255.255.255' || s.persistence.netmask === '128';
     const mask = /^\d+$/.test(s.persistence.netmask) ? s.persistence.netmask : scalar(s.persistence.netmask);
-    lines.push(full ? `    persistence: ${s.persistence.timeout}` : `    persistence: { timeout: ${s.persistence.timeout}, netmask: ${mask} }`);
+    lines.push(
+      full ? `    persistence: ${s.persistence.timeout}` : `    persistence: { timeout: ${s.persistence.timeout}, netmask: ${mask} }`,
+    );
   }
   if (s.onePacket) lines.push('    onePacket: true');
   lines.push(`    method: ${d.method}`, `    directors: [${DIRECTOR}]`, '    realServers:');
@@ -212,24 +252,48 @@ export function draftTopology(result: ImportResult, origin: string): { yaml: str
   }
   const networks = draftNetworks(services, result.interfaces ?? []);
   for (const n of networks) {
-    const named = n.hint === undefined ? "write the director's real interface name and" : `the name ${n.ifname} comes from ${n.hint.address} at ${n.hint.at.file}:${n.hint.at.line}; write the director's own`;
-    notes.push({ kind: 'fill-in', keyword: `hosts.${DIRECTOR}.interfaces.${n.ifname}`, message: `${n.director} on ${n.prefix} is a placeholder: ${named} address on the network of these real servers` });
+    const named =
+      n.hint === undefined
+        ? "write the director's real interface name and"
+        : `the name ${n.ifname} comes from ${n.hint.address} at ${n.hint.at.file}:${n.hint.at.line}; write the director's own`;
+    notes.push({
+      kind: 'fill-in',
+      keyword: `hosts.${DIRECTOR}.interfaces.${n.ifname}`,
+      message: `${n.director} on ${n.prefix} is a placeholder: ${named} address on the network of these real servers`,
+    });
   }
   if (services.length > 0) {
-    notes.push({ kind: 'fill-in', keyword: `hosts.${DIRECTOR}`, message: 'the director is named "director": rename it to the host `lbctl apply --host` will run on, and add its other interfaces and gateway' });
+    notes.push({
+      kind: 'fill-in',
+      keyword: `hosts.${DIRECTOR}`,
+      message:
+        'the director is named "director": rename it to the host `lbctl apply --host` will run on, and add its other interfaces and gateway',
+    });
   }
   const lines = [
     `# ${origin}`,
     '# Real servers are bare addresses: lbctl configures only the director. Check with `lbctl validate`, then `lbctl plan`.',
-    ...noteSection('Fill in', notes.filter((n) => n.kind === 'fill-in')),
-    ...noteSection('Not imported (lbctl cannot express it yet)', notes.filter((n) => n.kind === 'not-imported')),
-    ...noteSection('Adjusted', notes.filter((n) => n.kind === 'adjusted')),
+    ...noteSection(
+      'Fill in',
+      notes.filter((n) => n.kind === 'fill-in'),
+    ),
+    ...noteSection(
+      'Not imported (lbctl cannot express it yet)',
+      notes.filter((n) => n.kind === 'not-imported'),
+    ),
+    ...noteSection(
+      'Adjusted',
+      notes.filter((n) => n.kind === 'adjusted'),
+    ),
     `apiVersion: ${API_VERSION}`,
   ];
   if (networks.length > 0) lines.push('networks:', ...networks.map((n) => `  ${n.name}: ${n.prefix}`));
   lines.push('hosts:', `  ${DIRECTOR}:`, '    roles: [director]');
   if (networks.length > 0) {
-    lines.push('    interfaces:', ...networks.map((n) => `      ${n.ifname}: { network: ${n.name}, address: ${scalar(n.director)} }   # FILL IN: placeholder`));
+    lines.push(
+      '    interfaces:',
+      ...networks.map((n) => `      ${n.ifname}: { network: ${n.name}, address: ${scalar(n.director)} }   # FILL IN: placeholder`),
+    );
   }
   if (services.length > 0) lines.push('services:', ...services.flatMap(serviceYaml));
   return { yaml: `${lines.join('\n')}\n`, notes: sortNotes(notes) };

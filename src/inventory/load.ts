@@ -32,7 +32,12 @@ export function loadInventory(file: string, text: string, topologyHosts: readonl
   const unknown = Object.keys(parsed.data.hosts)
     .filter((name) => !known.has(name))
     .map((name) => ({
-      ...error('inventory-host-unknown', ['hosts', name], `host "${name}" is not in the topology`, `use one of: ${topologyHosts.join(', ')}`),
+      ...error(
+        'inventory-host-unknown',
+        ['hosts', name],
+        `host "${name}" is not in the topology`,
+        `use one of: ${topologyHosts.join(', ')}`,
+      ),
       atKey: true,
     }));
   const diagnostics = sortDiagnostics(place(source, unknown));

@@ -27,10 +27,38 @@ export const agentFiles = (lab: string, host: string) => ({
 export async function launchAgent(lab: string, file: string, host: LabHost, frr: LabFrr | undefined): Promise<LabAgent> {
   const files = agentFiles(lab, host.name);
   const vtysh = frr ? [...((await inFrr(frr)) ?? []), 'vtysh'] : ['vtysh'];
-  const argv = ['ip', 'netns', 'exec', host.namespace, process.execPath, LBCTL, 'agent', file, '--host', host.name, '--state-file', files.stateFile, '--events', files.events, '--vtysh', vtysh.join(' ')];
+  const argv = [
+    'ip',
+    'netns',
+    'exec',
+    host.namespace,
+    process.execPath,
+    LBCTL,
+    'agent',
+    file,
+    '--host',
+    host.name,
+    '--state-file',
+    files.stateFile,
+    '--events',
+    files.events,
+    '--vtysh',
+    vtysh.join(' '),
+  ];
   const pid = await spawnDetached(argv, files.log);
   const agent = { host: host.name, pid, stateFile: files.stateFile, events: files.events };
-  if (await waitReady(pid, () => access(files.stateFile).then(() => true, () => false), 30_000)) return agent;
+  if (
+    await waitReady(
+      pid,
+      () =>
+        access(files.stateFile).then(
+          () => true,
+          () => false,
+        ),
+      30_000,
+    )
+  )
+    return agent;
   await stopAgent(lab, agent);
   throw new Error(`lbctl agent for ${host.name} did not start:\n${await logTail(files.log)}`);
 }

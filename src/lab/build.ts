@@ -49,9 +49,15 @@ const LAB_DRAIN_TIMEOUT_SEC = 0;
  */
 async function applyLabHost(plan: LabPlan, host: LabHost, desired: HostState, runner: Runner): Promise<string> {
   const target = namespaceHost(host.namespace, join(labDir(plan.lab), host.name), runner);
-  const result = await applyHost(target, desired, { requireRoot: false, reload: false, drainTimeoutSec: LAB_DRAIN_TIMEOUT_SEC, what: `lab up ${plan.lab}` });
+  const result = await applyHost(target, desired, {
+    requireRoot: false,
+    reload: false,
+    drainTimeoutSec: LAB_DRAIN_TIMEOUT_SEC,
+    what: `lab up ${plan.lab}`,
+  });
   if (result.kind === 'failed') throw new LabError(`${host.name}: ${applyFailure(result).join('\n')}`, 'failed');
-  if (result.kind === 'drift') throw new LabError(`${host.name}: applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, 'failed');
+  if (result.kind === 'drift')
+    throw new LabError(`${host.name}: applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, 'failed');
   return applyClosing(host.name, result).at(-1) ?? 'applied';
 }
 
@@ -82,7 +88,12 @@ async function startDaemons(state: LabState, t: Topology, log: (line: string) =>
 async function startAgents(state: LabState, log: (line: string) => void): Promise<void> {
   const agents: NonNullable<LabState['agents']> = (state.agents = []);
   for (const host of state.plan.hosts.filter((h) => h.agent)) {
-    const a = await launchAgent(state.plan.lab, state.file, host, state.frr?.find((f) => f.host === host.name));
+    const a = await launchAgent(
+      state.plan.lab,
+      state.file,
+      host,
+      state.frr?.find((f) => f.host === host.name),
+    );
     agents.push(a);
     await writeLabState(state);
     log(`${a.host}: lbctl agent pid ${a.pid} (lbctl status --host ${a.host} --state-file ${a.stateFile})`);
@@ -133,6 +144,8 @@ export async function labUp(req: UpRequest, runner: Runner, log: (line: string) 
       () => 'everything it created was removed',
       (e: Error) => `removing what it created failed too (${e.message}): run \`lbctl lab down --name ${req.plan.lab}\``,
     );
-    throw new LabError(`lab ${req.plan.lab} could not be built, ${undone}: ${err instanceof Error ? err.message : String(err)}`, 'failed', { cause: err });
+    throw new LabError(`lab ${req.plan.lab} could not be built, ${undone}: ${err instanceof Error ? err.message : String(err)}`, 'failed', {
+      cause: err,
+    });
   }
 }

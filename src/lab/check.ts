@@ -69,8 +69,26 @@ interface Answers {
 async function askHttp(vip: string, port: number, client: LabHost, requests: number, runner: Runner): Promise<Answers> {
   const url = `http://${hostPort(vip, port)}/cgi-bin/client`;
   const urls = Array.from({ length: requests }, (_, i) => `${url}?${i + 1}`);
-  const r = await runner.run(['ip', 'netns', 'exec', client.namespace, 'curl', '-sS', '-g', '--noproxy', '*', '--connect-timeout', '2', '--max-time', '3',
-    '-H', 'Connection: close', '-w', `${MARK} %{http_code}\n`, ...urls]);
+  const r = await runner.run([
+    'ip',
+    'netns',
+    'exec',
+    client.namespace,
+    'curl',
+    '-sS',
+    '-g',
+    '--noproxy',
+    '*',
+    '--connect-timeout',
+    '2',
+    '--max-time',
+    '3',
+    '-H',
+    'Connection: close',
+    '-w',
+    `${MARK} %{http_code}\n`,
+    ...urls,
+  ]);
   return { ...parseAnswers(r.stdout), error: r.stderr.trim().split('\n').at(-1) ?? '' };
 }
 
@@ -79,7 +97,9 @@ async function askDns(vip: string, port: number, client: LabHost, requests: numb
   const answers: [string, string][] = [];
   let error = '';
   for (let i = 0; i < requests; i++) {
-    const name = (await dig(client, vip, [[WHOAMI, 'TXT']], runner, 1, port)).map((l) => l.split(/\s+/).at(-1)?.replace(/^"|"$/g, '') ?? '')[0];
+    const name = (await dig(client, vip, [[WHOAMI, 'TXT']], runner, 1, port)).map(
+      (l) => l.split(/\s+/).at(-1)?.replace(/^"|"$/g, '') ?? '',
+    )[0];
     if (name === undefined) error = `query ${i + 1} got no answer`;
     else answers.push([name, '']);
   }
@@ -90,7 +110,8 @@ async function askDns(vip: string, port: number, client: LabHost, requests: numb
 async function checkService(s: Service, client: LabHost, requests: number, runner: Runner): Promise<Verdict> {
   const id = s.id;
   const head = `service ${s.name}`;
-  if ((id.protocol !== 'tcp' && id.protocol !== 'udp') || s.vip === undefined) return { ok: true, line: `${head}: not checked (only TCP and UDP services with a VIP are)` };
+  if ((id.protocol !== 'tcp' && id.protocol !== 'udp') || s.vip === undefined)
+    return { ok: true, line: `${head}: not checked (only TCP and UDP services with a VIP are)` };
   const ask = id.protocol === 'tcp' ? askHttp : askDns;
   const { answers, other, error } = await ask(s.vip, id.port, client, requests, runner);
   const counts = new Map<string, number>();
@@ -101,19 +122,41 @@ async function checkService(s: Service, client: LabHost, requests: number, runne
   const seen = [...new Set(answers.map(([, a]) => a).filter((a) => a !== ''))];
   const ok = answers.length === requests && strangers.length === 0;
   const problems = [
-    ...(answers.length < requests ? [`${requests - answers.length} not answered${other > 0 ? ` (${other} with an HTTP error)` : ''}${error ? `: ${error}` : ''}`] : []),
+    ...(answers.length < requests
+      ? [`${requests - answers.length} not answered${other > 0 ? ` (${other} with an HTTP error)` : ''}${error ? `: ${error}` : ''}`]
+      : []),
     ...(strangers.length > 0 ? [`${strangers.join(', ')} ${strangers.length === 1 ? 'is' : 'are'} no real server of ${s.name}`] : []),
   ];
   const tally = names.map((n) => `${n} ${counts.get(n)}`).join(', ') || 'nobody';
   const saw = seen.length > 0 ? `; the servers saw client ${seen.join(', ')}` : '';
   const what = id.protocol === 'tcp' ? 'requests' : 'DNS queries';
-  return { ok, line: `${head} ${hostPort(s.vip, id.port)} (${s.scheduler}, ${s.method}) from ${client.name}, ${requests} ${what}: ${tally}${saw}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}: ${mark(ok)}` };
+  return {
+    ok,
+    line: `${head} ${hostPort(s.vip, id.port)} (${s.scheduler}, ${s.method}) from ${client.name}, ${requests} ${what}: ${tally}${saw}${problems.length > 0 ? `; ${problems.join('; ')}` : ''}: ${mark(ok)}`,
+  };
 }
 
 /** dig from the client's namespace; the answer section's lines (empty on no answer). */
 async function dig(client: LabHost, server: string, questions: string[][], runner: Runner, tries = 2, port = DNS_PORT): Promise<string[]> {
-  const r = await runner.run(['ip', 'netns', 'exec', client.namespace, 'dig', `@${server}`, '-p', String(port), '+noall', '+answer', '+time=1', `+tries=${tries}`, ...questions.flat()]);
-  return r.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith(';'));
+  const r = await runner.run([
+    'ip',
+    'netns',
+    'exec',
+    client.namespace,
+    'dig',
+    `@${server}`,
+    '-p',
+    String(port),
+    '+noall',
+    '+answer',
+    '+time=1',
+    `+tries=${tries}`,
+    ...questions.flat(),
+  ]);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith(';'));
 }
 
 /** Each single-address anycast prefix with a lab DNS server behind it: who answers whoami.lab.test, once OSPF has converged. */
@@ -125,13 +168,16 @@ async function checkAnycast(t: Topology, state: LabState, client: LabHost, opts:
     const started = Date.now();
     let answer: string | undefined;
     while (answer === undefined && Date.now() - started < opts.anycastWaitMs && !opts.stopped?.()) {
-      answer = (await dig(client, vip, [[WHOAMI, group.prefix.includes(':') ? 'AAAA' : 'A']], runner, 1)).map((l) => l.split(/\s+/).at(-1) ?? '')[0];
+      answer = (await dig(client, vip, [[WHOAMI, group.prefix.includes(':') ? 'AAAA' : 'A']], runner, 1)).map(
+        (l) => l.split(/\s+/).at(-1) ?? '',
+      )[0];
       if (answer === undefined) await sleep(500);
     }
     const node = answer === undefined ? undefined : servers.get(answer);
     const ok = node !== undefined && group.nodes.includes(node);
     const after = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-    const what = answer === undefined ? `no answer within ${after}` : `answered by ${node ?? 'an unknown server'} (${answer}) after ${after}`;
+    const what =
+      answer === undefined ? `no answer within ${after}` : `answered by ${node ?? 'an unknown server'} (${answer}) after ${after}`;
     out.push({ ok, line: `anycast ${group.name} ${vip} from ${client.name}: ${WHOAMI} ${what}: ${mark(ok)}` });
   }
   return out;
@@ -146,7 +192,9 @@ async function checkZones(t: Topology, state: LabState, client: LabHost, runner:
       const name = absoluteName(r.name, zone.name);
       expected.set(name, [...(expected.get(name) ?? []), ...r.addresses]);
     }
-    const questions = [...expected].flatMap(([name, addrs]) => [...new Set(addrs.map((a) => (a.includes(':') ? 'AAAA' : 'A')))].map((type) => [name, type]));
+    const questions = [...expected].flatMap(([name, addrs]) =>
+      [...new Set(addrs.map((a) => (a.includes(':') ? 'AAAA' : 'A')))].map((type) => [name, type]),
+    );
     for (const server of (state.dns ?? []).filter((d) => d.zones?.includes(zone.name))) {
       const address = server.addresses[0] ?? server.self;
       const got = new Map<string, string[]>();
@@ -159,7 +207,10 @@ async function checkZones(t: Topology, state: LabState, client: LabHost, runner:
       const same = (a: string[] = [], b: string[] = []) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
       const wrong = [...expected].filter(([name, addrs]) => !same(got.get(name), addrs)).map(([name]) => name);
       const ok = wrong.length === 0;
-      out.push({ ok, line: `zone ${zone.name} on ${server.host} (@${address}) from ${client.name}: ${expected.size - wrong.length} of ${expected.size} names answered with the topology's records${ok ? '' : ` (wrong: ${wrong.join(', ')})`}: ${mark(ok)}` });
+      out.push({
+        ok,
+        line: `zone ${zone.name} on ${server.host} (@${address}) from ${client.name}: ${expected.size - wrong.length} of ${expected.size} names answered with the topology's records${ok ? '' : ` (wrong: ${wrong.join(', ')})`}: ${mark(ok)}`,
+      });
       for (const [name] of expected) out.push({ ok: true, line: `  ${name}: ${(got.get(name) ?? []).join(' ') || 'no answer'}` });
     }
   }
@@ -167,7 +218,13 @@ async function checkZones(t: Topology, state: LabState, client: LabHost, runner:
 }
 
 /** Runs the check, printing one line per result; true when everything answered as the topology says. */
-export async function labCheck(t: Topology, state: LabState, runner: Runner, log: (line: string) => void, opts: CheckOptions = DEFAULT_CHECK): Promise<boolean> {
+export async function labCheck(
+  t: Topology,
+  state: LabState,
+  runner: Runner,
+  log: (line: string) => void,
+  opts: CheckOptions = DEFAULT_CHECK,
+): Promise<boolean> {
   const client = checkClient(t, state);
   if (client === null) {
     log('check: the topology has no host with role client and the lab no gateway router: nothing to send traffic from');

@@ -22,7 +22,10 @@ export async function running(pid: number): Promise<boolean> {
 
 /** PIDs of the processes (other than this one) whose command line contains `mark`. */
 export async function processesMarked(mark: string): Promise<number[]> {
-  const pids = (await readdir('/proc')).filter((e) => /^\d+$/.test(e)).map(Number).filter((pid) => pid !== process.pid);
+  const pids = (await readdir('/proc'))
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
   const marked = await Promise.all(pids.map(async (pid) => ((await commandLine(pid))?.includes(mark) ? pid : null)));
   return marked.filter((pid): pid is number => pid !== null);
 }

@@ -126,11 +126,21 @@ export function zoneRecords(text: string, zone: string): ZoneRecord[] {
  */
 export function dnsCommand(lab: string, launch: DnsLaunch, records: ZoneRecord[] = []): string[] {
   return [
-    'ip', 'netns', 'exec', launch.host.namespace,
-    'dnsmasq', '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--bind-interfaces',
+    'ip',
+    'netns',
+    'exec',
+    launch.host.namespace,
+    'dnsmasq',
+    '--keep-in-foreground',
+    '--conf-file=/dev/null',
+    '--no-resolv',
+    '--no-hosts',
+    '--bind-interfaces',
     ...launch.addresses.map((a) => `--listen-address=${a}`),
     ...(launch.port === DNS_PORT ? [] : [`--port=${launch.port}`]),
-    `--pid-file=${dnsFile(lab, launch.host.name, launch.port, 'pid')}`, '--log-facility=-', '--log-queries',
+    `--pid-file=${dnsFile(lab, launch.host.name, launch.port, 'pid')}`,
+    '--log-facility=-',
+    '--log-queries',
     `--host-record=${WHOAMI},${launch.self}`,
     `--txt-record=${WHOAMI},${launch.host.name}`,
     ...launch.zones.map((z) => `--local=/${z}/`),
@@ -155,7 +165,10 @@ async function servedRecords(lab: string, launch: DnsLaunch): Promise<ZoneRecord
 function procAddress(ip: string): string | null {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4) return null;
-  return parts.reverse().map((p) => p.toString(16).toUpperCase().padStart(2, '0')).join('');
+  return parts
+    .reverse()
+    .map((p) => p.toString(16).toUpperCase().padStart(2, '0'))
+    .join('');
 }
 
 /** True when the process's namespace has UDP sockets on `port` of every listen address (IPv6: any on that port). */
@@ -172,13 +185,22 @@ async function listening(pid: number, addresses: string[], port: number): Promis
 export async function launchDns(lab: string, launch: DnsLaunch): Promise<LabDns> {
   const records = await servedRecords(lab, launch);
   const pid = await spawnDetached(dnsCommand(lab, launch, records), dnsFile(lab, launch.host.name, launch.port, 'log'));
-  return { host: launch.host.name, pid, addresses: launch.addresses, port: launch.port, self: launch.self, ...(launch.zones.length > 0 ? { zones: launch.zones } : {}) };
+  return {
+    host: launch.host.name,
+    pid,
+    addresses: launch.addresses,
+    port: launch.port,
+    self: launch.self,
+    ...(launch.zones.length > 0 ? { zones: launch.zones } : {}),
+  };
 }
 
 /** Waits until a DNS server listens on all its addresses; throws with its log's tail when it does not. */
 export async function dnsReady(lab: string, dns: LabDns): Promise<void> {
   if (await waitReady(dns.pid, () => listening(dns.pid, dns.addresses, dns.port ?? DNS_PORT), 5000)) return;
-  throw new Error(`dnsmasq for ${dns.host} on ${dns.addresses.join(', ')} port ${dns.port ?? DNS_PORT} did not start:\n${await logTail(dnsFile(lab, dns.host, dns.port, 'log'))}`);
+  throw new Error(
+    `dnsmasq for ${dns.host} on ${dns.addresses.join(', ')} port ${dns.port ?? DNS_PORT} did not start:\n${await logTail(dnsFile(lab, dns.host, dns.port, 'log'))}`,
+  );
 }
 
 /** Stops a recorded DNS server, only while its PID is still this lab's dnsmasq; true when it was running. */

@@ -50,14 +50,21 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
   for (const s of state?.services ?? []) if (await stopService(lab, s)) services++;
   // Agents first: one stopping later would find FRR gone and decide on that.
   const agents = await Promise.all((state?.agents ?? []).map((a) => stopAgent(lab, a)));
-  const stopped = await Promise.all([...(state?.dns ?? []).map((d) => stopDns(lab, d)), ...(state?.frr ?? []).map((f) => stopFrr(lab, f)), ...(state?.keepalived ?? []).map((k) => stopKeepalived(lab, k))]);
+  const stopped = await Promise.all([
+    ...(state?.dns ?? []).map((d) => stopDns(lab, d)),
+    ...(state?.frr ?? []).map((f) => stopFrr(lab, f)),
+    ...(state?.keepalived ?? []).map((k) => stopKeepalived(lab, k)),
+  ]);
   const unrecorded = await stopUnrecorded(lab);
   const existing = new Set(await allNamespaces(runner));
-  const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) => existing.has(ns));
+  const targets = [...new Set([...(state?.plan.namespaces ?? []), ...(await liveNamespaces(runner, lab))])].filter((ns) =>
+    existing.has(ns),
+  );
   for (const ns of targets) {
     for (const link of await veths(runner, ns)) {
       const r = await runner.run(['ip', '-n', ns, 'link', 'del', link]);
-      if (r.exitCode !== 0 && (await veths(runner, ns)).includes(link)) throw new LabError(`cannot delete ${link} in ${ns}: ${r.stderr.trim()}`, 'failed');
+      if (r.exitCode !== 0 && (await veths(runner, ns)).includes(link))
+        throw new LabError(`cannot delete ${link} in ${ns}: ${r.stderr.trim()}`, 'failed');
     }
   }
   for (const ns of targets) await runChecked(runner, ['ip', 'netns', 'del', ns]);

@@ -5,7 +5,11 @@ export type LabFailure = 'not-root' | 'unavailable' | 'usage' | 'failed';
 
 /** A lab command that cannot go on; the message says what to do. */
 export class LabError extends Error {
-  constructor(message: string, readonly reason: LabFailure, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly reason: LabFailure,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -86,7 +86,12 @@ export function enabledDaemons(daemonsFile: string): string[] {
 function quaggaGaps(t: Topology, host: Host): string[] {
   const cfg = ospfConfigOf(t, host);
   if (cfg === undefined || quaggaRefused(cfg).length === 0) return [];
-  return ['configure terminal', ...ospfBlocks(cfg, FRR_DIALECT).filter((line) => line !== '!').map((line) => line.trim())];
+  return [
+    'configure terminal',
+    ...ospfBlocks(cfg, FRR_DIALECT)
+      .filter((line) => line !== '!')
+      .map((line) => line.trim()),
+  ];
 }
 
 /** What to start for each routing host of the topology (its files must have been applied below the lab root). */
@@ -97,7 +102,8 @@ export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): P
     const routing = spec?.routing;
     if (!spec || !routing) continue;
     const configDir = join(labDir(lab), host.name, routing.configDir);
-    const daemons = routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
+    const daemons =
+      routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
     out.push({ host, flavour: routing.flavour, configDir, daemons, vtysh: routing.flavour === 'quagga' ? quaggaGaps(t, spec) : [] });
   }
   return out;
@@ -107,9 +113,27 @@ export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): P
 export function frrCommand(launch: FrrLaunch): string[] {
   const style = launch.flavour === 'frr' ? 'integrated' : 'per-daemon';
   return [
-    'ip', 'netns', 'exec', launch.host.namespace,
-    'unshare', '--mount', '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private',
-    'sh', '-c', SCRIPT, 'lbctl-frr', launch.configDir, style, ...launch.daemons, '--', ...launch.vtysh,
+    'ip',
+    'netns',
+    'exec',
+    launch.host.namespace,
+    'unshare',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--kill-child',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    SCRIPT,
+    'lbctl-frr',
+    launch.configDir,
+    style,
+    ...launch.daemons,
+    '--',
+    ...launch.vtysh,
   ];
 }
 

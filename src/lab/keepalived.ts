@@ -26,9 +26,23 @@ exec keepalived --dont-fork --log-console --log-detail --vrrp --use-file "$1" --
 /** The command that runs one director's instance (its config path, below the lab dir, marks it as this lab's). */
 export function keepalivedCommand(lab: string, host: LabHost): string[] {
   return [
-    'ip', 'netns', 'exec', host.namespace,
-    'unshare', '--mount', '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private',
-    'sh', '-c', SCRIPT, 'lbctl-keepalived', join(labDir(lab), host.name, KEEPALIVED_CONF),
+    'ip',
+    'netns',
+    'exec',
+    host.namespace,
+    'unshare',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--kill-child',
+    '--propagation',
+    'private',
+    'sh',
+    '-c',
+    SCRIPT,
+    'lbctl-keepalived',
+    join(labDir(lab), host.name, KEEPALIVED_CONF),
   ];
 }
 

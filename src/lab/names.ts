@@ -45,7 +45,8 @@ export class NameAllocator {
   /** `preferred` when it fits and is free, else `fallback` (which must be unique by construction). */
   take(preferred: string, fallback: string): string {
     const name = preferred.length <= IFNAME_MAX && !this.used.has(preferred) ? preferred : fallback;
-    if (name.length > IFNAME_MAX || this.used.has(name)) throw new Error(`cannot name interface ${preferred}: ${name} is taken or too long`);
+    if (name.length > IFNAME_MAX || this.used.has(name))
+      throw new Error(`cannot name interface ${preferred}: ${name} is taken or too long`);
     this.used.add(name);
     return name;
   }

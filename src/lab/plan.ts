@@ -93,12 +93,15 @@ function servedPorts(t: Topology, host: string, protocol: 'tcp' | 'udp'): number
 /** Networks wired as one direct veth pair: point-to-point, exactly two interfaces, no synthetic gateway. */
 function directNetworks(t: Topology, gateways: Map<string, string[]>): Set<string> {
   const attached = (net: string) => [...t.hosts.values()].flatMap((h) => h.interfaces.filter((i) => i.network === net));
-  return new Set([...t.networks.values()].filter((n) => n.pointToPoint && !gateways.has(n.name) && attached(n.name).length === 2).map((n) => n.name));
+  return new Set(
+    [...t.networks.values()].filter((n) => n.pointToPoint && !gateways.has(n.name) && attached(n.name).length === 2).map((n) => n.name),
+  );
 }
 
 function checkNames(t: Topology, needsRouter: boolean): void {
   for (const h of t.hosts.values()) {
-    if (h.name === 'sw' || (h.name === 'gw' && needsRouter)) throw new Error(`host "${h.name}" has the name of the lab's ${h.name === 'sw' ? 'switch' : 'gateway router'} namespace: rename it`);
+    if (h.name === 'sw' || (h.name === 'gw' && needsRouter))
+      throw new Error(`host "${h.name}" has the name of the lab's ${h.name === 'sw' ? 'switch' : 'gateway router'} namespace: rename it`);
     for (const i of h.interfaces) if (i.name === 'lo') throw new Error(`host "${h.name}": an interface on a network cannot be named lo`);
   }
 }
@@ -130,10 +133,22 @@ export function labPlan(t: Topology, lab: string): LabPlan {
   };
   const hosts = [...t.hosts.values()].map((h, hi): LabHost => {
     const namespace = namespaceOf(lab, h.name);
-    h.interfaces.forEach((i, ii) => attach({ namespace, name: i.name, addresses: i.addresses }, i.network, () => switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`)));
+    h.interfaces.forEach((i, ii) =>
+      attach({ namespace, name: i.name, addresses: i.addresses }, i.network, () =>
+        switchNames.take(`${h.name}-${i.name}`, `p.${hi}.${ii}`),
+      ),
+    );
     const interfaces = h.interfaces.map((i) => ({ name: i.name, network: i.network, addresses: i.addresses }));
-    return { name: h.name, namespace, interfaces, gateway: h.gateway ?? null, routes: h.routes.map((r) => ({ ...r })),
-      httpPorts: servedPorts(t, h.name, 'tcp'), dnsPorts: servedPorts(t, h.name, 'udp'), agent: hasChecks(t, h.name) };
+    return {
+      name: h.name,
+      namespace,
+      interfaces,
+      gateway: h.gateway ?? null,
+      routes: h.routes.map((r) => ({ ...r })),
+      httpPorts: servedPorts(t, h.name, 'tcp'),
+      dnsPorts: servedPorts(t, h.name, 'udp'),
+      agent: hasChecks(t, h.name),
+    };
   });
   let router: LabHost | null = null;
   if (gateways.size > 0) {

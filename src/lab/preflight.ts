@@ -20,7 +20,13 @@ const list = (hosts: string[]) => `host${hosts.length === 1 ? '' : 's'} ${hosts.
 
 /** IPVS is loaded, or a module apply can load (a stock kernel boots without it: apply's modprobe loads it). */
 async function ipvsAvailable(runner: Runner): Promise<boolean> {
-  if (await access('/proc/net/ip_vs').then(() => true, () => false)) return true;
+  if (
+    await access('/proc/net/ip_vs').then(
+      () => true,
+      () => false,
+    )
+  )
+    return true;
   return (await runner.run(['modprobe', '-n', '-q', 'ip_vs'])).exitCode === 0;
 }
 
@@ -45,7 +51,8 @@ export async function unappliable(t: Topology, plan: LabPlan, shownFile: string,
   // keepalived's by the lab's keepalived instance of a VRRP director (src/lab/keepalived.ts).
   const daemons = (d: (typeof desired)[number]) => {
     const routing = t.hosts.get(d.host)?.routing;
-    const served = (path: string) => (routing && path.startsWith(`${routing.configDir}/`)) || path.startsWith(`${PATHS.zones}/`) || path === KEEPALIVED_CONF;
+    const served = (path: string) =>
+      (routing && path.startsWith(`${routing.configDir}/`)) || path.startsWith(`${PATHS.zones}/`) || path === KEEPALIVED_CONF;
     const ours = new Set(d.files.filter((f) => served(f.path)).flatMap((f) => (f.reload ? [f.reload] : [])));
     return d.reloads.filter((r) => r.name !== BOOT_RELOAD && !ours.has(r.name));
   };
@@ -64,21 +71,45 @@ export async function checkLabUp(t: Topology, plan: LabPlan, apply: boolean, sho
   if (process.getuid?.() !== 0) throw new LabError('lbctl lab creates network namespaces and must run as root: use sudo', 'not-root');
   const leftovers = await liveNamespaces(runner, plan.lab);
   if ((await readLabState(plan.lab)) !== null || leftovers.length > 0) {
-    throw new LabError(`lab ${plan.lab} exists already: remove it with \`lbctl lab down --name ${plan.lab}\`, or pick another --name`, 'unavailable');
+    throw new LabError(
+      `lab ${plan.lab} exists already: remove it with \`lbctl lab down --name ${plan.lab}\`, or pick another --name`,
+      'unavailable',
+    );
   }
   if (!apply) return;
   const problem = await unappliable(t, plan, shownFile, runner);
   if (problem) throw new LabError(problem, 'unavailable');
   if (plan.hosts.some((h) => h.httpPorts.length > 0) && (await runner.run(['busybox', 'true'])).exitCode !== 0) {
-    throw new LabError('busybox (the real servers\' web server) is not installed: apt-get install busybox; nothing was created', 'unavailable');
+    throw new LabError(
+      "busybox (the real servers' web server) is not installed: apt-get install busybox; nothing was created",
+      'unavailable',
+    );
   }
   const routers = plan.hosts.filter((h) => t.hosts.get(h.name)?.routing).map((h) => h.name);
   const frrTools = [`${FRR_BIN}/zebra`, `${FRR_BIN}/ospfd`, '/usr/bin/vtysh'];
-  if (routers.length > 0 && (await Promise.all(frrTools.map((f) => access(f).then(() => true, () => false)))).includes(false)) {
-    throw new LabError(`${list(routers)} need${routers.length === 1 ? 's' : ''} FRR (${frrTools.join(', ')}), which is not installed: apt-get install frr (installing does not start it); nothing was created`, 'unavailable');
+  if (
+    routers.length > 0 &&
+    (
+      await Promise.all(
+        frrTools.map((f) =>
+          access(f).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      )
+    ).includes(false)
+  ) {
+    throw new LabError(
+      `${list(routers)} need${routers.length === 1 ? 's' : ''} FRR (${frrTools.join(', ')}), which is not installed: apt-get install frr (installing does not start it); nothing was created`,
+      'unavailable',
+    );
   }
   const dns = dnsLaunches(t, plan.hosts).map((d) => d.host.name);
   if (dns.length > 0 && (await runner.run(['dnsmasq', '--version'])).exitCode !== 0) {
-    throw new LabError(`${list(dns)} need${dns.length === 1 ? 's' : ''} dnsmasq (the lab's DNS server), which is not installed: apt-get install dnsmasq-base; nothing was created`, 'unavailable');
+    throw new LabError(
+      `${list(dns)} need${dns.length === 1 ? 's' : ''} dnsmasq (the lab's DNS server), which is not installed: apt-get install dnsmasq-base; nothing was created`,
+      'unavailable',
+    );
   }
 }

@@ -60,7 +60,13 @@ export async function labRun(req: RunRequest, runner: Runner, io: RunIo): Promis
         status = await runCommand(req.command, lab, io);
       } else {
         log(`lab ${lab} is up: traffic check`);
-        status = (await labCheck(req.topology, state, runner, log, { ...DEFAULT_CHECK, requests: req.requests, stopped: () => signals.caught() !== null })) ? 0 : 1;
+        status = (await labCheck(req.topology, state, runner, log, {
+          ...DEFAULT_CHECK,
+          requests: req.requests,
+          stopped: () => signals.caught() !== null,
+        }))
+          ? 0
+          : 1;
       }
     } finally {
       const down = await labDown(lab, runner).catch((err: Error) => {
@@ -77,7 +83,18 @@ export async function labRun(req: RunRequest, runner: Runner, io: RunIo): Promis
 
 /** The command the VM job runs: this checkout's lbctl, `lab run` without --vm, same file, lab, check and CMD. */
 export function vmJobCommand(req: Pick<RunRequest, 'file' | 'command' | 'requests'> & { lab: string }): string[] {
-  return [process.execPath, LBCTL, 'lab', 'run', req.file, '--name', req.lab, '--requests', String(req.requests), ...(req.command.length > 0 ? ['--', ...req.command] : [])];
+  return [
+    process.execPath,
+    LBCTL,
+    'lab',
+    'run',
+    req.file,
+    '--name',
+    req.lab,
+    '--requests',
+    String(req.requests),
+    ...(req.command.length > 0 ? ['--', ...req.command] : []),
+  ];
 }
 
 /**
@@ -100,5 +117,8 @@ export async function labRunInVm(req: RunRequest, timeoutS: number, io: RunIo): 
   });
   if (result.exitCode !== null) return result.exitCode;
   const why = result.timedOut ? `the VM timed out after ${timeoutS} s (raise --timeout)` : 'the guest kernel panicked';
-  throw new LabError(`lab run --vm: ${why}; nothing is left behind (the lab lived in the VM). Guest console:\n${result.serialLog.slice(-2000)}`, 'failed');
+  throw new LabError(
+    `lab run --vm: ${why}; nothing is left behind (the lab lived in the VM). Guest console:\n${result.serialLog.slice(-2000)}`,
+    'failed',
+  );
 }

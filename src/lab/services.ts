@@ -27,8 +27,15 @@ export async function startHttpd(lab: string, host: LabHost, port: number): Prom
   await writeFile(join(www, 'index.html'), `${host.name}\n`);
   // /cgi-bin/client: the host's name, then the client address this server sees (DR/TUN/NAT: the client's; FullNAT: the director's)
   await mkdir(join(www, 'cgi-bin'), { recursive: true });
-  await writeFile(join(www, 'cgi-bin', 'client'), `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n%s\\n' ${quoteWord(host.name)} "$REMOTE_ADDR"\n`, { mode: 0o755 });
-  const pid = await spawnDetached(['ip', 'netns', 'exec', host.namespace, 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${port}`, '-h', www], log);
+  await writeFile(
+    join(www, 'cgi-bin', 'client'),
+    `#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n%s\\n%s\\n' ${quoteWord(host.name)} "$REMOTE_ADDR"\n`,
+    { mode: 0o755 },
+  );
+  const pid = await spawnDetached(
+    ['ip', 'netns', 'exec', host.namespace, 'busybox', 'httpd', '-f', '-p', `0.0.0.0:${port}`, '-h', www],
+    log,
+  );
   const service = { host: host.name, port, pid };
   if (await waitReady(pid, () => listening(pid, port), START_TIMEOUT_MS)) return service;
   await stopService(lab, service);

@@ -46,7 +46,9 @@ export async function writeLabState(state: LabState): Promise<void> {
 function isLabState(value: unknown): value is LabState {
   const v = value as Partial<LabState> | null;
   const list = (x: unknown) => x === undefined || Array.isArray(x);
-  return typeof v === 'object' && v !== null && Array.isArray(v.plan?.namespaces) && Array.isArray(v.services) && list(v.frr) && list(v.dns);
+  return (
+    typeof v === 'object' && v !== null && Array.isArray(v.plan?.namespaces) && Array.isArray(v.services) && list(v.frr) && list(v.dns)
+  );
 }
 
 /** The lab's record: its state, null when there is none (never built, or already removed), or why it cannot be read. */
@@ -73,5 +75,8 @@ export async function readLabRecord(lab: string): Promise<LabRecord> {
 export async function readLabState(lab: string): Promise<LabState | null> {
   const record = await readLabRecord(lab);
   if ('state' in record) return record.state;
-  throw new LabError(`the record of lab ${lab} cannot be read: ${record.unreadable}; \`lbctl lab down --name ${lab}\` removes the lab by its namespace prefix`, 'failed');
+  throw new LabError(
+    `the record of lab ${lab} cannot be read: ${record.unreadable}; \`lbctl lab down --name ${lab}\` removes the lab by its namespace prefix`,
+    'failed',
+  );
 }

@@ -12,7 +12,13 @@ import { labPrefix } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
 import { readLabState, type LabState } from './state.js';
 
-const indent = (text: string) => text.trim().split('\n').filter(Boolean).map((l) => `    ${l}\n`).join('');
+const indent = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => `    ${l}\n`)
+    .join('');
 
 /** The lab's members: from its record, else (after a crash) from the namespaces with its prefix. */
 async function members(lab: string, state: LabState | null, runner: Runner): Promise<{ name: string; namespace: string }[]> {
@@ -43,15 +49,21 @@ export async function labStatus(lab: string, runner: Runner): Promise<string> {
   const hosts = await members(lab, state, runner);
   if (hosts.length === 0) throw new LabError(`lab ${lab} is not up`, 'usage');
   const existing = new Set(await allNamespaces(runner));
-  const ipvs = await access('/proc/net/ip_vs').then(() => true, () => false);
-  let out = state ? `lab ${lab}: ${state.file}\n` : `lab ${lab}: no record (a crashed lab up?): \`lbctl lab down --name ${lab}\` removes it\n`;
+  const ipvs = await access('/proc/net/ip_vs').then(
+    () => true,
+    () => false,
+  );
+  let out = state
+    ? `lab ${lab}: ${state.file}\n`
+    : `lab ${lab}: no record (a crashed lab up?): \`lbctl lab down --name ${lab}\` removes it\n`;
   for (const h of hosts) {
     out += `host ${h.name} (${h.namespace})${existing.has(h.namespace) ? '' : ': namespace missing'}\n`;
     if (!existing.has(h.namespace)) continue;
     out += `  addresses:\n${indent((await runner.run(['ip', '-n', h.namespace, '-br', 'addr', 'show'])).stdout)}`;
     out += `  routes:\n${indent((await runner.run(['ip', '-n', h.namespace, 'route', 'show'])).stdout)}`;
     for (const s of state?.services.filter((x) => x.host === h.name) ?? []) out += `  web server: 0.0.0.0:${s.port} pid ${s.pid}\n`;
-    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? []) out += `  dns server: ${d.addresses.join(', ')} port ${d.port ?? DNS_PORT} pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
+    for (const d of state?.dns?.filter((x) => x.host === h.name) ?? [])
+      out += `  dns server: ${d.addresses.join(', ')} port ${d.port ?? DNS_PORT} pid ${d.pid} (${WHOAMI} answers ${d.self}${d.zones ? `; zone ${d.zones.join(', ')}` : ''})\n`;
     for (const f of state?.frr?.filter((x) => x.host === h.name) ?? []) out += await frrStatus(f, runner);
     for (const a of state?.agents?.filter((x) => x.host === h.name) ?? []) out += await agentStatus(a);
     if (ipvs) out += `  ipvs:\n${indent((await runner.run(['ip', 'netns', 'exec', h.namespace, 'ipvsadm', '-Ln'])).stdout)}`;

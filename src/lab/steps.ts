@@ -17,20 +17,39 @@ function endSteps(end: VethEnd): string[][] {
 /** The default route and static routes of a host. */
 function routeSteps(host: LabHost): string[][] {
   const ip = ['ip', '-n', host.namespace, 'route', 'replace'];
-  return [...(host.gateway ? [[...ip, 'default', 'via', host.gateway]] : []), ...host.routes.map((r) => [...ip, r.destination, 'via', r.via])];
+  return [
+    ...(host.gateway ? [[...ip, 'default', 'via', host.gateway]] : []),
+    ...host.routes.map((r) => [...ip, r.destination, 'via', r.via]),
+  ];
 }
 
 /** The router's forwarding sysctls (IPv6 only when it has IPv6 addresses). */
 function forwardingStep(router: LabHost): string[] {
   const v6 = router.interfaces.some((i) => i.addresses.some(isV6));
-  return ['ip', 'netns', 'exec', router.namespace, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', ...(v6 ? ['net.ipv6.conf.all.forwarding=1'] : [])];
+  return [
+    'ip',
+    'netns',
+    'exec',
+    router.namespace,
+    'sysctl',
+    '-q',
+    '-w',
+    'net.ipv4.ip_forward=1',
+    ...(v6 ? ['net.ipv6.conf.all.forwarding=1'] : []),
+  ];
 }
 
 /** Every command that builds the lab: namespaces with lo up, bridges, veth pairs, addresses, forwarding, routes. */
 export function buildSteps(plan: LabPlan): string[][] {
   return [
-    ...plan.namespaces.flatMap((ns) => [['ip', 'netns', 'add', ns], ['ip', '-n', ns, 'link', 'set', 'lo', 'up']]),
-    ...plan.bridges.flatMap((b) => [['ip', '-n', b.namespace, 'link', 'add', b.name, 'type', 'bridge'], ['ip', '-n', b.namespace, 'link', 'set', b.name, 'up']]),
+    ...plan.namespaces.flatMap((ns) => [
+      ['ip', 'netns', 'add', ns],
+      ['ip', '-n', ns, 'link', 'set', 'lo', 'up'],
+    ]),
+    ...plan.bridges.flatMap((b) => [
+      ['ip', '-n', b.namespace, 'link', 'add', b.name, 'type', 'bridge'],
+      ['ip', '-n', b.namespace, 'link', 'set', b.name, 'up'],
+    ]),
     ...plan.links.flatMap(({ ends: [a, b] }) => [
       ['ip', '-n', a.namespace, 'link', 'add', a.name, 'type', 'veth', 'peer', 'name', b.name, 'netns', b.namespace],
       ...endSteps(a),

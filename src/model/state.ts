@@ -11,9 +11,7 @@ export type Protocol = 'tcp' | 'udp' | 'sctp';
 export type IpvsForward = 'masq' | 'gate' | 'ipip';
 
 /** What identifies an IPVS virtual service: an address/port/protocol triple or a firewall mark. */
-export type IpvsServiceId =
-  | { protocol: Protocol; address: string; port: number }
-  | { protocol: 'fwmark'; mark: number; family: Family };
+export type IpvsServiceId = { protocol: Protocol; address: string; port: number } | { protocol: 'fwmark'; mark: number; family: Family };
 
 /** Client affinity of a virtual service (ipvsadm -p/-M). */
 export interface Persistence {

@@ -92,19 +92,36 @@ export function observedFromCaptures(
     state.unobserved = ['ipvs-thresholds'];
     if (!explained.has('ipvsList')) warnings.push(`${CAPTURE_FILES.ipvsList} is missing: real-server thresholds (-x/-y) are not compared`);
   }
-  read('addr', (text) => { state.addresses = parseIpAddr(text); });
-  read('link', (text) => {
-    state.links = parseIpLink(text).flatMap((l): Link[] => (l.kind === 'ipip' ? [{ name: l.name, kind: 'ipip', up: l.up, mtu: l.mtu }] : []));
+  read('addr', (text) => {
+    state.addresses = parseIpAddr(text);
   });
-  read('route4', (text) => { state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet')]); });
-  read('route6', (text) => { state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet6')]); });
-  read('sysctl', (text) => { state.sysctls = parseSysctl(text); });
-  read('modules', (text) => { state.modules = parseProcModules(text); });
-  read('nft', (text) => { state.nft = parseNftTable(text); });
+  read('link', (text) => {
+    state.links = parseIpLink(text).flatMap((l): Link[] =>
+      l.kind === 'ipip' ? [{ name: l.name, kind: 'ipip', up: l.up, mtu: l.mtu }] : [],
+    );
+  });
+  read('route4', (text) => {
+    state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet')]);
+  });
+  read('route6', (text) => {
+    state.routes = sortRoutes([...state.routes, ...parseIpRoute(text, 'inet6')]);
+  });
+  read('sysctl', (text) => {
+    state.sysctls = parseSysctl(text);
+  });
+  read('modules', (text) => {
+    state.modules = parseProcModules(text);
+  });
+  read('nft', (text) => {
+    state.nft = parseNftTable(text);
+  });
   // Captures taken before lbctl managed sync daemons lack this file: no daemons seen, and nothing to warn about.
   const daemons = files.ipvsDaemon === undefined ? [] : parseIpvsadmDaemon(files.ipvsDaemon);
   if (daemons.length > 0) state.syncDaemons = daemons;
-  state.files = sortedBy(Object.entries(managedFiles), ([path]) => path)
-    .map(([path, f]): ManagedFile => ({ path, content: f.content, mode: f.mode ?? 0o644 }));
+  state.files = sortedBy(Object.entries(managedFiles), ([path]) => path).map(([path, f]): ManagedFile => ({
+    path,
+    content: f.content,
+    mode: f.mode ?? 0o644,
+  }));
   return { state, warnings };
 }

@@ -86,7 +86,9 @@ const VIP_DEVICES = new Set(['lo', 'tunl0']);
  * and adding it again takes it back with them.
  */
 function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen: IpvsService): void {
-  const created = new Set(out.changes.filter((c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.key.startsWith(`${key} `)).map((c) => c.key));
+  const created = new Set(
+    out.changes.filter((c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.key.startsWith(`${key} `)).map((c) => c.key),
+  );
   if (created.size === 0) return;
   const first = [...created].sort(naturalCompare)[0] ?? '';
   const observed = keyed(seen.destinations, destinationKey);
@@ -96,20 +98,42 @@ function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen
     if (created.has(changeKey) || before === undefined || naturalCompare(changeKey, first) < 0) continue;
     const update = out.changes.find((c) => c.kind === 'ipvs-destination' && c.key === changeKey);
     if (update) update.reorder = true;
-    else out.changes.push({ action: 'update', kind: 'ipvs-destination', key: changeKey, before: { ...before, service: service.id }, after: { ...d, service: service.id }, reorder: true });
+    else
+      out.changes.push({
+        action: 'update',
+        kind: 'ipvs-destination',
+        key: changeKey,
+        before: { ...before, service: service.id },
+        after: { ...d, service: service.id },
+        reorder: true,
+      });
   }
 }
 
-function diffServices(out: Collector, desired: IpvsService[], observed: IpvsService[], thresholdsSeen: boolean, ecmp: ReadonlySet<string>): void {
+function diffServices(
+  out: Collector,
+  desired: IpvsService[],
+  observed: IpvsService[],
+  thresholdsSeen: boolean,
+  ecmp: ReadonlySet<string>,
+): void {
   const obs = keyed(observed, (s) => serviceKey(s.id));
   const want = keyed(desired, (s) => serviceKey(s.id));
   const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
-  diffKeyed(out, 'ipvs-service', want, obs, serviceAttrsEqual, () => 'unmanaged', (c) => ({
-    ...c,
-    kind: 'ipvs-service',
-    before: c.before && spec(c.before),
-    after: c.after && spec(c.after),
-  }));
+  diffKeyed(
+    out,
+    'ipvs-service',
+    want,
+    obs,
+    serviceAttrsEqual,
+    () => 'unmanaged',
+    (c) => ({
+      ...c,
+      kind: 'ipvs-service',
+      before: c.before && spec(c.before),
+      after: c.after && spec(c.after),
+    }),
+  );
   for (const [key, service] of want) {
     const seen = obs.get(key);
     const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
@@ -120,7 +144,13 @@ function diffServices(out: Collector, desired: IpvsService[], observed: IpvsServ
       keyed(seen?.destinations ?? [], destinationKey),
       (a, b) => destinationAttrsEqual(a, b, thresholdsSeen),
       () => 'delete',
-      (c) => ({ action: c.action, key: `${key} ${c.key}`, before: withService(c.before), after: withService(c.after), kind: 'ipvs-destination' }),
+      (c) => ({
+        action: c.action,
+        key: `${key} ${c.key}`,
+        before: withService(c.before),
+        after: withService(c.after),
+        kind: 'ipvs-destination',
+      }),
     );
     if (seen && ecmp.has(key)) reorderAfterNew(out, key, service, seen);
   }
@@ -138,7 +168,10 @@ function nftEqual(a: NftTable, b: NftTable): boolean {
 
 /** A config file without its comment and blank lines: what the daemon reading it acts on. */
 function significant(content: string): string {
-  return content.split('\n').filter((l) => !/^\s*([!#;]|$)/.test(l)).join('\n');
+  return content
+    .split('\n')
+    .filter((l) => !/^\s*([!#;]|$)/.test(l))
+    .join('\n');
 }
 
 /** True when a file change matters to the daemon (a comment-only edit needs no reload). */
@@ -158,21 +191,83 @@ export function diffHost(
   drain: DrainPolicy = { drainExpired: () => false },
 ): { changes: Change[]; unmanaged: Unmanaged[]; draining: Drain[] } {
   const out: Collector = { changes: [], unmanaged: [], owned, draining: [], drainExpired: drain.drainExpired };
-  diffKeyed(out, 'module', keyed(desired.modules, (m) => m), keyed(observed.modules, (m) => m), same, () => 'ignore', (c) => ({ ...c, kind: 'module' }));
+  diffKeyed(
+    out,
+    'module',
+    keyed(desired.modules, (m) => m),
+    keyed(observed.modules, (m) => m),
+    same,
+    () => 'ignore',
+    (c) => ({ ...c, kind: 'module' }),
+  );
   const sysctlsObserved = new Map(Object.entries(observed.sysctls).filter(([k]) => k in desired.sysctls));
-  diffKeyed(out, 'sysctl', new Map(Object.entries(desired.sysctls)), sysctlsObserved, same, () => 'ignore', (c) => ({ ...c, kind: 'sysctl' }));
-  diffKeyed(out, 'link', keyed(desired.links, (l) => l.name), keyed(observed.links, (l) => l.name), same, () => 'ignore', (c) => ({ ...c, kind: 'link' }));
-  const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' => (VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore');
+  diffKeyed(
+    out,
+    'sysctl',
+    new Map(Object.entries(desired.sysctls)),
+    sysctlsObserved,
+    same,
+    () => 'ignore',
+    (c) => ({ ...c, kind: 'sysctl' }),
+  );
+  diffKeyed(
+    out,
+    'link',
+    keyed(desired.links, (l) => l.name),
+    keyed(observed.links, (l) => l.name),
+    same,
+    () => 'ignore',
+    (c) => ({ ...c, kind: 'link' }),
+  );
+  const addressFate = (key: string, a: Address): 'unmanaged' | 'ignore' =>
+    VIP_DEVICES.has(a.device) && !LOOPBACK.has(key) ? 'unmanaged' : 'ignore';
   // A VRRP VIP is on the master and not on the backup, both as they should be: neither is drift.
   const floating = new Set((desired.floating ?? []).map(addressKey));
-  const addressesObserved = keyed(observed.addresses.filter((a) => !floating.has(addressKey(a))), addressKey);
+  const addressesObserved = keyed(
+    observed.addresses.filter((a) => !floating.has(addressKey(a))),
+    addressKey,
+  );
   diffKeyed(out, 'address', keyed(desired.addresses, addressKey), addressesObserved, same, addressFate, (c) => ({ ...c, kind: 'address' }));
-  diffKeyed(out, 'route', keyed(desired.routes, routeKey), keyed(observed.routes, routeKey), same, () => 'ignore', (c) => ({ ...c, kind: 'route' }));
+  diffKeyed(
+    out,
+    'route',
+    keyed(desired.routes, routeKey),
+    keyed(observed.routes, routeKey),
+    same,
+    () => 'ignore',
+    (c) => ({ ...c, kind: 'route' }),
+  );
   diffServices(out, desired.ipvs, observed.ipvs, !observed.unobserved?.includes('ipvs-thresholds'), new Set(desired.ecmpServices));
-  diffKeyed(out, 'ipvs-sync-daemon', keyed(desired.syncDaemons ?? [], (d) => d.role), keyed(observed.syncDaemons ?? [], (d) => d.role), same, () => 'unmanaged', (c) => ({ ...c, kind: 'ipvs-sync-daemon' }));
-  diffKeyed(out, 'nft-table', keyed(desired.nft, (t) => `${t.family} ${t.name}`), keyed(observed.nft, (t) => `${t.family} ${t.name}`), nftEqual, () => 'delete', (c) => ({ ...c, kind: 'nft-table' }));
-  diffKeyed(out, 'file', keyed(desired.files, (f) => f.path), keyed(observed.files, (f) => f.path), fileEqual, () => 'ignore', (c) => ({ ...c, kind: 'file' }));
-  const reloads = new Set(out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])));
+  diffKeyed(
+    out,
+    'ipvs-sync-daemon',
+    keyed(desired.syncDaemons ?? [], (d) => d.role),
+    keyed(observed.syncDaemons ?? [], (d) => d.role),
+    same,
+    () => 'unmanaged',
+    (c) => ({ ...c, kind: 'ipvs-sync-daemon' }),
+  );
+  diffKeyed(
+    out,
+    'nft-table',
+    keyed(desired.nft, (t) => `${t.family} ${t.name}`),
+    keyed(observed.nft, (t) => `${t.family} ${t.name}`),
+    nftEqual,
+    () => 'delete',
+    (c) => ({ ...c, kind: 'nft-table' }),
+  );
+  diffKeyed(
+    out,
+    'file',
+    keyed(desired.files, (f) => f.path),
+    keyed(observed.files, (f) => f.path),
+    fileEqual,
+    () => 'ignore',
+    (c) => ({ ...c, kind: 'file' }),
+  );
+  const reloads = new Set(
+    out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])),
+  );
   for (const r of desired.reloads) {
     if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
   }

@@ -7,6 +7,8 @@ const MOVING = new Set(['activeConns', 'inactiveConns']);
 
 /** SHA-256 of the host plan's changes and unmanaged objects, counters left out. */
 export function planFingerprint(plan: Pick<HostPlan, 'changes' | 'unmanaged'>): string {
-  const text = JSON.stringify({ changes: plan.changes, unmanaged: plan.unmanaged }, (key, value: unknown) => (MOVING.has(key) ? undefined : value));
+  const text = JSON.stringify({ changes: plan.changes, unmanaged: plan.unmanaged }, (key, value: unknown) =>
+    MOVING.has(key) ? undefined : value,
+  );
   return createHash('sha256').update(text).digest('hex');
 }

@@ -8,7 +8,19 @@ import type { Change, Kind } from './types.js';
  * configs (and their reload) last. Deletions run afterwards in the reverse phase order, so
  * an anycast route is withdrawn before the address or service behind it goes away.
  */
-export const PHASES: readonly Kind[] = ['module', 'sysctl', 'link', 'address', 'route', 'ipvs-service', 'ipvs-destination', 'ipvs-sync-daemon', 'nft-table', 'file', 'reload'];
+export const PHASES: readonly Kind[] = [
+  'module',
+  'sysctl',
+  'link',
+  'address',
+  'route',
+  'ipvs-service',
+  'ipvs-destination',
+  'ipvs-sync-daemon',
+  'nft-table',
+  'file',
+  'reload',
+];
 
 const phase = new Map(PHASES.map((k, i) => [k, i]));
 

@@ -32,7 +32,12 @@ export interface PlanFile {
 
 /** The plan file of hosts planned from `topology`. */
 export function makePlanFile(topology: string, hosts: Omit<PlanFileHost, 'fingerprint'>[]): PlanFile {
-  return { lbctlPlanFile: PLAN_FILE_FORMAT, version: PLAN_VERSION, topology, hosts: hosts.map((h) => ({ ...h, fingerprint: planFingerprint(h.plan) })) };
+  return {
+    lbctlPlanFile: PLAN_FILE_FORMAT,
+    version: PLAN_VERSION,
+    topology,
+    hosts: hosts.map((h) => ({ ...h, fingerprint: planFingerprint(h.plan) })),
+  };
 }
 
 /** True when `text` is (the start of) a plan file rather than a topology. */
@@ -49,10 +54,17 @@ export function parsePlanFile(text: string): PlanFile | string {
     return `it is not JSON (${(err as Error).message})`;
   }
   const file = value as Partial<PlanFile>;
-  if (file.lbctlPlanFile !== PLAN_FILE_FORMAT) return `its format is ${JSON.stringify(file.lbctlPlanFile)}, this lbctl reads ${PLAN_FILE_FORMAT}`;
+  if (file.lbctlPlanFile !== PLAN_FILE_FORMAT)
+    return `its format is ${JSON.stringify(file.lbctlPlanFile)}, this lbctl reads ${PLAN_FILE_FORMAT}`;
   if (file.version !== PLAN_VERSION) return `its plan version is ${JSON.stringify(file.version)}, this lbctl reads ${PLAN_VERSION}`;
   if (typeof file.topology !== 'string' || !Array.isArray(file.hosts)) return 'it has no topology or hosts';
-  const bad = file.hosts.findIndex((h) => typeof h?.fingerprint !== 'string' || typeof h?.plan?.host !== 'string' || typeof h?.desired?.host !== 'string' || typeof h?.reach?.kind !== 'string');
+  const bad = file.hosts.findIndex(
+    (h) =>
+      typeof h?.fingerprint !== 'string' ||
+      typeof h?.plan?.host !== 'string' ||
+      typeof h?.desired?.host !== 'string' ||
+      typeof h?.reach?.kind !== 'string',
+  );
   if (bad >= 0) return `host entry ${bad} is incomplete`;
   return file as PlanFile;
 }

@@ -18,14 +18,32 @@ export function drainNote(d: Drain): string {
  */
 function ecmpOrderNotes(desired: HostState, changes: readonly Change[]): string[] {
   return (desired.ecmpServices ?? [])
-    .filter((key) => changes.some((c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.after !== null && serviceKey(c.after.service) === key))
-    .map((key) => `ECMP service ${key}: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it`);
+    .filter((key) =>
+      changes.some(
+        (c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.after !== null && serviceKey(c.after.service) === key,
+      ),
+    )
+    .map(
+      (key) =>
+        `ECMP service ${key}: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it`,
+    );
 }
 
 /** The plan that converges `observed` to `desired`; `owned` lists objects lbctl may delete. */
-export function planHost(desired: HostState, observed: HostState, owned: Owned = new Set(), warnings: string[] = [], drain?: DrainPolicy): HostPlan {
+export function planHost(
+  desired: HostState,
+  observed: HostState,
+  owned: Owned = new Set(),
+  warnings: string[] = [],
+  drain?: DrainPolicy,
+): HostPlan {
   const { changes, unmanaged, draining } = diffHost(desired, observed, owned, drain);
-  const plan: HostPlan = { host: desired.host, changes: orderChanges(changes), unmanaged, warnings: [...warnings, ...ecmpOrderNotes(desired, changes), ...draining.map(drainNote)] };
+  const plan: HostPlan = {
+    host: desired.host,
+    changes: orderChanges(changes),
+    unmanaged,
+    warnings: [...warnings, ...ecmpOrderNotes(desired, changes), ...draining.map(drainNote)],
+  };
   if (draining.length > 0) plan.draining = draining;
   return plan;
 }

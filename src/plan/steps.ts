@@ -1,17 +1,21 @@
 // How each change is carried out: commands (argument arrays, never shell text) and file writes,
 // written by the drivers of the tools they run.
 import { addressCommand, ipArgv, linkCommand, routeCommand, type IpCommand } from '../drivers/iproute/argv.js';
-import { destinationRule, ipvsadmArgv, serviceRule, syncDaemonStartArgv, syncDaemonStopArgv, type IpvsRule } from '../drivers/ipvs/rules.js';
+import {
+  destinationRule,
+  ipvsadmArgv,
+  serviceRule,
+  syncDaemonStartArgv,
+  syncDaemonStopArgv,
+  type IpvsRule,
+} from '../drivers/ipvs/rules.js';
 import { nftDeleteTableArgv, nftLoadArgv, nftReplaceScript } from '../drivers/nft/script.js';
 import { sysctlWriteArgv } from '../drivers/sysctl/argv.js';
 import type { ManagedFile } from '../model/state.js';
 import type { Change } from './types.js';
 
 /** One host operation: run a command (with optional stdin), write a file, or remove one. */
-export type Step =
-  | { op: 'exec'; argv: string[]; stdin?: string }
-  | { op: 'write'; file: ManagedFile }
-  | { op: 'remove'; path: string };
+export type Step = { op: 'exec'; argv: string[]; stdin?: string } | { op: 'write'; file: ManagedFile } | { op: 'remove'; path: string };
 
 const exec = (argv: string[]): Step => ({ op: 'exec', argv });
 

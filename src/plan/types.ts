@@ -1,5 +1,16 @@
 // The plan: a versioned value listing the ordered changes that move a host from observed to desired.
-import type { Address, IpvsDestination, IpvsServiceAttrs, IpvsServiceId, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
+import type {
+  Address,
+  IpvsDestination,
+  IpvsServiceAttrs,
+  IpvsServiceId,
+  Link,
+  ManagedFile,
+  NftTable,
+  Reload,
+  Route,
+  SyncDaemon,
+} from '../model/state.js';
 
 /** Version of the plan's JSON shape; bumped on any incompatible change. */
 export const PLAN_VERSION = 1;

@@ -12,9 +12,14 @@ export function applyClosing(name: string, result: ApplyResult): string[] {
       return ['nothing changed'];
     case 'converged':
       if (result.ledgerError !== undefined) {
-        return [`applied ${result.applied} change(s) on host ${name}, but its ledger was not updated (${result.ledgerError}): what lbctl created is recorded; fix that and apply again`];
+        return [
+          `applied ${result.applied} change(s) on host ${name}, but its ledger was not updated (${result.ledgerError}): what lbctl created is recorded; fix that and apply again`,
+        ];
       }
-      return [...result.draining.map(drainNote), `applied ${result.applied} change(s) with ${result.processes} process(es); host ${name} verified converged`];
+      return [
+        ...result.draining.map(drainNote),
+        `applied ${result.applied} change(s) with ${result.processes} process(es); host ${name} verified converged`,
+      ];
     default:
       return [];
   }
@@ -22,7 +27,10 @@ export function applyClosing(name: string, result: ApplyResult): string[] {
 
 /** Why an apply failed, for stderr: the change, the error, what rollback did. */
 export function applyFailure(result: Extract<ApplyResult, { kind: 'failed' }>): string[] {
-  const head = result.cause === 'interrupted' ? `apply interrupted before: ${describeChange(result.change)}` : `apply failed at: ${describeChange(result.change)}`;
+  const head =
+    result.cause === 'interrupted'
+      ? `apply interrupted before: ${describeChange(result.change)}`
+      : `apply failed at: ${describeChange(result.change)}`;
   return [
     head,
     `  ${result.error.message.replace(/\n/g, '\n  ')}`,

@@ -17,10 +17,16 @@ const SUMMARY: { [K in Change['kind']]: (v: never) => string } = {
   address: (_a: Address) => '',
   route: (r: Route) => `via ${r.via}`,
   'ipvs-service': (s: IpvsServiceSpec) =>
-    [`scheduler ${s.scheduler}`, s.flags.length ? `flags ${s.flags.join(',')}` : '', s.persistence ? `persistent ${s.persistence.timeout}s mask ${s.persistence.netmask}` : '', s.onePacket ? 'one-packet' : '']
+    [
+      `scheduler ${s.scheduler}`,
+      s.flags.length ? `flags ${s.flags.join(',')}` : '',
+      s.persistence ? `persistent ${s.persistence.timeout}s mask ${s.persistence.netmask}` : '',
+      s.onePacket ? 'one-packet' : '',
+    ]
       .filter(Boolean)
       .join(', '),
-  'ipvs-destination': (d: IpvsDestination) => [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
+  'ipvs-destination': (d: IpvsDestination) =>
+    [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
   'ipvs-sync-daemon': (d: SyncDaemon) => `on ${d.interface}, syncid ${d.syncId}`,
   'nft-table': (t: NftTable) => `${t.rules.length} rule(s)`,
   file: (f: ManagedFile) => `mode ${mode(f.mode)}`,

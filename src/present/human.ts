@@ -31,14 +31,19 @@ function fileDiff(c: Change, colors: Colors): string[] {
 
 function hostToHuman(p: HostPlan, colors: Colors): string {
   const n = summarize(p.changes);
-  const head = colors.bold(`Host ${visible(p.host)}: `) + (p.changes.length === 0 ? 'no changes, the host matches the topology' : `${n.create} to create, ${n.update} to update, ${n.delete} to delete`);
+  const head =
+    colors.bold(`Host ${visible(p.host)}: `) +
+    (p.changes.length === 0
+      ? 'no changes, the host matches the topology'
+      : `${n.create} to create, ${n.update} to update, ${n.delete} to delete`);
   const lines = [head];
   for (const w of p.warnings) lines.push(`  ${colors.update('!')} ${visible(w)}`);
   for (const c of p.changes) {
     lines.push(`  ${colors[c.action](describeChange(c))}`);
     lines.push(...fileDiff(c, colors));
   }
-  for (const u of p.unmanaged) lines.push(colors.dim(`  ? unmanaged ${u.kind} ${visible(u.key)} (not in the topology, not lbctl's: left alone)`));
+  for (const u of p.unmanaged)
+    lines.push(colors.dim(`  ? unmanaged ${u.kind} ${visible(u.key)} (not in the topology, not lbctl's: left alone)`));
   return lines.join('\n');
 }
 

@@ -12,5 +12,8 @@ export function unifiedDiff(oldName: string, newName: string, before: string, af
   if (before === after) return '';
   const patch = jsdiff().createTwoFilesPatch(oldName, newName, before, after, undefined, undefined, { context: 3 });
   // Drop jsdiff's "=====" banner line; keep the ---/+++ headers and hunks.
-  return patch.split('\n').filter((l) => !/^=+$/.test(l)).join('\n');
+  return patch
+    .split('\n')
+    .filter((l) => !/^=+$/.test(l))
+    .join('\n');
 }

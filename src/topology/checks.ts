@@ -16,10 +16,12 @@ export function addressesOn(host: Host, network: string): string[] {
 /** The host's own address on the subnet that holds `peer` (how it reaches a next hop); undefined when none does. */
 export function localAddressFor(host: Host, peer: string): string | undefined {
   const ip = parseIp(peer);
-  const own = host.interfaces.flatMap((i) => i.addresses).find((a) => {
-    const p = parseCidr(a);
-    return ip !== null && p !== null && contains(p, ip);
-  });
+  const own = host.interfaces
+    .flatMap((i) => i.addresses)
+    .find((a) => {
+      const p = parseCidr(a);
+      return ip !== null && p !== null && contains(p, ip);
+    });
   return own?.split('/')[0];
 }
 
@@ -80,7 +82,14 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
   for (const flag of s.flags) {
     const owner = SCHED_FLAGS[flag].scheduler;
     if (owner !== null && owner !== s.scheduler) {
-      out.push(error('scheduler-flag', [...s.path, 'flags'], `flag "${flag}" belongs to the "${owner}" scheduler, not "${s.scheduler}"`, `set "scheduler: ${owner}" or remove the flag`));
+      out.push(
+        error(
+          'scheduler-flag',
+          [...s.path, 'flags'],
+          `flag "${flag}" belongs to the "${owner}" scheduler, not "${s.scheduler}"`,
+          `set "scheduler: ${owner}" or remove the flag`,
+        ),
+      );
     }
   }
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
@@ -88,20 +97,48 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
   for (const rs of s.realServers) {
     const key = destinationKey(rs);
     if (seen.has(key)) {
-      out.push(error('realserver-duplicate', rs.path, `real server ${key} is listed twice in service "${s.name}"`, 'remove one of the entries (IPVS keys real servers by address and port)'));
+      out.push(
+        error(
+          'realserver-duplicate',
+          rs.path,
+          `real server ${key} is listed twice in service "${s.name}"`,
+          'remove one of the entries (IPVS keys real servers by address and port)',
+        ),
+      );
     }
     seen.set(key, rs);
     if (familyOf(rs.address) !== family) {
-      out.push(error('family-mixed', rs.path, `real server ${rs.address} is ${familyOf(rs.address) === 'inet6' ? 'IPv6' : 'IPv4'} but service "${s.name}" is ${family === 'inet6' ? 'IPv6' : 'IPv4'}`, 'use real servers of the same address family as the VIP'));
+      out.push(
+        error(
+          'family-mixed',
+          rs.path,
+          `real server ${rs.address} is ${familyOf(rs.address) === 'inet6' ? 'IPv6' : 'IPv4'} but service "${s.name}" is ${family === 'inet6' ? 'IPv6' : 'IPv4'}`,
+          'use real servers of the same address family as the VIP',
+        ),
+      );
     }
     if ((s.method === 'dr' || s.method === 'tun') && s.id.protocol !== 'fwmark' && rs.port !== s.id.port) {
-      out.push(error(`${s.method}-port-mapping`, rs.path, `real server port ${rs.port} differs from the VIP port ${s.id.port}: ${s.method.toUpperCase()} cannot map ports`, `use port ${s.id.port} on the real server, or method "nat"/"fullnat" to map ports`));
+      out.push(
+        error(
+          `${s.method}-port-mapping`,
+          rs.path,
+          `real server port ${rs.port} differs from the VIP port ${s.id.port}: ${s.method.toUpperCase()} cannot map ports`,
+          `use port ${s.id.port} on the real server, or method "nat"/"fullnat" to map ports`,
+        ),
+      );
     }
     out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
   }
   if (s.onePacket) out.push(...checkOnePacket(s));
   if (s.method === 'tun' && !s.tunMtuExplicit) {
-    out.push(warning('tun-mtu', [...s.path, 'method'], 'ipip adds a 20-byte outer header: a full-size client packet no longer fits the path to the real server, and the director answers "fragmentation needed" (often filtered on the way back to clients)', 'lower the MSS the real servers advertise (e.g. `advmss 1440` on their routes, or an MSS clamp on their SYN-ACKs), then set "mtu:" (tunl0 MTU, default 1480) to acknowledge'));
+    out.push(
+      warning(
+        'tun-mtu',
+        [...s.path, 'method'],
+        'ipip adds a 20-byte outer header: a full-size client packet no longer fits the path to the real server, and the director answers "fragmentation needed" (often filtered on the way back to clients)',
+        'lower the MSS the real servers advertise (e.g. `advmss 1440` on their routes, or an MSS clamp on their SYN-ACKs), then set "mtu:" (tunl0 MTU, default 1480) to acknowledge',
+      ),
+    );
   }
   return out;
 }
@@ -114,10 +151,24 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
 function checkOnePacket(s: Service): Diagnostic[] {
   const at = [...s.path, 'onePacket'];
   if (s.id.protocol === 'tcp' || s.id.protocol === 'sctp') {
-    return [error('one-packet-not-udp', at, `one-packet scheduling applies to UDP only; the kernel ignores it for ${s.id.protocol.toUpperCase()} service "${s.name}"`, 'remove "onePacket"')];
+    return [
+      error(
+        'one-packet-not-udp',
+        at,
+        `one-packet scheduling applies to UDP only; the kernel ignores it for ${s.id.protocol.toUpperCase()} service "${s.name}"`,
+        'remove "onePacket"',
+      ),
+    ];
   }
   if (s.method === 'nat' || s.method === 'fullnat') {
-    return [error('one-packet-nat', at, `one-packet scheduling keeps no connection entry, so the director cannot translate the real servers' replies of ${s.method === 'nat' ? 'NAT' : 'FullNAT'} service "${s.name}" back to the VIP: clients would get no answer`, 'remove "onePacket" (a client then stays on one real server for the UDP timeout, `ipvsadm --set`), or use method "dr" or "tun"')];
+    return [
+      error(
+        'one-packet-nat',
+        at,
+        `one-packet scheduling keeps no connection entry, so the director cannot translate the real servers' replies of ${s.method === 'nat' ? 'NAT' : 'FullNAT'} service "${s.name}" back to the VIP: clients would get no answer`,
+        'remove "onePacket" (a client then stays on one real server for the UDP timeout, `ipvsadm --set`), or use method "dr" or "tun"',
+      ),
+    ];
   }
   return [];
 }
@@ -127,20 +178,48 @@ function checkPath(t: Topology, s: Service, director: Host | undefined, rs: Real
   if (!director) return [];
   const shared = sharedNetworks(t, director, rs);
   if (s.method === 'dr' && shared.length === 0) {
-    return [error('dr-not-on-l2', rs.path, `DR real server ${rs.address} shares no L2 network with director "${director.name}"`, 'put the real server on a network of the director, or use method "tun"')];
+    return [
+      error(
+        'dr-not-on-l2',
+        rs.path,
+        `DR real server ${rs.address} shares no L2 network with director "${director.name}"`,
+        'put the real server on a network of the director, or use method "tun"',
+      ),
+    ];
   }
   if (s.method !== 'nat') return [];
   const dips = shared.flatMap((n) => addressesOn(director, n.name));
   if (dips.length === 0) {
-    return [error('nat-not-connected', rs.path, `NAT real server ${rs.address} shares no network with director "${director.name}"`, 'put the real server on a network of the director (its default gateway must be the director)')];
+    return [
+      error(
+        'nat-not-connected',
+        rs.path,
+        `NAT real server ${rs.address} shares no network with director "${director.name}"`,
+        'put the real server on a network of the director (its default gateway must be the director)',
+      ),
+    ];
   }
   if (rs.host === undefined) {
-    return [warning('nat-gateway-unknown', rs.path, `NAT real server ${rs.address} is not a topology host: its default gateway cannot be checked`, `make sure its default gateway is ${dips.join(' or ')}`)];
+    return [
+      warning(
+        'nat-gateway-unknown',
+        rs.path,
+        `NAT real server ${rs.address} is not a topology host: its default gateway cannot be checked`,
+        `make sure its default gateway is ${dips.join(' or ')}`,
+      ),
+    ];
   }
   const gateway = t.hosts.get(rs.host)?.gateway;
   if (gateway === undefined || !dips.includes(gateway)) {
     const at = t.hosts.get(rs.host)?.path ?? rs.path;
-    return [error('nat-gateway', gateway === undefined ? at : [...at, 'gateway'], `NAT real server "${rs.host}" has default gateway ${gateway ?? '(none)'}, not director "${director.name}" (${dips.join(', ')}): replies would bypass the director`, `set "gateway: ${dips[0]}" on host "${rs.host}"`)];
+    return [
+      error(
+        'nat-gateway',
+        gateway === undefined ? at : [...at, 'gateway'],
+        `NAT real server "${rs.host}" has default gateway ${gateway ?? '(none)'}, not director "${director.name}" (${dips.join(', ')}): replies would bypass the director`,
+        `set "gateway: ${dips[0]}" on host "${rs.host}"`,
+      ),
+    ];
   }
   return [];
 }
@@ -154,7 +233,14 @@ function checkTunMtu(services: Service[]): Diagnostic[] {
       if (rs.host === undefined) continue;
       const first = mtus.get(rs.host);
       if (first && first.tunMtu !== s.tunMtu) {
-        out.push(error('tun-mtu-conflict', [...s.path, 'mtu'], `real server "${rs.host}" would get tunl0 MTU ${s.tunMtu} from service "${s.name}" but ${first.tunMtu} from "${first.name}"`, 'give every TUN service of a real server the same "mtu:"'));
+        out.push(
+          error(
+            'tun-mtu-conflict',
+            [...s.path, 'mtu'],
+            `real server "${rs.host}" would get tunl0 MTU ${s.tunMtu} from service "${s.name}" but ${first.tunMtu} from "${first.name}"`,
+            'give every TUN service of a real server the same "mtu:"',
+          ),
+        );
       } else if (!first) mtus.set(rs.host, s);
     }
   }
@@ -167,7 +253,16 @@ function checkDuplicateServices(services: Service[]): Diagnostic[] {
   for (const s of services) {
     const key = serviceKey(s.id);
     const first = seen.get(key);
-    if (first) out.push({ ...error('service-duplicate', s.path, `service "${s.name}" (${key}) duplicates service "${first.name}"`, 'give it another VIP, port, protocol or fwmark, or merge the two'), atKey: true });
+    if (first)
+      out.push({
+        ...error(
+          'service-duplicate',
+          s.path,
+          `service "${s.name}" (${key}) duplicates service "${first.name}"`,
+          'give it another VIP, port, protocol or fwmark, or merge the two',
+        ),
+        atKey: true,
+      });
     else seen.set(key, s);
   }
   return out;
@@ -182,12 +277,27 @@ function checkHosts(t: Topology): Diagnostic[] {
       ...h.routes.map((r): [string, NodePath] => [r.via, [...h.path, 'routes', r.destination]]),
     ];
     for (const [via, at] of hops) {
-      if (localAddressFor(h, via) === undefined) out.push(error('gateway-unreachable', at, `next hop ${via} is on none of host "${h.name}"'s networks`, 'use an address on a network the host is attached to'));
+      if (localAddressFor(h, via) === undefined)
+        out.push(
+          error(
+            'gateway-unreachable',
+            at,
+            `next hop ${via} is on none of host "${h.name}"'s networks`,
+            'use an address on a network the host is attached to',
+          ),
+        );
     }
     if (h.routing) {
       const other = ids.get(h.routing.routerId);
       if (other !== undefined) {
-        out.push(error('router-id-duplicate', [...h.path, 'routing'], `router-id ${h.routing.routerId} of "${h.name}" is already used by "${other}"`, 'give every OSPF router a unique router-id'));
+        out.push(
+          error(
+            'router-id-duplicate',
+            [...h.path, 'routing'],
+            `router-id ${h.routing.routerId} of "${h.name}" is already used by "${other}"`,
+            'give every OSPF router a unique router-id',
+          ),
+        );
       } else ids.set(h.routing.routerId, h.name);
     }
   }
@@ -198,7 +308,14 @@ function checkHosts(t: Topology): Diagnostic[] {
 function checkReserved(address: string, at: NodePath, what: string): Diagnostic[] {
   const range = reservedRange(address);
   if (range === undefined) return [];
-  return [error('vip-reserved', at, `${what} ${address} is ${range}: it cannot be put on lo and served`, 'use a unicast address that clients can reach (e.g. from your public or private ranges)')];
+  return [
+    error(
+      'vip-reserved',
+      at,
+      `${what} ${address} is ${range}: it cannot be put on lo and served`,
+      'use a unicast address that clients can reach (e.g. from your public or private ranges)',
+    ),
+  ];
 }
 
 function checkAnycast(t: Topology): Diagnostic[] {
@@ -206,14 +323,35 @@ function checkAnycast(t: Topology): Diagnostic[] {
     const out: Diagnostic[] = checkReserved(g.prefix.split('/')[0] ?? g.prefix, [...g.path, 'prefix'], `anycast prefix of "${g.name}"`);
     const p = parseCidr(g.prefix);
     if (p && p.length !== (p.family === 4 ? 32 : 128)) {
-      out.push(error('anycast-not-host-route', [...g.path, 'prefix'], `anycast prefix ${g.prefix} is not a host route`, `use a /${p.family === 4 ? 32 : 128}: the prefix is put on each node's loopback`));
+      out.push(
+        error(
+          'anycast-not-host-route',
+          [...g.path, 'prefix'],
+          `anycast prefix ${g.prefix} is not a host route`,
+          `use a /${p.family === 4 ? 32 : 128}: the prefix is put on each node's loopback`,
+        ),
+      );
     }
     if (g.holdDownMaxMs < g.holdDownMs) {
-      out.push(error('hold-down-cap', [...g.path, 'holdDownMax'], `the hold-down cap (${g.holdDownMaxMs} ms) is below the hold-down (${g.holdDownMs} ms)`, 'make "holdDownMax" at least "holdDown"'));
+      out.push(
+        error(
+          'hold-down-cap',
+          [...g.path, 'holdDownMax'],
+          `the hold-down cap (${g.holdDownMaxMs} ms) is below the hold-down (${g.holdDownMs} ms)`,
+          'make "holdDownMax" at least "holdDown"',
+        ),
+      );
     }
     g.nodes.forEach((n, i) => {
       if (!t.hosts.get(n)?.routing) {
-        out.push(error('anycast-no-routing', [...g.path, 'nodes', i], `anycast node "${n}" has no routing config to announce ${g.prefix}`, `add "routing:" (OSPF) to host "${n}"`));
+        out.push(
+          error(
+            'anycast-no-routing',
+            [...g.path, 'nodes', i],
+            `anycast node "${n}" has no routing config to announce ${g.prefix}`,
+            `add "routing:" (OSPF) to host "${n}"`,
+          ),
+        );
       }
     });
     return out;
@@ -222,7 +360,14 @@ function checkAnycast(t: Topology): Diagnostic[] {
 
 /** Every cross-check, in a stable order. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return [...checkHosts(t), ...checkDuplicateServices(t.services), ...checkTunMtu(t.services), ...t.services.flatMap((s) => checkService(t, s)), ...checkAnycast(t), ...checkHa(t)];
+  return [
+    ...checkHosts(t),
+    ...checkDuplicateServices(t.services),
+    ...checkTunMtu(t.services),
+    ...t.services.flatMap((s) => checkService(t, s)),
+    ...checkAnycast(t),
+    ...checkHa(t),
+  ];
 }
 
 /** The network holding an address that every host given is attached to. */

@@ -45,8 +45,6 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
   return [...list].sort(
     (a, b) =>
-      (a.position?.line ?? 0) - (b.position?.line ?? 0) ||
-      (a.position?.col ?? 0) - (b.position?.col ?? 0) ||
-      a.rule.localeCompare(b.rule),
+      (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0) || a.rule.localeCompare(b.rule),
   );
 }

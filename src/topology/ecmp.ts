@@ -12,7 +12,15 @@ export function ecmpGroups(t: Topology): Anycast[] {
     const prefix = hostCidr(s.vip);
     const group = groups.get(prefix);
     if (group) group.nodes = [...new Set([...group.nodes, ...s.directors])];
-    else groups.set(prefix, { name: s.name, prefix, nodes: [...s.directors], area: backboneArea(t, s.directors), ...HOLD_DOWN_DEFAULTS, path: s.path });
+    else
+      groups.set(prefix, {
+        name: s.name,
+        prefix,
+        nodes: [...s.directors],
+        area: backboneArea(t, s.directors),
+        ...HOLD_DOWN_DEFAULTS,
+        path: s.path,
+      });
   }
   return [...groups.values()];
 }

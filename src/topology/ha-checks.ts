@@ -41,7 +41,14 @@ export function checkVipNotHostAddress(t: Topology, s: Service): Diagnostic[] {
   for (const h of t.hosts.values()) {
     const own = h.interfaces.find((i) => i.addresses.some((a) => a.split('/')[0] === s.vip));
     if (own) {
-      return [error('vip-is-host-address', [...s.path, 'vip'], `VIP ${s.vip} of service "${s.name}" is the address of host "${h.name}" (${own.name})`, 'give the service an address no interface of the topology has')];
+      return [
+        error(
+          'vip-is-host-address',
+          [...s.path, 'vip'],
+          `VIP ${s.vip} of service "${s.name}" is the address of host "${h.name}" (${own.name})`,
+          'give the service an address no interface of the topology has',
+        ),
+      ];
     }
   }
   return [];
@@ -68,12 +75,26 @@ export function checkEcmpMethod(s: Service): Diagnostic[] {
 export function checkEcmpRouting(t: Topology, s: Service): Diagnostic[] {
   if (s.ha !== 'ecmp') return [];
   if (s.vip === undefined) {
-    return [error('ha-ecmp-no-vip', [...s.path, 'ha'], `service "${s.name}" has no VIP for its directors to announce`, 'give the service a "vip:", or drop "ha: ecmp"')];
+    return [
+      error(
+        'ha-ecmp-no-vip',
+        [...s.path, 'ha'],
+        `service "${s.name}" has no VIP for its directors to announce`,
+        'give the service a "vip:", or drop "ha: ecmp"',
+      ),
+    ];
   }
   return s.directors.flatMap((d, i) =>
     t.hosts.get(d)?.routing
       ? []
-      : [error('ha-ecmp-no-routing', [...s.path, 'directors', i], `ECMP director "${d}" has no routing config to announce VIP ${s.vip}`, `add "routing:" (OSPF) to host "${d}"`)],
+      : [
+          error(
+            'ha-ecmp-no-routing',
+            [...s.path, 'directors', i],
+            `ECMP director "${d}" has no routing config to announce VIP ${s.vip}`,
+            `add "routing:" (OSPF) to host "${d}"`,
+          ),
+        ],
   );
 }
 
@@ -95,14 +116,28 @@ export function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
   const written = h.routing?.maximumPaths;
   const needed = ecmpPathsOf(t, h);
   if (written === undefined || needed === undefined || written >= needed) return [];
-  return [error('ha-ecmp-maximum-paths', [...h.path, 'routing', 'maximumPaths'], `router "${h.name}" keeps ${written} equal-cost path(s) but is next to ${needed} ECMP directors of one VIP`, `set "maximumPaths: ${needed}" or more, or remove it (lbctl then writes ${needed})`)];
+  return [
+    error(
+      'ha-ecmp-maximum-paths',
+      [...h.path, 'routing', 'maximumPaths'],
+      `router "${h.name}" keeps ${written} equal-cost path(s) but is next to ${needed} ECMP directors of one VIP`,
+      `set "maximumPaths: ${needed}" or more, or remove it (lbctl then writes ${needed})`,
+    ),
+  ];
 }
 
 /** VRRP moves the VIP between directors on one L2 network: all of them must be on a network that holds the VIP. */
 export function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
   if (s.ha !== 'vrrp') return [];
   if (s.vip === undefined) {
-    return [error('ha-vrrp-no-vip', [...s.path, 'ha'], `service "${s.name}" has no VIP for VRRP to move between its directors`, 'give the service a "vip:", or drop "ha: vrrp"')];
+    return [
+      error(
+        'ha-vrrp-no-vip',
+        [...s.path, 'ha'],
+        `service "${s.name}" has no VIP for VRRP to move between its directors`,
+        'give the service a "vip:", or drop "ha: vrrp"',
+      ),
+    ];
   }
   const directors = s.directors.map((d) => t.hosts.get(d)).filter((h): h is Host => h !== undefined);
   if (sharedNetworkOf(t, directors, s.vip)) return [];
@@ -126,7 +161,14 @@ export function checkVipHaAgrees(t: Topology): Diagnostic[] {
     if (!other) first.set(s.vip, s);
     else if (other.ha !== s.ha) {
       const mode = (x: Service) => (x.ha === undefined ? 'no HA mode' : `"ha: ${x.ha}"`);
-      out.push(error('ha-vip-mixed', [...s.path, ...(s.ha === undefined ? [] : ['ha'])], `service "${s.name}" has ${mode(s)} but shares VIP ${s.vip} with service "${other.name}", which has ${mode(other)}`, `give both services the same "ha:" (one VIP has one holder)`));
+      out.push(
+        error(
+          'ha-vip-mixed',
+          [...s.path, ...(s.ha === undefined ? [] : ['ha'])],
+          `service "${s.name}" has ${mode(s)} but shares VIP ${s.vip} with service "${other.name}", which has ${mode(other)}`,
+          `give both services the same "ha:" (one VIP has one holder)`,
+        ),
+      );
     }
   }
   return out;
@@ -134,12 +176,17 @@ export function checkVipHaAgrees(t: Topology): Diagnostic[] {
 
 /** Every HA cross-check of every service, in a stable order. */
 export function checkHa(t: Topology): Diagnostic[] {
-  return t.services.flatMap((s) => [
-    ...checkVipNotHostAddress(t, s),
-    ...checkDirectorsShareL2(t, s),
-    ...checkEcmpMethod(s),
-    ...checkEcmpRouting(t, s),
-    ...checkEcmpScheduler(s),
-    ...checkVrrpNetwork(t, s),
-  ]).concat(checkVipHaAgrees(t), [...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)));
+  return t.services
+    .flatMap((s) => [
+      ...checkVipNotHostAddress(t, s),
+      ...checkDirectorsShareL2(t, s),
+      ...checkEcmpMethod(s),
+      ...checkEcmpRouting(t, s),
+      ...checkEcmpScheduler(s),
+      ...checkVrrpNetwork(t, s),
+    ])
+    .concat(
+      checkVipHaAgrees(t),
+      [...t.hosts.values()].flatMap((h) => checkEcmpMaximumPaths(t, h)),
+    );
 }

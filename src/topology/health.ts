@@ -25,7 +25,13 @@ export const HOLD_DOWN_DEFAULTS = { holdDownMs: 2000, holdDownMaxMs: 60000 } as 
 export const DEFAULT_FAIL_OPEN_PERCENT = 50;
 
 /** Kinds that probe a port, with the port they probe when neither the server nor the check names one. */
-const PORT_KINDS: Partial<Record<HealthCheck['kind'], number | undefined>> = { tcp: undefined, http: 80, https: 443, dns: 53, udp: undefined };
+const PORT_KINDS: Partial<Record<HealthCheck['kind'], number | undefined>> = {
+  tcp: undefined,
+  http: 80,
+  https: 443,
+  dns: 53,
+  udp: undefined,
+};
 
 /** Fields that belong to some kinds only. */
 const KIND_FIELDS: Record<string, readonly HealthCheck['kind'][]> = {
@@ -102,7 +108,12 @@ export class CheckResolver {
     for (const [field, kinds] of Object.entries(KIND_FIELDS)) {
       const placed = c[field as keyof PlacedCheck];
       if (placed !== undefined && !kinds.includes(kind)) {
-        this.report('check-field-kind', placed.at, `"${field}" does not apply to a check of kind ${kind}`, `remove it, or use a ${kinds.join('/')} check`);
+        this.report(
+          'check-field-kind',
+          placed.at,
+          `"${field}" does not apply to a check of kind ${kind}`,
+          `remove it, or use a ${kinds.join('/')} check`,
+        );
         ok = false;
       }
     }
@@ -114,28 +125,48 @@ export class CheckResolver {
     const intervalMs = c.interval ? durationMs(c.interval.value) : CHECK_DEFAULTS.intervalMs;
     const timeoutMs = c.timeout ? durationMs(c.timeout.value) : Math.min(CHECK_DEFAULTS.timeoutMs, intervalMs);
     if (timeoutMs > intervalMs) {
-      this.report('check-timeout', (c.timeout ?? c.interval)!.at, `a check's timeout (${timeoutMs} ms) is longer than its interval (${intervalMs} ms): probes would overlap`, 'make the timeout at most the interval');
+      this.report(
+        'check-timeout',
+        (c.timeout ?? c.interval)!.at,
+        `a check's timeout (${timeoutMs} ms) is longer than its interval (${intervalMs} ms): probes would overlap`,
+        'make the timeout at most the interval',
+      );
       ok = false;
     }
     if (c.body !== undefined) {
       try {
         new RegExp(c.body.value);
       } catch (err) {
-        this.report('check-body-invalid', c.body.at, `"${c.body.value}" is not a regular expression: ${(err as Error).message}`, 'write a JavaScript regular expression (escape special characters)');
+        this.report(
+          'check-body-invalid',
+          c.body.at,
+          `"${c.body.value}" is not a regular expression: ${(err as Error).message}`,
+          'write a JavaScript regular expression (escape special characters)',
+        );
         ok = false;
       }
       if (c.digest !== undefined) {
-        this.report('check-body-digest', c.digest.at, 'a check has both "body" and "digest"', 'keep one: a regular expression the body matches, or the SHA-256 of the whole body');
+        this.report(
+          'check-body-digest',
+          c.digest.at,
+          'a check has both "body" and "digest"',
+          'keep one: a regular expression the body matches, or the SHA-256 of the whole body',
+        );
         ok = false;
       }
     }
     const port = c.port?.value ?? (target.port > 0 ? target.port : PORT_KINDS[kind]);
     if (kind in PORT_KINDS && port === undefined) {
-      this.report('check-port-missing', c.kind.at, `a check of kind ${kind} has no port to probe (the service is a fwmark service or an anycast prefix)`, 'add "port:" to the check');
+      this.report(
+        'check-port-missing',
+        c.kind.at,
+        `a check of kind ${kind} has no port to probe (the service is a fwmark service or an anycast prefix)`,
+        'add "port:" to the check',
+      );
       ok = false;
     }
     if (!ok) return undefined;
-    const address = c.address ? canonicalIp(c.address.value) ?? c.address.value : target.address;
+    const address = c.address ? (canonicalIp(c.address.value) ?? c.address.value) : target.address;
     const check: HealthCheck = {
       kind,
       intervalMs,
@@ -161,7 +192,13 @@ export class CheckResolver {
         ...(c.sni ? { sni: c.sni.value } : {}),
       };
     }
-    if (kind === 'dns') check.dns = { name: c.name!.value, type: c.type?.value ?? 'A', rcode: c.rcode?.value ?? 'NOERROR', ...(c.answer ? { answer: c.answer.value } : {}) };
+    if (kind === 'dns')
+      check.dns = {
+        name: c.name!.value,
+        type: c.type?.value ?? 'A',
+        rcode: c.rcode?.value ?? 'NOERROR',
+        ...(c.answer ? { answer: c.answer.value } : {}),
+      };
     if (kind === 'udp') check.udp = { send: c.send!.value, ...(c.expect ? { expect: c.expect.value } : {}) };
     if (kind === 'exec') check.exec = { command: c.command!.value };
     return check;

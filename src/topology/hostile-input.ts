@@ -30,7 +30,12 @@ export function expandsTooMuch(value: unknown, textLength: number): boolean {
 
 /** The alias-bomb diagnostic, at the file's first alias. */
 export function aliasBomb(file: string, text: string): Diagnostic {
-  const d = error('yaml-alias-expansion', [], 'aliases (*name) in this file expand to far more values than the file holds: an alias bomb or an alias cycle', 'write the values out, or use each anchor a few times only');
+  const d = error(
+    'yaml-alias-expansion',
+    [],
+    'aliases (*name) in this file expand to far more values than the file holds: an alias bomb or an alias cycle',
+    'write the values out, or use each anchor a few times only',
+  );
   const at = ALIAS.exec(text);
   return fileProblem(file, d, positionsIn(text)(at ? at.index + at[1]!.length : 0));
 }
@@ -58,7 +63,12 @@ export function tooDeepAt(text: string): number {
 
 /** Nesting deeper than the parsers' recursion can follow, at `offset` (unknown: -1, the stack ran out). */
 export function tooDeep(file: string, text: string, offset: number): Diagnostic {
-  const d = error('yaml-too-deep', [], `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`, 'a topology needs a few levels of nesting: check that this is a topology file');
+  const d = error(
+    'yaml-too-deep',
+    [],
+    `the YAML nests more than ${MAX_FLOW_DEPTH} levels deep`,
+    'a topology needs a few levels of nesting: check that this is a topology file',
+  );
   return fileProblem(file, d, offset < 0 ? undefined : positionsIn(text)(offset));
 }
 
@@ -68,7 +78,16 @@ export function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[]
   const out: Diagnostic[] = [];
   for (const [key, child] of Object.entries(value)) {
     const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
-    if (key === '__proto__') out.push({ ...error('name-invalid', at, '"__proto__" cannot be used as a name or key', 'rename it: letters, digits, "-" and "_", starting with a letter'), atKey: true });
+    if (key === '__proto__')
+      out.push({
+        ...error(
+          'name-invalid',
+          at,
+          '"__proto__" cannot be used as a name or key',
+          'rename it: letters, digits, "-" and "_", starting with a letter',
+        ),
+        atKey: true,
+      });
     out.push(...prototypeKeys(child, at));
   }
   return out;

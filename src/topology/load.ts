@@ -59,9 +59,14 @@ function loadWithPositions(file: string, text: string): LoadResult {
 /** Places the first diagnostics of a large file by searching for their keys; says how many more there are. */
 function placeLarge(file: string, text: string, diagnostics: Diagnostic[]): Diagnostic[] {
   const at = positionsIn(text);
-  const shown = diagnostics.slice(0, MAX_LARGE_FILE_DIAGNOSTICS).map((d) => fileProblem(file, d, at(offsetOfPath(text, d.path, d.atKey === true))));
+  const shown = diagnostics
+    .slice(0, MAX_LARGE_FILE_DIAGNOSTICS)
+    .map((d) => fileProblem(file, d, at(offsetOfPath(text, d.path, d.atKey === true))));
   const more = diagnostics.length - shown.length;
-  if (more > 0) shown.push(fileProblem(file, error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again')));
+  if (more > 0)
+    shown.push(
+      fileProblem(file, error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again')),
+    );
   return shown;
 }
 
@@ -72,7 +77,12 @@ function syntaxAtMark(file: string, err: jsyaml.YAMLException): LoadResult {
 }
 
 /** The fast parse (js-yaml), alias bombs refused; `onSyntax` handles a syntax error, `onParsed` the parsed input. */
-function loadFast(file: string, text: string, onSyntax: (err: jsyaml.YAMLException) => LoadResult, onParsed: (input: unknown) => LoadResult): LoadResult {
+function loadFast(
+  file: string,
+  text: string,
+  onSyntax: (err: jsyaml.YAMLException) => LoadResult,
+  onParsed: (input: unknown) => LoadResult,
+): LoadResult {
   let input: unknown;
   try {
     input = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
@@ -92,16 +102,39 @@ function loadFast(file: string, text: string, onSyntax: (err: jsyaml.YAMLExcepti
  */
 export function loadTopology(file: string, text: string): LoadResult {
   if (text.length > MAX_TOPOLOGY_BYTES) {
-    return { diagnostics: [fileProblem(file, error('file-too-large', [], `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, 'split the topology, or check that this is the file you meant'))] };
+    return {
+      diagnostics: [
+        fileProblem(
+          file,
+          error(
+            'file-too-large',
+            [],
+            `the file is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`,
+            'split the topology, or check that this is the file you meant',
+          ),
+        ),
+      ],
+    };
   }
   const deep = tooDeepAt(text);
   if (deep >= 0) return { diagnostics: [tooDeep(file, text, deep)] };
   try {
-    if (text.length > POSITIONED_PARSE_BYTES) return loadFast(file, text, (err) => syntaxAtMark(file, err), (input) => check(input, (d) => placeLarge(file, text, d)));
-    return loadFast(file, text, () => loadWithPositions(file, text), (input) => {
-      const fast = check(input, (d) => d);
-      return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
-    });
+    if (text.length > POSITIONED_PARSE_BYTES)
+      return loadFast(
+        file,
+        text,
+        (err) => syntaxAtMark(file, err),
+        (input) => check(input, (d) => placeLarge(file, text, d)),
+      );
+    return loadFast(
+      file,
+      text,
+      () => loadWithPositions(file, text),
+      (input) => {
+        const fast = check(input, (d) => d);
+        return fast.diagnostics.length === 0 ? fast : loadWithPositions(file, text);
+      },
+    );
   } catch (err) {
     if (err instanceof RangeError) return { diagnostics: [tooDeep(file, text, -1)] };
     throw err;

@@ -2,7 +2,15 @@
 import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../net/ip.js';
 import type { Family, IpvsServiceId, Persistence } from '../model/state.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
-import { CheckResolver, DEFAULT_FAIL_OPEN_PERCENT, durationMs, HOLD_DOWN_DEFAULTS, overrideCheck, placeCheck, type PlacedCheck } from './health.js';
+import {
+  CheckResolver,
+  DEFAULT_FAIL_OPEN_PERCENT,
+  durationMs,
+  HOLD_DOWN_DEFAULTS,
+  overrideCheck,
+  placeCheck,
+  type PlacedCheck,
+} from './health.js';
 import type { RawTopology } from './schema.js';
 import type { Anycast, DnsZone, Host, HostInterface, Network, PoolPolicy, RealServer, Routing, Service, Topology } from './types.js';
 
@@ -54,7 +62,11 @@ class Resolver {
     const out = new Map<string, Network>();
     for (const [name, spec] of Object.entries(this.raw.networks)) {
       const prefix = typeof spec === 'string' ? spec : spec.prefix;
-      out.set(name, { name, prefix: cidrText(prefix, true), pointToPoint: typeof spec === 'string' ? false : spec.pointToPoint ?? false });
+      out.set(name, {
+        name,
+        prefix: cidrText(prefix, true),
+        pointToPoint: typeof spec === 'string' ? false : (spec.pointToPoint ?? false),
+      });
     }
     return out;
   }
@@ -67,14 +79,26 @@ class Resolver {
         const addresses = (Array.isArray(spec.address) ? spec.address : [spec.address]).map((a) => cidrText(a, false));
         const network = networks.get(spec.network);
         if (!network) {
-          this.report('network-unknown', [...path, 'interfaces', ifname, 'network'], `network "${spec.network}" is not defined`, `define it under "networks:" or use one of: ${[...networks.keys()].join(', ') || '(none defined)'}`);
+          this.report(
+            'network-unknown',
+            [...path, 'interfaces', ifname, 'network'],
+            `network "${spec.network}" is not defined`,
+            `define it under "networks:" or use one of: ${[...networks.keys()].join(', ') || '(none defined)'}`,
+          );
         } else {
           const net = parseCidr(network.prefix);
           addresses.forEach((a, i) => {
             const ip = parseCidr(a);
             if (net && ip && !contains(net, ip)) {
-              const at = Array.isArray(spec.address) ? [...path, 'interfaces', ifname, 'address', i] : [...path, 'interfaces', ifname, 'address'];
-              this.report('address-outside-network', at, `${a} is not inside network "${network.name}" (${network.prefix})`, `use an address in ${network.prefix} or attach the interface to another network`);
+              const at = Array.isArray(spec.address)
+                ? [...path, 'interfaces', ifname, 'address', i]
+                : [...path, 'interfaces', ifname, 'address'];
+              this.report(
+                'address-outside-network',
+                at,
+                `${a} is not inside network "${network.name}" (${network.prefix})`,
+                `use an address in ${network.prefix} or attach the interface to another network`,
+              );
             }
           });
         }
@@ -96,7 +120,7 @@ class Resolver {
    * of its prefix's family.
    */
   routes(raw: RawHost, path: NodePath): { gateway?: string; routes: Host['routes'] } {
-    let gateway = raw.gateway === undefined ? undefined : canonicalIp(raw.gateway) ?? undefined;
+    let gateway = raw.gateway === undefined ? undefined : (canonicalIp(raw.gateway) ?? undefined);
     const routes: Host['routes'] = [];
     const seen = new Map<string, string>();
     for (const [prefix, rawVia] of Object.entries(raw.routes ?? {})) {
@@ -104,18 +128,36 @@ class Resolver {
       const destination = cidrText(prefix, true);
       const via = canonicalIp(rawVia) ?? rawVia;
       if (familyOf(destination) !== familyOf(via)) {
-        this.report('route-family', at, `route to ${prefix} is ${familyOf(destination) === 'inet6' ? 'IPv6' : 'IPv4'} but its next hop ${via} is not`, `use a next hop of the same family as ${prefix}`);
+        this.report(
+          'route-family',
+          at,
+          `route to ${prefix} is ${familyOf(destination) === 'inet6' ? 'IPv6' : 'IPv4'} but its next hop ${via} is not`,
+          `use a next hop of the same family as ${prefix}`,
+        );
         continue;
       }
       const first = seen.get(destination);
       if (first !== undefined) {
-        this.report('route-duplicate', at, `"${prefix}" is the same prefix as "${first}" (${destination}): a host has one route per prefix`, 'remove one of the two routes', true);
+        this.report(
+          'route-duplicate',
+          at,
+          `"${prefix}" is the same prefix as "${first}" (${destination}): a host has one route per prefix`,
+          'remove one of the two routes',
+          true,
+        );
         continue;
       }
       seen.set(destination, prefix);
       if (parseCidr(destination)?.length !== 0) routes.push({ destination, via });
       else if (gateway === undefined) gateway = via;
-      else this.report('route-duplicate', at, `"${prefix}" is the default route, already given by "gateway: ${gateway}"`, `remove the route, or "gateway:" (the default route is "gateway: ${via}")`, true);
+      else
+        this.report(
+          'route-duplicate',
+          at,
+          `"${prefix}" is the default route, already given by "gateway: ${gateway}"`,
+          `remove the route, or "gateway:" (the default route is "gateway: ${via}")`,
+          true,
+        );
     }
     return gateway === undefined ? { routes } : { gateway, routes };
   }
@@ -127,14 +169,24 @@ class Resolver {
     const firstV4 = interfaces.flatMap((i) => i.addresses).find((a) => !a.includes(':'));
     const routerId = spec.routerId ?? firstV4?.split('/')[0];
     if (!routerId) {
-      this.report('router-id-missing', path, `host "${name}" has routing but no router-id and no IPv4 interface address to take it from`, 'set "routerId:" to an IPv4 address');
+      this.report(
+        'router-id-missing',
+        path,
+        `host "${name}" has routing but no router-id and no IPv4 interface address to take it from`,
+        'set "routerId:" to an IPv4 address',
+      );
       return undefined;
     }
     const networks = Object.entries(spec.networks ?? {}).map(([prefix, area]) => {
       if (familyOf(prefix) === 'inet6') this.ipv6Ospf([...path, 'networks', prefix], prefix);
       const canonical = canonicalArea(area);
       if (canonical === null) {
-        this.report('area-invalid', [...path, 'networks', prefix], `"${area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
+        this.report(
+          'area-invalid',
+          [...path, 'networks', prefix],
+          `"${area}" is not an OSPF area`,
+          'write the area as a dotted quad (0.0.0.1) or a number (1)',
+        );
       }
       return { prefix: cidrText(prefix, true), area: canonical ?? String(area) };
     });
@@ -170,7 +222,7 @@ class Resolver {
 
   service(name: string, raw: RawService, hosts: Map<string, Host>): Service | undefined {
     const path = ['services', name];
-    const vip = raw.vip === undefined ? undefined : canonicalIp(raw.vip) ?? undefined;
+    const vip = raw.vip === undefined ? undefined : (canonicalIp(raw.vip) ?? undefined);
     for (const [i, d] of raw.directors.entries()) {
       if (!hosts.has(d)) this.unknownHost([...path, 'directors', i], d, hosts);
     }
@@ -183,7 +235,12 @@ class Resolver {
     let id: IpvsServiceId;
     if (raw.fwmark !== undefined) {
       if (raw.port !== undefined || raw.protocol !== undefined) {
-        this.report('service-id', path, `service "${name}" has both a firewall mark and a port/protocol`, 'a fwmark service matches marked packets: remove "port"/"protocol", or remove "fwmark"');
+        this.report(
+          'service-id',
+          path,
+          `service "${name}" has both a firewall mark and a port/protocol`,
+          'a fwmark service matches marked packets: remove "port"/"protocol", or remove "fwmark"',
+        );
       }
       const family = vip ? familyOf(vip) : realServers[0] ? familyOf(realServers[0].address) : 'inet';
       id = { protocol: 'fwmark', mark: raw.fwmark, family };
@@ -219,7 +276,10 @@ class Resolver {
   attachCheck(rs: RealServer, raw: RawRealServer, service: { placed: PlacedCheck; at: NodePath } | undefined, vipPath: boolean): void {
     const own = typeof raw === 'string' ? undefined : raw.check;
     if (own === false) return;
-    const chosen = own === undefined ? service : { placed: overrideCheck(service?.placed ?? {}, placeCheck(own, [...rs.path, 'check'])), at: [...rs.path, 'check'] };
+    const chosen =
+      own === undefined
+        ? service
+        : { placed: overrideCheck(service?.placed ?? {}, placeCheck(own, [...rs.path, 'check'])), at: [...rs.path, 'check'] };
     if (chosen === undefined) return;
     const check = this.checks.resolve(chosen.placed, chosen.at, { address: rs.address, port: rs.port, vipPath });
     if (check) rs.check = check;
@@ -227,7 +287,12 @@ class Resolver {
 
   /** What failing checks do to the service's pool. */
   pool(raw: RawService, path: NodePath, id: IpvsServiceId, vip: string | undefined, hosts: Map<string, Host>): PoolPolicy {
-    const pool: PoolPolicy = { onFailure: raw.onFailure ?? 'weight0', quorum: raw.quorum ?? 0, hysteresis: raw.hysteresis ?? 0, failOpenPercent: raw.failOpen ?? DEFAULT_FAIL_OPEN_PERCENT };
+    const pool: PoolPolicy = {
+      onFailure: raw.onFailure ?? 'weight0',
+      quorum: raw.quorum ?? 0,
+      hysteresis: raw.hysteresis ?? 0,
+      failOpenPercent: raw.failOpen ?? DEFAULT_FAIL_OPEN_PERCENT,
+    };
     if (raw.sorryServer !== undefined) {
       const sorry = this.realServer(raw.sorryServer, [...path, 'sorryServer'], raw, vip, hosts);
       if (sorry) pool.sorryServer = { address: sorry.address, port: id.protocol === 'fwmark' ? sorry.port : sorry.port || id.port };
@@ -243,32 +308,63 @@ class Resolver {
     const mask = spec.netmask;
     if (mask === undefined) return { timeout: spec.timeout, netmask: full };
     if (typeof mask === 'string') {
-      if (family === 'inet6') this.report('persistence-netmask', [...path, 'netmask'], 'an IPv6 service takes a prefix length as persistence netmask', 'write a number from 1 to 128');
+      if (family === 'inet6')
+        this.report(
+          'persistence-netmask',
+          [...path, 'netmask'],
+          'an IPv6 service takes a prefix length as persistence netmask',
+          'write a number from 1 to 128',
+        );
       return { timeout: spec.timeout, netmask: canonicalIp(mask) ?? mask };
     }
     if (family === 'inet' && mask > 32) {
-      this.report('persistence-netmask', [...path, 'netmask'], `${mask} is not an IPv4 prefix length`, 'write a number from 1 to 32 or a dotted netmask');
+      this.report(
+        'persistence-netmask',
+        [...path, 'netmask'],
+        `${mask} is not an IPv4 prefix length`,
+        'write a number from 1 to 32 or a dotted netmask',
+      );
     }
     return { timeout: spec.timeout, netmask: family === 'inet6' ? String(mask) : netmaskOf(Math.min(mask, 32)) };
   }
 
-  realServer(raw: RawRealServer, path: NodePath, service: RawService, vip: string | undefined, hosts: Map<string, Host>): RealServer | undefined {
+  realServer(
+    raw: RawRealServer,
+    path: NodePath,
+    service: RawService,
+    vip: string | undefined,
+    hosts: Map<string, Host>,
+  ): RealServer | undefined {
     const spec: Exclude<RawRealServer, string> | null = typeof raw === 'string' ? parseRealServerShort(raw) : raw;
     if (!spec) {
-      this.report('realserver-invalid', path, `"${typeof raw === 'string' ? raw : JSON.stringify(raw)}" is neither a host name nor an address, with an optional :port`, 'write "rs1", "rs1:8080", "10.0.0.11:8080" or "[2001:db8::11]:80"');
+      this.report(
+        'realserver-invalid',
+        path,
+        `"${typeof raw === 'string' ? raw : JSON.stringify(raw)}" is neither a host name nor an address, with an optional :port`,
+        'write "rs1", "rs1:8080", "10.0.0.11:8080" or "[2001:db8::11]:80"',
+      );
       return undefined;
     }
-    const defaultPort = service.fwmark !== undefined ? 0 : service.port ?? 0;
-    let address = spec.address === undefined ? undefined : canonicalIp(spec.address) ?? undefined;
+    const defaultPort = service.fwmark !== undefined ? 0 : (service.port ?? 0);
+    let address = spec.address === undefined ? undefined : (canonicalIp(spec.address) ?? undefined);
     if (spec.host !== undefined) {
       const host = hosts.get(spec.host);
       if (!host) {
         this.unknownHost(typeof raw === 'string' ? path : [...path, 'host'], spec.host, hosts);
         return undefined;
       }
-      address ??= pickAddress(host, service.directors.map((d) => hosts.get(d)).filter((h): h is Host => h !== undefined), vip ? familyOf(vip) : undefined);
+      address ??= pickAddress(
+        host,
+        service.directors.map((d) => hosts.get(d)).filter((h): h is Host => h !== undefined),
+        vip ? familyOf(vip) : undefined,
+      );
       if (!address) {
-        this.report('realserver-no-address', path, `host "${spec.host}" has no address to reach it by`, `give "${spec.host}" an interface with an address, or write "address:"`);
+        this.report(
+          'realserver-no-address',
+          path,
+          `host "${spec.host}" has no address to reach it by`,
+          `give "${spec.host}" an interface with an address, or write "address:"`,
+        );
         return undefined;
       }
     }
@@ -276,18 +372,35 @@ class Resolver {
       this.report('realserver-invalid', path, 'a real server needs "host" or "address"', 'add "host: NAME" or "address: IP"');
       return undefined;
     }
-    const rs: RealServer = { address, port: spec.port ?? defaultPort, weight: spec.weight ?? 1, upper: spec.upper ?? 0, lower: spec.lower ?? 0, path };
+    const rs: RealServer = {
+      address,
+      port: spec.port ?? defaultPort,
+      weight: spec.weight ?? 1,
+      upper: spec.upper ?? 0,
+      lower: spec.lower ?? 0,
+      path,
+    };
     if (spec.host !== undefined) rs.host = spec.host;
     return rs;
   }
 
   /** IPv6 prefixes need OSPFv3 (ospf6d), which lbctl does not configure yet. */
   ipv6Ospf(path: NodePath, prefix: string): void {
-    this.report('ospf-ipv6', path, `${prefix} is IPv6: lbctl configures OSPFv2, which carries IPv4 prefixes only`, 'use an IPv4 prefix here; IPv6 (OSPFv3) is not supported yet');
+    this.report(
+      'ospf-ipv6',
+      path,
+      `${prefix} is IPv6: lbctl configures OSPFv2, which carries IPv4 prefixes only`,
+      'use an IPv4 prefix here; IPv6 (OSPFv3) is not supported yet',
+    );
   }
 
   unknownHost(path: NodePath, name: string, hosts: Map<string, Host>): void {
-    this.report('host-unknown', path, `host "${name}" is not defined`, `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`);
+    this.report(
+      'host-unknown',
+      path,
+      `host "${name}" is not defined`,
+      `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`,
+    );
   }
 
   anycast(hosts: Map<string, Host>): Anycast[] {
@@ -298,7 +411,13 @@ class Resolver {
       });
       if (familyOf(raw.prefix) === 'inet6') this.ipv6Ospf([...path, 'prefix'], raw.prefix);
       const area = canonicalArea(raw.area ?? '0.0.0.0');
-      if (area === null) this.report('area-invalid', [...path, 'area'], `"${raw.area}" is not an OSPF area`, 'write the area as a dotted quad (0.0.0.1) or a number (1)');
+      if (area === null)
+        this.report(
+          'area-invalid',
+          [...path, 'area'],
+          `"${raw.area}" is not an OSPF area`,
+          'write the area as a dotted quad (0.0.0.1) or a number (1)',
+        );
       const group: Anycast = {
         name,
         prefix: cidrText(raw.prefix, false),
@@ -312,7 +431,11 @@ class Resolver {
       if (raw.hello !== undefined) group.hello = raw.hello;
       if (raw.dead !== undefined) group.dead = raw.dead;
       if (raw.check) {
-        const check = this.checks.resolve(placeCheck(raw.check, [...path, 'check']), [...path, 'check'], { address: group.prefix.split('/')[0] ?? group.prefix, port: 0, vipPath: false });
+        const check = this.checks.resolve(placeCheck(raw.check, [...path, 'check']), [...path, 'check'], {
+          address: group.prefix.split('/')[0] ?? group.prefix,
+          port: 0,
+          vipPath: false,
+        });
         if (check) group.check = check;
       }
       return group;
@@ -325,7 +448,8 @@ class Resolver {
       const path = ['dns', 'zones', zoneName];
       // DNS names compare without case and a final dot: "Example.com." and "example.com" would share one records file.
       const same = seen.get(zoneName.replace(/\.$/, '').toLowerCase());
-      if (same !== undefined) this.report('zone-duplicate', path, `zone "${zoneName}" is the same zone as "${same}"`, 'merge the two zones into one', true);
+      if (same !== undefined)
+        this.report('zone-duplicate', path, `zone "${zoneName}" is the same zone as "${same}"`, 'merge the two zones into one', true);
       else seen.set(zoneName.replace(/\.$/, '').toLowerCase(), zoneName);
       (raw.servers ?? []).forEach((s, i) => {
         if (!hosts.has(s)) this.unknownHost([...path, 'servers', i], s, hosts);
@@ -333,16 +457,28 @@ class Resolver {
       const records = Object.entries(raw.records).map(([owner, values]) => ({
         name: owner,
         addresses: values.flatMap((v, i) => {
-          const target = canonicalIp(v) ?? services.find((s) => s.name === v)?.vip ?? anycast.find((a) => a.name === v)?.prefix.split('/')[0];
+          const target =
+            canonicalIp(v) ?? services.find((s) => s.name === v)?.vip ?? anycast.find((a) => a.name === v)?.prefix.split('/')[0];
           if (target === undefined) {
-            this.report('dns-target-unknown', [...path, 'records', owner, i], `"${v}" is not an address, a service with a vip, or an anycast group`, 'write an address, or the name of a service or anycast group');
+            this.report(
+              'dns-target-unknown',
+              [...path, 'records', owner, i],
+              `"${v}" is not an address, a service with a vip, or an anycast group`,
+              'write an address, or the name of a service or anycast group',
+            );
             return [];
           }
           return [target];
         }),
       }));
       const name = zoneName.replace(/\.$/, '');
-      return { name, ttl: raw.ttl ?? 300, servers: (raw.servers ?? []).filter((s) => hosts.has(s)), reload: raw.reload ?? ['rndc', 'reload', name], records };
+      return {
+        name,
+        ttl: raw.ttl ?? 300,
+        servers: (raw.servers ?? []).filter((s) => hosts.has(s)),
+        reload: raw.reload ?? ['rndc', 'reload', name],
+        records,
+      };
     });
   }
 }
@@ -365,7 +501,10 @@ export function parseRealServerShort(text: string): { host?: string; address?: s
 export function pickAddress(host: Host, directors: Host[], family?: Family): string | undefined {
   const ofFamily = (cidr: string) => family === undefined || familyOf(cidr) === family;
   const shared = new Set(directors.flatMap((d) => d.interfaces.map((i) => i.network)));
-  const onShared = host.interfaces.filter((i) => shared.has(i.network)).flatMap((i) => i.addresses).find(ofFamily);
+  const onShared = host.interfaces
+    .filter((i) => shared.has(i.network))
+    .flatMap((i) => i.addresses)
+    .find(ofFamily);
   const any = host.interfaces.flatMap((i) => i.addresses).find(ofFamily);
   return (onShared ?? any)?.split('/')[0];
 }

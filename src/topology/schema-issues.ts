@@ -46,7 +46,10 @@ function describeRange(issue: z.core.$ZodIssue): string {
 
 /** The value at a path of the parsed input (undefined when absent). */
 function valueAt(input: unknown, path: NodePath): unknown {
-  return path.reduce<unknown>((v, seg) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined), input);
+  return path.reduce<unknown>(
+    (v, seg) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[seg] : undefined),
+    input,
+  );
 }
 
 function fromIssue(issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
@@ -58,16 +61,23 @@ function fromIssue(issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({
-        ...error('unknown-key', [...path, key], `unknown key "${key}"`, 'remove it or correct its spelling (`lbctl schema` lists every key)'),
+        ...error(
+          'unknown-key',
+          [...path, key],
+          `unknown key "${key}"`,
+          'remove it or correct its spelling (`lbctl schema` lists every key)',
+        ),
         atKey: true,
       }));
     case 'invalid_key':
-      return issue.issues.flatMap((inner) => fromIssue({ ...inner, path: [] }, undefined)).map((d) => ({
-        ...d,
-        path,
-        message: d.message.replace(/^"[^"]*": /, `key "${field}": `),
-        atKey: true,
-      }));
+      return issue.issues
+        .flatMap((inner) => fromIssue({ ...inner, path: [] }, undefined))
+        .map((d) => ({
+          ...d,
+          path,
+          message: d.message.replace(/^"[^"]*": /, `key "${field}": `),
+          atKey: true,
+        }));
     case 'invalid_type':
       return [error('type', path, `"${field}": ${issue.message.toLowerCase()}`, `write a ${issue.expected} here`)];
     case 'invalid_value': {
@@ -78,7 +88,8 @@ function fromIssue(issue: z.core.$ZodIssue, input: unknown): Diagnostic[] {
     case 'too_big':
     case 'too_small': {
       const rule = FIELD_RULES[field]?.range ?? 'range';
-      const what = issue.origin === 'array' ? `"${field}" has too ${issue.code === 'too_big' ? 'many' : 'few'} entries` : `"${field}" is out of range`;
+      const what =
+        issue.origin === 'array' ? `"${field}" has too ${issue.code === 'too_big' ? 'many' : 'few'} entries` : `"${field}" is out of range`;
       return [error(rule, path, what, issue.origin === 'array' ? 'add or remove entries' : describeRange(issue))];
     }
     case 'invalid_format':

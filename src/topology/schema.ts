@@ -28,14 +28,19 @@ const rule = (id: string, message: string) => ({ message, params: { rule: id } }
 /** A string matching a pattern; a mismatch is reported under the given rule id. */
 const pattern = (re: RegExp, id: string, message: string) => z.string().refine((s) => re.test(s), rule(id, message));
 
-const name = pattern(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, 'name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)');
+const name = pattern(
+  /^[A-Za-z][A-Za-z0-9_-]{0,62}$/,
+  'name-invalid',
+  'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)',
+);
 
-const ifname = pattern(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/, 'interface-invalid', 'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"')
-  .refine((s) => s !== '.' && s !== '..', rule('interface-invalid', 'an interface name may not be "." or ".."'));
+const ifname = pattern(
+  /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/,
+  'interface-invalid',
+  'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"',
+).refine((s) => s !== '.' && s !== '..', rule('interface-invalid', 'an interface name may not be "." or ".."'));
 
-const address = z
-  .string()
-  .refine((s) => canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 or IPv6 address'));
+const address = z.string().refine((s) => canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 or IPv6 address'));
 
 const cidr = z
   .string()
@@ -78,9 +83,9 @@ const ospfTimers = z.strictObject({
 
 const password = pattern(/^[!-~]{1,64}$/, 'password-invalid', 'a routing password is 1-64 printable characters without spaces');
 
-const argv = z.array(
-  pattern(/^[A-Za-z0-9_@%+=:,./-]+$/, 'command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-'),
-).min(1);
+const argv = z
+  .array(pattern(/^[A-Za-z0-9_@%+=:,./-]+$/, 'command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-'))
+  .min(1);
 
 const routing = z.strictObject({
   flavour: z.enum(FLAVOURS).default('frr').describe('quagga: zebra.conf + ospfd.conf; frr: frr.conf + daemons'),
@@ -138,17 +143,30 @@ const check = z.strictObject({
   timeout: duration.optional().describe('time a probe may take (default 400ms; at most the interval)'),
   rise: z.number().int().min(1).max(100).optional().describe('passing probes in a row before a server is up (default 2)'),
   fall: z.number().int().min(1).max(100).optional().describe('failing probes in a row before a server is down (default 2)'),
-  port: port.optional().describe('probe this port instead of the real server\'s'),
-  address: address.optional().describe('probe this address instead of the real server\'s (DR/TUN: skips the VIP path)'),
+  port: port.optional().describe("probe this port instead of the real server's"),
+  address: address.optional().describe("probe this address instead of the real server's (DR/TUN: skips the VIP path)"),
   method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional().describe('http(s): request method (default GET)'),
-  path: pattern(/^\/[!-~]*$/, 'http-path-invalid', 'an HTTP path starts with "/" and holds no spaces').optional().describe('http(s): request path (default /)'),
-  status: z.union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)]).optional().describe('http(s): accepted status codes (default 200)'),
+  path: pattern(/^\/[!-~]*$/, 'http-path-invalid', 'an HTTP path starts with "/" and holds no spaces')
+    .optional()
+    .describe('http(s): request path (default /)'),
+  status: z
+    .union([z.number().int().min(100).max(599), z.array(z.number().int().min(100).max(599)).min(1)])
+    .optional()
+    .describe('http(s): accepted status codes (default 200)'),
   body: z.string().min(1).max(1024).optional().describe('http(s): a regular expression the body must match'),
-  digest: pattern(/^[0-9a-f]{64}$/, 'digest-invalid', 'a digest is the body\'s SHA-256 in 64 lowercase hex digits').optional().describe('http(s): SHA-256 of the expected body'),
-  host: pattern(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'http-host-invalid', 'a Host header is a DNS name, optionally with :port').optional().describe('http(s): Host header'),
-  sni: pattern(/^[A-Za-z0-9.-]{1,253}$/, 'http-host-invalid', 'an SNI name is a DNS name').optional().describe('https: TLS server name'),
+  digest: pattern(/^[0-9a-f]{64}$/, 'digest-invalid', "a digest is the body's SHA-256 in 64 lowercase hex digits")
+    .optional()
+    .describe('http(s): SHA-256 of the expected body'),
+  host: pattern(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'http-host-invalid', 'a Host header is a DNS name, optionally with :port')
+    .optional()
+    .describe('http(s): Host header'),
+  sni: pattern(/^[A-Za-z0-9.-]{1,253}$/, 'http-host-invalid', 'an SNI name is a DNS name')
+    .optional()
+    .describe('https: TLS server name'),
   verify: z.boolean().optional().describe('https: verify the certificate (default false)'),
-  name: pattern(/^([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'dns-name-invalid', 'not a DNS name').optional().describe('dns: name to ask for'),
+  name: pattern(/^([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'dns-name-invalid', 'not a DNS name')
+    .optional()
+    .describe('dns: name to ask for'),
   type: z.enum(DNS_TYPES).optional().describe('dns: record type (default A)'),
   rcode: z.enum(DNS_RCODES).optional().describe('dns: expected response code (default NOERROR)'),
   answer: z.string().min(1).max(255).optional().describe('dns: an answer that must be present (A/AAAA: the address)'),
@@ -169,7 +187,10 @@ const realServer = z.union([
     weight: z.number().int().min(0).max(65535).optional(),
     upper: z.number().int().min(0).max(2147483647).optional(),
     lower: z.number().int().min(0).max(2147483647).optional(),
-    check: z.union([check, z.literal(false)]).optional().describe('fields that differ from the service\'s check, or false for none'),
+    check: z
+      .union([check, z.literal(false)])
+      .optional()
+      .describe("fields that differ from the service's check, or false for none"),
   }),
 ]);
 
@@ -184,20 +205,38 @@ const service = z.strictObject({
   protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
   fwmark: z.number().int().min(1).max(4294967295).optional(),
   scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm; mh with ha: ecmp)'),
-  flags: z.array(z.enum(Object.keys(SCHED_FLAGS) as [SchedFlag])).optional().describe('scheduler flags (ipvsadm -b)'),
+  flags: z
+    .array(z.enum(Object.keys(SCHED_FLAGS) as [SchedFlag]))
+    .optional()
+    .describe('scheduler flags (ipvsadm -b)'),
   persistence: persistence.optional(),
   onePacket: z.boolean().optional().describe('one-packet scheduling (ipvsadm -o): UDP services with method dr or tun only'),
   method: z.enum(METHODS),
   directors: z.array(name).min(1),
-  ha: z.enum(HA_MODES).optional().describe('several directors: ecmp (all active, VIP announced by OSPF) or vrrp (one master on a shared L2)'),
+  ha: z
+    .enum(HA_MODES)
+    .optional()
+    .describe('several directors: ecmp (all active, VIP announced by OSPF) or vrrp (one master on a shared L2)'),
   realServers: z.array(realServer).min(1),
   mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
   check: check.optional().describe('health check of every real server (lbctl agent)'),
   onFailure: z.enum(['weight0', 'remove']).optional().describe('weight0 (default: connections finish) or remove'),
   sorryServer: sorryServer.optional(),
   quorum: z.number().int().min(1).max(2147483647).optional().describe('healthy weight below which the service is down'),
-  hysteresis: z.number().int().min(0).max(2147483647).optional().describe('quorum is lost below quorum-hysteresis, regained at quorum+hysteresis'),
-  failOpen: z.number().int().min(0).max(100).optional().describe('percent of the pool that failing checks may take out at once (default 50)'),
+  hysteresis: z
+    .number()
+    .int()
+    .min(0)
+    .max(2147483647)
+    .optional()
+    .describe('quorum is lost below quorum-hysteresis, regained at quorum+hysteresis'),
+  failOpen: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('percent of the pool that failing checks may take out at once (default 50)'),
 });
 
 const anycast = z.strictObject({
@@ -216,8 +255,11 @@ const anycast = z.strictObject({
 const MAX_ZONE_NAME = 255 - '.records'.length;
 
 const dnsRecords = z.record(
-  pattern(/^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/, 'dns-name-invalid', 'not a DNS owner name (labels of at most 63 characters)')
-    .refine((s) => s.length <= 253, rule('dns-name-invalid', 'a DNS name is at most 253 characters (RFC 1035)')),
+  pattern(
+    /^(@|\*|[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/,
+    'dns-name-invalid',
+    'not a DNS owner name (labels of at most 63 characters)',
+  ).refine((s) => s.length <= 253, rule('dns-name-invalid', 'a DNS name is at most 253 characters (RFC 1035)')),
   z.array(z.string()).min(1).describe('addresses, service names or anycast names'),
 );
 
@@ -227,7 +269,13 @@ const zoneName = pattern(
   /^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/,
   'dns-name-invalid',
   'not a zone name: dot-separated labels of letters, digits and "-", none starting or ending with "-" (at most 63 each)',
-).refine((s) => s.replace(/\.$/, '').length <= MAX_ZONE_NAME, rule('dns-name-invalid', `a zone name is at most ${MAX_ZONE_NAME} characters (RFC 1035 allows 253; its records file, ZONE.records, must fit a 255-byte file name)`));
+).refine(
+  (s) => s.replace(/\.$/, '').length <= MAX_ZONE_NAME,
+  rule(
+    'dns-name-invalid',
+    `a zone name is at most ${MAX_ZONE_NAME} characters (RFC 1035 allows 253; its records file, ZONE.records, must fit a 255-byte file name)`,
+  ),
+);
 
 const zone = z.strictObject({
   ttl: seconds.optional(),
@@ -244,9 +292,7 @@ export const topologySchema = z.strictObject({
   ospf: ospfTimers.optional().describe('OSPF timers for every routing host (a host may override)'),
   services: z.record(name, service).default({}),
   anycast: z.record(name, anycast).default({}),
-  dns: z
-    .strictObject({ zones: z.record(zoneName, zone) })
-    .optional(),
+  dns: z.strictObject({ zones: z.record(zoneName, zone) }).optional(),
 });
 
 /** The topology as parsed by the schema, short forms still in place. */

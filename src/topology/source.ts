@@ -135,7 +135,12 @@ export function unresolvedAliases(source: Source): Diagnostic[] {
   yaml().visit(source.doc, {
     Alias(_key, alias) {
       if (alias.resolve(source.doc) !== undefined) return;
-      const d = error('yaml-alias-unresolved', [], `alias *${alias.source} names no anchor defined before it`, `define "&${alias.source}" on a value above, or write the value out`);
+      const d = error(
+        'yaml-alias-unresolved',
+        [],
+        `alias *${alias.source} names no anchor defined before it`,
+        `define "&${alias.source}" on a value above, or write the value out`,
+      );
       out.push({ ...d, file: source.file, position: positionAt(source, alias.range?.[0] ?? 0) });
     },
   });

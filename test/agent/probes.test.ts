@@ -11,7 +11,10 @@ import type { HealthCheck } from '../../src/topology/types.js';
 const run = probeRunner(localRunner);
 const base = { intervalMs: 500, timeoutMs: 400, rise: 2, fall: 2, address: '127.0.0.1', viaVip: false, path: [] } as const;
 const probe = (check: Partial<HealthCheck> & Pick<HealthCheck, 'kind' | 'port'>): Promise<{ passed: boolean; detail: string }> =>
-  run({ key: 'k', intervalMs: 500, timeoutMs: 400, server: '127.0.0.1', check: { ...base, ...check } } as WatchedProbe, AbortSignal.timeout(400));
+  run(
+    { key: 'k', intervalMs: 500, timeoutMs: 400, server: '127.0.0.1', check: { ...base, ...check } } as WatchedProbe,
+    AbortSignal.timeout(400),
+  );
 
 let tcpPort = 0;
 let httpPort = 0;
@@ -48,7 +51,11 @@ beforeAll(async () => {
   dns.on('message', (msg, rinfo) => dns.send(dnsReply(msg), rinfo.port, rinfo.address));
   await new Promise<void>((r) => dns.bind(0, '127.0.0.1', r));
   dnsPort = dns.address().port;
-  closers.push(() => tcp.close(), () => http.close(), () => dns.close());
+  closers.push(
+    () => tcp.close(),
+    () => http.close(),
+    () => dns.close(),
+  );
 });
 afterAll(() => closers.forEach((c) => c()));
 
@@ -59,7 +66,8 @@ describe('checkers', () => {
   });
 
   it('http: status set, body regex and digest', async () => {
-    const http = (h: Partial<NonNullable<HealthCheck['http']>>) => probe({ kind: 'http', port: httpPort, http: { method: 'GET', path: '/healthz', status: [200], verify: false, ...h } });
+    const http = (h: Partial<NonNullable<HealthCheck['http']>>) =>
+      probe({ kind: 'http', port: httpPort, http: { method: 'GET', path: '/healthz', status: [200], verify: false, ...h } });
     expect(await http({})).toEqual({ passed: true, detail: 'HTTP 200' });
     expect(await http({ path: '/other' })).toEqual({ passed: false, detail: 'HTTP 503' });
     expect(await http({ path: '/other', status: [200, 503] })).toMatchObject({ passed: true });
@@ -71,7 +79,8 @@ describe('checkers', () => {
   });
 
   it('dns: rcode and answer; a silent port times out', async () => {
-    const dns = (d: Partial<NonNullable<HealthCheck['dns']>>, port = dnsPort) => probe({ kind: 'dns', port, dns: { name: 'whoami.lab.test', type: 'TXT', rcode: 'NOERROR', ...d } });
+    const dns = (d: Partial<NonNullable<HealthCheck['dns']>>, port = dnsPort) =>
+      probe({ kind: 'dns', port, dns: { name: 'whoami.lab.test', type: 'TXT', rcode: 'NOERROR', ...d } });
     expect(await dns({ answer: 'dns1' })).toEqual({ passed: true, detail: 'NOERROR dns1' });
     expect(await dns({ answer: 'dns2' })).toMatchObject({ passed: false, detail: 'answer dns1' });
     expect(await dns({ name: 'nope.lab.test' })).toEqual({ passed: false, detail: 'rcode NXDOMAIN' });
@@ -85,13 +94,23 @@ describe('checkers', () => {
     header.writeUInt16BE(0x8180, 2);
     header.writeUInt16BE(2, 6);
     const a = Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 6, 6, 6, 6]);
-    const aaaa = Buffer.concat([Buffer.from([0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16]), Buffer.from('20010db8000000000000000000000001', 'hex')]);
-    expect(parseDnsResponse(Buffer.concat([header, q.subarray(12), a, aaaa]))).toEqual({ id: 7, rcode: 'NOERROR', answers: ['6.6.6.6', '2001:db8::1'] });
+    const aaaa = Buffer.concat([
+      Buffer.from([0xc0, 12, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16]),
+      Buffer.from('20010db8000000000000000000000001', 'hex'),
+    ]);
+    expect(parseDnsResponse(Buffer.concat([header, q.subarray(12), a, aaaa]))).toEqual({
+      id: 7,
+      rcode: 'NOERROR',
+      answers: ['6.6.6.6', '2001:db8::1'],
+    });
   });
 
   it('exec: exit 0 passes, anything else fails, a hang is cut at the timeout', async () => {
     expect(await probe({ kind: 'exec', port: 0, exec: { command: ['true'] } })).toEqual({ passed: true, detail: 'exit 0' });
     expect(await probe({ kind: 'exec', port: 0, exec: { command: ['false'] } })).toMatchObject({ passed: false, detail: 'exit 1' });
-    expect(await probe({ kind: 'exec', port: 0, timeoutMs: 200, exec: { command: ['sleep', '5'] } })).toMatchObject({ passed: false, detail: 'timed out' });
+    expect(await probe({ kind: 'exec', port: 0, timeoutMs: 200, exec: { command: ['sleep', '5'] } })).toMatchObject({
+      passed: false,
+      detail: 'timed out',
+    });
   });
 });

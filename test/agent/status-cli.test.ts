@@ -8,13 +8,19 @@ import { runCli } from '../support/run-cli.js';
 let dir = '';
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lbctl-status-'));
-  const view = { host: 'dns1', updatedAt: Date.now(), edits: 1, services: [], anycast: [{ group: 'dns', prefix: '6.6.6.6/32', announced: false, holdDownMs: 2000, health: 'down' }] };
+  const view = {
+    host: 'dns1',
+    updatedAt: Date.now(),
+    edits: 1,
+    services: [],
+    anycast: [{ group: 'dns', prefix: '6.6.6.6/32', announced: false, holdDownMs: 2000, health: 'down' }],
+  };
   await writeFile(join(dir, 'agent.json'), JSON.stringify({ saved: emptySaved(), view }));
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('lbctl status', () => {
-  it('prints the agent\'s view from its state file, as text or JSON', async () => {
+  it("prints the agent's view from its state file, as text or JSON", async () => {
     const text = await runCli('status', '--host', 'dns1', '--state-file', join(dir, 'agent.json'));
     expect(text).toMatchObject({ code: 0, stderr: '' });
     expect(text.stdout).toContain('anycast dns 6.6.6.6/32: WITHDRAWN, check down, hold-down 2000 ms');

@@ -13,7 +13,17 @@ const VIEW: AgentView = {
       sorry: false,
       quorumUp: true,
       members: [
-        { server: '192.168.10.21:80', weight: 3, override: 0, check: 'http 192.168.10.21:80', health: 'down', since: 9000, last: { passed: false, detail: 'HTTP 503', at: 9500, latencyMs: 3 }, passed: 10, failed: 2 },
+        {
+          server: '192.168.10.21:80',
+          weight: 3,
+          override: 0,
+          check: 'http 192.168.10.21:80',
+          health: 'down',
+          since: 9000,
+          last: { passed: false, detail: 'HTTP 503', at: 9500, latencyMs: 3 },
+          passed: 10,
+          failed: 2,
+        },
         { server: '192.168.10.22:80', weight: 2, check: 'http 192.168.10.22:80', health: 'up', since: 0, passed: 12, failed: 0 },
         { server: '192.168.10.23:80', weight: 1, override: null, health: 'down' },
       ],

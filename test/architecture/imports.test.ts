@@ -23,8 +23,43 @@ const ALLOWED = {
   host: { imports: ['plan', 'desired', 'topology', 'inventory', 'drivers', 'observed', 'model', 'net'], io: true }, // the Host port, adapters, use cases
   agent: { imports: ['health', 'host', 'plan', 'desired', 'topology', 'drivers', 'model', 'net'], io: true }, // the health-check daemon: probes, kernel edits
   present: { imports: ['host', 'plan', 'desired', 'topology', 'drivers', 'model', 'net'], io: false }, // human, shell and JSON renderings
-  lab: { imports: ['agent', 'health', 'present', 'host', 'plan', 'desired', 'topology', 'inventory', 'import', 'drivers', 'observed', 'model', 'net'], io: true }, // composition
-  cli: { imports: ['agent', 'health', 'lab', 'present', 'host', 'plan', 'desired', 'topology', 'inventory', 'import', 'drivers', 'observed', 'model', 'net'], io: true }, // composition
+  lab: {
+    imports: [
+      'agent',
+      'health',
+      'present',
+      'host',
+      'plan',
+      'desired',
+      'topology',
+      'inventory',
+      'import',
+      'drivers',
+      'observed',
+      'model',
+      'net',
+    ],
+    io: true,
+  }, // composition
+  cli: {
+    imports: [
+      'agent',
+      'health',
+      'lab',
+      'present',
+      'host',
+      'plan',
+      'desired',
+      'topology',
+      'inventory',
+      'import',
+      'drivers',
+      'observed',
+      'model',
+      'net',
+    ],
+    io: true,
+  }, // composition
 } as const satisfies Record<string, { imports: readonly string[]; io: boolean }>;
 
 type Folder = keyof typeof ALLOWED;

@@ -22,7 +22,8 @@ process.stdin.on('data', () => { servers[0].close(); console.log('closed'); });
 console.log('ready');
 `;
 
-const percentile = (v: number[], p: number) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)] ?? NaN;
+const percentile = (v: number[], p: number) =>
+  [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil((p / 100) * v.length) - 1)] ?? NaN;
 
 async function main(): Promise<number> {
   const listener = execa(process.execPath, ['-e', LISTENER], { stdin: 'pipe', buffer: false, reject: false });
@@ -30,10 +31,27 @@ async function main(): Promise<number> {
   const probes = new Map<string, WatchedProbe>();
   const pools: WatchedPool[] = [];
   for (let port = 0; port < PORTS; port++) {
-    const pool: WatchedPool = { service: `s${port}`, key: `tcp 10.0.0.1:${port + 1}`, id: { protocol: 'tcp', address: '10.0.0.1', port: port + 1 }, policy: { onFailure: 'weight0', quorum: 0, hysteresis: 0, failOpenPercent: 100 }, members: [] };
+    const pool: WatchedPool = {
+      service: `s${port}`,
+      key: `tcp 10.0.0.1:${port + 1}`,
+      id: { protocol: 'tcp', address: '10.0.0.1', port: port + 1 },
+      policy: { onFailure: 'weight0', quorum: 0, hysteresis: 0, failOpenPercent: 100 },
+      members: [],
+    };
     for (let a = 0; a < ADDRESSES; a++) {
       const address = `127.0.${1 + a}.${1 + (port % 250)}`;
-      const check: HealthCheck = { kind: 'tcp', intervalMs: 1000, timeoutMs: 800, rise: 2, fall: 2, port: BASE_PORT + port, address, addressSet: false, viaVip: false, path: [] };
+      const check: HealthCheck = {
+        kind: 'tcp',
+        intervalMs: 1000,
+        timeoutMs: 800,
+        rise: 2,
+        fall: 2,
+        port: BASE_PORT + port,
+        address,
+        addressSet: false,
+        viaVip: false,
+        path: [],
+      };
       const key = `${address}:${BASE_PORT + port}`;
       probes.set(key, { key, intervalMs: 1000, timeoutMs: 800, check, server: address });
       pool.members.push({ key, destination: { address, port: port + 1, forward: 'masq', weight: 1, upper: 0, lower: 0 }, probe: key });
@@ -46,7 +64,13 @@ async function main(): Promise<number> {
   const latencies: number[] = [];
   const engine = new HealthEngine(
     {
-      clock: { now: () => performance.now(), after: (ms, fn) => { const t = setTimeout(fn, ms); return () => clearTimeout(t); } },
+      clock: {
+        now: () => performance.now(),
+        after: (ms, fn) => {
+          const t = setTimeout(fn, ms);
+          return () => clearTimeout(t);
+        },
+      },
       probe: probeRunner(localRunner),
       apply: async (edits: readonly Edit[]) => {
         const now = performance.now();
@@ -79,9 +103,13 @@ async function main(): Promise<number> {
   listener.kill();
   const rssMb = rss / 2 ** 20;
   const p99 = percentile(latencies, 99);
-  console.log(`agent capacity: ${probes.size} TCP checks at 1 s, ${probesRun} probes in ${((WINDOW_MS + 3000 + 6000) / 1000).toFixed(0)} s`);
+  console.log(
+    `agent capacity: ${probes.size} TCP checks at 1 s, ${probesRun} probes in ${((WINDOW_MS + 3000 + 6000) / 1000).toFixed(0)} s`,
+  );
   console.log(`  CPU ${cores.toFixed(2)} core(s) (target < 1), peak RSS ${rssMb.toFixed(0)} MB (target < 200)`);
-  console.log(`  health change → kernel edit: ${latencies.length} edits, p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target < 50)`);
+  console.log(
+    `  health change → kernel edit: ${latencies.length} edits, p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target < 50)`,
+  );
   return cores < 1 && rssMb < 200 && p99 < 50 && latencies.length === ADDRESSES ? 0 : 1;
 }
 

@@ -31,7 +31,8 @@ function parseArgs(argv: readonly string[]): Args {
     const a = argv[i];
     if (a === '--trials') {
       args.trials = Number(argv[++i]);
-      if (!Number.isInteger(args.trials) || args.trials < 1) throw new Error('--trials needs a whole number of at least 1, e.g. --trials 10');
+      if (!Number.isInteger(args.trials) || args.trials < 1)
+        throw new Error('--trials needs a whole number of at least 1, e.g. --trials 10');
     } else if (a === '--name') args.lab = argv[++i] ?? '';
     else if (a === '--topology') args.topology = resolve(argv[++i] ?? '');
     else if (a === '--keep') args.keep = true;
@@ -66,12 +67,25 @@ async function main(): Promise<number> {
     const r1 = state.frr!.find((f) => f.host === 'r1') as LabFrr;
     /** R1's view of dnsnet (its eth1): the designated router and its backup. */
     const designated = async () => {
-      const json = JSON.parse(await labVtysh(r1, ['show ip ospf interface eth1 json'], localRunner)) as { interfaces?: Record<string, { drId?: string; bdrId?: string }> };
+      const json = JSON.parse(await labVtysh(r1, ['show ip ospf interface eth1 json'], localRunner)) as {
+        interfaces?: Record<string, { drId?: string; bdrId?: string }>;
+      };
       const eth1 = json.interfaces?.eth1;
       return `DR ${eth1?.drId ?? '?'}, BDR ${eth1?.bdrId ?? '?'}`;
     };
-    const threeHops = () => waitFor('R1 with three next hops to the VIP', () => vipNextHops(ns('r1')), (h) => h.length === 3, 60_000);
-    await waitFor('pc answered through the VIP', () => digWhoami(ns('pc')), (a) => a !== null, 60_000);
+    const threeHops = () =>
+      waitFor(
+        'R1 with three next hops to the VIP',
+        () => vipNextHops(ns('r1')),
+        (h) => h.length === 3,
+        60_000,
+      );
+    await waitFor(
+      'pc answered through the VIP',
+      () => digWhoami(ns('pc')),
+      (a) => a !== null,
+      60_000,
+    );
     await threeHops();
     console.log(`lab ${args.lab} up and converged in ${Date.now() - t0} ms; ${args.trials} link-down failovers:`);
     prober = new Prober(ns('pc'));
@@ -83,7 +97,9 @@ async function main(): Promise<number> {
       times.push(f.ms);
       await execa('ip', ['-n', ns(f.victim), 'link', 'set', 'eth0', 'up']);
       const back = await threeHops();
-      console.log(`  trial ${String(trial).padStart(2)}: eth0 of ${f.victim} down (${before}): ${f.successor} answers after ${f.ms} ms (no answer for ${f.silentMs} ms); three next hops again ${back.ms} ms after link up`);
+      console.log(
+        `  trial ${String(trial).padStart(2)}: eth0 of ${f.victim} down (${before}): ${f.successor} answers after ${f.ms} ms (no answer for ${f.silentMs} ms); three next hops again ${back.ms} ms after link up`,
+      );
     }
     const sorted = [...times].sort((a, b) => a - b);
     const max = sorted.at(-1)!;
@@ -95,7 +111,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (err: Error) => {
-  console.error(`bench:failover: ${err.message}`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`bench:failover: ${err.message}`);
+    process.exit(2);
+  },
+);

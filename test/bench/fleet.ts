@@ -30,7 +30,11 @@ function parseArgs(argv: readonly string[]): { hosts: number; parallel: number; 
 
 /** N client hosts on one network, each with a default route through the lab's router: something to plan. */
 function topology(n: number): string {
-  const hosts = Array.from({ length: n }, (_, i) => `  h${i + 1}: { roles: [client], interfaces: { eth0: { network: fleet, address: 10.77.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}/16 } }, gateway: 10.77.255.254 }`);
+  const hosts = Array.from(
+    { length: n },
+    (_, i) =>
+      `  h${i + 1}: { roles: [client], interfaces: { eth0: { network: fleet, address: 10.77.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}/16 } }, gateway: 10.77.255.254 }`,
+  );
   return `apiVersion: lbctl/v1\nnetworks:\n  fleet: 10.77.0.0/16\nhosts:\n${hosts.join('\n')}\n`;
 }
 
@@ -56,9 +60,31 @@ async function main(): Promise<void> {
     await ssh.prepare();
     for (const [i, name] of names.entries()) await ssh.start(`lbl-${args.lab}-${name}`, address(i), controller);
     const inventory = join(dir, 'inventory.yaml');
-    writeFileSync(inventory, `apiVersion: lbctl/v1\nkind: Inventory\ndefaults:\n  ssh: { config: ${ssh.clientConfig} }\nhosts:\n${names.map((n, i) => `  ${n}: { ssh: { host: "${address(i)}" } }`).join('\n')}\n`);
+    writeFileSync(
+      inventory,
+      `apiVersion: lbctl/v1\nkind: Inventory\ndefaults:\n  ssh: { config: ${ssh.clientConfig} }\nhosts:\n${names.map((n, i) => `  ${n}: { ssh: { host: "${address(i)}" } }`).join('\n')}\n`,
+    );
     const plan = (...extra: string[]) =>
-      run(['ip', 'netns', 'exec', controller, 'env', 'NO_COLOR=1', process.execPath, LBCTL, 'plan', file, '--inventory', inventory, '--format', 'json', ...extra], { timeoutMs: 600_000 });
+      run(
+        [
+          'ip',
+          'netns',
+          'exec',
+          controller,
+          'env',
+          'NO_COLOR=1',
+          process.execPath,
+          LBCTL,
+          'plan',
+          file,
+          '--inventory',
+          inventory,
+          '--format',
+          'json',
+          ...extra,
+        ],
+        { timeoutMs: 600_000 },
+      );
     // Warm-up: the ssh masters exist for both measurements alike (as for an operator's second run).
     const warm = await plan('--all', '--parallel', String(args.parallel));
     if (warm.code !== 0) throw new Error(`plan --all failed: ${warm.stderr}`);
@@ -73,12 +99,28 @@ async function main(): Promise<void> {
       }
     });
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-    console.log(`fleet plan of ${args.hosts} hosts over SSH (namespaces, one sshd each), this machine's load ${(await run(['cat', '/proc/loadavg'])).stdout.split(' ')[0]}`);
+    console.log(
+      `fleet plan of ${args.hosts} hosts over SSH (namespaces, one sshd each), this machine's load ${(await run(['cat', '/proc/loadavg'])).stdout.split(' ')[0]}`,
+    );
     console.log(`  lbctl plan --all --parallel ${args.parallel}: ${s(together)} (${(together / args.hosts).toFixed(0)} ms per host)`);
     console.log(`  lbctl plan --host H, one host after another: ${s(oneByOne)} (${(oneByOne / args.hosts).toFixed(0)} ms per host)`);
     console.log(`  ratio: ${(oneByOne / together).toFixed(1)}x faster (target >= 5x)`);
   } finally {
-    for (const [i] of names.entries()) await run(['ip', 'netns', 'exec', controller, 'ssh', '-F', ssh.clientConfig, '-o', `ControlPath=${join(controlDir(), '%C')}`, '-O', 'exit', address(i)]);
+    for (const [i] of names.entries())
+      await run([
+        'ip',
+        'netns',
+        'exec',
+        controller,
+        'ssh',
+        '-F',
+        ssh.clientConfig,
+        '-o',
+        `ControlPath=${join(controlDir(), '%C')}`,
+        '-O',
+        'exit',
+        address(i),
+      ]);
     await ssh.stop();
     await run([process.execPath, LBCTL, 'lab', 'down', '--name', args.lab]);
     rmSync(dir, { recursive: true, force: true });

@@ -26,13 +26,14 @@ function desiredLines(services: Record<string, FloorService>): Map<string, strin
     const sel = `${s.protocol === 'udp' ? '-u' : '-t'} ${s.vip}:${s.port}`;
     let attrs = `-s ${s.scheduler ?? 'wlc'}`;
     const p = s.persistence;
-    if (p !== undefined) attrs += typeof p === 'number' ? ` -p ${p}` : ` -p ${p.timeout}${p.netmask === undefined ? '' : ` -M ${p.netmask}`}`;
+    if (p !== undefined)
+      attrs += typeof p === 'number' ? ` -p ${p}` : ` -p ${p.timeout}${p.netmask === undefined ? '' : ` -M ${p.netmask}`}`;
     if (s.flags?.length) attrs += ` -b ${s.flags.join(',')}`;
     if (s.onePacket) attrs += ' -o';
     lines.set(`-A ${sel}`, attrs);
     for (const rs of s.realServers) {
       const address = typeof rs === 'string' ? rs : rs.address;
-      const weight = typeof rs === 'string' ? 1 : rs.weight ?? 1;
+      const weight = typeof rs === 'string' ? 1 : (rs.weight ?? 1);
       lines.set(`-a ${sel} -r ${address}:${s.port}`, `-g -w ${weight}`);
     }
   }

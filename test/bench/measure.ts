@@ -58,14 +58,17 @@ export async function runNode(args: readonly string[], opts: { cwd: string; stdo
     const exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(command, argv, { cwd: opts.cwd, env, stdio: ['ignore', out.fd, 'pipe'] });
       child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (s: string) => { stderr += s; });
+      child.stderr?.on('data', (s: string) => {
+        stderr += s;
+      });
       child.on('error', reject);
       child.on('close', (code) => resolve(code ?? 1));
     });
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
     const recorded = (await readFile(rssFile, 'utf8')).trim().split('\n').pop() ?? '';
     const [kib = NaN, user = NaN, system = NaN] = recorded.split(' ').map(Number);
-    if (!(kib > 0) || !Number.isFinite(user + system)) throw new Error(`no peak RSS and CPU time recorded (${RSS_SOURCE}): ${JSON.stringify(recorded)}`);
+    if (!(kib > 0) || !Number.isFinite(user + system))
+      throw new Error(`no peak RSS and CPU time recorded (${RSS_SOURCE}): ${JSON.stringify(recorded)}`);
     // Decimal megabytes (10^6 bytes), the stricter reading of "500 MB".
     return { wallSeconds, cpuSeconds: user + system, peakMb: (kib * 1024) / 1e6, exitCode, stderr };
   } finally {

@@ -34,9 +34,10 @@ export async function planPhases(file: string, host: string, observedDir?: strin
   const desired = await time('desired states', () => desiredStates(topology));
   const want = desired.get(host);
   if (!want) throw new Error(`no host ${host}`);
-  const observed: HostState = observedDir === undefined
-    ? emptyHostState(host)
-    : (await time('read + parse observed captures', () => loadObservedDir(observedDir, host, want))).observed.state;
+  const observed: HostState =
+    observedDir === undefined
+      ? emptyHostState(host)
+      : (await time('read + parse observed captures', () => loadObservedDir(observedDir, host, want))).observed.state;
   const { changes, unmanaged } = await time('diff', () => diffHost(want, observed, new Set()));
   const ordered = await time('order changes', () => orderChanges(changes));
   await time('render JSON', () => renderJson(makePlan([{ host, changes: ordered, unmanaged, warnings: [] }])));

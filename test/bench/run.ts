@@ -96,7 +96,8 @@ function countBy(plan: Plan, action: string, kind: string): number {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  if (!existsSync(join(root, 'dist/bundle/main.js'))) throw new BenchFailure('dist/bundle/main.js (what bin/lbctl runs) is missing: build lbctl first (npm run build)');
+  if (!existsSync(join(root, 'dist/bundle/main.js')))
+    throw new BenchFailure('dist/bundle/main.js (what bin/lbctl runs) is missing: build lbctl first (npm run build)');
   const small = join(root, 'topologies/dr-web.yaml');
   const tmp = await mkdtemp(join(tmpdir(), 'lbctl-bench-'));
   try {
@@ -109,7 +110,10 @@ async function main(): Promise<number> {
     await writeFile(bigFile, yaml);
     const loaded = loadTopology(bigFile, yaml);
     if (!loaded.topology) {
-      const first = loaded.diagnostics.slice(0, 5).map((d) => `${d.rule}: ${d.message}`).join('\n  ');
+      const first = loaded.diagnostics
+        .slice(0, 5)
+        .map((d) => `${d.rule}: ${d.message}`)
+        .join('\n  ');
       throw new BenchFailure(`the generated topology is invalid:\n  ${first}`);
     }
     const director = desiredStates(loaded.topology).get(spec.director);
@@ -122,11 +126,21 @@ async function main(): Promise<number> {
     const genSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
     const saveSize = (await readFile(join(converged, spec.director, 'ipvsadm-save.txt'))).length;
-    console.log(`lbctl bench: ${spec.services.length} services × ${args.realServers} real servers = ${destinations} destinations on one director`);
-    console.log(`  topology ${mb(yaml.length)} (${yaml.split('\n').length - 1} lines), ipvsadm-save.txt ${mb(saveSize)}, ${drifted.expected.size} drifted destinations; generated in ${genSeconds.toFixed(1)} s`);
-    console.log(`  node ${process.version}, ${args.runs} runs per scenario (median), peak RSS via ${RSS_SOURCE === 'gnu-time' ? 'GNU time %M' : 'process.resourceUsage().maxRSS'}; targets < ${TARGET_SECONDS} s and < ${TARGET_MB} MB`);
-    console.log(`  floors: big plans <= ${TARGET_RATIO_BIG}x a naive js-yaml + Map + diff program (test/bench/floor.ts), the small plan <= ${TARGET_RATIO_SMALL}x \`node -e 0\`;`);
-    console.log('  the targets hold on wall time; the CPU ratio (user + system) is the same comparison less disturbed by other work on the machine\n');
+    console.log(
+      `lbctl bench: ${spec.services.length} services × ${args.realServers} real servers = ${destinations} destinations on one director`,
+    );
+    console.log(
+      `  topology ${mb(yaml.length)} (${yaml.split('\n').length - 1} lines), ipvsadm-save.txt ${mb(saveSize)}, ${drifted.expected.size} drifted destinations; generated in ${genSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  node ${process.version}, ${args.runs} runs per scenario (median), peak RSS via ${RSS_SOURCE === 'gnu-time' ? 'GNU time %M' : 'process.resourceUsage().maxRSS'}; targets < ${TARGET_SECONDS} s and < ${TARGET_MB} MB`,
+    );
+    console.log(
+      `  floors: big plans <= ${TARGET_RATIO_BIG}x a naive js-yaml + Map + diff program (test/bench/floor.ts), the small plan <= ${TARGET_RATIO_SMALL}x \`node -e 0\`;`,
+    );
+    console.log(
+      '  the targets hold on wall time; the CPU ratio (user + system) is the same comparison less disturbed by other work on the machine\n',
+    );
 
     // --- Scenarios ----------------------------------------------------------------------------
     const plan = (file: string, ...rest: string[]) => ['bin/lbctl', 'plan', file, ...rest, '--format', 'json'];
@@ -138,7 +152,8 @@ async function main(): Promise<number> {
       target: TARGET_RATIO_BIG,
       check: (out) => {
         const got = out === '' ? 0 : out.split('\n').length - 1;
-        if (got !== changes) throw new BenchFailure(`the reference floor counted ${got} IPVS changes, not ${changes}: it no longer does the same work`);
+        if (got !== changes)
+          throw new BenchFailure(`the reference floor counted ${got} IPVS changes, not ${changes}: it no longer does the same work`);
       },
     });
     const saveOf = (dir: string) => join(dir, spec.director, 'ipvsadm-save.txt');
@@ -147,7 +162,8 @@ async function main(): Promise<number> {
         name: 'validate (big)',
         argv: ['bin/lbctl', 'validate', bigFile],
         check: (out) => {
-          if (!out.includes(': valid:') || out.includes('warning')) throw new BenchFailure(`validate did not say valid without warnings:\n${out.slice(0, 2000)}`);
+          if (!out.includes(': valid:') || out.includes('warning'))
+            throw new BenchFailure(`validate did not say valid without warnings:\n${out.slice(0, 2000)}`);
           return null;
         },
       },
@@ -161,7 +177,9 @@ async function main(): Promise<number> {
           const dests = countBy(p, 'create', 'ipvs-destination');
           const services = countBy(p, 'create', 'ipvs-service');
           if (dests !== destinations || services !== spec.services.length) {
-            throw new BenchFailure(`empty-state plan creates ${services} services and ${dests} destinations, not ${spec.services.length} and ${destinations}`);
+            throw new BenchFailure(
+              `empty-state plan creates ${services} services and ${dests} destinations, not ${spec.services.length} and ${destinations}`,
+            );
           }
           return changeCount(p);
         },
@@ -175,8 +193,15 @@ async function main(): Promise<number> {
           const p = planOf(out);
           const host = p.hosts[0];
           if (changeCount(p) !== 0 || (host?.unmanaged.length ?? 0) !== 0) {
-            const sample = p.hosts.flatMap((h) => [...h.changes.map((c) => `${c.action} ${c.kind} ${c.key}`), ...h.unmanaged.map((u) => `unmanaged ${u.kind} ${u.key}`)]).slice(0, 10);
-            throw new BenchFailure(`the plan from the converged capture is not empty: ${changeCount(p)} changes, ${host?.unmanaged.length ?? 0} unmanaged, e.g.\n  ${sample.join('\n  ')}`);
+            const sample = p.hosts
+              .flatMap((h) => [
+                ...h.changes.map((c) => `${c.action} ${c.kind} ${c.key}`),
+                ...h.unmanaged.map((u) => `unmanaged ${u.kind} ${u.key}`),
+              ])
+              .slice(0, 10);
+            throw new BenchFailure(
+              `the plan from the converged capture is not empty: ${changeCount(p)} changes, ${host?.unmanaged.length ?? 0} unmanaged, e.g.\n  ${sample.join('\n  ')}`,
+            );
           }
           return 0;
         },
@@ -192,7 +217,9 @@ async function main(): Promise<number> {
           const missing = [...drifted.expected].filter((k) => !got.has(k));
           const extra = [...got].filter((k) => !drifted.expected.has(k));
           if (changeCount(p) !== drifted.expected.size || missing.length > 0 || extra.length > 0) {
-            throw new BenchFailure(`the drift plan has ${changeCount(p)} changes, expected exactly ${drifted.expected.size}; missing e.g. ${missing.slice(0, 5).join('; ') || '-'}; extra e.g. ${extra.slice(0, 5).join('; ') || '-'}`);
+            throw new BenchFailure(
+              `the drift plan has ${changeCount(p)} changes, expected exactly ${drifted.expected.size}; missing e.g. ${missing.slice(0, 5).join('; ') || '-'}; extra e.g. ${extra.slice(0, 5).join('; ') || '-'}`,
+            );
           }
           return changeCount(p);
         },
@@ -234,10 +261,16 @@ async function main(): Promise<number> {
       }
       const wall = median(walls);
       const peak = median(peaks);
-      const floor = s.floor && { wall: median(floorWalls), ratio: wall / median(floorWalls), target: s.floor.target, cpuRatio: median(cpus) / median(floorCpus) };
+      const floor = s.floor && {
+        wall: median(floorWalls),
+        ratio: wall / median(floorWalls),
+        target: s.floor.target,
+        cpuRatio: median(cpus) / median(floorCpus),
+      };
       const pass = wall < TARGET_SECONDS && peak < TARGET_MB && (!floor || floor.ratio <= floor.target);
       rows.push({ name: s.name, wall, ...(floor ? { floor } : {}), peak, changes, pass });
-      const times = (w: number[], c: number[]) => `${w.map((x) => x.toFixed(2)).join(' / ')} s (CPU ${c.map((x) => x.toFixed(2)).join(' / ')} s)`;
+      const times = (w: number[], c: number[]) =>
+        `${w.map((x) => x.toFixed(2)).join(' / ')} s (CPU ${c.map((x) => x.toFixed(2)).join(' / ')} s)`;
       const floorNote = floorWalls.length > 0 ? `; floor ${times(floorWalls, floorCpus)}` : '';
       console.error(`  ${s.name}: ${times(walls, cpus)}, ${peaks.map((p) => p.toFixed(0)).join(' / ')} MB${floorNote}`);
     }
@@ -260,7 +293,11 @@ async function main(): Promise<number> {
 
     const failed = rows.filter((r) => !r.pass);
     if (failed.length > 0 || args.phases) {
-      console.log(failed.length > 0 ? `${failed.length} scenario(s) missed the targets; where the time goes (in-process, one run):` : 'Phase breakdown (in-process, one run):');
+      console.log(
+        failed.length > 0
+          ? `${failed.length} scenario(s) missed the targets; where the time goes (in-process, one run):`
+          : 'Phase breakdown (in-process, one run):',
+      );
       for (const s of scenarios) {
         if (!s.phases) continue;
         const phases: Phases = await planPhases(s.phases.file, s.phases.host, s.phases.observed);
@@ -282,9 +319,11 @@ async function main(): Promise<number> {
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (err: unknown) => {
-    console.error(`bench: ${err instanceof BenchFailure ? err.message : err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    console.error(`bench: ${err instanceof BenchFailure ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
   },
 );

@@ -60,7 +60,8 @@ function inLan(offset: number): string {
 /** Builds the deterministic spec: VIPs from 10.0.100.0, real servers from 10.0.160.0, all on 10.0.0.0/16. */
 export function benchSpec(shape: BenchShape): BenchSpec {
   const services: SpecService[] = [];
-  if (Math.ceil(shape.services / PORTS.length) > 60 * 256 || POOL < shape.realServersPerService) throw new Error('bench shape does not fit 10.0.0.0/16');
+  if (Math.ceil(shape.services / PORTS.length) > 60 * 256 || POOL < shape.realServersPerService)
+    throw new Error('bench shape does not fit 10.0.0.0/16');
   for (let i = 0; i < shape.services; i++) {
     const { protocol, port } = PORTS[i % PORTS.length]!;
     const vip = inLan(100 * 256 + Math.floor(i / PORTS.length));
@@ -71,9 +72,23 @@ export function benchSpec(shape: BenchShape): BenchSpec {
     const first = (i * 7) % POOL;
     for (let j = 0; j < shape.realServersPerService; j++) {
       const address = inLan(160 * 256 + ((first + j) % POOL));
-      destinations.push({ address, port, weight: scheduler === 'wrr' || scheduler === 'wlc' ? 1 + ((i + j) % 5) : 1, short: (i + j) % 3 === 0 });
+      destinations.push({
+        address,
+        port,
+        weight: scheduler === 'wrr' || scheduler === 'wlc' ? 1 + ((i + j) % 5) : 1,
+        short: (i + j) % 3 === 0,
+      });
     }
-    const service: SpecService = { name: `svc${String(i).padStart(5, '0')}`, protocol, vip, port, scheduler, flags, onePacket: protocol === 'udp' && i % 2 === 0, destinations };
+    const service: SpecService = {
+      name: `svc${String(i).padStart(5, '0')}`,
+      protocol,
+      vip,
+      port,
+      scheduler,
+      flags,
+      onePacket: protocol === 'udp' && i % 2 === 0,
+      destinations,
+    };
     if (persistence) service.persistence = persistence;
     services.push(service);
   }
@@ -101,9 +116,11 @@ export function topologyYaml(spec: BenchSpec): string {
     out.push(`    scheduler: ${s.scheduler}`);
     if (s.flags.length > 0) out.push(`    flags: [${s.flags.join(', ')}]`);
     if (s.persistence) {
-      out.push(s.persistence.netmask === undefined
-        ? `    persistence: ${s.persistence.timeout}`
-        : `    persistence: { timeout: ${s.persistence.timeout}, netmask: ${s.persistence.netmask} }`);
+      out.push(
+        s.persistence.netmask === undefined
+          ? `    persistence: ${s.persistence.timeout}`
+          : `    persistence: { timeout: ${s.persistence.timeout}, netmask: ${s.persistence.netmask} }`,
+      );
     }
     if (s.onePacket) out.push('    onePacket: true');
     out.push('    method: dr', `    directors: [${spec.director}]`, '    realServers:');

@@ -18,7 +18,10 @@ describe('lbctl CLI', () => {
 
   it('exits 1 on an invalid topology and 66 on a missing file', async () => {
     const bad = join(tmp, 'bad.yaml');
-    writeFileSync(bad, 'apiVersion: lbctl/v1\nhosts: {}\nservices: { web: { vip: 10.0.0.1, port: 80, method: dr, directors: [x], realServers: [y] } }\n');
+    writeFileSync(
+      bad,
+      'apiVersion: lbctl/v1\nhosts: {}\nservices: { web: { vip: 10.0.0.1, port: 80, method: dr, directors: [x], realServers: [y] } }\n',
+    );
     const invalid = await runCli('validate', bad);
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toContain(`${bad}:3:`);

@@ -22,7 +22,10 @@ describe('lbctl import', () => {
 
   it('keepalived: follows include globs and selects "@ID" lines with --config-id', async () => {
     writeFileSync(join(tmp, 'main.conf'), '@lb1 include vs-*.conf\n');
-    writeFileSync(join(tmp, 'vs-web.conf'), 'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.11 80\n}\n');
+    writeFileSync(
+      join(tmp, 'vs-web.conf'),
+      'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.0.11 80\n}\n',
+    );
     const lb1 = await runCli('import', 'keepalived', join(tmp, 'main.conf'), '--config-id', 'lb1');
     expect(lb1.stdout).toContain('tcp-10-0-0-1-80:');
     const lb2 = await runCli('import', 'keepalived', join(tmp, 'main.conf'), '--config-id', 'lb2');

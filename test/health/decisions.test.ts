@@ -27,7 +27,8 @@ describe('rise and fall', () => {
 });
 
 const policy = (p: Partial<PoolPolicy> = {}): PoolPolicy => ({ onFailure: 'weight0', quorum: 0, hysteresis: 0, failOpenPercent: 50, ...p });
-const members = (...healths: ('up' | 'down')[]): Member[] => healths.map((health, i) => ({ key: `rs${i + 1}`, weight: 1, health, since: i }));
+const members = (...healths: ('up' | 'down')[]): Member[] =>
+  healths.map((health, i) => ({ key: `rs${i + 1}`, weight: 1, health, since: i }));
 const weights = (m: Member[], p: PoolPolicy, quorumWasUp = true) => decidePool(m, p, quorumWasUp).members.map((x) => x.weight);
 
 describe('pool decisions', () => {
@@ -37,7 +38,12 @@ describe('pool decisions', () => {
     ['fail-open 50 %: three of four down, two go out (the first to fail)', members('down', 'down', 'down', 'up'), policy(), [0, 0, 1, 1]],
     ['fail-open 0 %: nothing goes out', members('down', 'up'), policy({ failOpenPercent: 0 }), [1, 1]],
     ['fail-open 100 %: everything may go out', members('down', 'down'), policy({ failOpenPercent: 100 }), [0, 0]],
-    ['all down with a sorry server: all out (the sorry server takes the traffic)', members('down', 'down', 'down'), policy({ sorryServer: { address: '10.0.0.9', port: 80 } }), [0, 0, 0]],
+    [
+      'all down with a sorry server: all out (the sorry server takes the traffic)',
+      members('down', 'down', 'down'),
+      policy({ sorryServer: { address: '10.0.0.9', port: 80 } }),
+      [0, 0, 0],
+    ],
   ] as const)('%s', (_name, m, p, expected) => {
     expect(weights([...m], p)).toEqual(expected);
   });
@@ -97,38 +103,68 @@ function run(steps: [number, 'up' | 'down', number][], start: Announcement = sta
 
 describe('anycast announcement', () => {
   it('withdraws on failure when others announce, and announces again after the hold-down', () => {
-    expect(run([[100, 'down', 2], [200, 'up', 2], [2100, 'up', 2], [2200, 'up', 2]])).toEqual(['100:withdraw(hold 2000)', '200:-', '2100:-', '2200:announce']);
+    expect(
+      run([
+        [100, 'down', 2],
+        [200, 'up', 2],
+        [2100, 'up', 2],
+        [2200, 'up', 2],
+      ]),
+    ).toEqual(['100:withdraw(hold 2000)', '200:-', '2100:-', '2200:announce']);
   });
 
   it('never withdraws the last announcer, and announces again when it becomes the last', () => {
-    expect(run([[100, 'down', 0], [200, 'down', 1], [300, 'down', 0]])).toEqual(['100:-', '200:withdraw(hold 2000)', '300:announce']);
+    expect(
+      run([
+        [100, 'down', 0],
+        [200, 'down', 1],
+        [300, 'down', 0],
+      ]),
+    ).toEqual(['100:-', '200:withdraw(hold 2000)', '300:announce']);
   });
 
   it('having announced as the last node, stays while failing even when others come back, until its check passes', () => {
-    expect(run([[100, 'down', 1], [200, 'down', 0], [300, 'down', 2], [400, 'up', 2], [500, 'down', 2]])).toEqual([
-      '100:withdraw(hold 2000)',
-      '200:announce',
-      '300:-',
-      '400:-',
-      '500:withdraw(hold 4000)',
-    ]);
+    expect(
+      run([
+        [100, 'down', 1],
+        [200, 'down', 0],
+        [300, 'down', 2],
+        [400, 'up', 2],
+        [500, 'down', 2],
+      ]),
+    ).toEqual(['100:withdraw(hold 2000)', '200:announce', '300:-', '400:-', '500:withdraw(hold 4000)']);
   });
 
   it('doubles the hold-down per flap, up to the cap, and starts again after a stable spell', () => {
     const actions = run([
-      [100, 'down', 2], [200, 'up', 2], [2200, 'up', 2], // withdrawn, back after 2 s
-      [2300, 'down', 2], [2400, 'up', 2], [6400, 'up', 2], // a flap: 4 s
-      [6500, 'down', 2], [6600, 'up', 2], [14600, 'up', 2], // 8 s
-      [14700, 'down', 2], [14800, 'up', 2], [30800, 'up', 2], // 16 s, the cap
-      [30900, 'down', 2], [31000, 'up', 2], [47000, 'up', 2], // still 16 s
+      [100, 'down', 2],
+      [200, 'up', 2],
+      [2200, 'up', 2], // withdrawn, back after 2 s
+      [2300, 'down', 2],
+      [2400, 'up', 2],
+      [6400, 'up', 2], // a flap: 4 s
+      [6500, 'down', 2],
+      [6600, 'up', 2],
+      [14600, 'up', 2], // 8 s
+      [14700, 'down', 2],
+      [14800, 'up', 2],
+      [30800, 'up', 2], // 16 s, the cap
+      [30900, 'down', 2],
+      [31000, 'up', 2],
+      [47000, 'up', 2], // still 16 s
       [70000, 'down', 2], // stable for longer than the cap: 2 s again
     ]);
     expect(actions.filter((a) => a !== `${a.split(':')[0]}:-`)).toEqual([
-      '100:withdraw(hold 2000)', '2200:announce',
-      '2300:withdraw(hold 4000)', '6400:announce',
-      '6500:withdraw(hold 8000)', '14600:announce',
-      '14700:withdraw(hold 16000)', '30800:announce',
-      '30900:withdraw(hold 16000)', '47000:announce',
+      '100:withdraw(hold 2000)',
+      '2200:announce',
+      '2300:withdraw(hold 4000)',
+      '6400:announce',
+      '6500:withdraw(hold 8000)',
+      '14600:announce',
+      '14700:withdraw(hold 16000)',
+      '30800:announce',
+      '30900:withdraw(hold 16000)',
+      '47000:announce',
       '70000:withdraw(hold 2000)',
     ]);
   });

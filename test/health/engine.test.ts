@@ -35,7 +35,8 @@ services:
 const watch = () => watchFor(loadTopology('t.yaml', TOPOLOGY).topology!, 'director');
 
 /** The kernel as apply leaves it: every member at its topology weight. */
-const applied = (): KernelWeights => new Map(watch().pools.map((p) => [p.key, new Map(p.members.map((m) => [m.key, m.destination.weight]))]));
+const applied = (): KernelWeights =>
+  new Map(watch().pools.map((p) => [p.key, new Map(p.members.map((m) => [m.key, m.destination.weight]))]));
 
 /** An engine on a fake clock whose probes answer `healthy(server, now)`. */
 function harness(healthy: (server: string, now: number) => boolean, saved: SavedState = emptySaved(), kernel: KernelWeights = applied()) {
@@ -85,11 +86,17 @@ describe('health engine', () => {
     while (h.edits.length < 2) await h.clock.advance(10);
     const detection = h.clock.now() - failedAt;
     expect(detection).toBeLessThanOrEqual(2 * 525 + 10);
-    expect(h.edits.map((e) => e.kind === 'weight' && `${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address} w${e.destination.weight}`)).toEqual([
-      '192.168.10.100 192.168.10.21 w0',
-      '192.168.10.101 192.168.10.21 w0',
-    ]);
-    expect(h.engine.snapshot().overrides).toEqual({ 'tcp 192.168.10.100:80': { '192.168.10.21:80': 0 }, 'tcp 192.168.10.101:80': { '192.168.10.21:80': 0 } });
+    expect(
+      h.edits.map(
+        (e) =>
+          e.kind === 'weight' &&
+          `${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address} w${e.destination.weight}`,
+      ),
+    ).toEqual(['192.168.10.100 192.168.10.21 w0', '192.168.10.101 192.168.10.21 w0']);
+    expect(h.engine.snapshot().overrides).toEqual({
+      'tcp 192.168.10.100:80': { '192.168.10.21:80': 0 },
+      'tcp 192.168.10.101:80': { '192.168.10.21:80': 0 },
+    });
     down = false;
     await h.clock.advance(1500);
     expect(h.edits.slice(2).map((e) => e.kind === 'weight' && e.destination.weight)).toEqual([1, 1]);
@@ -104,14 +111,23 @@ describe('health engine', () => {
   });
 
   it('adds the sorry server when every real server is down, and removes it when one is back', async () => {
-    const topo = TOPOLOGY.replace('    failOpen: 50\n    realServers: [web1, web2]\n  b:', '    failOpen: 50\n    sorryServer: 192.168.10.50:8080\n    realServers: [web1, web2]\n  b:');
+    const topo = TOPOLOGY.replace(
+      '    failOpen: 50\n    realServers: [web1, web2]\n  b:',
+      '    failOpen: 50\n    sorryServer: 192.168.10.50:8080\n    realServers: [web1, web2]\n  b:',
+    );
     expect(topo).toContain('sorryServer');
     let healthy = true;
     const clock = new FakeClock();
     const edits: Edit[] = [];
     const w = watchFor(loadTopology('t.yaml', topo).topology!, 'director');
     const engine = new HealthEngine(
-      { clock, probe: async () => ({ passed: healthy, detail: '' }), apply: async (e) => void edits.push(...e), otherAnnouncers: async () => 1, event: () => {} },
+      {
+        clock,
+        probe: async () => ({ passed: healthy, detail: '' }),
+        apply: async (e) => void edits.push(...e),
+        otherAnnouncers: async () => 1,
+        event: () => {},
+      },
       emptySaved(),
       new Map(w.pools.map((p) => [p.key, new Map(p.members.map((m) => [m.key, m.destination.weight]))])),
       { concurrency: 4, jitter: 0.05, random: seeded(5) },
@@ -120,7 +136,12 @@ describe('health engine', () => {
     await clock.advance(1000);
     healthy = false;
     await clock.advance(2000);
-    const described = (list: Edit[]) => list.map((e) => ('service' in e ? `${e.kind} ${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address}:${e.destination.port} w${e.destination.weight}` : false));
+    const described = (list: Edit[]) =>
+      list.map((e) =>
+        'service' in e
+          ? `${e.kind} ${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address}:${e.destination.port} w${e.destination.weight}`
+          : false,
+      );
     // service a: both out (the sorry server takes the traffic); service b (no sorry server): fail-open keeps one in
     expect(described(edits).sort()).toEqual([
       'add 192.168.10.100 192.168.10.50:8080 w1',
@@ -131,7 +152,9 @@ describe('health engine', () => {
     expect(engine.snapshot().sorry).toEqual(['tcp 192.168.10.100:80']);
     healthy = true;
     await clock.advance(2000);
-    expect(described(edits.slice(4)).filter((e) => typeof e === 'string' && e.startsWith('remove'))).toEqual(['remove 192.168.10.100 192.168.10.50:8080 w1']);
+    expect(described(edits.slice(4)).filter((e) => typeof e === 'string' && e.startsWith('remove'))).toEqual([
+      'remove 192.168.10.100 192.168.10.50:8080 w1',
+    ]);
     expect(engine.snapshot()).toMatchObject({ sorry: [], overrides: {} });
     await engine.stop();
   });
@@ -140,31 +163,37 @@ describe('health engine', () => {
     [2, 2],
     [3, 3],
     [1, 1],
-  ])('a server flapping every 300 ms with rise %i / fall %i changes the kernel at most once per rise-or-fall run of probes', async (rise, fall) => {
-    const topo = TOPOLOGY.replaceAll('check: { kind: tcp, port: 8080 }', `check: { kind: tcp, port: 8080, rise: ${rise}, fall: ${fall} }`);
-    const clock = new FakeClock();
-    const edits: Edit[] = [];
-    const engine = new HealthEngine(
-      {
-        clock,
-        probe: async (p) => ({ passed: p.server !== '192.168.10.21' || Math.floor(clock.now() / 300) % 2 === 0, detail: '' }),
-        apply: async (e) => void edits.push(...e),
-        otherAnnouncers: async () => 1,
-        event: () => {},
-      },
-      emptySaved(),
-      applied(),
-      { concurrency: 4, jitter: 0.05, random: seeded(7) },
-    );
-    engine.load(watchFor(loadTopology('t.yaml', topo).topology!, 'director'));
-    const duration = 60_000;
-    await clock.advance(duration);
-    await engine.stop();
-    // Each change of health needs min(rise, fall) probes in a row; two services get one edit each per change.
-    const bound = 2 * Math.ceil(duration / (475 * Math.min(rise, fall)));
-    expect(edits.length).toBeLessThanOrEqual(bound);
-    if (rise === 1) expect(edits.length).toBeGreaterThan(0);
-  });
+  ])(
+    'a server flapping every 300 ms with rise %i / fall %i changes the kernel at most once per rise-or-fall run of probes',
+    async (rise, fall) => {
+      const topo = TOPOLOGY.replaceAll(
+        'check: { kind: tcp, port: 8080 }',
+        `check: { kind: tcp, port: 8080, rise: ${rise}, fall: ${fall} }`,
+      );
+      const clock = new FakeClock();
+      const edits: Edit[] = [];
+      const engine = new HealthEngine(
+        {
+          clock,
+          probe: async (p) => ({ passed: p.server !== '192.168.10.21' || Math.floor(clock.now() / 300) % 2 === 0, detail: '' }),
+          apply: async (e) => void edits.push(...e),
+          otherAnnouncers: async () => 1,
+          event: () => {},
+        },
+        emptySaved(),
+        applied(),
+        { concurrency: 4, jitter: 0.05, random: seeded(7) },
+      );
+      engine.load(watchFor(loadTopology('t.yaml', topo).topology!, 'director'));
+      const duration = 60_000;
+      await clock.advance(duration);
+      await engine.stop();
+      // Each change of health needs min(rise, fall) probes in a row; two services get one edit each per change.
+      const bound = 2 * Math.ceil(duration / (475 * Math.min(rise, fall)));
+      expect(edits.length).toBeLessThanOrEqual(bound);
+      if (rise === 1) expect(edits.length).toBeGreaterThan(0);
+    },
+  );
 
   it('on restart, trusts its state file and the kernel: no edit until health changes', async () => {
     let down = true;
@@ -174,8 +203,20 @@ describe('health engine', () => {
     const saved = first.engine.snapshot();
     await first.engine.stop();
     const kernel: KernelWeights = new Map([
-      ['tcp 192.168.10.100:80', new Map<string, number | null>([['192.168.10.21:80', 0], ['192.168.10.22:80', 1]])],
-      ['tcp 192.168.10.101:80', new Map<string, number | null>([['192.168.10.21:80', 0], ['192.168.10.22:80', 1]])],
+      [
+        'tcp 192.168.10.100:80',
+        new Map<string, number | null>([
+          ['192.168.10.21:80', 0],
+          ['192.168.10.22:80', 1],
+        ]),
+      ],
+      [
+        'tcp 192.168.10.101:80',
+        new Map<string, number | null>([
+          ['192.168.10.21:80', 0],
+          ['192.168.10.22:80', 1],
+        ]),
+      ],
     ]);
     const second = harness((server) => !(down && server === '192.168.10.21'), saved, kernel);
     await second.clock.advance(3000);

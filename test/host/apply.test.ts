@@ -16,10 +16,13 @@ function load(file: string): Topology {
 }
 
 /** Every host of every example topology, with its interface names (the fake's devices). */
-const cases = readdirSync(TOPOLOGIES).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
-  const t = load(file);
-  return [...t.hosts.values()].map((h) => [file, h.name, h.interfaces.map((i) => i.name)] as const);
-});
+const cases = readdirSync(TOPOLOGIES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .flatMap((file) => {
+    const t = load(file);
+    return [...t.hosts.values()].map((h) => [file, h.name, h.interfaces.map((i) => i.name)] as const);
+  });
 
 const none = { owned: new Set<string>() };
 
@@ -86,18 +89,33 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
     const fake = new FakeHost(['eth0']);
     await applyPlan(desired, await planLive(desired, fake, none), fake, none);
     const plan = await planLive(edited, fake, none);
-    expect(plan.changes.filter((c) => c.kind.startsWith('ipvs')).map((c) => `${c.action} ${c.key}`)).toEqual([expect.stringMatching(/^update .*192\.168\.10\.22:80$/)]);
+    expect(plan.changes.filter((c) => c.kind.startsWith('ipvs')).map((c) => `${c.action} ${c.key}`)).toEqual([
+      expect.stringMatching(/^update .*192\.168\.10\.22:80$/),
+    ]);
     const report = await applyPlan(edited, plan, fake, none);
     expect(report.execution.failure).toBeUndefined();
     expect(report.remaining?.changes).toEqual([]);
-    expect([...fake.ipvs.values()].map((sv) => sv.destinations.map((d) => d.weight))).toEqual([[3, 4, 1], [1, 1, 1]]);
+    expect([...fake.ipvs.values()].map((sv) => sv.destinations.map((d) => d.weight))).toEqual([
+      [3, 4, 1],
+      [1, 1, 1],
+    ]);
   });
 
   describe.each([
-    ['a sysctl', (argv: readonly string[]) => argv[0] === 'sysctl' && argv.at(-1) === 'net.ipv4.conf.eth0.arp_ignore=1', 'dr-web.yaml', 'web1'],
+    [
+      'a sysctl',
+      (argv: readonly string[]) => argv[0] === 'sysctl' && argv.at(-1) === 'net.ipv4.conf.eth0.arp_ignore=1',
+      'dr-web.yaml',
+      'web1',
+    ],
     ['the address', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'addr', 'dr-web.yaml', 'web1'],
     ['a file write', (argv: readonly string[]) => argv[0] === 'write' && argv[1] === '/etc/sysctl.d/90-lbctl.conf', 'dr-web.yaml', 'web1'],
-    ['the IPVS batch', (argv: readonly string[], stdin?: string) => argv[0] === 'ipvsadm' && argv[1] === '-R' && (stdin ?? '').includes('-a'), 'dr-web.yaml', 'director'],
+    [
+      'the IPVS batch',
+      (argv: readonly string[], stdin?: string) => argv[0] === 'ipvsadm' && argv[1] === '-R' && (stdin ?? '').includes('-a'),
+      'dr-web.yaml',
+      'director',
+    ],
     ['the tunnel link', (argv: readonly string[]) => argv[0] === 'ip' && argv[1] === 'link', 'tun-three-datacentres.yaml', 'rs-tokyo'],
     ['the routing reload', (argv: readonly string[]) => argv[0] === 'systemctl', 'dns-anycast-ospf.yaml', 'dns1'],
   ])('when %s fails', (_what, failWhen, file, host) => {

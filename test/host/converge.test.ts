@@ -26,17 +26,38 @@ ${extra}`;
 }
 
 const OPTIONS: ApplyOptions = { requireRoot: true, reload: true, drainTimeoutSec: 300, what: 'test' };
-const apply = (fake: FakeHost, desired: HostState, options: Partial<ApplyOptions> = {}): Promise<ApplyResult> => applyHost(fake, desired, { ...OPTIONS, ...options });
+const apply = (fake: FakeHost, desired: HostState, options: Partial<ApplyOptions> = {}): Promise<ApplyResult> =>
+  applyHost(fake, desired, { ...OPTIONS, ...options });
 const owned = (fake: FakeHost, host: string) => parseLedger(fake.files.get(LEDGER_PATH)!.content, LEDGER_PATH).hosts[host];
 
 describe('refusals before anything changes', () => {
   it.each([
     ['not root', (f: FakeHost) => void (f.facts_ = { ...f.facts_, uid: 1000 }), Unprepared, 'must run as root'],
-    ['a missing tool', (f: FakeHost) => void f.absentTools.add('ipvsadm'), Unprepared, 'ipvsadm is not installed on fake host: apt-get install ipvsadm'],
+    [
+      'a missing tool',
+      (f: FakeHost) => void f.absentTools.add('ipvsadm'),
+      Unprepared,
+      'ipvsadm is not installed on fake host: apt-get install ipvsadm',
+    ],
     ['no IPVS', (f: FakeHost) => void (f.facts_ = { ...f.facts_, ipvs: 'absent' }), Unprepared, 'the kernel of fake host has no IPVS'],
-    ['a full disk', (f: FakeHost) => void (f.writeProblem = '/var/lib has 12 KiB free; lbctl needs 1100 KiB'), Unprepared, 'cannot write on fake host: /var/lib has 12 KiB free'],
-    ['a held lock', (f: FakeHost) => void (f.lockedBy = 'apply other.yaml --host d'), LockHeld, 'another lbctl (apply other.yaml --host d) holds the lock'],
-    ['an unreadable ledger', (f: FakeHost) => void f.files.set(LEDGER_PATH, { content: '{"version": 1, "hosts": [', mode: 0o600 }), LedgerUnreadable, 'cannot be read: it is not JSON'],
+    [
+      'a full disk',
+      (f: FakeHost) => void (f.writeProblem = '/var/lib has 12 KiB free; lbctl needs 1100 KiB'),
+      Unprepared,
+      'cannot write on fake host: /var/lib has 12 KiB free',
+    ],
+    [
+      'a held lock',
+      (f: FakeHost) => void (f.lockedBy = 'apply other.yaml --host d'),
+      LockHeld,
+      'another lbctl (apply other.yaml --host d) holds the lock',
+    ],
+    [
+      'an unreadable ledger',
+      (f: FakeHost) => void f.files.set(LEDGER_PATH, { content: '{"version": 1, "hosts": [', mode: 0o600 }),
+      LedgerUnreadable,
+      'cannot be read: it is not JSON',
+    ],
   ])('%s', async (_what, arrange, type, message) => {
     const fake = new FakeHost();
     arrange(fake);
@@ -93,7 +114,13 @@ describe('what the ledger makes apply do', () => {
     const without = topology('"10.0.0.12"').get('rs1')!;
     const result = await apply(fake, without);
     expect(result.kind).toBe('converged');
-    expect(result.plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)).toEqual(expect.arrayContaining(['delete address lo 10.0.0.100/32', 'delete file /etc/sysctl.d/90-lbctl.conf', 'update sysctl net.ipv4.conf.all.arp_ignore']));
+    expect(result.plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)).toEqual(
+      expect.arrayContaining([
+        'delete address lo 10.0.0.100/32',
+        'delete file /etc/sysctl.d/90-lbctl.conf',
+        'update sysctl net.ipv4.conf.all.arp_ignore',
+      ]),
+    );
     expect(fake.snapshot()).toBe(before);
     expect(owned(fake, 'rs1')).toEqual({ owned: [], draining: {}, sysctls: {} });
     expect((await apply(fake, without)).kind).toBe('unchanged');
@@ -131,7 +158,8 @@ describe('a real server leaving a service drains first', () => {
     if (afterFirst === 0 && active > 0) expect(weightOf(fake, '10.0.0.12')).toBe(0);
     const second = await apply(fake, one(), { drainTimeoutSec: timeout });
     expect(weightOf(fake, '10.0.0.12')).toBe(afterSecond);
-    if (afterSecond === 0) expect(second.plan.draining).toEqual([{ key: 'tcp 10.0.0.100:80 10.0.0.12:80', phase: 'connections', activeConns: active }]);
+    if (afterSecond === 0)
+      expect(second.plan.draining).toEqual([{ key: 'tcp 10.0.0.100:80 10.0.0.12:80', phase: 'connections', activeConns: active }]);
     else expect(owned(fake, 'd')?.draining).toEqual({});
   });
 });

@@ -8,7 +8,13 @@ import type { Change } from '../../src/plan/types.js';
 import { FakeHost } from '../support/fake-host.js';
 
 const id: IpvsServiceId = { protocol: 'tcp', address: '10.0.0.100', port: 443 };
-const service = (netmask: string) => ({ id, scheduler: 'sh', flags: ['sh-port', 'flag-3'], persistence: { timeout: 600, netmask }, onePacket: false });
+const service = (netmask: string) => ({
+  id,
+  scheduler: 'sh',
+  flags: ['sh-port', 'flag-3'],
+  persistence: { timeout: 600, netmask },
+  onePacket: false,
+});
 const real = (weight: number) => ({ service: id, address: '10.0.0.11', port: 443, forward: 'gate' as const, weight, upper: 0, lower: 0 });
 
 /** The fake host, but its ipvsadm -R ignores the lines of one command (complaining on stderr) and runs the others. */
@@ -45,6 +51,8 @@ describe('executeChanges: reading an ipvsadm -R batch back', () => {
     expect(result.failure?.error.message).toContain('(line: -E -t 10.0.0.100:443');
     // The weight took; rollback puts it back.
     expect(result.applied.map((c) => c.kind)).toEqual(['ipvs-destination']);
-    expect([...fake.ipvs.values()].map((s) => [s.persistence, s.destinations.map((d) => d.weight)])).toEqual([[service('255.255.255.255').persistence, [1]]]);
+    expect([...fake.ipvs.values()].map((s) => [s.persistence, s.destinations.map((d) => d.weight)])).toEqual([
+      [service('255.255.255.255').persistence, [1]],
+    ]);
   });
 });

@@ -27,7 +27,11 @@ const examples = readdirSync(TOPOLOGIES)
   .flatMap((file) => {
     const t = loadTopology(file, readFileSync(join(TOPOLOGIES, file), 'utf8')).topology!;
     const states = desiredStates(t);
-    return [...t.hosts.values()].map((h) => ({ name: `${file} ${h.name}`, desired: states.get(h.name)!, devices: h.interfaces.map((i) => i.name) }));
+    return [...t.hosts.values()].map((h) => ({
+      name: `${file} ${h.name}`,
+      desired: states.get(h.name)!,
+      devices: h.interfaces.map((i) => i.name),
+    }));
   });
 
 /** The ledger keys of every removable object the host holds, found by the planner's own keys. */
@@ -88,7 +92,8 @@ function inject(fake: FakeHost, fault: Fault, k: number): (() => boolean) | unde
     const index = n++;
     if (fault === 'kill' && index >= k) throw new Killed(`killed at ${op}`);
     if (fault === 'enospc' && index === k) throw Object.assign(new Error(`ENOSPC: no space left on device (${op})`), { code: 'ENOSPC' });
-    if (fault === 'erofs' && index >= k && isFile(op)) throw Object.assign(new Error(`EROFS: read-only file system (${op})`), { code: 'EROFS' });
+    if (fault === 'erofs' && index >= k && isFile(op))
+      throw Object.assign(new Error(`EROFS: read-only file system (${op})`), { code: 'EROFS' });
   };
   return undefined;
 }
@@ -112,8 +117,12 @@ describe.each(hosts)('faults at every step of apply: $name ($steps changes)', ({
         expect(await orphans(fake, desired, objectsBefore), where).toEqual([]);
         if (result?.kind === 'failed' && result.notUndone.length === 0) expect(fake.snapshot(), where).toBe(before);
         // An interruption stops apply between units; one that arrives during the last unit lets it finish.
-        if (fault === 'interrupt') expect(result?.kind === 'failed' ? result.cause : result?.kind, where).toMatch(/^(interrupted|converged)$/);
-        expect([...fake.files.keys()].filter((p) => p.includes('.lbctl-') && !fake.bookkeeping(p)), where).toEqual([]);
+        if (fault === 'interrupt')
+          expect(result?.kind === 'failed' ? result.cause : result?.kind, where).toMatch(/^(interrupted|converged)$/);
+        expect(
+          [...fake.files.keys()].filter((p) => p.includes('.lbctl-') && !fake.bookkeeping(p)),
+          where,
+        ).toEqual([]);
 
         const again = await apply(fake, desired);
         expect(['converged', 'unchanged'], `${where}: ${again.kind}`).toContain(again.kind);

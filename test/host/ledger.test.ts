@@ -18,8 +18,16 @@ describe('parseLedger', () => {
     ['hosts as a list', '{"version": 1, "hosts": []}', '"hosts" is not an object'],
     ['a host without owned', '{"version": 1, "hosts": {"web1": {}}}', 'host "web1" has no list of owned objects'],
     ['owned of numbers', '{"version": 1, "hosts": {"web1": {"owned": [1]}}}', 'host "web1" has no list of owned objects'],
-    ['draining of numbers', '{"version": 1, "hosts": {"web1": {"owned": [], "draining": {"k": 1}}}}', 'host "web1": "draining" is not a map of times'],
-    ['sysctls as a list', '{"version": 1, "hosts": {"web1": {"owned": [], "sysctls": []}}}', 'host "web1": "sysctls" is not a map of values'],
+    [
+      'draining of numbers',
+      '{"version": 1, "hosts": {"web1": {"owned": [], "draining": {"k": 1}}}}',
+      'host "web1": "draining" is not a map of times',
+    ],
+    [
+      'sysctls as a list',
+      '{"version": 1, "hosts": {"web1": {"owned": [], "sysctls": []}}}',
+      'host "web1": "sysctls" is not a map of values',
+    ],
   ])('refuses a ledger that is %s, saying why and how to recover', (_what, text, why) => {
     let error: unknown;
     try {
@@ -35,8 +43,14 @@ describe('parseLedger', () => {
   });
 
   it('reads a ledger, and one written by the lbctl before sysctl origins were recorded', () => {
-    expect(parseLedger('{"version": 1, "hosts": {"web1": {"owned": ["route inet default"]}}}', WHERE)).toEqual({ version: 1, hosts: { web1: { owned: ['route inet default'] } } });
-    const full = { version: 1, hosts: { d: { owned: [], draining: { k: '2026-01-01T00:00:00.000Z' }, sysctls: { 'net.ipv4.ip_forward': '0' } } } };
+    expect(parseLedger('{"version": 1, "hosts": {"web1": {"owned": ["route inet default"]}}}', WHERE)).toEqual({
+      version: 1,
+      hosts: { web1: { owned: ['route inet default'] } },
+    });
+    const full = {
+      version: 1,
+      hosts: { d: { owned: [], draining: { k: '2026-01-01T00:00:00.000Z' }, sysctls: { 'net.ipv4.ip_forward': '0' } } },
+    };
     expect(parseLedger(JSON.stringify(full), WHERE)).toEqual(full);
   });
 });
@@ -48,8 +62,20 @@ const address = (action: Change['action'], cidr: string): Change => ({
   before: action === 'create' ? null : { device: 'lo', cidr },
   after: action === 'delete' ? null : { device: 'lo', cidr },
 });
-const sysctl = (key: string, before: string | null, after: string): Change => ({ action: before === null ? 'create' : 'update', kind: 'sysctl', key, before, after });
-const tunl0 = (beforeUp: boolean): Change => ({ action: 'update', kind: 'link', key: 'tunl0', before: { name: 'tunl0', kind: 'ipip', up: beforeUp, mtu: 1480 }, after: { name: 'tunl0', kind: 'ipip', up: true, mtu: 1480 } });
+const sysctl = (key: string, before: string | null, after: string): Change => ({
+  action: before === null ? 'create' : 'update',
+  kind: 'sysctl',
+  key,
+  before,
+  after,
+});
+const tunl0 = (beforeUp: boolean): Change => ({
+  action: 'update',
+  kind: 'link',
+  key: 'tunl0',
+  before: { name: 'tunl0', kind: 'ipip', up: beforeUp, mtu: 1480 },
+  after: { name: 'tunl0', kind: 'ipip', up: true, mtu: 1480 },
+});
 
 describe('ownership records', () => {
   it.each([
@@ -74,8 +100,23 @@ describe('ownership records', () => {
   });
 
   it('notes when a drain starts and forgets it once the destination is deleted', () => {
-    const spec = { address: '10.0.0.11', port: 80, forward: 'gate' as const, weight: 0, upper: 0, lower: 0, service: { protocol: 'tcp' as const, address: '10.0.0.1', port: 80 } };
-    const start: Change = { action: 'update', kind: 'ipvs-destination', key: 'tcp 10.0.0.1:80 10.0.0.11:80', before: { ...spec, weight: 1 }, after: spec, drain: true };
+    const spec = {
+      address: '10.0.0.11',
+      port: 80,
+      forward: 'gate' as const,
+      weight: 0,
+      upper: 0,
+      lower: 0,
+      service: { protocol: 'tcp' as const, address: '10.0.0.1', port: 80 },
+    };
+    const start: Change = {
+      action: 'update',
+      kind: 'ipvs-destination',
+      key: 'tcp 10.0.0.1:80 10.0.0.11:80',
+      before: { ...spec, weight: 1 },
+      after: spec,
+      drain: true,
+    };
     const now = new Date('2026-11-30T00:00:00.000Z');
     const draining = recordDrains({}, [start], now);
     expect(draining).toEqual({ 'tcp 10.0.0.1:80 10.0.0.11:80': now.toISOString() });

@@ -78,7 +78,7 @@ describe('local files below a root', () => {
     expect(readFileSync(join(root, 'etc/x.conf'), 'utf8')).toBe('old\n');
   });
 
-  it('undoing lbctl\'s own change keeps no backup of it', async () => {
+  it("undoing lbctl's own change keeps no backup of it", async () => {
     const root = freshRoot();
     const files = localFiles(root, null);
     await files.write(file('mine\n'));
@@ -93,9 +93,13 @@ describe('the apply lock', () => {
     const release = await takeLock(path, 'apply a.yaml --host web1');
     const refusal = await takeLock(path, 'second').catch((err: unknown) => err);
     expect(refusal).toBeInstanceOf(LockHeld);
-    expect((refusal as Error).message).toMatch(new RegExp(`^another lbctl \\(pid ${process.pid}, apply a\\.yaml --host web1, since \\S+\\) holds ${path}: wait for it to finish$`));
+    expect((refusal as Error).message).toMatch(
+      new RegExp(`^another lbctl \\(pid ${process.pid}, apply a\\.yaml --host web1, since \\S+\\) holds ${path}: wait for it to finish$`),
+    );
     await release();
-    await (await takeLock(path, 'third'))();
+    await (
+      await takeLock(path, 'third')
+    )();
   });
 
   it('is released by the kernel when its holder dies, whatever its file says', async () => {
@@ -104,18 +108,23 @@ describe('the apply lock', () => {
     writeFileSync(path, 'garbage {');
     const holder = spawn('flock', ['--no-fork', path, 'sleep', '30'], { stdio: 'ignore' });
     const exited = new Promise((resolve) => holder.once('exit', resolve));
-    for (let i = 0; i < 100 && execFileSyncStatus(['flock', '--nonblock', path, 'true']) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && execFileSyncStatus(['flock', '--nonblock', path, 'true']) === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
     const refusal = await takeLock(path, 'x').catch((err: unknown) => err);
     expect((refusal as Error).message).toBe(`another lbctl (holder unknown) holds ${path}: wait for it to finish`);
     holder.kill('SIGKILL');
     await exited;
-    await (await takeLock(path, 'after'))();
+    await (
+      await takeLock(path, 'after')
+    )();
   });
 
   it('refuses a lock path that is a directory', async () => {
     const path = join(tmp, 'lock3', 'lbctl.lock');
     mkdirSync(path, { recursive: true });
-    await expect(takeLock(path, 'x')).rejects.toThrow(`${path} is not a lock file (a directory): no lbctl made it; remove it and run again`);
+    await expect(takeLock(path, 'x')).rejects.toThrow(
+      `${path} is not a lock file (a directory): no lbctl made it; remove it and run again`,
+    );
     expect(existsSync(path)).toBe(true);
   });
 });

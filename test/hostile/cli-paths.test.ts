@@ -28,10 +28,30 @@ const plan = (observed: string) => ['plan', TOPOLOGY, '--host', 'director', '--o
 /** [what, argv, exit code, text the message must hold]. */
 const CASES: [string, string[], number, string][] = [
   ['render --out a file', ['render', TOPOLOGY, '--host', 'web1', '--out', FILE], EXIT.cannotWrite, 'exists and is not a directory'],
-  ['render --out below a file', ['render', TOPOLOGY, '--host', 'web1', '--out', join(FILE, 'sub')], EXIT.cannotWrite, 'exists and is not a directory'],
-  ['render --out /proc/x (mkdir -p used to spin)', ['render', TOPOLOGY, '--host', 'web1', '--out', '/proc/lbctl-test'], EXIT.cannotWrite, 'does not allow creating it'],
-  ['render --out /sys/x', ['render', TOPOLOGY, '--host', 'web1', '--out', '/sys/lbctl-test'], EXIT.cannotWrite, 'cannot create /sys/lbctl-test'],
-  ['capture --out a file (before probing)', ['capture', TOPOLOGY, '--host', 'web1', '--out', FILE], EXIT.cannotWrite, 'exists and is not a directory'],
+  [
+    'render --out below a file',
+    ['render', TOPOLOGY, '--host', 'web1', '--out', join(FILE, 'sub')],
+    EXIT.cannotWrite,
+    'exists and is not a directory',
+  ],
+  [
+    'render --out /proc/x (mkdir -p used to spin)',
+    ['render', TOPOLOGY, '--host', 'web1', '--out', '/proc/lbctl-test'],
+    EXIT.cannotWrite,
+    'does not allow creating it',
+  ],
+  [
+    'render --out /sys/x',
+    ['render', TOPOLOGY, '--host', 'web1', '--out', '/sys/lbctl-test'],
+    EXIT.cannotWrite,
+    'cannot create /sys/lbctl-test',
+  ],
+  [
+    'capture --out a file (before probing)',
+    ['capture', TOPOLOGY, '--host', 'web1', '--out', FILE],
+    EXIT.cannotWrite,
+    'exists and is not a directory',
+  ],
   ['capture --root a file', ['capture', TOPOLOGY, '--host', 'web1', '--out', tmp, '--root', FILE], EXIT.usage, 'is not a directory'],
   ['apply --root a file', ['apply', TOPOLOGY, '--host', 'web1', '--yes', '--root', FILE], EXIT.usage, 'is not a directory'],
   ['apply --drain-timeout abc', ['apply', TOPOLOGY, '--host', 'web1', '--drain-timeout', 'abc'], EXIT.usage, 'whole number'],
@@ -42,16 +62,30 @@ const CASES: [string, string[], number, string][] = [
   ['plan --observed a missing path', plan(join(tmp, 'nope')), EXIT.noInput, 'no such file or directory'],
   ['plan --observed a file', plan(FILE), EXIT.noInput, 'is not a directory'],
   ['a directory where a capture belongs', plan(observedWith('dir', (p) => mkdirSync(p))), EXIT.noInput, 'it is a directory'],
-  ['a symlink loop where a capture belongs', plan(observedWith('loop', (p) => { symlinkSync(`${p}.b`, p); symlinkSync(p, `${p}.b`); })), EXIT.noInput, 'too many symbolic links'],
+  [
+    'a symlink loop where a capture belongs',
+    plan(
+      observedWith('loop', (p) => {
+        symlinkSync(`${p}.b`, p);
+        symlinkSync(p, `${p}.b`);
+      }),
+    ),
+    EXIT.noInput,
+    'too many symbolic links',
+  ],
   ['a FIFO where a capture belongs', plan(observedWith('fifo', (p) => execFileSync('mkfifo', [p]))), EXIT.noInput, 'not a regular file'],
   ['validate a directory', ['validate', tmp], EXIT.noInput, 'it is a directory'],
 ];
 
 describe('command-line paths that are not what they should be', () => {
-  it.each(CASES)('%s', async (_what, argv, code, text) => {
-    const r = await runCli(...argv);
-    expect(r.stderr).toContain(text);
-    expect(r.stderr).not.toContain('internal error');
-    expect(r.code).toBe(code);
-  }, 10_000);
+  it.each(CASES)(
+    '%s',
+    async (_what, argv, code, text) => {
+      const r = await runCli(...argv);
+      expect(r.stderr).toContain(text);
+      expect(r.stderr).not.toContain('internal error');
+      expect(r.code).toBe(code);
+    },
+    10_000,
+  );
 });

@@ -14,8 +14,16 @@ const ours: Route = { family: 'inet', destination: 'default', via: '10.0.0.1' };
 /** [what, `ip -j route` output, the commands the plan runs]: a route lbctl does not manage is ignored, never replaced. */
 const CASES: [string, string, string[]][] = [
   ['ours alone', '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"}]', []],
-  ['ours and a foreign backup default (metric 5)', '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"},{"dst":"default","gateway":"10.0.0.9","dev":"eth0","metric":5}]', []],
-  ['only the foreign backup', '[{"dst":"default","gateway":"10.0.0.9","dev":"eth0","metric":5}]', ['ip route replace default via 10.0.0.1']],
+  [
+    'ours and a foreign backup default (metric 5)',
+    '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0"},{"dst":"default","gateway":"10.0.0.9","dev":"eth0","metric":5}]',
+    [],
+  ],
+  [
+    'only the foreign backup',
+    '[{"dst":"default","gateway":"10.0.0.9","dev":"eth0","metric":5}]',
+    ['ip route replace default via 10.0.0.1'],
+  ],
   ['ours via another gateway', '[{"dst":"default","gateway":"10.0.0.9","dev":"eth0"}]', ['ip route replace default via 10.0.0.1']],
   ['metric 0 written out is the default metric', '[{"dst":"default","gateway":"10.0.0.1","dev":"eth0","metric":0}]', []],
 ];
@@ -29,14 +37,22 @@ describe('routes keyed by destination and metric', () => {
   });
 
   it('IPv6 routes: metric 1024 is the default, others are kept apart', () => {
-    const routes = parseIpRoute('[{"dst":"default","gateway":"fe80::1","metric":1024},{"dst":"default","gateway":"fe80::2","metric":100}]', 'inet6');
-    expect(routes).toEqual([{ family: 'inet6', destination: 'default', via: 'fe80::2', metric: 100 }, { family: 'inet6', destination: 'default', via: 'fe80::1' }]);
+    const routes = parseIpRoute(
+      '[{"dst":"default","gateway":"fe80::1","metric":1024},{"dst":"default","gateway":"fe80::2","metric":100}]',
+      'inet6',
+    );
+    expect(routes).toEqual([
+      { family: 'inet6', destination: 'default', via: 'fe80::2', metric: 100 },
+      { family: 'inet6', destination: 'default', via: 'fe80::1' },
+    ]);
   });
 
   it('an owned route with a metric is deleted with its metric (so the kernel deletes that one)', () => {
     const observed = { ...emptyHostState('h'), routes: parseIpRoute('[{"dst":"10.9.0.0/16","gateway":"10.0.0.9","metric":5}]', 'inet') };
     const plan = planHost(emptyHostState('h'), observed, new Set([ownedKey('route', 'inet 10.9.0.0/16 metric 5')]));
-    expect(plan.changes.flatMap(stepsFor)).toEqual([{ op: 'exec', argv: ['ip', 'route', 'del', '10.9.0.0/16', 'via', '10.0.0.9', 'metric', '5'] }]);
+    expect(plan.changes.flatMap(stepsFor)).toEqual([
+      { op: 'exec', argv: ['ip', 'route', 'del', '10.9.0.0/16', 'via', '10.0.0.9', 'metric', '5'] },
+    ]);
   });
 
   it('apply on a host with a foreign backup default route converges and leaves that route alone', async () => {

@@ -39,14 +39,38 @@ interface Placement {
 const PLACEMENTS: Placement[] = [
   { where: 'sysctl key (unmanaged)', observed: (v, s) => void (s.sysctls[`net.ipv4.${v}`] = '1'), owned: () => [] },
   { where: 'sysctl value (update)', observed: (v, s) => void (s.sysctls['net.ipv4.ip_forward'] = v), owned: () => [] },
-  { where: 'nft rule comment (update)', observed: (v, s) => void s.nft.push({ family: 'ip', name: 'lbctl', rules: [`ip daddr 10.0.0.5 snat to 10.0.0.1 comment "${v}"`] }), owned: () => [] },
-  { where: 'address device (owned, deleted)', observed: (v, s) => void s.addresses.push({ device: v, cidr: '10.0.0.7/32' }), owned: (v) => [ownedKey('address', `${v} 10.0.0.7/32`)] },
+  {
+    where: 'nft rule comment (update)',
+    observed: (v, s) => void s.nft.push({ family: 'ip', name: 'lbctl', rules: [`ip daddr 10.0.0.5 snat to 10.0.0.1 comment "${v}"`] }),
+    owned: () => [],
+  },
+  {
+    where: 'address device (owned, deleted)',
+    observed: (v, s) => void s.addresses.push({ device: v, cidr: '10.0.0.7/32' }),
+    owned: (v) => [ownedKey('address', `${v} 10.0.0.7/32`)],
+  },
   { where: 'address (unmanaged)', observed: (v, s) => void s.addresses.push({ device: 'lo', cidr: v }), owned: () => [] },
-  { where: 'route via (owned, deleted)', observed: (v, s) => void s.routes.push({ family: 'inet', destination: '10.9.0.0/16', via: v }), owned: () => [ownedKey('route', 'inet 10.9.0.0/16')] },
+  {
+    where: 'route via (owned, deleted)',
+    observed: (v, s) => void s.routes.push({ family: 'inet', destination: '10.9.0.0/16', via: v }),
+    owned: () => [ownedKey('route', 'inet 10.9.0.0/16')],
+  },
   { where: 'module (owned, deleted)', observed: (v, s) => void s.modules.push(v), owned: (v) => [ownedKey('module', v)] },
-  { where: 'file path (owned, deleted)', observed: (v, s) => void s.files.push({ path: `/etc/${v}`, content: '', mode: 0o644 }), owned: (v) => [ownedKey('file', `/etc/${v}`)] },
-  { where: 'file content (update)', observed: (v, s) => void s.files.push({ path: '/etc/lbctl/x.conf', content: `${v}\n`, mode: 0o644 }), owned: () => [] },
-  { where: 'link name (unmanaged)', observed: (v, s) => void s.links.push({ name: v, kind: 'ipip', up: true, mtu: 1480 }), owned: () => [] },
+  {
+    where: 'file path (owned, deleted)',
+    observed: (v, s) => void s.files.push({ path: `/etc/${v}`, content: '', mode: 0o644 }),
+    owned: (v) => [ownedKey('file', `/etc/${v}`)],
+  },
+  {
+    where: 'file content (update)',
+    observed: (v, s) => void s.files.push({ path: '/etc/lbctl/x.conf', content: `${v}\n`, mode: 0o644 }),
+    owned: () => [],
+  },
+  {
+    where: 'link name (unmanaged)',
+    observed: (v, s) => void s.links.push({ name: v, kind: 'ipip', up: true, mtu: 1480 }),
+    owned: () => [],
+  },
 ];
 
 /** What lbctl wants on the host: something of each kind the placements touch. */
@@ -66,7 +90,12 @@ const COMMANDS = ['ip', 'sysctl', 'modprobe', 'ipvsadm', 'nft', 'install', 'rm',
 
 /** How a recorder logs one command: its name and arguments joined by spaces (a shell word cannot hold NUL: sh drops it). */
 const recorded = (step: Step): string => {
-  const argv = step.op === 'exec' ? step.argv : step.op === 'remove' ? ['rm', '-f', '--', step.path] : ['install', '-D', '-m', '0644', '/dev/stdin', step.file.path];
+  const argv =
+    step.op === 'exec'
+      ? step.argv
+      : step.op === 'remove'
+        ? ['rm', '-f', '--', step.path]
+        : ['install', '-D', '-m', '0644', '/dev/stdin', step.file.path];
   return `${argv.join(' ').replaceAll('\0', '')}\n`;
 };
 
@@ -87,7 +116,9 @@ const ALPHABET = [...'\n\r\t\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202e #;&|<>()$
 /** `count` random hostile values of up to 12 pieces each, from `seed`. */
 function randomValues(seed: number, count: number): string[] {
   const next = random(seed);
-  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(next() * 12) }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(''));
+  return Array.from({ length: count }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 12) }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(''),
+  );
 }
 
 /** Runs the shell plan of `observed` with recorders in PATH; returns what they logged and what the steps list. */
@@ -109,7 +140,8 @@ describe('a shell plan of hostile observed state', () => {
   it.each(cases)('%s = %s: sh runs exactly the listed commands', (_where, _shown, p, value) => {
     const { ran, listed, script } = runPlan(p, value, join(tmp, `${cases.findIndex((c) => c[2] === p && c[3] === value)}`));
     // Every comment line is one line: no control character of a value survives in it.
-    for (const line of script.split('\n').filter((l) => l.startsWith('#'))) expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e]/u);
+    for (const line of script.split('\n').filter((l) => l.startsWith('#')))
+      expect(line).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028-\u202e]/u);
     expect(ran).toBe(listed);
   });
 
@@ -123,12 +155,17 @@ describe('a shell plan of hostile observed state', () => {
     });
   }, 120_000);
 
-  it.each(HOSTILE.map(([v, shown]) => [JSON.stringify(v), v, shown] as const))('human output shows %s escaped, never raw', (_json, value, shown) => {
-    const observed = emptyHostState('h');
-    for (const p of PLACEMENTS) p.observed(value, observed);
-    const text = renderHuman(makePlan([planHost(desired(), observed, new Set(PLACEMENTS.flatMap((p) => p.owned(value))), [`captured ${value}`])]));
-    expect(text.split('\n').join('')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028-\u202e]/u);
-    expect(text).toContain(`! captured ${shown}\n`);
-    expect(text).toContain(`? unmanaged address lo ${shown} (not in the topology`);
-  });
+  it.each(HOSTILE.map(([v, shown]) => [JSON.stringify(v), v, shown] as const))(
+    'human output shows %s escaped, never raw',
+    (_json, value, shown) => {
+      const observed = emptyHostState('h');
+      for (const p of PLACEMENTS) p.observed(value, observed);
+      const text = renderHuman(
+        makePlan([planHost(desired(), observed, new Set(PLACEMENTS.flatMap((p) => p.owned(value))), [`captured ${value}`])]),
+      );
+      expect(text.split('\n').join('')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028-\u202e]/u);
+      expect(text).toContain(`! captured ${shown}\n`);
+      expect(text).toContain(`? unmanaged address lo ${shown} (not in the topology`);
+    },
+  );
 });

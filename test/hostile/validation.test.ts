@@ -14,7 +14,8 @@ ${host}
 ${extra}`;
 
 const service = (vip: string) => `services:\n  web: { vip: "${vip}", port: 80, method: dr, directors: [d], realServers: [10.0.0.9] }`;
-const ipv6Service = (vip: string) => `services:\n  web: { vip: "${vip}", port: 80, method: dr, directors: [d], realServers: ["[2001:db8::9]:80"] }`;
+const ipv6Service = (vip: string) =>
+  `services:\n  web: { vip: "${vip}", port: 80, method: dr, directors: [d], realServers: ["[2001:db8::9]:80"] }`;
 const anycast = (prefix: string) => `    routing: { networks: { 10.0.0.0/24: 0 } }\nanycast:\n  a: { prefix: "${prefix}", nodes: [d] }`;
 /** A zone name of `length` characters: three 63-character labels and a last one. */
 const longName = (length: number) => `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(length - 192)}`;
@@ -27,10 +28,22 @@ const INVALID: [string, string, string, number][] = [
   ['one prefix spelled twice', topology('    routes: { 10.9.0.0/16: 10.0.0.254, 10.9.1.0/16: 10.0.0.253 }'), 'route-duplicate', 6],
   ['IPv6 route via IPv4', topology('    routes: { "2001:db8:9::/48": 10.0.0.254 }'), 'route-family', 6],
   ['IPv4 route via IPv6', topology('    routes: { 10.9.0.0/16: "2001:db8::fe" }'), 'route-family', 6],
-  ...[['0.0.0.0', 'unspecified'], ['255.255.255.255', 'broadcast'], ['224.0.0.5', 'multicast'], ['239.1.1.1', 'multicast'], ['127.0.0.2', 'loopback'], ['169.254.1.1', 'link-local'], ['0.1.2.3', 'this network'], ['240.0.0.1', 'reserved']].map(
-    ([vip, what]): [string, string, string, number] => [`VIP ${vip} (${what})`, topology('', service(vip!)), 'vip-reserved', 8],
-  ),
-  ...['::', '::1', 'ff02::5', 'fe80::1'].map((vip): [string, string, string, number] => [`VIP ${vip}`, topology('', ipv6Service(vip)), 'vip-reserved', 8]),
+  ...[
+    ['0.0.0.0', 'unspecified'],
+    ['255.255.255.255', 'broadcast'],
+    ['224.0.0.5', 'multicast'],
+    ['239.1.1.1', 'multicast'],
+    ['127.0.0.2', 'loopback'],
+    ['169.254.1.1', 'link-local'],
+    ['0.1.2.3', 'this network'],
+    ['240.0.0.1', 'reserved'],
+  ].map(([vip, what]): [string, string, string, number] => [`VIP ${vip} (${what})`, topology('', service(vip!)), 'vip-reserved', 8]),
+  ...['::', '::1', 'ff02::5', 'fe80::1'].map((vip): [string, string, string, number] => [
+    `VIP ${vip}`,
+    topology('', ipv6Service(vip)),
+    'vip-reserved',
+    8,
+  ]),
   ['anycast 224.0.0.5/32', topology(anycast('224.0.0.5/32')), 'vip-reserved', 8],
   ['anycast 0.0.0.0/32', topology(anycast('0.0.0.0/32')), 'vip-reserved', 8],
   ['IPv6 anycast prefix', topology(anycast('2001:db8::53/128')), 'ospf-ipv6', 8],
@@ -40,7 +53,12 @@ const INVALID: [string, string, string, number][] = [
   ['319-character zone name', topology('', zones(`${'a'.repeat(63)}.`.repeat(5).slice(0, 319))), 'dns-name-invalid', 9],
   ['248-character zone name', topology('', zones(longName(248))), 'dns-name-invalid', 9],
   ['64-character label', topology('', zones(`${'a'.repeat(64)}.com`)), 'dns-name-invalid', 9],
-  ['254-character owner name', `${topology('', zones('example.com'))}`.replace('www:', `${`${'a'.repeat(62)}.`.repeat(4)}bb:`), 'dns-name-invalid', 9],
+  [
+    '254-character owner name',
+    `${topology('', zones('example.com'))}`.replace('www:', `${`${'a'.repeat(62)}.`.repeat(4)}bb:`),
+    'dns-name-invalid',
+    9,
+  ],
   ['host named __proto__', topology('  __proto__:\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }'), 'name-invalid', 6],
   ['zone named __proto__', topology('', zones('__proto__')), 'name-invalid', 9],
 ];
@@ -67,13 +85,16 @@ describe('topologies that used to be accepted and then failed', () => {
     expect(r.topology).toBeDefined();
   });
 
-  it('a 0.0.0.0/0 route becomes the host\'s default route (the key a probed host reports)', () => {
+  it("a 0.0.0.0/0 route becomes the host's default route (the key a probed host reports)", () => {
     const { topology: t } = loadTopology('t.yaml', topology('    routes: { 0.0.0.0/0: 10.0.0.254 }'));
     expect(desiredStates(t!).get('d')?.routes).toEqual([{ family: 'inet', destination: 'default', via: '10.0.0.254' }]);
   });
 
   it('a host named constructor is kept', () => {
-    const { topology: t } = loadTopology('t.yaml', topology('  constructor:\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }'));
+    const { topology: t } = loadTopology(
+      't.yaml',
+      topology('  constructor:\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }'),
+    );
     expect([...t!.hosts.keys()]).toEqual(['d', 'constructor']);
   });
 });

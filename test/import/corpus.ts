@@ -13,7 +13,9 @@ export function corpusFile(name: string): string {
 }
 
 /** Every keepalived.conf of the corpus. */
-export const CORPUS = readdirSync(DIR).filter((f) => f.endsWith('.conf')).sort();
+export const CORPUS = readdirSync(DIR)
+  .filter((f) => f.endsWith('.conf'))
+  .sort();
 
 /** Services sorted by key, real servers by key: the order-free form of an IPVS table. */
 export function canonicalTable(services: readonly IpvsService[]): IpvsService[] {
@@ -23,7 +25,14 @@ export function canonicalTable(services: readonly IpvsService[]): IpvsService[] 
 /** The table a fixture's .expected.txt holds (ipvsadm-save -n lines; "#" lines explain it). */
 export function expectedTable(conf: string): IpvsService[] {
   const text = corpusFile(conf.replace(/\.conf$/, '.expected.txt'));
-  return canonicalTable(parseIpvsadmSave(text.split('\n').filter((l) => !l.startsWith('#')).join('\n')));
+  return canonicalTable(
+    parseIpvsadmSave(
+      text
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n'),
+    ),
+  );
 }
 
 /** A reader over an in-memory file set (globs: exact names, or "*" within a directory). */
@@ -35,17 +44,43 @@ export function memoryReader(files: Record<string, string>): ConfigReader {
       return text;
     },
     glob: (pattern) => {
-      const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&')).join('[^/]*')}$`);
-      return Object.keys(files).filter((f) => re.test(f)).sort();
+      const re = new RegExp(
+        `^${pattern
+          .split('*')
+          .map((p) => p.replace(/[.?+^$()[\]{}|\\]/g, '\\$&'))
+          .join('[^/]*')}$`,
+      );
+      return Object.keys(files)
+        .filter((f) => re.test(f))
+        .sort();
     },
   };
 }
 
 /** Keywords whose meaning the importer carries into the topology. */
 const IMPORTED = new Set([
-  'virtual_server', 'virtual_server_group', 'real_server', 'lb_algo', 'lvs_sched', 'lb_kind', 'lvs_method', 'persistence_timeout',
-  'persistence_granularity', 'protocol', 'weight', 'ops', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback',
-  'ip_family', 'uthreshold', 'lthreshold',
+  'virtual_server',
+  'virtual_server_group',
+  'real_server',
+  'lb_algo',
+  'lvs_sched',
+  'lb_kind',
+  'lvs_method',
+  'persistence_timeout',
+  'persistence_granularity',
+  'protocol',
+  'weight',
+  'ops',
+  'flag-1',
+  'flag-2',
+  'flag-3',
+  'sh-port',
+  'sh-fallback',
+  'mh-port',
+  'mh-fallback',
+  'ip_family',
+  'uthreshold',
+  'lthreshold',
 ]);
 
 /**
@@ -59,7 +94,10 @@ export function unimportedLines(text: string): number[] {
   text.split('\n').forEach((raw, i) => {
     const line = raw.replace(/[#!].*$/, '').trim();
     for (const part of line.split(/([{}])/)) {
-      const words = part.trim().split(/\s+/).filter((w) => w !== '');
+      const words = part
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '');
       if (part === '{') stack.push(last);
       else if (part === '}') stack.pop();
       else if (words.length > 0) {

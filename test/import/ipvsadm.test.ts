@@ -29,12 +29,16 @@ describe('import ipvsadm: the plan of the imported topology against the same dum
     expect(plan.unmanaged).toEqual([]);
   });
 
-  it.each(['real-all-options.txt', 'hand-all-options.txt', 'hand-tunnels.txt'])('%s: changes and unmanaged services only where the report says why', (name) => {
-    const { ipvs, plan, draft } = roundTrip(name, fixture(`ipvsadm-save/${name}`));
-    const explained = (key: string) => draft.notes.some((n) => n.keyword !== undefined && (key === n.keyword || key.startsWith(`${n.keyword} `)));
-    expect(ipvs.map((c) => c.key).filter((k) => !explained(k))).toEqual([]);
-    expect(plan.unmanaged.map((u) => u.key).filter((k) => !explained(k))).toEqual([]);
-  });
+  it.each(['real-all-options.txt', 'hand-all-options.txt', 'hand-tunnels.txt'])(
+    '%s: changes and unmanaged services only where the report says why',
+    (name) => {
+      const { ipvs, plan, draft } = roundTrip(name, fixture(`ipvsadm-save/${name}`));
+      const explained = (key: string) =>
+        draft.notes.some((n) => n.keyword !== undefined && (key === n.keyword || key.startsWith(`${n.keyword} `)));
+      expect(ipvs.map((c) => c.key).filter((k) => !explained(k))).toEqual([]);
+      expect(plan.unmanaged.map((u) => u.key).filter((k) => !explained(k))).toEqual([]);
+    },
+  );
 
   it('reports what the topology cannot hold: services without real servers, mixed methods, NAT one-packet, gue/gre tunnels', () => {
     const { draft, ipvs } = roundTrip('real-all-options.txt', fixture('ipvsadm-save/real-all-options.txt'));
@@ -66,7 +70,11 @@ describe('import ipvsadm: input forms', () => {
   it.each([
     ['-A -t www.example.com:http -s rr\n', 1, '"www.example.com" is a host name'],
     ['-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r 10.0.0.11:gopher -g\n', 2, 'service name "gopher" is not in the services table'],
-    ['IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n', 1, 'this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output'],
+    [
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n',
+      1,
+      'this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output',
+    ],
     ['-A -t 10.0.0.1:80 -s rr\n-x\n', 2, 'unknown command "-x"'],
   ])('refuses %j at line %i', (text, line, reason) => {
     try {
@@ -83,7 +91,12 @@ describe('import ipvsadm: input forms', () => {
 describe('/etc/services', () => {
   it('reads names and aliases per protocol; the first entry of a name wins', () => {
     const t = parseServicesFile('# comment\nhttp 80/tcp www www-http\nhttp 80/udp\nhttp 8080/tcp\nbad 99999/tcp\nnoport\n');
-    expect([...t.entries()]).toEqual([['http/tcp', 80], ['www/tcp', 80], ['www-http/tcp', 80], ['http/udp', 80]]);
+    expect([...t.entries()]).toEqual([
+      ['http/tcp', 80],
+      ['www/tcp', 80],
+      ['www-http/tcp', 80],
+      ['http/udp', 80],
+    ]);
   });
 });
 
@@ -95,10 +108,12 @@ describe('drafting what the topology cannot hold as it is', () => {
   };
 
   it('keeps a real server once when two become the same with the service port (DR cannot map ports)', () => {
-    const d = draft('-A -f 7 -s rr\n-a -f 7 -r 10.0.0.1:0 -g -w 1\n-a -f 7 -r 10.0.0.1:80 -g -w 1\n-A -t 10.0.9.1:80 -s rr\n-a -t 10.0.9.1:80 -r 10.0.0.1:80 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.2:81 -m -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.3:82 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.1:8080 -m -w 1\n');
+    const d = draft(
+      '-A -f 7 -s rr\n-a -f 7 -r 10.0.0.1:0 -g -w 1\n-a -f 7 -r 10.0.0.1:80 -g -w 1\n-A -t 10.0.9.1:80 -s rr\n-a -t 10.0.9.1:80 -r 10.0.0.1:80 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.2:81 -m -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.3:82 -g -w 1\n-a -t 10.0.9.1:80 -r 10.0.0.1:8080 -m -w 1\n',
+    );
     expect(d.yaml).toContain('      - 10.0.0.1\n      - 10.0.0.1:80\n');
     expect(d.yaml).toContain('      - 10.0.0.1:80\n      - 10.0.0.2:80\n      - 10.0.0.3:80\n');
-    expect(d.notes.map((n) => n.message)).toContain('real server 10.0.0.1:80 appears twice once its port is the service\'s: kept once');
+    expect(d.notes.map((n) => n.message)).toContain("real server 10.0.0.1:80 appears twice once its port is the service's: kept once");
     expect(d.notes.map((n) => n.message).filter((m) => m.includes('cannot map ports'))).toEqual([
       'real server 10.0.0.1:8080: DR cannot map ports, the kernel uses the service port 80',
       'real server 10.0.0.2:81: DR cannot map ports, the kernel uses the service port 80',
@@ -108,6 +123,8 @@ describe('drafting what the topology cannot hold as it is', () => {
 
   it('drops real servers of another address family (tunnelled ones IPVS allows), saying so', () => {
     const d = draft('-A -f 7 -s rr\n-a -f 7 -r 10.0.0.1:0 -i -w 1\n-a -f 7 -r [2001:db8::1]:0 -i -w 1\n');
-    expect(d.notes.map((n) => n.message)).toContain('real server [2001:db8::1]:0: a tunnelled real server of another address family; lbctl needs the service\'s family');
+    expect(d.notes.map((n) => n.message)).toContain(
+      "real server [2001:db8::1]:0: a tunnelled real server of another address family; lbctl needs the service's family",
+    );
   });
 });

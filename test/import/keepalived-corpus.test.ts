@@ -29,21 +29,24 @@ describe('keepalived.conf corpus (real files from public projects)', () => {
       expect(loaded.topology).toBeDefined();
     });
 
-    it('gives the director the IPVS table keepalived builds (read from keepalived\'s code)', () => {
+    it("gives the director the IPVS table keepalived builds (read from keepalived's code)", () => {
       const director = desiredStates(loaded.topology!).get(DIRECTOR);
       expect(canonicalTable(director?.ipvs ?? [])).toEqual(expectedTable(name));
     });
 
     it('plans, on an empty director, the ipvsadm commands that build that table', () => {
       const director = desiredStates(loaded.topology!).get(DIRECTOR)!;
-      const commands = renderShell(makePlan([planHost(director, emptyHostState(DIRECTOR))])).split('\n').filter((l) => /^ipvsadm -[Aa] /.test(l));
+      const commands = renderShell(makePlan([planHost(director, emptyHostState(DIRECTOR))]))
+        .split('\n')
+        .filter((l) => /^ipvsadm -[Aa] /.test(l));
       // The shell form quotes IPv6 endpoints ('[2001:db8::1]:80'); ipvsadm-restore lines do not.
       const restore = commands.map((l) => l.slice('ipvsadm '.length).replace(/'([^']*)'/g, '$1'));
       expect(canonicalTable(parseIpvsadmSave(restore.join('\n')))).toEqual(expectedTable(name));
     });
 
     it('reports every keyword it does not import, at its line', () => {
-      const covered = (line: number) => draft.notes.some((n) => n.at?.file === name && n.at.line <= line && line <= (n.at.endLine ?? n.at.line));
+      const covered = (line: number) =>
+        draft.notes.some((n) => n.at?.file === name && n.at.line <= line && line <= (n.at.endLine ?? n.at.line));
       expect(unimportedLines(text).filter((line) => !covered(line))).toEqual([]);
     });
   });

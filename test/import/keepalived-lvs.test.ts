@@ -8,19 +8,22 @@ import { memoryReader } from './corpus.js';
 function load(text: string): { rules: string[]; notes: string[] } {
   const r = importKeepalived('k.conf', text, { reader: memoryReader({}) });
   return {
-    rules: ipvsadmRules(r.services.map((s) => s.service)).trimEnd().split('\n').filter((l) => l !== ''),
+    rules: ipvsadmRules(r.services.map((s) => s.service))
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l !== ''),
     notes: r.notes.map((n) => `${n.at?.line ?? ''} ${n.kind} ${n.keyword ?? ''}`),
   };
 }
 
 describe('keepalived LVS semantics (check_parser.c, check_data.c, ipvswrapper.c)', () => {
-  it('applies keepalived\'s defaults, each with a note: UDP, NAT, wlc, weight 1', () => {
+  it("applies keepalived's defaults, each with a note: UDP, NAT, wlc, weight 1", () => {
     const { rules, notes } = load('virtual_server 10.0.0.1 53 {\n real_server 10.0.1.1 53\n}\n');
     expect(rules).toEqual(['-A -u 10.0.0.1:53 -s wlc', '-a -u 10.0.0.1:53 -r 10.0.1.1:53 -m -w 1']);
     expect(notes).toEqual(['1 adjusted virtual_server', '1 adjusted virtual_server', '1 adjusted virtual_server']);
   });
 
-  it('inherits virtual server → real server: method and weight, whichever order they are written in; a real server\'s own win', () => {
+  it("inherits virtual server → real server: method and weight, whichever order they are written in; a real server's own win", () => {
     const { rules } = load(`virtual_server 10.0.0.1 80 {
  protocol TCP
  lb_algo wrr
@@ -43,25 +46,38 @@ describe('keepalived LVS semantics (check_parser.c, check_data.c, ipvswrapper.c)
   });
 
   it('imports what keepalived ignores as keepalived runs it: unknown scheduler, persistence_timeout 0, unknown keyword', () => {
-    const { rules, notes } = load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n lb_algo roundrobin\n persistence_timeout 0\n frobnicate 1\n real_server 10.0.1.1 80\n}\n');
+    const { rules, notes } = load(
+      'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo rr\n lb_algo roundrobin\n persistence_timeout 0\n frobnicate 1\n real_server 10.0.1.1 80\n}\n',
+    );
     expect(rules[0]).toBe('-A -t 10.0.0.1:80 -s rr');
     expect(notes).toEqual(['5 adjusted lb_algo', '6 adjusted persistence_timeout', '7 adjusted frobnicate']);
   });
 
   it('persistence: a bare timeout is 360 s, granularity alone makes a service persistent, port 0 forces it', () => {
-    expect(load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout\n real_server 10.0.1.1 80\n}\n').rules[0]).toBe('-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.255');
-    expect(load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_granularity 255.255.255.0\n real_server 10.0.1.1 80\n}\n').rules[0]).toBe('-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.0');
+    expect(
+      load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_timeout\n real_server 10.0.1.1 80\n}\n')
+        .rules[0],
+    ).toBe('-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.255');
+    expect(
+      load(
+        'virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n persistence_granularity 255.255.255.0\n real_server 10.0.1.1 80\n}\n',
+      ).rules[0],
+    ).toBe('-A -t 10.0.0.1:80 -s rr -p 360 -M 255.255.255.0');
     const zero = load('virtual_server 10.0.0.1 0 {\n protocol TCP\n lb_algo rr\n lb_kind DR\n real_server 10.0.1.1 0\n}\n');
     expect(zero.rules).toEqual(['-A -t 10.0.0.1:0 -s rr -p 360 -M 255.255.255.255', '-a -t 10.0.0.1:0 -r 10.0.1.1:0 -g -w 1']);
     expect(zero.notes).toEqual(['1 adjusted virtual_server']);
   });
 
   it('scheduler flags: sh-port counts only after lb_algo sh, flag-N are named by the final scheduler, ops only for UDP', () => {
-    expect(load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo sh\n sh-port\n flag-1\n ops\n real_server 10.0.1.1 80\n}\n')).toEqual({
+    expect(
+      load('virtual_server 10.0.0.1 80 {\n protocol TCP\n lb_kind DR\n lb_algo sh\n sh-port\n flag-1\n ops\n real_server 10.0.1.1 80\n}\n'),
+    ).toEqual({
       rules: ['-A -t 10.0.0.1:80 -s sh -b sh-fallback,sh-port', '-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1'],
       notes: ['1 adjusted virtual_server'],
     });
-    expect(load('virtual_server 10.0.0.1 53 {\n protocol UDP\n lb_kind DR\n sh-port\n lb_algo sh\n ops\n real_server 10.0.1.1 53\n}\n')).toEqual({
+    expect(
+      load('virtual_server 10.0.0.1 53 {\n protocol UDP\n lb_kind DR\n sh-port\n lb_algo sh\n ops\n real_server 10.0.1.1 53\n}\n'),
+    ).toEqual({
       rules: ['-A -u 10.0.0.1:53 -s sh -o', '-a -u 10.0.0.1:53 -r 10.0.1.1:53 -g -w 1'],
       notes: ['4 adjusted sh-port'],
     });
@@ -84,11 +100,20 @@ virtual_server group G {
 }
 `);
     expect(rules.filter((r) => r.startsWith('-A'))).toEqual([
-      '-A -t 10.0.0.1:80 -s rr', '-A -t 10.0.0.2:80 -s rr', '-A -t 10.0.0.3:80 -s rr',
-      '-A -t 10.0.1.254:80 -s rr', '-A -t 10.0.1.255:80 -s rr', '-A -t 10.0.2.0:80 -s rr', '-A -t 10.0.2.1:80 -s rr',
-      '-A -t 10.0.3.0:443 -s rr', '-A -t 10.0.3.1:443 -s rr',
-      '-A -t [2001:db8::9]:80 -s rr', '-A -t [2001:db8::a]:80 -s rr', '-A -t [2001:db8::b]:80 -s rr',
-      '-A -f 7 -s rr', '-A -f 8 -6 -s rr',
+      '-A -t 10.0.0.1:80 -s rr',
+      '-A -t 10.0.0.2:80 -s rr',
+      '-A -t 10.0.0.3:80 -s rr',
+      '-A -t 10.0.1.254:80 -s rr',
+      '-A -t 10.0.1.255:80 -s rr',
+      '-A -t 10.0.2.0:80 -s rr',
+      '-A -t 10.0.2.1:80 -s rr',
+      '-A -t 10.0.3.0:443 -s rr',
+      '-A -t 10.0.3.1:443 -s rr',
+      '-A -t [2001:db8::9]:80 -s rr',
+      '-A -t [2001:db8::a]:80 -s rr',
+      '-A -t [2001:db8::b]:80 -s rr',
+      '-A -f 7 -s rr',
+      '-A -f 8 -6 -s rr',
     ]);
     expect(rules).toContain('-a -t 10.0.3.1:443 -r 10.0.9.1:443 -i -w 1');
     expect(rules).toContain('-a -f 8 -6 -r 10.0.9.1:0 -i -w 1');
@@ -112,7 +137,14 @@ virtual_server 10.0.0.1 80 {
 }
 `);
     expect(rules).toEqual(['-A -t 10.0.0.1:80 -s rr', '-a -t 10.0.0.1:80 -r 10.0.1.1:80 -g -w 1']);
-    expect(notes).toEqual(['2 adjusted 10.0.0.5-3', '3 adjusted 10.0.0.1/24', '1 adjusted virtual_server_group', '5 adjusted virtual_server', '14 adjusted real_server', '8 adjusted virtual_server']);
+    expect(notes).toEqual([
+      '2 adjusted 10.0.0.5-3',
+      '3 adjusted 10.0.0.1/24',
+      '1 adjusted virtual_server_group',
+      '5 adjusted virtual_server',
+      '14 adjusted real_server',
+      '8 adjusted virtual_server',
+    ]);
   });
 
   it('reports every checker, sorry server, quorum and HA keyword as not imported, at its line', () => {
@@ -148,17 +180,34 @@ virtual_server fwmark 1 {
 }
 `);
     expect(notes.filter((n) => n.includes('not-imported'))).toEqual([
-      '1 not-imported global_defs', '2 not-imported lvs_sync_daemon', '4 not-imported vrrp_instance', '5 not-imported lvs_sync_daemon_interface',
-      '9 not-imported lb_kind', '10 not-imported sorry_server', '11 not-imported quorum', '12 not-imported hysteresis', '13 not-imported alpha',
-      '14 not-imported omega', '15 not-imported ha_suspend', '16 not-imported delay_loop', '18 not-imported inhibit_on_failure',
-      '19 not-imported notify_up', '20 not-imported HTTP_GET', '22 not-imported TCP_CHECK', '23 not-imported DNS_CHECK', '24 not-imported MISC_CHECK',
-      '25 not-imported SMTP_CHECK', '26 not-imported UDP_CHECK', '27 not-imported FILE_CHECK', '28 not-imported BFD_CHECK',
+      '1 not-imported global_defs',
+      '2 not-imported lvs_sync_daemon',
+      '4 not-imported vrrp_instance',
+      '5 not-imported lvs_sync_daemon_interface',
+      '9 not-imported lb_kind',
+      '10 not-imported sorry_server',
+      '11 not-imported quorum',
+      '12 not-imported hysteresis',
+      '13 not-imported alpha',
+      '14 not-imported omega',
+      '15 not-imported ha_suspend',
+      '16 not-imported delay_loop',
+      '18 not-imported inhibit_on_failure',
+      '19 not-imported notify_up',
+      '20 not-imported HTTP_GET',
+      '22 not-imported TCP_CHECK',
+      '23 not-imported DNS_CHECK',
+      '24 not-imported MISC_CHECK',
+      '25 not-imported SMTP_CHECK',
+      '26 not-imported UDP_CHECK',
+      '27 not-imported FILE_CHECK',
+      '28 not-imported BFD_CHECK',
     ]);
   });
 });
 
 describe('the director of a keepalived import', () => {
-  it('gets its interfaces named after the VRRP addresses on the real servers\' networks (dev, else the instance\'s interface), placeholders avoiding them', () => {
+  it("gets its interfaces named after the VRRP addresses on the real servers' networks (dev, else the instance's interface), placeholders avoiding them", () => {
     const text = `vrrp_instance VI_1 {
  interface eth0
  virtual_ipaddress {
@@ -179,13 +228,17 @@ virtual_server 10.0.0.100 80 {
     const draft = draftTopology(result, 'test');
     expect(draft.yaml).toContain('      bond1: { network: net1, address: 10.0.1.253/24 }');
     expect(draft.yaml).toContain('      eth1: { network: net2, address: 10.0.2.254/24 }');
-    expect(draft.notes.find((n) => n.keyword === 'hosts.director.interfaces.bond1')?.message).toContain('the name bond1 comes from 10.0.1.254 at k.conf:5');
+    expect(draft.notes.find((n) => n.keyword === 'hosts.director.interfaces.bond1')?.message).toContain(
+      'the name bond1 comes from 10.0.1.254 at k.conf:5',
+    );
   });
 });
 
 describe('checker timing in the report', () => {
-  it('shows what each checker inherits: its own keys win over the real server\'s, which win over the virtual server\'s', () => {
-    const r = importKeepalived('k.conf', `virtual_server 10.0.0.1 80 {
+  it("shows what each checker inherits: its own keys win over the real server's, which win over the virtual server's", () => {
+    const r = importKeepalived(
+      'k.conf',
+      `virtual_server 10.0.0.1 80 {
  protocol TCP
  real_server 10.0.1.1 80 {
   retry 2
@@ -198,7 +251,9 @@ describe('checker timing in the report', () => {
  connect_timeout 5
  delay_loop 6
 }
-`, { reader: memoryReader({}) });
+`,
+      { reader: memoryReader({}) },
+    );
     const checks = r.notes.filter((n) => n.keyword === 'HTTP_GET' || n.keyword === 'TCP_CHECK').map((n) => n.message.replace(/^.*\(/, '('));
     expect(checks).toEqual([
       '(connect_timeout 3, delay_loop 6 from the virtual_server, retry 4)',

@@ -8,7 +8,9 @@ import { CORPUS, corpusFile, memoryReader } from './corpus.js';
 /** The lines keepalived's reader would hand on: words joined by spaces, braces on their own. */
 function lines(text: string, files: Record<string, string> = {}, configId?: string): string[] {
   const options = configId === undefined ? { reader: memoryReader(files) } : { reader: memoryReader(files), configId };
-  return preprocess('/etc/keepalived/keepalived.conf', text, options).segments.map((s) => (s.kind === 'words' ? s.words.map((w) => w.text).join(' ') : s.kind === 'open' ? '{' : '}'));
+  return preprocess('/etc/keepalived/keepalived.conf', text, options).segments.map((s) =>
+    s.kind === 'words' ? s.words.map((w) => w.text).join(' ') : s.kind === 'open' ? '{' : '}',
+  );
 }
 
 /** The SourceError an import throws, as "line:col: reason". */
@@ -24,7 +26,15 @@ function failure(text: string, files: Record<string, string> = {}): string {
 
 describe('keepalived.conf reading, as lib/parser.c reads it', () => {
   it('drops # and ! comments outside quotes, keeps \\# and quoted ones, splits braces off', () => {
-    expect(lines('a 1 # c\n  b "x # y" ! c\nc \\#d\nvirtual_server 1.2.3.4 80 { weight 1 }\n')).toEqual(['a 1', 'b x # y', 'c #d', 'virtual_server 1.2.3.4 80', '{', 'weight 1', '}']);
+    expect(lines('a 1 # c\n  b "x # y" ! c\nc \\#d\nvirtual_server 1.2.3.4 80 { weight 1 }\n')).toEqual([
+      'a 1',
+      'b x # y',
+      'c #d',
+      'virtual_server 1.2.3.4 80',
+      '{',
+      'weight 1',
+      '}',
+    ]);
   });
 
   it('keeps "@ID" lines of the given config id, drops others, and inverts with "@^ID"', () => {
@@ -40,19 +50,36 @@ describe('keepalived.conf reading, as lib/parser.c reads it', () => {
   });
 
   it('substitutes $NAME and ${NAME}, multi-line definitions, and leaves undefined names alone', () => {
-    const text = '$VIP=10.0.0.1\n$RS=real_server 10.0.1.1 80 { \\\n  weight 2 \\\n}\nvirtual_server $VIP 80 {\n${RS}\nx ${VIP}:$NOPE $_HASH\n}\n';
-    expect(lines(text)).toEqual(['virtual_server 10.0.0.1 80', '{', 'real_server 10.0.1.1 80', '{', 'weight 2', '}', 'x 10.0.0.1:$NOPE', '}']);
+    const text =
+      '$VIP=10.0.0.1\n$RS=real_server 10.0.1.1 80 { \\\n  weight 2 \\\n}\nvirtual_server $VIP 80 {\n${RS}\nx ${VIP}:$NOPE $_HASH\n}\n';
+    expect(lines(text)).toEqual([
+      'virtual_server 10.0.0.1 80',
+      '{',
+      'real_server 10.0.1.1 80',
+      '{',
+      'weight 2',
+      '}',
+      'x 10.0.0.1:$NOPE',
+      '}',
+    ]);
   });
 
   it('includes files matching a glob, relative to the including file, in glob order', () => {
-    const files = { '/etc/keepalived/conf.d/b.conf': 'b 2\n', '/etc/keepalived/conf.d/a.conf': 'a 1\ninclude ../last.conf\n', '/etc/keepalived/last.conf': 'z 9\n' };
+    const files = {
+      '/etc/keepalived/conf.d/b.conf': 'b 2\n',
+      '/etc/keepalived/conf.d/a.conf': 'a 1\ninclude ../last.conf\n',
+      '/etc/keepalived/last.conf': 'z 9\n',
+    };
     expect(lines('include conf.d/*.conf\nincluder /abs/none*.conf\nend\n', files)).toEqual(['a 1', 'z 9', 'b 2', 'end']);
   });
 
   it('places words in included files at their own file:line:col', () => {
     const r = preprocess('/k/main.conf', 'include sub.conf\n', { reader: memoryReader({ '/k/sub.conf': '\n  lb_algo   rr\n' }) });
     const seg = r.segments[0];
-    expect(seg?.kind === 'words' ? seg.words.map((w) => w.at) : []).toEqual([{ file: '/k/sub.conf', line: 2, col: 3 }, { file: '/k/sub.conf', line: 2, col: 13 }]);
+    expect(seg?.kind === 'words' ? seg.words.map((w) => w.at) : []).toEqual([
+      { file: '/k/sub.conf', line: 2, col: 3 },
+      { file: '/k/sub.conf', line: 2, col: 13 },
+    ]);
   });
 
   it.each([
@@ -70,9 +97,14 @@ describe('keepalived.conf reading, as lib/parser.c reads it', () => {
   });
 
   it('places notes in the file each keyword came from, included or not', () => {
-    const r = importKeepalived('/k/a.conf', 'include b.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n', { reader: memoryReader({ '/k/b.conf': 'virtual_server_group G {\n 10.0.0.2 80\n}\n' }) });
+    const r = importKeepalived('/k/a.conf', 'include b.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n', {
+      reader: memoryReader({ '/k/b.conf': 'virtual_server_group G {\n 10.0.0.2 80\n}\n' }),
+    });
     expect(ipvsadmRules(r.services.map((s) => s.service))).toBe('');
-    expect(r.notes.map((n) => `${n.at?.file}:${n.at?.line} ${n.keyword}`)).toEqual(['/k/a.conf:2 virtual_server', '/k/b.conf:1 virtual_server_group']);
+    expect(r.notes.map((n) => `${n.at?.file}:${n.at?.line} ${n.keyword}`)).toEqual([
+      '/k/a.conf:2 virtual_server',
+      '/k/b.conf:1 virtual_server_group',
+    ]);
   });
 });
 

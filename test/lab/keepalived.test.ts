@@ -7,13 +7,21 @@ import { labPlan } from '../../src/lab/plan.js';
 import { desiredStates } from '../../src/desired/desired.js';
 import { loadTopology } from '../../src/topology/load.js';
 
-const example = (name: string) => loadTopology(`${name}.yaml`, readFileSync(join(import.meta.dirname, '..', '..', 'topologies', `${name}.yaml`), 'utf8')).topology!;
+const example = (name: string) =>
+  loadTopology(`${name}.yaml`, readFileSync(join(import.meta.dirname, '..', '..', 'topologies', `${name}.yaml`), 'utf8')).topology!;
 
 describe('lab keepalived', () => {
   it('runs on the VRRP directors only', () => {
-    for (const [name, expected] of [['vrrp-web', ['d1', 'd2']], ['ecmp-web', []], ['dr-web', []]] as const) {
+    for (const [name, expected] of [
+      ['vrrp-web', ['d1', 'd2']],
+      ['ecmp-web', []],
+      ['dr-web', []],
+    ] as const) {
       const t = example(name);
-      expect(keepalivedHosts(labPlan(t, 'x').hosts, desiredStates(t)).map((h) => h.name), name).toEqual(expected);
+      expect(
+        keepalivedHosts(labPlan(t, 'x').hosts, desiredStates(t)).map((h) => h.name),
+        name,
+      ).toEqual(expected);
     }
   });
 
@@ -21,7 +29,20 @@ describe('lab keepalived', () => {
     const t = example('vrrp-web');
     const [d1] = keepalivedHosts(labPlan(t, 'vr').hosts, desiredStates(t));
     const argv = keepalivedCommand('vr', d1!);
-    expect(argv.slice(0, 12)).toEqual(['ip', 'netns', 'exec', 'lbl-vr-d1', 'unshare', '--mount', '--pid', '--fork', '--mount-proc', '--kill-child', '--propagation', 'private']);
+    expect(argv.slice(0, 12)).toEqual([
+      'ip',
+      'netns',
+      'exec',
+      'lbl-vr-d1',
+      'unshare',
+      '--mount',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--kill-child',
+      '--propagation',
+      'private',
+    ]);
     expect(argv.at(-1)).toBe('/run/lbctl-lab/vr/d1/etc/keepalived/keepalived.conf');
     expect(argv.join(' ')).toMatch(/keepalived --dont-fork .*--vrrp --use-file "\$1"/);
   });

@@ -24,30 +24,57 @@ describe('lab plan of dr-web.yaml', () => {
   const plan = labPlan(example('dr-web'), 'dr');
 
   it('has one namespace per host, the switch and the gateway router', () => {
-    expect(plan.namespaces).toEqual(['lbl-dr-sw', 'lbl-dr-director', 'lbl-dr-web1', 'lbl-dr-web2', 'lbl-dr-web3', 'lbl-dr-client', 'lbl-dr-gw']);
+    expect(plan.namespaces).toEqual([
+      'lbl-dr-sw',
+      'lbl-dr-director',
+      'lbl-dr-web1',
+      'lbl-dr-web2',
+      'lbl-dr-web3',
+      'lbl-dr-client',
+      'lbl-dr-gw',
+    ]);
     expect(plan.bridges).toEqual([{ name: 'br-lan', network: 'lan', namespace: 'lbl-dr-sw' }]);
   });
 
   it('serves the gateway no host has (192.168.10.1) from the router, on the lan bridge', () => {
     expect(plan.router).toEqual({
-      name: 'gw', namespace: 'lbl-dr-gw', gateway: null, routes: [], httpPorts: [], dnsPorts: [], agent: false,
+      name: 'gw',
+      namespace: 'lbl-dr-gw',
+      gateway: null,
+      routes: [],
+      httpPorts: [],
+      dnsPorts: [],
+      agent: false,
       interfaces: [{ name: 'lan', network: 'lan', addresses: ['192.168.10.1/24'] }],
     });
     expect(plan.links.at(-1)).toEqual({
       network: 'lan',
-      ends: [{ namespace: 'lbl-dr-gw', name: 'lan', addresses: ['192.168.10.1/24'] }, { namespace: 'lbl-dr-sw', name: 'gw-lan', addresses: [], bridge: 'br-lan' }],
+      ends: [
+        { namespace: 'lbl-dr-gw', name: 'lan', addresses: ['192.168.10.1/24'] },
+        { namespace: 'lbl-dr-sw', name: 'gw-lan', addresses: [], bridge: 'br-lan' },
+      ],
     });
   });
 
   it('gives each real server a web server on the ports it serves', () => {
-    expect(plan.hosts.map((h) => [h.name, h.httpPorts])).toEqual([['director', []], ['web1', [80, 443]], ['web2', [80, 443]], ['web3', [80, 443]], ['client', []]]);
+    expect(plan.hosts.map((h) => [h.name, h.httpPorts])).toEqual([
+      ['director', []],
+      ['web1', [80, 443]],
+      ['web2', [80, 443]],
+      ['web3', [80, 443]],
+      ['client', []],
+    ]);
     expect(plan.hosts.every((h) => h.dnsPorts.length === 0)).toBe(true);
   });
 
   it('gives the real servers of a UDP service a DNS responder on the port they serve (nat-port-mapping.yaml: VIP :53 to 5353)', () => {
     const nat = labPlan(example('nat-port-mapping'), 'nat');
     expect(nat.hosts.map((h) => [h.name, h.httpPorts, h.dnsPorts])).toEqual([
-      ['director', [], []], ['app1', [8080, 8443], [5353]], ['app2', [8080, 8443], [5353]], ['app3', [8080, 8443], []], ['client', [], []],
+      ['director', [], []],
+      ['app1', [8080, 8443], [5353]],
+      ['app2', [8080, 8443], [5353]],
+      ['app3', [8080, 8443], []],
+      ['client', [], []],
     ]);
   });
 
@@ -58,9 +85,26 @@ describe('lab plan of dr-web.yaml', () => {
 
   it('builds namespaces first, then the bridge, veths with addresses, forwarding, routes; all with ip -n or netns exec', () => {
     const steps = buildSteps(plan);
-    expect(steps.slice(0, 2)).toEqual([['ip', 'netns', 'add', 'lbl-dr-sw'], ['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'lo', 'up']]);
+    expect(steps.slice(0, 2)).toEqual([
+      ['ip', 'netns', 'add', 'lbl-dr-sw'],
+      ['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'lo', 'up'],
+    ]);
     expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'add', 'br-lan', 'type', 'bridge']);
-    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-web1', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'web1-eth0', 'netns', 'lbl-dr-sw']);
+    expect(steps).toContainEqual([
+      'ip',
+      '-n',
+      'lbl-dr-web1',
+      'link',
+      'add',
+      'eth0',
+      'type',
+      'veth',
+      'peer',
+      'name',
+      'web1-eth0',
+      'netns',
+      'lbl-dr-sw',
+    ]);
     expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'web1-eth0', 'master', 'br-lan']);
     expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-web1', 'addr', 'add', '192.168.10.21/24', 'dev', 'eth0']);
     expect(steps).toContainEqual(['ip', 'netns', 'exec', 'lbl-dr-gw', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
@@ -74,7 +118,14 @@ describe('lab plan of tun-three-datacentres.yaml', () => {
   const plan = labPlan(example('tun-three-datacentres'), 'tun');
 
   it('has a bridge per data centre and one router holding every data centre gateway', () => {
-    expect(plan.namespaces).toEqual(['lbl-tun-sw', 'lbl-tun-director', 'lbl-tun-rs-tokyo', 'lbl-tun-rs-beijing', 'lbl-tun-rs-newyork', 'lbl-tun-gw']);
+    expect(plan.namespaces).toEqual([
+      'lbl-tun-sw',
+      'lbl-tun-director',
+      'lbl-tun-rs-tokyo',
+      'lbl-tun-rs-beijing',
+      'lbl-tun-rs-newyork',
+      'lbl-tun-gw',
+    ]);
     expect(plan.bridges.map((b) => b.name)).toEqual(['br-edge', 'br-tokyo', 'br-beijing', 'br-newyork']);
     expect(plan.router?.interfaces).toEqual([
       { name: 'edge', network: 'edge', addresses: ['203.0.113.1/24'] },
@@ -114,10 +165,15 @@ hosts:
 
   it('wires a point-to-point network of two hosts as one veth pair, and needs no router when every gateway is a host', () => {
     const plan = labPlan(topology(P2P), 'p');
-    expect(plan.links.filter((l) => l.network === 'wire')).toEqual([{
-      network: 'wire',
-      ends: [{ namespace: 'lbl-p-alpha', name: 'eth0', addresses: ['10.1.0.1/30'] }, { namespace: 'lbl-p-a-very-long-host-name', name: 'eth0', addresses: ['10.1.0.2/30'] }],
-    }]);
+    expect(plan.links.filter((l) => l.network === 'wire')).toEqual([
+      {
+        network: 'wire',
+        ends: [
+          { namespace: 'lbl-p-alpha', name: 'eth0', addresses: ['10.1.0.1/30'] },
+          { namespace: 'lbl-p-a-very-long-host-name', name: 'eth0', addresses: ['10.1.0.2/30'] },
+        ],
+      },
+    ]);
     expect(plan.router).toBeNull();
     expect(plan.namespaces).toEqual(['lbl-p-sw', 'lbl-p-alpha', 'lbl-p-a-very-long-host-name']);
   });

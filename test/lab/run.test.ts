@@ -26,7 +26,9 @@ describe('the refusal of a lab with directors on a kernel without IPVS', () => {
     expect(ipvsRefusal(['director'], 'topologies/dr-web.yaml', 'lab')).toBe(
       'host director needs IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in the IPVS VM with `lbctl lab run topologies/dr-web.yaml --vm` (up, traffic check or `-- CMD`, down), or build the network only with --no-apply; nothing was created',
     );
-    expect(ipvsRefusal(['lb1', 'lb2'], 'six.yaml', 'six')).toMatch(/^hosts lb1, lb2 need IPVS, .* `lbctl lab run six\.yaml --name six --vm` /);
+    expect(ipvsRefusal(['lb1', 'lb2'], 'six.yaml', 'six')).toMatch(
+      /^hosts lb1, lb2 need IPVS, .* `lbctl lab run six\.yaml --name six --vm` /,
+    );
   });
 
   it('quotes a file name the shell would split', () => {
@@ -36,7 +38,9 @@ describe('the refusal of a lab with directors on a kernel without IPVS', () => {
   it('is what lab up says when modprobe finds no ip_vs (and /proc/net/ip_vs is missing)', async ({ skip }) => {
     if (existsSync('/proc/net/ip_vs')) skip('this kernel has IPVS');
     const t = example('dr-web');
-    expect(await unappliable(t, labPlan(t, 'lab'), 'topologies/dr-web.yaml', noIpvs)).toBe(ipvsRefusal(['director'], 'topologies/dr-web.yaml', 'lab'));
+    expect(await unappliable(t, labPlan(t, 'lab'), 'topologies/dr-web.yaml', noIpvs)).toBe(
+      ipvsRefusal(['director'], 'topologies/dr-web.yaml', 'lab'),
+    );
   });
 
   it('no longer refuses the zone servers of dns-six-load-balancers.yaml: the lab serves their records itself', async () => {
@@ -44,7 +48,7 @@ describe('the refusal of a lab with directors on a kernel without IPVS', () => {
     expect(await unappliable(t, labPlan(t, 'six'), 'six.yaml', agreeing)).toBeNull();
   });
 
-  it('accepts dns-anycast-ospf.yaml: its routing reloads are replaced by the lab\'s FRR instances', async () => {
+  it("accepts dns-anycast-ospf.yaml: its routing reloads are replaced by the lab's FRR instances", async () => {
     const t = example('dns-anycast-ospf');
     expect(await unappliable(t, labPlan(t, 'lab'), 'x.yaml', agreeing)).toBeNull();
   });
@@ -54,24 +58,64 @@ describe('lbctl lab run on the command line', () => {
   it('lab up --vm is refused with the real command (a VM cannot hand a lab back to the shell)', async () => {
     const r = await runCli('lab', 'up', 'topologies/dr-web.yaml', '--vm');
     expect(r.code).toBe(64);
-    expect(r.stderr).toBe('lbctl: lab up has no --vm: a VM lives only as long as its job, so it cannot hand the lab back to this shell; `lbctl lab run topologies/dr-web.yaml --vm [-- CMD ARGS...]` brings the lab up in the IPVS VM, runs the traffic check or CMD there and takes it down\n');
+    expect(r.stderr).toBe(
+      'lbctl: lab up has no --vm: a VM lives only as long as its job, so it cannot hand the lab back to this shell; `lbctl lab run topologies/dr-web.yaml --vm [-- CMD ARGS...]` brings the lab up in the IPVS VM, runs the traffic check or CMD there and takes it down\n',
+    );
   });
 
   it('takes CMD after -- without reading its options as its own', async () => {
-    const r = await runCli('lab', 'run', join(ROOT, 'no-such-topology.yaml'), '--vm', '--', 'curl', '-s', '--max-time', '2', 'http://192.168.10.100/');
+    const r = await runCli(
+      'lab',
+      'run',
+      join(ROOT, 'no-such-topology.yaml'),
+      '--vm',
+      '--',
+      'curl',
+      '-s',
+      '--max-time',
+      '2',
+      'http://192.168.10.100/',
+    );
     expect(r.code).toBe(66); // the file, not an unknown option -s
   });
 
   it('refuses a bad --requests, --timeout or lab name before building anything', async () => {
     expect((await runCli('lab', 'run', file('dr-web'), '--requests', '0')).code).toBe(64);
     expect((await runCli('lab', 'run', file('dr-web'), '--vm', '--timeout', 'soon')).code).toBe(64);
-    expect(await runCli('lab', 'run', file('dr-web'), '--name', 'a-b')).toMatchObject({ code: 64, stderr: expect.stringContaining('must be 1-32 letters, digits or "_"') });
+    expect(await runCli('lab', 'run', file('dr-web'), '--name', 'a-b')).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining('must be 1-32 letters, digits or "_"'),
+    });
   });
 
-  it('runs in the VM this lbctl\'s `lab run` without --vm, on the same file, lab, request count and CMD', () => {
+  it("runs in the VM this lbctl's `lab run` without --vm, on the same file, lab, request count and CMD", () => {
     const lbctl = join(ROOT, 'bin/lbctl');
-    expect(vmJobCommand({ file: '/t/dr.yaml', lab: 'lab', requests: 12, command: [] })).toEqual([process.execPath, lbctl, 'lab', 'run', '/t/dr.yaml', '--name', 'lab', '--requests', '12']);
-    expect(vmJobCommand({ file: '/t/dr.yaml', lab: 'x', requests: 6, command: ['sh', '-c', 'exit 3'] })).toEqual([process.execPath, lbctl, 'lab', 'run', '/t/dr.yaml', '--name', 'x', '--requests', '6', '--', 'sh', '-c', 'exit 3']);
+    expect(vmJobCommand({ file: '/t/dr.yaml', lab: 'lab', requests: 12, command: [] })).toEqual([
+      process.execPath,
+      lbctl,
+      'lab',
+      'run',
+      '/t/dr.yaml',
+      '--name',
+      'lab',
+      '--requests',
+      '12',
+    ]);
+    expect(vmJobCommand({ file: '/t/dr.yaml', lab: 'x', requests: 6, command: ['sh', '-c', 'exit 3'] })).toEqual([
+      process.execPath,
+      lbctl,
+      'lab',
+      'run',
+      '/t/dr.yaml',
+      '--name',
+      'x',
+      '--requests',
+      '6',
+      '--',
+      'sh',
+      '-c',
+      'exit 3',
+    ]);
   });
 });
 
@@ -97,9 +141,16 @@ hello\t60\tIN\tCNAME\thello.vip
   it('starts dnsmasq on the zone servers of dns-six-load-balancers.yaml with the zone local and one --host-record per record', () => {
     const t = example('dns-six-load-balancers');
     const launches = dnsLaunches(t, labPlan(t, 'six').hosts);
-    expect(launches.map((l) => [l.host.name, l.addresses, l.zones])).toEqual([['dnslb1', ['203.0.113.53'], ['mycompany.com']], ['dnslb2', ['203.0.113.54'], ['mycompany.com']]]);
+    expect(launches.map((l) => [l.host.name, l.addresses, l.zones])).toEqual([
+      ['dnslb1', ['203.0.113.53'], ['mycompany.com']],
+      ['dnslb2', ['203.0.113.54'], ['mycompany.com']],
+    ]);
     const argv = dnsCommand('six', launches[0]!, zoneRecords(records, 'mycompany.com').slice(0, 2));
-    expect(argv.slice(-3)).toEqual(['--local=/mycompany.com/', '--host-record=hello.vip.mycompany.com,203.0.113.101,60', '--host-record=hello.vip.mycompany.com,203.0.113.102,60']);
+    expect(argv.slice(-3)).toEqual([
+      '--local=/mycompany.com/',
+      '--host-record=hello.vip.mycompany.com,203.0.113.101,60',
+      '--host-record=hello.vip.mycompany.com,203.0.113.102,60',
+    ]);
     expect(argv).toContain('--listen-address=203.0.113.53');
   });
 });
@@ -107,17 +158,34 @@ hello\t60\tIN\tCNAME\thello.vip
 describe('FRR instances of dns-anycast-ospf.yaml', () => {
   it('hands the quagga-style routers, through vtysh, the timers their files can only carry as comments; the frr.conf nodes nothing', async () => {
     const t = example('dns-anycast-ospf');
-    const launches = await frrLaunches(t, 'seed', labPlan(t, 'seed').hosts.filter((h) => h.name === 'r1' || h.name === 'dns1'));
+    const launches = await frrLaunches(
+      t,
+      'seed',
+      labPlan(t, 'seed').hosts.filter((h) => h.name === 'r1' || h.name === 'dns1'),
+    );
     const afterDaemons = (host: string) => {
       const argv = frrCommand(launches.find((l) => l.host.name === host)!);
       return argv.slice(argv.indexOf('--') + 1);
     };
     expect(afterDaemons('r1')).toEqual([
       'configure terminal',
-      'interface eth0', 'ip ospf dead-interval 3', 'ip ospf hello-interval 1', 'ip ospf retransmit-interval 1',
-      'interface eth1', 'ip ospf dead-interval 3', 'ip ospf hello-interval 1', 'ip ospf retransmit-interval 1',
-      'router ospf', 'ospf router-id 10.211.55.17', 'timers throttle spf 0 50 1000', 'timers throttle lsa all 0', 'timers lsa min-arrival 0',
-      'maximum-paths 4', 'network 10.0.0.0/24 area 0.0.0.2', 'network 10.211.55.0/24 area 0.0.0.0', 'network 10.211.77.0/24 area 0.0.0.2',
+      'interface eth0',
+      'ip ospf dead-interval 3',
+      'ip ospf hello-interval 1',
+      'ip ospf retransmit-interval 1',
+      'interface eth1',
+      'ip ospf dead-interval 3',
+      'ip ospf hello-interval 1',
+      'ip ospf retransmit-interval 1',
+      'router ospf',
+      'ospf router-id 10.211.55.17',
+      'timers throttle spf 0 50 1000',
+      'timers throttle lsa all 0',
+      'timers lsa min-arrival 0',
+      'maximum-paths 4',
+      'network 10.0.0.0/24 area 0.0.0.2',
+      'network 10.211.55.0/24 area 0.0.0.0',
+      'network 10.211.77.0/24 area 0.0.0.2',
     ]);
     expect(afterDaemons('dns1')).toEqual([]);
   });
@@ -130,7 +198,8 @@ describe('DNS responders of the real servers of UDP services', () => {
     const t = example('nat-port-mapping');
     const launches = dnsLaunches(t, labPlan(t, 'nat').hosts);
     expect(launches.map((l) => [l.host.name, l.addresses, l.port, l.self, l.zones])).toEqual([
-      ['app1', ['10.10.0.11'], 5353, '10.10.0.11', []], ['app2', ['10.10.0.12'], 5353, '10.10.0.12', []],
+      ['app1', ['10.10.0.11'], 5353, '10.10.0.11', []],
+      ['app2', ['10.10.0.12'], 5353, '10.10.0.12', []],
     ]);
     const argv = dnsCommand('nat', launches[0]!);
     expect(argv).toContain('--port=5353');
@@ -141,18 +210,29 @@ describe('DNS responders of the real servers of UDP services', () => {
   it('a DR real server also listens on the VIP (packets arrive addressed to it), merged into the port-53 server of a dns host', () => {
     const yaml = readFileSync(file('dr-web'), 'utf8')
       .replace('  web1:\n    roles: [real-server]', '  web1:\n    roles: [real-server, dns]')
-      .concat('  dns:\n    vip: 192.168.10.100\n    port: 53\n    protocol: udp\n    method: dr\n    directors: [director]\n    realServers: [web1, web2]\n');
+      .concat(
+        '  dns:\n    vip: 192.168.10.100\n    port: 53\n    protocol: udp\n    method: dr\n    directors: [director]\n    realServers: [web1, web2]\n',
+      );
     const t = withUdp(yaml);
     const launches = dnsLaunches(t, labPlan(t, 'dr').hosts);
-    expect(launches.map((l) => [l.host.name, l.addresses, l.port])).toEqual([['web1', ['192.168.10.21', '192.168.10.100'], 53], ['web2', ['192.168.10.22', '192.168.10.100'], 53]]);
+    expect(launches.map((l) => [l.host.name, l.addresses, l.port])).toEqual([
+      ['web1', ['192.168.10.21', '192.168.10.100'], 53],
+      ['web2', ['192.168.10.22', '192.168.10.100'], 53],
+    ]);
     expect(dnsCommand('dr', launches[0]!)).not.toContain('--port=53');
   });
 });
 
-describe('the traffic check\'s reading of curl', () => {
+describe("the traffic check's reading of curl", () => {
   it('counts each answered request (server name, client address it saw) and the ones with an HTTP error', () => {
     const out = 'web1\n192.168.10.50\n=lbctl-http 200\nweb2\n192.168.10.50\n=lbctl-http 200\n<html>404</html>\n=lbctl-http 404\n';
-    expect(parseAnswers(out)).toEqual({ answers: [['web1', '192.168.10.50'], ['web2', '192.168.10.50']], other: 1 });
+    expect(parseAnswers(out)).toEqual({
+      answers: [
+        ['web1', '192.168.10.50'],
+        ['web2', '192.168.10.50'],
+      ],
+      other: 1,
+    });
     expect(parseAnswers('')).toEqual({ answers: [], other: 0 });
   });
 });

@@ -8,7 +8,10 @@ describe('what a service with checks needs on its director', () => {
     const text = readFileSync('topologies/dr-web.yaml', 'utf8');
     const sysctls = (yaml: string) => desiredStates(loadTopology('dr-web.yaml', yaml).topology!).get('director')!.sysctls;
     expect(sysctls(text)['net.ipv4.vs.expire_nodest_conn']).toBeUndefined();
-    const removing = text.replace('    check: { kind: http, path: /, status: [200] }', '    check: { kind: http, path: /, status: [200] }\n    onFailure: remove');
+    const removing = text.replace(
+      '    check: { kind: http, path: /, status: [200] }',
+      '    check: { kind: http, path: /, status: [200] }\n    onFailure: remove',
+    );
     expect(removing).toContain('onFailure: remove');
     expect(sysctls(removing)['net.ipv4.vs.expire_nodest_conn']).toBe('1');
   });

@@ -16,7 +16,9 @@ const ALL = {
 
 describe('the capture layout', () => {
   it('names one file and one command per section', () => {
-    const layout = (Object.keys(CAPTURE_FILES) as CaptureName[]).map((name) => `${CAPTURE_FILES[name]} <- ${CAPTURE_COMMANDS[name].join(' ')}`);
+    const layout = (Object.keys(CAPTURE_FILES) as CaptureName[]).map(
+      (name) => `${CAPTURE_FILES[name]} <- ${CAPTURE_COMMANDS[name].join(' ')}`,
+    );
     expect(layout).toEqual([
       'ipvsadm-save.txt <- ipvsadm-save -n',
       'ipvsadm-thresholds.txt <- ipvsadm -Ln --thresholds',

@@ -5,7 +5,16 @@ import { fixture } from './fixtures.js';
 describe('parseProcModules', () => {
   it('returns the sorted module names (hand-made fixture: this kernel has no loadable modules)', () => {
     expect(parseProcModules(fixture('netns/hand-modules.txt'))).toEqual([
-      'ip_tunnel', 'ip_vs', 'ip_vs_wrr', 'ipip', 'libcrc32c', 'nf_conntrack', 'nf_defrag_ipv4', 'nf_defrag_ipv6', 'tunnel4', 'vboxsf',
+      'ip_tunnel',
+      'ip_vs',
+      'ip_vs_wrr',
+      'ipip',
+      'libcrc32c',
+      'nf_conntrack',
+      'nf_defrag_ipv4',
+      'nf_defrag_ipv6',
+      'tunnel4',
+      'vboxsf',
     ]);
   });
 

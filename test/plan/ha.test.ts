@@ -74,8 +74,14 @@ describe('ha: ecmp', () => {
     for (const name of ['d1', 'd2']) {
       const s = states.get(name)!;
       const plan = planHost(s, { ...structuredClone(s), ipvs: [] });
-      expect(plan.warnings).toEqual([expect.stringMatching(/^ECMP service tcp 10\.40\.0\.100:80: real servers are added in address order, the same order on every director/)]);
-      expect(plan.changes.filter((c) => c.kind === 'ipvs-destination').map((c) => c.key)).toEqual(['21', '22', '23'].map((o) => `tcp 10.40.0.100:80 10.30.0.${o}:80`));
+      expect(plan.warnings).toEqual([
+        expect.stringMatching(
+          /^ECMP service tcp 10\.40\.0\.100:80: real servers are added in address order, the same order on every director/,
+        ),
+      ]);
+      expect(plan.changes.filter((c) => c.kind === 'ipvs-destination').map((c) => c.key)).toEqual(
+        ['21', '22', '23'].map((o) => `tcp 10.40.0.100:80 10.30.0.${o}:80`),
+      );
     }
   });
 });

@@ -64,11 +64,25 @@ describe('plan', () => {
   it('reports foreign objects as unmanaged and leaves them alone', () => {
     const want = desired().get('d')!;
     const seen = converged(want);
-    seen.ipvs.push({ id: { protocol: 'udp', address: '10.0.0.200', port: 53 }, scheduler: 'rr', flags: [], persistence: null, onePacket: false, destinations: [] });
-    seen.addresses.push({ device: 'lo', cidr: '192.0.2.1/32' }, { device: 'lo', cidr: '127.0.0.1/8' }, { device: 'eth0', cidr: '10.0.0.1/24' });
+    seen.ipvs.push({
+      id: { protocol: 'udp', address: '10.0.0.200', port: 53 },
+      scheduler: 'rr',
+      flags: [],
+      persistence: null,
+      onePacket: false,
+      destinations: [],
+    });
+    seen.addresses.push(
+      { device: 'lo', cidr: '192.0.2.1/32' },
+      { device: 'lo', cidr: '127.0.0.1/8' },
+      { device: 'eth0', cidr: '10.0.0.1/24' },
+    );
     const plan = planHost(want, seen);
     expect(plan.changes).toEqual([]);
-    expect(plan.unmanaged).toEqual([{ kind: 'address', key: 'lo 192.0.2.1/32' }, { kind: 'ipvs-service', key: 'udp 10.0.0.200:53' }]);
+    expect(plan.unmanaged).toEqual([
+      { kind: 'address', key: 'lo 192.0.2.1/32' },
+      { kind: 'ipvs-service', key: 'udp 10.0.0.200:53' },
+    ]);
   });
 
   it('deletes what lbctl owns and the topology dropped, after creating, in reverse order', () => {
@@ -101,7 +115,11 @@ describe('plan', () => {
     expect(fresh.indexOf('ipvs-service')).toBeLessThan(fresh.indexOf('ipvs-destination'));
     // Observed: web (lbctl's, no longer wanted) and api (wanted, but one of its two real servers is not).
     const web = converged(want).ipvs[0]!;
-    const api: IpvsService = { ...web, id: { protocol: 'tcp', address: '10.0.0.100', port: 8080 }, destinations: [...web.destinations, { ...web.destinations[0]!, address: '10.0.0.12', weight: 0 }] };
+    const api: IpvsService = {
+      ...web,
+      id: { protocol: 'tcp', address: '10.0.0.100', port: 8080 },
+      destinations: [...web.destinations, { ...web.destinations[0]!, address: '10.0.0.12', weight: 0 }],
+    };
     const observed = { ...converged(want), ipvs: [web, api] };
     const keep = { ...want, ipvs: [{ ...api, destinations: web.destinations }] };
     const teardown = planHost(keep, observed, new Set([ownedKey('ipvs-service', 'tcp 10.0.0.100:80')])).changes;

@@ -40,7 +40,12 @@ export interface Change {
 }
 
 /** Polls `probe` every 50 ms until `ok` takes its value; throws naming `what` after `ms`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<{ value: T; ms: number }> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  ms: number,
+): Promise<{ value: T; ms: number }> {
   const start = Date.now();
   let value = await probe();
   while (!ok(value)) {
@@ -53,7 +58,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: 
 
 /** `dig +short` from `namespace`: the A answer of the VIP to whoami.lab.test, or null on a timeout. */
 export async function digWhoami(namespace: string, timeoutSeconds = 1): Promise<string | null> {
-  const r = await execa('ip', ['netns', 'exec', namespace, 'dig', '+short', `+time=${timeoutSeconds}`, '+tries=1', `@${ANYCAST_VIP}`, 'whoami.lab.test'], { reject: false });
+  const r = await execa(
+    'ip',
+    ['netns', 'exec', namespace, 'dig', '+short', `+time=${timeoutSeconds}`, '+tries=1', `@${ANYCAST_VIP}`, 'whoami.lab.test'],
+    { reject: false },
+  );
   const answer = r.stdout.trim();
   return r.exitCode === 0 && /^[0-9.]+$/.test(answer) ? answer : null;
 }
@@ -93,7 +102,12 @@ export class Prober {
 
   /** Waits until the answers have come from one node for 500 ms (after a repair, the flow may move back). */
   async settled(): Promise<void> {
-    await waitFor('answers from one node for 500 ms', async () => Date.now() - this.changes.at(-1)!.at, (age) => age >= 500, 10_000);
+    await waitFor(
+      'answers from one node for 500 ms',
+      async () => Date.now() - this.changes.at(-1)!.at,
+      (age) => age >= 500,
+      10_000,
+    );
   }
 
   /** Breaks the node that answers (`nodeOf` maps an answer to it), waits until another answers: who, and how fast. */

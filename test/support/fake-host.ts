@@ -68,7 +68,11 @@ export class FakeHost implements Host {
   failWhen: FailWhen = () => false;
 
   constructor(readonly devices: string[] = ['eth0']) {
-    for (const d of devices) this.sysctls.set(`net.ipv4.conf.${d}.arp_ignore`, '0').set(`net.ipv4.conf.${d}.arp_announce`, '0').set(`net.ipv4.conf.${d}.rp_filter`, '2');
+    for (const d of devices)
+      this.sysctls
+        .set(`net.ipv4.conf.${d}.arp_ignore`, '0')
+        .set(`net.ipv4.conf.${d}.arp_announce`, '0')
+        .set(`net.ipv4.conf.${d}.rp_filter`, '2');
   }
 
   /**
@@ -94,18 +98,30 @@ export class FakeHost implements Host {
     if (this.failWhen(argv, options?.stdin)) return fail(`injected failure: ${argv.join(' ')}`);
     const [cmd, ...args] = argv;
     switch (cmd) {
-      case 'ipvsadm-save': return ok(rulesText(this.services()));
+      case 'ipvsadm-save':
+        return ok(rulesText(this.services()));
       case 'ipvsadm-restore': // Debian's script: ipvsadm -C, then ipvsadm -R
         this.ipvs.clear();
         return this.restore(options?.stdin ?? '');
-      case 'ipvsadm': return args[0] === '-Ln' ? ok(this.thresholds()) : args[0] === '-R' ? this.restore(options?.stdin ?? '') : this.ipvsadm(args);
-      case 'ip': return args[0] === '-batch' ? this.ipBatch(options?.stdin ?? '') : this.ip(args);
-      case 'sysctl': return this.sysctl(args);
-      case 'modprobe': return this.modprobe(args);
-      case 'cat': return ok([...this.modules].map((m) => `${m} 16384 0 - Live 0x0000000000000000\n`).join(''));
-      case 'nft': return this.nftCommand(args, options?.stdin);
-      case 'systemctl': case 'chown': case 'rndc': case 'true': return ok();
-      default: return fail(`${cmd}: command not found`, 127);
+      case 'ipvsadm':
+        return args[0] === '-Ln' ? ok(this.thresholds()) : args[0] === '-R' ? this.restore(options?.stdin ?? '') : this.ipvsadm(args);
+      case 'ip':
+        return args[0] === '-batch' ? this.ipBatch(options?.stdin ?? '') : this.ip(args);
+      case 'sysctl':
+        return this.sysctl(args);
+      case 'modprobe':
+        return this.modprobe(args);
+      case 'cat':
+        return ok([...this.modules].map((m) => `${m} 16384 0 - Live 0x0000000000000000\n`).join(''));
+      case 'nft':
+        return this.nftCommand(args, options?.stdin);
+      case 'systemctl':
+      case 'chown':
+      case 'rndc':
+      case 'true':
+        return ok();
+      default:
+        return fail(`${cmd}: command not found`, 127);
     }
   }
 
@@ -114,11 +130,20 @@ export class FakeHost implements Host {
   }
 
   private thresholds(): string {
-    const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn', '  -> RemoteAddress:Port'];
+    const lines = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn',
+      '  -> RemoteAddress:Port',
+    ];
     for (const s of this.ipvs.values()) {
       const id = s.id;
-      lines.push(id.protocol === 'fwmark' ? `FWM  ${id.mark}${id.family === 'inet6' ? ' IPv6' : ''} ${s.scheduler}` : `${id.protocol.toUpperCase()}  ${endpoint(id.address, id.port)} ${s.scheduler}`);
-      for (const d of s.destinations) lines.push(`  -> ${endpoint(d.address, d.port)} ${d.upper} ${d.lower} ${this.activeConns.get(endpoint(d.address, d.port)) ?? 0} 0`);
+      lines.push(
+        id.protocol === 'fwmark'
+          ? `FWM  ${id.mark}${id.family === 'inet6' ? ' IPv6' : ''} ${s.scheduler}`
+          : `${id.protocol.toUpperCase()}  ${endpoint(id.address, id.port)} ${s.scheduler}`,
+      );
+      for (const d of s.destinations)
+        lines.push(`  -> ${endpoint(d.address, d.port)} ${d.upper} ${d.lower} ${this.activeConns.get(endpoint(d.address, d.port)) ?? 0} 0`);
     }
     return `${lines.join('\n')}\n`;
   }
@@ -140,7 +165,8 @@ export class FakeHost implements Host {
   /** `ipvsadm -L --daemon`, `--start-daemon` and `--stop-daemon`, as the kernel answers them (one daemon per role). */
   private syncDaemon(args: string[]): CommandResult {
     const [op, role = ''] = args;
-    if (op === '-L') return ok([...this.syncDaemons].map(([r, d]) => `${r} sync daemon (mcast=${d.interface}, syncid=${d.syncId})\n`).join(''));
+    if (op === '-L')
+      return ok([...this.syncDaemons].map(([r, d]) => `${r} sync daemon (mcast=${d.interface}, syncid=${d.syncId})\n`).join(''));
     if (op === '--stop-daemon') return this.syncDaemons.delete(role) ? ok() : fail('No such process', 2);
     if (this.syncDaemons.has(role)) return fail('File exists', 2);
     this.syncDaemons.set(role, { interface: args[3] ?? '', syncId: args[5] ?? '0' });
@@ -203,7 +229,8 @@ export class FakeHost implements Host {
     if (object === 'addr') {
       const [cidr, , dev] = rest;
       const key = `${dev} ${cidr}`;
-      if (!this.devices.includes(dev!) && dev !== 'lo' && !(dev === 'tunl0' && this.modules.has('ipip'))) return fail(`Cannot find device "${dev}"`);
+      if (!this.devices.includes(dev!) && dev !== 'lo' && !(dev === 'tunl0' && this.modules.has('ipip')))
+        return fail(`Cannot find device "${dev}"`);
       if (verb === 'add') {
         if (this.addresses.has(key)) return fail('RTNETLINK answers: File exists', 2);
         this.addresses.set(key, { device: dev!, cidr: cidr! });
@@ -232,38 +259,64 @@ export class FakeHost implements Host {
   private ipJson(args: string[], family: 'inet' | 'inet6'): string {
     const devices = ['lo', ...this.devices, ...(this.modules.has('ipip') ? ['tunl0'] : [])];
     if (args[0] === 'addr') {
-      return JSON.stringify(devices.map((ifname, i) => ({
-        ifindex: i + 1,
-        ifname,
-        flags: ['UP'],
-        addr_info: [...this.addresses.values()].filter((a) => a.device === ifname).map((a) => {
-          const [local, len] = a.cidr.split('/');
-          return { family: local!.includes(':') ? 'inet6' : 'inet', local, prefixlen: Number(len) };
-        }),
-      })));
+      return JSON.stringify(
+        devices.map((ifname, i) => ({
+          ifindex: i + 1,
+          ifname,
+          flags: ['UP'],
+          addr_info: [...this.addresses.values()]
+            .filter((a) => a.device === ifname)
+            .map((a) => {
+              const [local, len] = a.cidr.split('/');
+              return { family: local!.includes(':') ? 'inet6' : 'inet', local, prefixlen: Number(len) };
+            }),
+        })),
+      );
     }
     if (args[0] === 'link') {
-      return JSON.stringify(devices.map((ifname, i) => ({
-        ifindex: i + 1,
-        ifname,
-        flags: ifname === 'tunl0' && !this.tunl0.up ? ['NOARP'] : ['UP', 'LOWER_UP'],
-        mtu: ifname === 'tunl0' ? this.tunl0.mtu : 1500,
-        ...(ifname === 'tunl0' ? { linkinfo: { info_kind: 'ipip' } } : {}),
-      })));
+      return JSON.stringify(
+        devices.map((ifname, i) => ({
+          ifindex: i + 1,
+          ifname,
+          flags: ifname === 'tunl0' && !this.tunl0.up ? ['NOARP'] : ['UP', 'LOWER_UP'],
+          mtu: ifname === 'tunl0' ? this.tunl0.mtu : 1500,
+          ...(ifname === 'tunl0' ? { linkinfo: { info_kind: 'ipip' } } : {}),
+        })),
+      );
     }
-    return JSON.stringify([...this.routes.values()].filter((r) => r.family === family).map((r) => ({ dst: r.destination, gateway: r.via, dev: 'eth0', ...(r.metric === undefined ? {} : { metric: r.metric }), flags: [] })));
+    return JSON.stringify(
+      [...this.routes.values()]
+        .filter((r) => r.family === family)
+        .map((r) => ({
+          dst: r.destination,
+          gateway: r.via,
+          dev: 'eth0',
+          ...(r.metric === undefined ? {} : { metric: r.metric }),
+          flags: [],
+        })),
+    );
   }
 
   private sysctl(args: string[]): CommandResult {
     if (args[0] === '-a') return ok([...this.sysctls].map(([k, v]) => `${k} = ${v}\n`).join(''));
-    if (args[0] === '-e') return ok(args.slice(1).flatMap((k) => (this.sysctls.has(k) ? [`${k} = ${this.sysctls.get(k)}\n`] : [])).join(''));
+    if (args[0] === '-e')
+      return ok(
+        args
+          .slice(1)
+          .flatMap((k) => (this.sysctls.has(k) ? [`${k} = ${this.sysctls.get(k)}\n`] : []))
+          .join(''),
+      );
     if (args[0] === '-n') {
       const value = this.sysctls.get(args[1] ?? '');
-      return value === undefined ? fail(`sysctl: cannot stat /proc/sys/${(args[1] ?? '').replace(/\./g, '/')}: No such file or directory`, 255) : ok(`${value}\n`);
+      return value === undefined
+        ? fail(`sysctl: cannot stat /proc/sys/${(args[1] ?? '').replace(/\./g, '/')}: No such file or directory`, 255)
+        : ok(`${value}\n`);
     }
     const [key, value] = (args.at(-1) ?? '').split('=');
-    if (key!.startsWith('net.ipv4.vs.') && !this.modules.has('ip_vs')) return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
-    if (key!.includes('.tunl0.') && !this.modules.has('ipip')) return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
+    if (key!.startsWith('net.ipv4.vs.') && !this.modules.has('ip_vs'))
+      return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
+    if (key!.includes('.tunl0.') && !this.modules.has('ipip'))
+      return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
     this.sysctls.set(key!, value!);
     return ok();
   }
@@ -274,9 +327,18 @@ export class FakeHost implements Host {
     if (remove) this.modules.delete(name);
     else this.modules.add(name);
     const provided: [string, string][] =
-      name === 'ip_vs' ? [['net.ipv4.vs.conntrack', '0'], ['net.ipv4.vs.expire_quiescent_template', '0']]
-      : name === 'ipip' ? [['net.ipv4.conf.tunl0.arp_ignore', '0'], ['net.ipv4.conf.tunl0.arp_announce', '0'], ['net.ipv4.conf.tunl0.rp_filter', '2']]
-      : [];
+      name === 'ip_vs'
+        ? [
+            ['net.ipv4.vs.conntrack', '0'],
+            ['net.ipv4.vs.expire_quiescent_template', '0'],
+          ]
+        : name === 'ipip'
+          ? [
+              ['net.ipv4.conf.tunl0.arp_ignore', '0'],
+              ['net.ipv4.conf.tunl0.arp_announce', '0'],
+              ['net.ipv4.conf.tunl0.rp_filter', '2'],
+            ]
+          : [];
     for (const [k, v] of provided) {
       if (this.sysctls.has(k)) continue;
       this.sysctls.set(k, v);
@@ -290,7 +352,18 @@ export class FakeHost implements Host {
       const items: unknown[] = [{ metainfo: { version: '1.0.6', json_schema_version: 1 } }];
       for (const t of this.nft) {
         items.push({ table: { family: t.family, name: 'lbctl', handle: 1 } });
-        t.rules.forEach((r, i) => items.push({ rule: { family: t.family, table: 'lbctl', chain: 'postrouting', handle: i + 2, expr: [], comment: /comment "([^"]*)"/.exec(r)?.[1] } }));
+        t.rules.forEach((r, i) =>
+          items.push({
+            rule: {
+              family: t.family,
+              table: 'lbctl',
+              chain: 'postrouting',
+              handle: i + 2,
+              expr: [],
+              comment: /comment "([^"]*)"/.exec(r)?.[1],
+            },
+          }),
+        );
       }
       return ok(JSON.stringify({ nftables: items }));
     }
@@ -299,7 +372,10 @@ export class FakeHost implements Host {
       return ok();
     }
     const family = /^table (ip6?) lbctl$/m.exec(stdin ?? '')?.[1] ?? 'ip';
-    const rules = (stdin ?? '').split('\n').map((l) => l.trim()).filter((l) => l.includes(' comment "'));
+    const rules = (stdin ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l.includes(' comment "'));
     this.nft = [...this.nft.filter((t) => t.family !== family), { family, rules }];
     return ok();
   }
@@ -359,4 +435,3 @@ export class FakeHost implements Host {
     return [...this.addresses.values()].map(addressKey).sort();
   }
 }
-

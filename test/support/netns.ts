@@ -20,7 +20,13 @@ export interface Run {
 /** Runs argv (no shell) and returns its exit code and output; never throws on a non-zero exit. */
 export async function run(argv: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<Run> {
   const [file, ...args] = argv;
-  const r = await execa(file!, args, { reject: false, stdin: 'ignore', stripFinalNewline: false, cwd: options.cwd ?? REPO, timeout: options.timeoutMs ?? 30_000 });
+  const r = await execa(file!, args, {
+    reject: false,
+    stdin: 'ignore',
+    stripFinalNewline: false,
+    cwd: options.cwd ?? REPO,
+    timeout: options.timeoutMs ?? 30_000,
+  });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -89,17 +95,26 @@ export class NetnsLab {
 /** Runs `ip netns exec NS env NO_COLOR=1 [PATH=...] node bin/lbctl ARGS...`. */
 export function lbctlIn(ns: string, args: readonly string[], options: { path?: string; timeoutMs?: number } = {}): Promise<Run> {
   const env = ['NO_COLOR=1', ...(options.path === undefined ? [] : [`PATH=${options.path}`])];
-  return run(['ip', 'netns', 'exec', ns, 'env', ...env, process.execPath, LBCTL, ...args], options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  return run(
+    ['ip', 'netns', 'exec', ns, 'env', ...env, process.execPath, LBCTL, ...args],
+    options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
+  );
 }
 
 /** The changes a human-format plan lists ("+ address lo ...", "~ sysctl ..."), without unmanaged notes. */
 export function plannedChanges(stdout: string): string[] {
-  return stdout.split('\n').filter((l) => /^ {2}[+~-] /.test(l)).map((l) => l.trim());
+  return stdout
+    .split('\n')
+    .filter((l) => /^ {2}[+~-] /.test(l))
+    .map((l) => l.trim());
 }
 
 /** The namespace's addresses as "IFNAME ADDRESS/LEN", sorted. */
 export async function addresses(ns: string): Promise<string[]> {
-  const links = JSON.parse(await must(['ip', '-n', ns, '-j', 'addr', 'show'])) as { ifname: string; addr_info: { local: string; prefixlen: number }[] }[];
+  const links = JSON.parse(await must(['ip', '-n', ns, '-j', 'addr', 'show'])) as {
+    ifname: string;
+    addr_info: { local: string; prefixlen: number }[];
+  }[];
   return links.flatMap((l) => l.addr_info.map((a) => `${l.ifname} ${a.local}/${a.prefixlen}`)).sort();
 }
 
@@ -107,7 +122,11 @@ export async function addresses(ns: string): Promise<string[]> {
 export async function routes(ns: string): Promise<string[]> {
   const out: string[] = [];
   for (const family of ['-4', '-6']) {
-    const list = JSON.parse(await must(['ip', '-n', ns, '-j', family, 'route', 'show'])) as { dst: string; gateway?: string; dev?: string }[];
+    const list = JSON.parse(await must(['ip', '-n', ns, '-j', family, 'route', 'show'])) as {
+      dst: string;
+      gateway?: string;
+      dev?: string;
+    }[];
     out.push(...list.map((r) => `${r.dst} via ${r.gateway ?? '-'} dev ${r.dev ?? '-'}`));
   }
   return out.sort();

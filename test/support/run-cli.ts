@@ -12,7 +12,15 @@ export interface CliRun {
 export async function runCli(...args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const code = await main(['node', 'lbctl', ...args], { out: (s) => { stdout += s; }, err: (s) => { stderr += s; }, color: false });
+  const code = await main(['node', 'lbctl', ...args], {
+    out: (s) => {
+      stdout += s;
+    },
+    err: (s) => {
+      stderr += s;
+    },
+    color: false,
+  });
   process.exitCode = 0;
   return { code, stdout, stderr };
 }

@@ -40,7 +40,9 @@ export class SshLab {
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(this.dir, 'id')]);
     await must(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-f', join(this.dir, 'hostkey')]);
     await must(['cp', join(this.dir, 'id.pub'), join(this.dir, 'authorized_keys')]);
-    const bin = writeScripts(join(this.dir, 'bin'), { systemctl: `printf '%s\\n' "$(hostname) systemctl $*" >> ${quoteWord(this.systemctlLog)}` });
+    const bin = writeScripts(join(this.dir, 'bin'), {
+      systemctl: `printf '%s\\n' "$(hostname) systemctl $*" >> ${quoteWord(this.systemctlLog)}`,
+    });
     writeFileSync(
       join(this.dir, 'sshd_config'),
       [
@@ -57,14 +59,28 @@ export class SshLab {
     );
     writeFileSync(
       this.clientConfig,
-      ['Host *', `  IdentityFile ${join(this.dir, 'id')}`, '  IdentitiesOnly yes', '  User root', '  StrictHostKeyChecking no', '  UserKnownHostsFile /dev/null', '  LogLevel ERROR', '  ConnectTimeout 5', ''].join('\n'),
+      [
+        'Host *',
+        `  IdentityFile ${join(this.dir, 'id')}`,
+        '  IdentitiesOnly yes',
+        '  User root',
+        '  StrictHostKeyChecking no',
+        '  UserKnownHostsFile /dev/null',
+        '  LogLevel ERROR',
+        '  ConnectTimeout 5',
+        '',
+      ].join('\n'),
     );
   }
 
   /** Starts sshd in namespace `ns` (listening on all its addresses); resolves once it accepts connections from `from`. */
   async start(ns: string, address: string, from: string): Promise<void> {
     mkdirSync(join(this.dir, ns), { recursive: true });
-    const child = spawn('ip', ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SERVER, 'sh', this.dir, ns], { stdio: 'ignore' });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', ns, 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SERVER, 'sh', this.dir, ns],
+      { stdio: 'ignore' },
+    );
     this.servers.push(child.pid!);
     for (let i = 0; i < 100; i++) {
       const r = await run(['ip', 'netns', 'exec', from, 'ssh', '-F', this.clientConfig, '-o', 'BatchMode=yes', address, 'true']);

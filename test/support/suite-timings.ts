@@ -35,10 +35,16 @@ export default class SuiteTimings implements Reporter {
     const folders = new Map<string, FileTiming[]>();
     for (const timing of this.files) folders.set(dirname(timing.file), [...(folders.get(dirname(timing.file)) ?? []), timing]);
     const total = (list: readonly FileTiming[]) => list.reduce((sum, t) => sum + t.ms, 0);
-    const lines = [...folders].sort(([, a], [, b]) => total(b) - total(a)).flatMap(([folder, list]) => [
-      `${seconds(total(list))}  ${folder}/ (${list.length} file${list.length === 1 ? '' : 's'})`,
-      ...list.sort((a, b) => b.ms - a.ms).map((t) => `${seconds(t.ms)}    ${t.file.slice(folder.length + 1)}${t.state === 'passed' ? '' : ` (${t.state})`}`),
-    ]);
-    console.log(`\nTime per test folder and file (wall clock; files run in parallel, so they add up to more than the run):\n${lines.join('\n')}\n${seconds(Date.now() - this.runStarted)}  whole run\n`);
+    const lines = [...folders]
+      .sort(([, a], [, b]) => total(b) - total(a))
+      .flatMap(([folder, list]) => [
+        `${seconds(total(list))}  ${folder}/ (${list.length} file${list.length === 1 ? '' : 's'})`,
+        ...list
+          .sort((a, b) => b.ms - a.ms)
+          .map((t) => `${seconds(t.ms)}    ${t.file.slice(folder.length + 1)}${t.state === 'passed' ? '' : ` (${t.state})`}`),
+      ]);
+    console.log(
+      `\nTime per test folder and file (wall clock; files run in parallel, so they add up to more than the run):\n${lines.join('\n')}\n${seconds(Date.now() - this.runStarted)}  whole run\n`,
+    );
   }
 }

@@ -4,7 +4,6 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quoteWord } from '../../src/drivers/sh/quote.js';
 
-
 /** Writes each body as an executable /bin/sh script DIR/NAME; returns DIR. */
 export function writeScripts(dir: string, scripts: Record<string, string>): string {
   mkdirSync(dir, { recursive: true });

@@ -56,14 +56,41 @@ describe('director HA checks', () => {
     ['a VIP that is a director address', variant('vip: 192.168.10.100', 'vip: 192.168.10.12'), ['23:10 vip-is-host-address']],
     ['a VIP that is a real server address', variant('vip: 192.168.10.100', 'vip: 192.168.10.21'), ['23:10 vip-is-host-address']],
     ['a VIP that is the router address', variant('vip: 192.168.10.100', 'vip: 192.168.10.1'), ['23:10 vip-is-host-address']],
-    ['ECMP with NAT (replies must return through the same director)', variant('method: dr\n    directors: [d1, d2]\n    ha: vrrp', 'method: fullnat\n    directors: [d1, d2]\n    ha: ecmp'), ['25:13 ha-ecmp-nat']],
-    ['an ECMP director without routing', variant('ha: vrrp', 'ha: ecmp').replace('    routing: { networks: { 192.168.10.0/24: 0 } }\n  rs1:', '  rs1:'), ['25:21 ha-ecmp-no-routing']],
-    ['an ECMP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n').replace('ha: vrrp', 'ha: ecmp'), ['26:9 ha-ecmp-no-vip']],
-    ['an ECMP service with a scheduler of per-director state (warning)', variant('ha: vrrp', 'ha: ecmp\n    scheduler: wrr'), ['28:16 ha-ecmp-scheduler']],
-    ['a router keeping fewer paths than there are ECMP directors', variant('ha: vrrp', 'ha: ecmp').replace('routing: { networks', 'routing: { maximumPaths: 1, networks'), ['9:30 ha-ecmp-maximum-paths']],
-    ['a VRRP VIP outside the directors\' shared network', variant('vip: 192.168.10.100', 'vip: 10.9.9.9'), ['27:9 ha-vrrp-no-shared-l2']],
+    [
+      'ECMP with NAT (replies must return through the same director)',
+      variant('method: dr\n    directors: [d1, d2]\n    ha: vrrp', 'method: fullnat\n    directors: [d1, d2]\n    ha: ecmp'),
+      ['25:13 ha-ecmp-nat'],
+    ],
+    [
+      'an ECMP director without routing',
+      variant('ha: vrrp', 'ha: ecmp').replace('    routing: { networks: { 192.168.10.0/24: 0 } }\n  rs1:', '  rs1:'),
+      ['25:21 ha-ecmp-no-routing'],
+    ],
+    [
+      'an ECMP service without a VIP',
+      variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n').replace('ha: vrrp', 'ha: ecmp'),
+      ['26:9 ha-ecmp-no-vip'],
+    ],
+    [
+      'an ECMP service with a scheduler of per-director state (warning)',
+      variant('ha: vrrp', 'ha: ecmp\n    scheduler: wrr'),
+      ['28:16 ha-ecmp-scheduler'],
+    ],
+    [
+      'a router keeping fewer paths than there are ECMP directors',
+      variant('ha: vrrp', 'ha: ecmp').replace('routing: { networks', 'routing: { maximumPaths: 1, networks'),
+      ['9:30 ha-ecmp-maximum-paths'],
+    ],
+    ["a VRRP VIP outside the directors' shared network", variant('vip: 192.168.10.100', 'vip: 10.9.9.9'), ['27:9 ha-vrrp-no-shared-l2']],
     ['a VRRP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n'), ['26:9 ha-vrrp-no-vip']],
-    ['two services on one VIP with different HA modes', variant('    realServers: [rs1]\n', '    realServers: [rs1]\n  tls:\n    vip: 192.168.10.100\n    port: 443\n    method: dr\n    directors: [d1, d2]\n    ha: ecmp\n    realServers: [rs1]\n'), ['34:9 ha-vip-mixed']],
+    [
+      'two services on one VIP with different HA modes',
+      variant(
+        '    realServers: [rs1]\n',
+        '    realServers: [rs1]\n  tls:\n    vip: 192.168.10.100\n    port: 443\n    method: dr\n    directors: [d1, d2]\n    ha: ecmp\n    realServers: [rs1]\n',
+      ),
+      ['34:9 ha-vip-mixed'],
+    ],
   ])('%s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);
   });

@@ -43,15 +43,33 @@ describe('health checks in the topology', () => {
   it('applies the shipped defaults and checks DR servers through the VIP path', () => {
     const t = loadTopology('t.yaml', topo('check: { kind: http, path: /healthz, status: [200, 204] }')).topology!;
     const [rs1, rs2] = t.services[0]!.realServers;
-    expect(rs1!.check).toMatchObject({ kind: 'http', intervalMs: 500, timeoutMs: 400, rise: 2, fall: 2, port: 80, address: '192.168.10.21', viaVip: true });
+    expect(rs1!.check).toMatchObject({
+      kind: 'http',
+      intervalMs: 500,
+      timeoutMs: 400,
+      rise: 2,
+      fall: 2,
+      port: 80,
+      address: '192.168.10.21',
+      viaVip: true,
+    });
     expect(rs1!.check!.http).toEqual({ method: 'GET', path: '/healthz', status: [200, 204], verify: false });
     expect(rs2!.check).toEqual(rs1!.check && { ...rs1!.check, address: '192.168.10.22' });
     expect(t.services[0]!.pool).toEqual({ onFailure: 'weight0', quorum: 0, hysteresis: 0, failOpenPercent: 50 });
   });
 
   it('lets a real server override fields, change the kind, or have no check', () => {
-    const t = loadTopology('t.yaml', topo('check: { kind: http, path: /h, interval: 1s }', '{ host: rs2, check: { port: 8080, timeout: 250ms } }')).topology!;
-    expect(t.services[0]!.realServers[1]!.check).toMatchObject({ kind: 'http', port: 8080, timeoutMs: 250, intervalMs: 1000, http: { path: '/h' } });
+    const t = loadTopology(
+      't.yaml',
+      topo('check: { kind: http, path: /h, interval: 1s }', '{ host: rs2, check: { port: 8080, timeout: 250ms } }'),
+    ).topology!;
+    expect(t.services[0]!.realServers[1]!.check).toMatchObject({
+      kind: 'http',
+      port: 8080,
+      timeoutMs: 250,
+      intervalMs: 1000,
+      http: { path: '/h' },
+    });
     const other = loadTopology('t.yaml', topo('check: { kind: http, path: /h }', '{ host: rs2, check: { kind: tcp } }')).topology!;
     expect(other.services[0]!.realServers[1]!.check).toMatchObject({ kind: 'tcp', port: 80, intervalMs: 500 });
     expect(other.services[0]!.realServers[1]!.check!.http).toBeUndefined();
@@ -65,13 +83,36 @@ describe('health checks in the topology', () => {
   });
 
   it('resolves the pool policy and the sorry server', () => {
-    const t = loadTopology('t.yaml', topo('onFailure: remove\n    sorryServer: 192.168.10.50\n    quorum: 2\n    hysteresis: 1\n    failOpen: 30')).topology!;
-    expect(t.services[0]!.pool).toEqual({ onFailure: 'remove', sorryServer: { address: '192.168.10.50', port: 80 }, quorum: 2, hysteresis: 1, failOpenPercent: 30 });
+    const t = loadTopology(
+      't.yaml',
+      topo('onFailure: remove\n    sorryServer: 192.168.10.50\n    quorum: 2\n    hysteresis: 1\n    failOpen: 30'),
+    ).topology!;
+    expect(t.services[0]!.pool).toEqual({
+      onFailure: 'remove',
+      sorryServer: { address: '192.168.10.50', port: 80 },
+      quorum: 2,
+      hysteresis: 1,
+      failOpenPercent: 30,
+    });
   });
 
   it('gives an anycast group its check on the prefix address, and hold-down defaults', () => {
-    const t = loadTopology('t.yaml', topo('', 'rs2', 'check: { kind: dns, name: hello.mycompany.com, answer: 1.2.3.4 }\n    holdDown: 1s')).topology!;
-    expect(t.anycast[0]).toMatchObject({ holdDownMs: 1000, holdDownMaxMs: 60000, check: { kind: 'dns', address: '6.6.6.6', addressSet: false, port: 53, viaVip: false, dns: { name: 'hello.mycompany.com', type: 'A', rcode: 'NOERROR', answer: '1.2.3.4' } } });
+    const t = loadTopology(
+      't.yaml',
+      topo('', 'rs2', 'check: { kind: dns, name: hello.mycompany.com, answer: 1.2.3.4 }\n    holdDown: 1s'),
+    ).topology!;
+    expect(t.anycast[0]).toMatchObject({
+      holdDownMs: 1000,
+      holdDownMaxMs: 60000,
+      check: {
+        kind: 'dns',
+        address: '6.6.6.6',
+        addressSet: false,
+        port: 53,
+        viaVip: false,
+        dns: { name: 'hello.mycompany.com', type: 'A', rcode: 'NOERROR', answer: '1.2.3.4' },
+      },
+    });
   });
 
   it.each([

@@ -73,30 +73,74 @@ describe('validate', () => {
   });
 
   it.each([
-    ['unknown host reference', variant('directors: [director]\n    realServers: [rs1]', 'directors: [director, ghost]\n    realServers: [rs1]'), ['24:27 host-unknown']],
-    ['unknown network', variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'), ['13:24 network-unknown', '25:19 dr-not-on-l2']],
+    [
+      'unknown host reference',
+      variant('directors: [director]\n    realServers: [rs1]', 'directors: [director, ghost]\n    realServers: [rs1]'),
+      ['24:27 host-unknown'],
+    ],
+    [
+      'unknown network',
+      variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'),
+      ['13:24 network-unknown', '25:19 dr-not-on-l2'],
+    ],
     ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
     ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
     ['DR port mapping', variant('realServers: [rs1]', 'realServers: ["rs1:8080"]'), ['25:19 dr-port-mapping']],
-    ['one-packet scheduling on a TCP service', variant('    port: 80\n', '    port: 80\n    onePacket: true\n'), ['23:16 one-packet-not-udp']],
-    ['one-packet scheduling on a NAT service (replies would not be translated back)', variant('    port: 8000\n', '    port: 8000\n    protocol: udp\n    onePacket: true\n'), ['30:16 one-packet-nat']],
-    ['TUN port mapping', variant('method: dr\n    directors: [director]\n    realServers: [rs1]', 'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: ["rs1:8080"]'), ['26:19 tun-port-mapping']],
+    [
+      'one-packet scheduling on a TCP service',
+      variant('    port: 80\n', '    port: 80\n    onePacket: true\n'),
+      ['23:16 one-packet-not-udp'],
+    ],
+    [
+      'one-packet scheduling on a NAT service (replies would not be translated back)',
+      variant('    port: 8000\n', '    port: 8000\n    protocol: udp\n    onePacket: true\n'),
+      ['30:16 one-packet-nat'],
+    ],
+    [
+      'TUN port mapping',
+      variant(
+        'method: dr\n    directors: [director]\n    realServers: [rs1]',
+        'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: ["rs1:8080"]',
+      ),
+      ['26:19 tun-port-mapping'],
+    ],
     ['DR real server off the L2 network', variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'), ['25:19 dr-not-on-l2']],
     ['NAT gateway not the director', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254'), ['18:14 nat-gateway']],
     ['anycast prefix not a host route', variant('prefix: 6.6.6.6/32', 'prefix: 6.6.6.0/24'), ['33:18 anycast-not-host-route']],
     ['anycast node without routing', variant('nodes: [rs1]', 'nodes: [rs2]'), ['33:38 anycast-no-routing']],
     ['duplicated router-id', variant('routerId: 2.2.2.2', 'routerId: 1.1.1.1'), ['14:14 router-id-duplicate']],
-    ['mixed address families', variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'), ['25:24 dr-not-on-l2', '25:24 family-mixed']],
-    ['next hop off every network', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.1\n    routes: { 10.9.0.0/16: 172.16.0.1 }'), ['19:28 gateway-unreachable']],
+    [
+      'mixed address families',
+      variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'),
+      ['25:24 dr-not-on-l2', '25:24 family-mixed'],
+    ],
+    [
+      'next hop off every network',
+      variant('gateway: 10.0.0.1', 'gateway: 10.0.0.1\n    routes: { 10.9.0.0/16: 172.16.0.1 }'),
+      ['19:28 gateway-unreachable'],
+    ],
     ['TUN without an acknowledged MTU (warning)', variant('method: dr\n', 'method: tun\n'), ['23:13 tun-mtu']],
-    ['TUN services disagreeing on tunl0 MTU', variant('method: dr\n    directors: [director]\n    realServers: [rs1]', 'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: [rs1]\n  web6:\n    vip: 192.168.10.101\n    port: 80\n    method: tun\n    mtu: 1480\n    directors: [director]\n    realServers: [rs1]'), ['31:10 tun-mtu-conflict']],
-    ['scheduler flag of another scheduler', variant('    method: dr\n', '    method: dr\n    flags: [sh-port]\n'), ['24:12 scheduler-flag']],
+    [
+      'TUN services disagreeing on tunl0 MTU',
+      variant(
+        'method: dr\n    directors: [director]\n    realServers: [rs1]',
+        'method: tun\n    mtu: 1400\n    directors: [director]\n    realServers: [rs1]\n  web6:\n    vip: 192.168.10.101\n    port: 80\n    method: tun\n    mtu: 1480\n    directors: [director]\n    realServers: [rs1]',
+      ),
+      ['31:10 tun-mtu-conflict'],
+    ],
+    [
+      'scheduler flag of another scheduler',
+      variant('    method: dr\n', '    method: dr\n    flags: [sh-port]\n'),
+      ['24:12 scheduler-flag'],
+    ],
   ])('cross-check: %s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);
   });
 
   it('reports every problem at once', () => {
-    const text = variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254').replace('nodes: [rs1]', 'nodes: [rs2]').replace('routerId: 2.2.2.2', 'routerId: 1.1.1.1');
+    const text = variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254')
+      .replace('nodes: [rs1]', 'nodes: [rs2]')
+      .replace('routerId: 2.2.2.2', 'routerId: 1.1.1.1');
     expect(found(text)).toEqual(['14:14 router-id-duplicate', '18:14 nat-gateway', '33:38 anycast-no-routing']);
   });
 

@@ -14,10 +14,19 @@ import type { Topology } from '../../src/topology/types.js';
 const REPO = join(import.meta.dirname, '..', '..');
 const VAGRANTFILE = join(REPO, 'Vagrantfile');
 const FAKE = join(import.meta.dirname, 'fake-vagrant.rb');
-const TOPOLOGIES = readdirSync(join(REPO, 'topologies')).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(REPO, 'topologies', f));
+const TOPOLOGIES = readdirSync(join(REPO, 'topologies'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => join(REPO, 'topologies', f));
 
-interface Network { type: string; options: { ip: string; netmask: string | number; virtualbox__intnet: string; mac: string; auto_config: boolean } }
-interface Provision { name: string; options: { type: string; inline?: string; source?: string; destination?: string; reboot?: boolean } }
+interface Network {
+  type: string;
+  options: { ip: string; netmask: string | number; virtualbox__intnet: string; mac: string; auto_config: boolean };
+}
+interface Provision {
+  name: string;
+  options: { type: string; inline?: string; source?: string; destination?: string; reboot?: boolean };
+}
 interface Machine {
   name: string;
   settings: { hostname?: string };
@@ -25,10 +34,18 @@ interface Machine {
   providers: { virtualbox?: { name: string; memory: number; customize: string[][] } };
   provisions: Provision[];
 }
-interface Evaluated { vm: { settings: { box?: string }; syncedFolders: { destination: string; options: { type?: string } }[] }; machines: Machine[] }
+interface Evaluated {
+  vm: { settings: { box?: string }; syncedFolders: { destination: string; options: { type?: string } }[] };
+  machines: Machine[];
+}
 
 function ruby(args: string[], env: Record<string, string>) {
-  const r = spawnSync('ruby', args, { cwd: REPO, encoding: 'utf8', env: { ...process.env, LBCTL_NODE: process.execPath, ...env }, timeout: 60_000 });
+  const r = spawnSync('ruby', args, {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, LBCTL_NODE: process.execPath, ...env },
+    timeout: 60_000,
+  });
   if (r.error) throw new Error(`cannot run ruby (test/ensure-deps.sh installs it): ${r.error.message}`);
   return r;
 }
@@ -40,7 +57,10 @@ function evaluate(topology: string): Evaluated {
 }
 
 function labPlanOf(topology: string): LabPlan {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'lbctl'), 'lab', 'plan', topology, '--format', 'json'], { cwd: REPO, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'lbctl'), 'lab', 'plan', topology, '--format', 'json'], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`lbctl lab plan ${topology}: ${r.stderr}`);
   return JSON.parse(r.stdout) as LabPlan;
 }
@@ -81,15 +101,24 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
     expect(evaluated.machines.map((m) => m.name)).toEqual(labHosts.map((h) => h.name));
     expect(byName.has('gw')).toBe(plan.router !== null);
     expect(evaluated.vm.settings.box).toBe('debian/bookworm64');
-    expect(evaluated.vm.syncedFolders).toContainEqual(expect.objectContaining({ destination: '/vagrant', options: expect.objectContaining({ type: 'rsync' }) }));
+    expect(evaluated.vm.syncedFolders).toContainEqual(
+      expect.objectContaining({ destination: '/vagrant', options: expect.objectContaining({ type: 'rsync' }) }),
+    );
   });
 
-  it('gives each VM one internal network per interface, with lbctl\'s network, address and netmask', () => {
+  it("gives each VM one internal network per interface, with lbctl's network, address and netmask", () => {
     for (const h of labHosts) {
       const m = byName.get(h.name)!;
       expect(m.networks.map((n) => n.type)).toEqual(h.interfaces.map(() => 'private_network'));
-      expect(m.networks.map((n) => ({ intnet: n.options.virtualbox__intnet, ip: n.options.ip, netmask: n.options.netmask })), h.name).toEqual(
-        h.interfaces.map((i) => ({ intnet: `lbctl-${lab}-${i.network}`, ip: i.addresses[0]!.split('/')[0], netmask: netmaskOf(i.addresses[0]!) })),
+      expect(
+        m.networks.map((n) => ({ intnet: n.options.virtualbox__intnet, ip: n.options.ip, netmask: n.options.netmask })),
+        h.name,
+      ).toEqual(
+        h.interfaces.map((i) => ({
+          intnet: `lbctl-${lab}-${i.network}`,
+          ip: i.addresses[0]!.split('/')[0],
+          netmask: netmaskOf(i.addresses[0]!),
+        })),
       );
       for (const n of m.networks) {
         expect(n.options.auto_config).toBe(false);
@@ -126,7 +155,9 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
       expect(apply.includes('lbctl-vagrant-dns@.service')).toBe(h.dnsPorts.length > 0);
       expect(provision(m, 'lbctl-packages').inline!.includes('dnsmasq-base')).toBe(h.dnsPorts.length > 0);
       // hosts with checks run lbctl agent as a service, with the unit lbctl prints
-      expect(apply.includes(`lbctl agent /etc/lbctl/topology.yaml --host ${h.name} --print-unit > /etc/systemd/system/lbctl-agent.service`)).toBe(h.agent);
+      expect(
+        apply.includes(`lbctl agent /etc/lbctl/topology.yaml --host ${h.name} --print-unit > /etc/systemd/system/lbctl-agent.service`),
+      ).toBe(h.agent);
     }
     if (plan.router) {
       const gw = byName.get('gw')!;
@@ -136,7 +167,7 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
     }
   });
 
-  it('installs FRR on routing hosts only, and runs quagga-flavour configs with FRR\'s zebra and ospfd', () => {
+  it("installs FRR on routing hosts only, and runs quagga-flavour configs with FRR's zebra and ospfd", () => {
     for (const m of evaluated.machines) {
       const packages = /PACKAGES=\(([^)]*)\)/.exec(provision(m, 'lbctl-packages').inline!)![1]!.split(' ');
       expect(packages.includes('frr'), m.name).toBe(routing.has(m.name));
@@ -146,19 +177,22 @@ describe.each(TOPOLOGIES.map((t) => [basename(t), t]))('Vagrantfile for %s', (_,
   });
 
   it('installs keepalived on VRRP directors only', () => {
-    const vrrp = new Set([...desiredStates(loaded(topology)).values()].filter((s) => s.files.some((f) => f.check === 'keepalived')).map((s) => s.host));
+    const vrrp = new Set(
+      [...desiredStates(loaded(topology)).values()].filter((s) => s.files.some((f) => f.check === 'keepalived')).map((s) => s.host),
+    );
     for (const m of evaluated.machines) {
       const packages = /PACKAGES=\(([^)]*)\)/.exec(provision(m, 'lbctl-packages').inline!)![1]!.split(' ');
       expect(packages.includes('keepalived'), m.name).toBe(vrrp.has(m.name));
     }
   });
 
-  it('keeps the VirtualBox NAT network off the topology\'s addresses', () => {
+  it("keeps the VirtualBox NAT network off the topology's addresses", () => {
     const nat = evaluated.machines[0]!.providers.virtualbox!.customize.find((c) => c[2] === '--natnet1')?.[3] ?? '10.0.2.0/24';
     const used = labHosts.flatMap((h) => h.interfaces.flatMap((i) => i.addresses));
     const prefix24 = (cidr: string) => cidr.split('.').slice(0, 3).join('.');
     for (const a of used) expect(prefix24(a), a).not.toBe(prefix24(nat));
-    for (const m of evaluated.machines) expect(m.providers.virtualbox?.customize ?? []).toEqual(evaluated.machines[0]!.providers.virtualbox!.customize);
+    for (const m of evaluated.machines)
+      expect(m.providers.virtualbox?.customize ?? []).toEqual(evaluated.machines[0]!.providers.virtualbox!.customize);
   });
 
   it('writes shell scripts bash can parse', () => {
@@ -175,9 +209,12 @@ describe('Vagrantfile errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lbctl-vagrant-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('stops with lbctl\'s own message when the topology is invalid', () => {
+  it("stops with lbctl's own message when the topology is invalid", () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'apiVersion: lbctl/v1\nnetworks: { lan: 10.0.0.0/24 }\nhosts:\n  a:\n    interfaces:\n      eth0: { network: nowhere, address: 10.0.0.1/24 }\n');
+    writeFileSync(
+      bad,
+      'apiVersion: lbctl/v1\nnetworks: { lan: 10.0.0.0/24 }\nhosts:\n  a:\n    interfaces:\n      eth0: { network: nowhere, address: 10.0.0.1/24 }\n',
+    );
     const r = ruby([FAKE, VAGRANTFILE], { LBCTL_TOPOLOGY: bad });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('lbctl Vagrantfile: `lbctl lab plan');
@@ -205,15 +242,26 @@ describe.skipIf(!canNetns)('the interface renaming the VMs run at boot', () => {
       writeFileSync(join(dir, 'rename.sh'), script);
       // eth0 plays Vagrant's NAT NIC, eth1 a topology NIC that must become eth0, eth2 one that keeps its name.
       writeFileSync(join(dir, 'map'), '02:00:00:00:00:01 vagrant0\n02:00:00:00:00:02 eth0\n02:00:00:00:00:03 eth2\n');
-      const r = spawnSync('unshare', ['--net', 'sh', '-ec', [
-        'ip link add eth0 address 02:00:00:00:00:01 type veth peer name p0',
-        'ip link add eth1 address 02:00:00:00:00:02 type veth peer name p1',
-        'ip link add eth2 address 02:00:00:00:00:03 type veth peer name p2',
-        `LBCTL_VAGRANT_IFNAMES=${dir}/map sh ${dir}/rename.sh`,
-        'for d in vagrant0 eth0 eth2; do echo "$d $(ip -o link show dev $d | grep -o \'link/ether [^ ]*\')"; done',
-      ].join('\n')], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        'unshare',
+        [
+          '--net',
+          'sh',
+          '-ec',
+          [
+            'ip link add eth0 address 02:00:00:00:00:01 type veth peer name p0',
+            'ip link add eth1 address 02:00:00:00:00:02 type veth peer name p1',
+            'ip link add eth2 address 02:00:00:00:00:03 type veth peer name p2',
+            `LBCTL_VAGRANT_IFNAMES=${dir}/map sh ${dir}/rename.sh`,
+            'for d in vagrant0 eth0 eth2; do echo "$d $(ip -o link show dev $d | grep -o \'link/ether [^ ]*\')"; done',
+          ].join('\n'),
+        ],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toBe('vagrant0 link/ether 02:00:00:00:00:01\neth0 link/ether 02:00:00:00:00:02\neth2 link/ether 02:00:00:00:00:03\n');
+      expect(r.stdout).toBe(
+        'vagrant0 link/ether 02:00:00:00:00:01\neth0 link/ether 02:00:00:00:00:02\neth2 link/ether 02:00:00:00:00:03\n',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

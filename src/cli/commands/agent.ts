@@ -56,7 +56,11 @@ export async function statusCommand(opts: { host: string; stateFile?: string; fo
   const path = opts.stateFile ?? defaultStateFile(opts.host);
   const text = await readFile(path, 'utf8').catch(() => undefined);
   const state = parseState(text);
-  if (!state) throw new CliError(`${path}: no agent state (is \`lbctl agent\` running for host ${opts.host}? --state-file names another file)`, EXIT.usage);
+  if (!state)
+    throw new CliError(
+      `${path}: no agent state (is \`lbctl agent\` running for host ${opts.host}? --state-file names another file)`,
+      EXIT.usage,
+    );
   io.out(opts.format === 'json' ? `${JSON.stringify(state.view, null, 2)}\n` : formatView(state.view, Date.now()));
   return EXIT.ok;
 }

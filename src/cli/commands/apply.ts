@@ -57,10 +57,12 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
   if (opts.all || opts.inventory !== undefined) {
     const names = opts.all ? [...states.keys()] : opts.host === undefined ? [] : [opts.host];
     if (names.length === 0) throw new CliError('choose the hosts: --all, or --host NAME', EXIT.usage);
-    if (!names.every((n) => states.has(n))) throw new CliError(`unknown host ${opts.host ?? ''}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+    if (!names.every((n) => states.has(n)))
+      throw new CliError(`unknown host ${opts.host ?? ''}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
     return rolloutCommand(file, topology, names, opts, io);
   }
-  if (opts.host === undefined) throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
+  if (opts.host === undefined)
+    throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
   const host = opts.host;
   const wanted = states.get(host);
   if (!wanted) throw new CliError(`unknown host ${host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);

@@ -35,7 +35,12 @@ export async function captureCommand(file: string, opts: { host: string; out: st
   };
   for (const [name, text] of Object.entries(c.outputs) as [CaptureName, string][]) await put(CAPTURE_FILES[name], text);
   for (const [path, f] of Object.entries(c.files)) await put(capturedFilePath(path), f.content);
-  await put(FILE_MODES, Object.entries(c.files).map(([path, f]) => `${(f.mode ?? 0o644).toString(8).padStart(4, '0')} ${path}\n`).join(''));
+  await put(
+    FILE_MODES,
+    Object.entries(c.files)
+      .map(([path, f]) => `${(f.mode ?? 0o644).toString(8).padStart(4, '0')} ${path}\n`)
+      .join(''),
+  );
   const agent = await host.read(defaultStateFile(opts.host));
   if (agent) await put(AGENT_STATE_CAPTURE, agent.content);
   if (record) await put(LEDGER_CAPTURE, `${JSON.stringify({ version: 1, hosts: { [opts.host]: record } }, null, 2)}\n`);

@@ -51,7 +51,12 @@ function globFiles(pattern: string): string[] {
       continue;
     }
     const re = componentPattern(part);
-    paths = paths.flatMap((dir) => entries(dir).filter((n) => re.test(n)).sort().map((n) => child(dir, n)));
+    paths = paths.flatMap((dir) =>
+      entries(dir)
+        .filter((n) => re.test(n))
+        .sort()
+        .map((n) => child(dir, n)),
+    );
   }
   return paths.filter(isFile);
 }
@@ -82,12 +87,15 @@ function imported(read: () => ImportResult): ImportResult {
 async function finish(file: string, tool: string, result: ImportResult, opts: ImportOptions, io: Io): Promise<number> {
   const draft = draftTopology(result, `Imported by \`lbctl import ${tool}\` from ${file}.`);
   const check = loadTopology(opts.out ?? 'imported.yaml', draft.yaml);
-  if (check.topology === undefined) throw new Error(`the imported topology does not validate:\n${check.diagnostics.map(formatDiagnostic).join('\n')}`);
+  if (check.topology === undefined)
+    throw new Error(`the imported topology does not validate:\n${check.diagnostics.map(formatDiagnostic).join('\n')}`);
   if (opts.out === undefined) io.out(draft.yaml);
   else await writeFile(opts.out, draft.yaml);
   for (const note of draft.notes) io.err(`${formatNote(note)}\n`);
   const count = (kind: string) => draft.notes.filter((n) => n.kind === kind).length;
-  io.err(`${file}: ${check.topology.services.length} service(s) imported${opts.out === undefined ? '' : ` into ${opts.out}`}; ${count('not-imported')} not imported, ${count('adjusted')} adjusted, ${count('fill-in')} to fill in\n`);
+  io.err(
+    `${file}: ${check.topology.services.length} service(s) imported${opts.out === undefined ? '' : ` into ${opts.out}`}; ${count('not-imported')} not imported, ${count('adjusted')} adjusted, ${count('fill-in')} to fill in\n`,
+  );
   return EXIT.ok;
 }
 
@@ -95,12 +103,24 @@ async function finish(file: string, tool: string, result: ImportResult, opts: Im
 export async function importKeepalivedCommand(file: string, opts: KeepalivedImportOptions, io: Io): Promise<number> {
   const text = await readInputFile(file, 'keepalived configuration');
   const options = opts.configId === undefined ? { reader: fileReader } : { reader: fileReader, configId: opts.configId };
-  return finish(file, 'keepalived', imported(() => importKeepalived(file, text, options)), opts, io);
+  return finish(
+    file,
+    'keepalived',
+    imported(() => importKeepalived(file, text, options)),
+    opts,
+    io,
+  );
 }
 
 /** `lbctl import ipvsadm FILE`. */
 export async function importIpvsadmCommand(file: string, opts: IpvsadmImportOptions, io: Io): Promise<number> {
   const text = await readInputFile(file, 'ipvsadm-save dump');
   const services = parseServicesFile(await readInputFile(opts.services, 'services table'));
-  return finish(file, 'ipvsadm', imported(() => importIpvsadm(file, text, services)), opts, io);
+  return finish(
+    file,
+    'ipvsadm',
+    imported(() => importIpvsadm(file, text, services)),
+    opts,
+    io,
+  );
 }

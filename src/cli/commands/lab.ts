@@ -46,11 +46,16 @@ export async function labPlanCommand(file: string, opts: { name: string; format:
 /** `lab up FILE`: builds the lab and (unless --no-apply) applies every host and starts the web servers. */
 export async function labUpCommand(file: string, opts: { name: string; apply: boolean; vm?: boolean }, io: Io): Promise<number> {
   if (opts.vm) {
-    throw new CliError(`lab up has no --vm: a VM lives only as long as its job, so it cannot hand the lab back to this shell; \`lbctl lab run ${file} --vm [-- CMD ARGS...]\` brings the lab up in the IPVS VM, runs the traffic check or CMD there and takes it down`, EXIT.usage);
+    throw new CliError(
+      `lab up has no --vm: a VM lives only as long as its job, so it cannot hand the lab back to this shell; \`lbctl lab run ${file} --vm [-- CMD ARGS...]\` brings the lab up in the IPVS VM, runs the traffic check or CMD there and takes it down`,
+      EXIT.usage,
+    );
   }
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
-  await guarded(() => labUp({ topology, file: resolve(file), shownFile: file, plan, apply: opts.apply }, localRunner, (line) => io.out(`${line}\n`)));
+  await guarded(() =>
+    labUp({ topology, file: resolve(file), shownFile: file, plan, apply: opts.apply }, localRunner, (line) => io.out(`${line}\n`)),
+  );
   io.out(`lab ${plan.lab} is up: \`lbctl lab exec HOST --name ${plan.lab} -- CMD\` runs a command on a host\n`);
   return EXIT.ok;
 }
@@ -77,10 +82,13 @@ export async function labRunCommand(file: string, command: string[], opts: LabRu
 /** `lab down`: removes the lab; succeeds when there is nothing to remove. */
 export async function labDownCommand(opts: { name: string }, io: Io): Promise<number> {
   const report = await guarded(() => labDown(checkLabName(opts.name), localRunner));
-  if (report.unreadableRecord !== undefined) io.err(`warning: the lab's record could not be read (${report.unreadableRecord}): removed by its namespace prefix and state dir\n`);
-  io.out(report.namespaces.length === 0 && report.services === 0
-    ? `lab ${opts.name}: nothing to remove\n`
-    : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`);
+  if (report.unreadableRecord !== undefined)
+    io.err(`warning: the lab's record could not be read (${report.unreadableRecord}): removed by its namespace prefix and state dir\n`);
+  io.out(
+    report.namespaces.length === 0 && report.services === 0
+      ? `lab ${opts.name}: nothing to remove\n`
+      : `lab ${opts.name} removed: ${report.namespaces.length} namespace(s), ${report.services} web server(s)\n`,
+  );
   return EXIT.ok;
 }
 

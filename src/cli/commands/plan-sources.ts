@@ -36,7 +36,13 @@ export interface Planned {
 }
 
 /** Probes the live hosts read-only (`parallel` at once) and plans each; the first refusal ends the command. */
-export async function planLive(topology: Topology, desired: Map<string, HostState>, names: string[], opts: { inventory?: string; parallel: number }, io: Io): Promise<Planned> {
+export async function planLive(
+  topology: Topology,
+  desired: Map<string, HostState>,
+  names: string[],
+  opts: { inventory?: string; parallel: number },
+  io: Io,
+): Promise<Planned> {
   const inventory = opts.inventory === undefined ? undefined : await requireInventory(opts.inventory, [...desired.keys()], io.err);
   const reach = reachOf(names, inventory);
   const roles = rolesOf(topology);
@@ -47,7 +53,12 @@ export async function planLive(topology: Topology, desired: Map<string, HostStat
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw refusal(failed.reason) ?? failed.reason;
   const plans = results.map((r) => (r as PromiseFulfilledResult<HostPlan>).value);
-  const saved = names.map((name, i) => ({ plan: plans[i]!, reach: reach.get(name)!, identity: identityOf(topology, name), roles: roles.get(name)!, desired: desired.get(name)! }));
+  const saved = names.map((name, i) => ({
+    plan: plans[i]!,
+    reach: reach.get(name)!,
+    identity: identityOf(topology, name),
+    roles: roles.get(name)!,
+    desired: desired.get(name)!,
+  }));
   return { plan: makePlan(plans), saved };
 }
-

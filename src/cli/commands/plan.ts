@@ -49,9 +49,10 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], colors?: C
 
 /** The hosts the options select, checked against the topology. */
 function selectedHosts(opts: PlanOptions, desired: Map<string, HostState>): string[] {
-  const names = opts.all ? [...desired.keys()] : opts.host ?? [];
+  const names = opts.all ? [...desired.keys()] : (opts.host ?? []);
   const unknown = names.filter((n) => !desired.has(n));
-  if (unknown.length) throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
+  if (unknown.length)
+    throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
   return names;
 }
 
@@ -59,9 +60,13 @@ function selectedHosts(opts: PlanOptions, desired: Map<string, HostState>): stri
 async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Planned> {
   if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
   if (opts.observed !== undefined && opts.offline) {
-    throw new CliError('choose where the current state comes from: the live hosts (the default), --observed DIR (captured with `lbctl capture`) or --offline (empty), not several', EXIT.usage);
+    throw new CliError(
+      'choose where the current state comes from: the live hosts (the default), --observed DIR (captured with `lbctl capture`) or --offline (empty), not several',
+      EXIT.usage,
+    );
   }
-  if (opts.inventory !== undefined && (opts.observed !== undefined || opts.offline)) throw new CliError('--inventory is for live plans: leave out --observed and --offline', EXIT.usage);
+  if (opts.inventory !== undefined && (opts.observed !== undefined || opts.offline))
+    throw new CliError('--inventory is for live plans: leave out --observed and --offline', EXIT.usage);
   if (opts.observed !== undefined) await (await import('../../host/observed-dir.js')).requireObservedDir(opts.observed);
   const topology = await requireTopology(file, io.err);
   const desired = desiredStates(topology);
@@ -92,7 +97,8 @@ function writeBuffered(io: Io, chunks: Iterable<string>): void {
 
 /** Runs plan; returns 0, or with --detailed-exitcode 2 when there are changes; 1 when --expect differs. */
 export async function planCommand(file: string, opts: PlanOptions, io: Io): Promise<number> {
-  if (opts.out !== undefined && (opts.offline || opts.observed !== undefined)) throw new CliError('--out saves a plan of live hosts for `lbctl apply FILE`: leave out --observed and --offline', EXIT.usage);
+  if (opts.out !== undefined && (opts.offline || opts.observed !== undefined))
+    throw new CliError('--out saves a plan of live hosts for `lbctl apply FILE`: leave out --observed and --offline', EXIT.usage);
   const { plan, saved } = await computePlan(file, opts, io);
   if (opts.out !== undefined && saved) {
     await writeOutputFile(opts.out, `${JSON.stringify(makePlanFile(file, saved))}\n`);

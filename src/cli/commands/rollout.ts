@@ -52,13 +52,16 @@ function humanReport(report: RolloutReport, again: string): string {
         return `${h.host}: not started`;
     }
   });
-  const tail = report.ok ? 'every host converged' : `stopped at the first failure; fix it and run \`${again}\` again: finished hosts show no changes and the rollout goes on from where it stopped`;
+  const tail = report.ok
+    ? 'every host converged'
+    : `stopped at the first failure; fix it and run \`${again}\` again: finished hosts show no changes and the rollout goes on from where it stopped`;
   return `${lines.join('\n')}\n${tail}\n`;
 }
 
 /** Runs the rollout and reports it; exit 0 when every host converged, 3 when it stopped at a failure. */
 async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: string, io: Io): Promise<number> {
-  if (opts.canary !== undefined && !hosts.some((h) => h.name === opts.canary)) throw new CliError(`--canary ${opts.canary} is not one of the hosts rolled out`, EXIT.usage);
+  if (opts.canary !== undefined && !hosts.some((h) => h.name === opts.canary))
+    throw new CliError(`--canary ${opts.canary} is not one of the hosts rolled out`, EXIT.usage);
   const signals = trapSignals();
   try {
     const report = await rollout(hosts, {
@@ -69,7 +72,14 @@ async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: str
       onEvent: (e) => io.err(`${eventLine(e)}\n`),
       interrupted: () => signals.caught() !== null,
     });
-    const json = { ok: report.ok, hosts: report.hosts.map(({ host, state, ...rest }) => ({ host, state, ...('reason' in rest ? { step: rest.step, reason: rest.reason } : rest) })) };
+    const json = {
+      ok: report.ok,
+      hosts: report.hosts.map(({ host, state, ...rest }) => ({
+        host,
+        state,
+        ...('reason' in rest ? { step: rest.step, reason: rest.reason } : rest),
+      })),
+    };
     io.out(opts.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : humanReport(report, again));
     return report.ok ? EXIT.ok : signals.caught() !== null ? EXIT.interrupted : EXIT.failed;
   } finally {
@@ -78,8 +88,18 @@ async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: str
 }
 
 /** `apply FILE --all --inventory INV` (or several --host): plans nothing ahead, converges every host in order. */
-export async function rolloutCommand(file: string, topology: Topology, names: string[], opts: RolloutCommandOptions, io: Io): Promise<number> {
-  if (!opts.yes) throw new CliError(`apply --all changes every host without asking: pass --yes (see what it would do first with \`lbctl plan ${file} --all --inventory INV\`)`, EXIT.usage);
+export async function rolloutCommand(
+  file: string,
+  topology: Topology,
+  names: string[],
+  opts: RolloutCommandOptions,
+  io: Io,
+): Promise<number> {
+  if (!opts.yes)
+    throw new CliError(
+      `apply --all changes every host without asking: pass --yes (see what it would do first with \`lbctl plan ${file} --all --inventory INV\`)`,
+      EXIT.usage,
+    );
   if (opts.inventory === undefined) throw new CliError('apply --all needs --inventory FILE: how to reach each host', EXIT.usage);
   const desired = desiredStates(topology);
   const reach = reachOf(names, await requireInventory(opts.inventory, [...desired.keys()], io.err));
@@ -101,13 +121,24 @@ export async function rolloutCommand(file: string, topology: Topology, names: st
 export async function planFileCommand(file: string, text: string, opts: RolloutCommandOptions, io: Io): Promise<number> {
   const saved = parsePlanFile(text);
   if (typeof saved === 'string') throw new CliError(`${visible(file)} is not a plan file lbctl can apply: ${saved}`, EXIT.badData);
-  const hosts = saved.hosts.map((h) => ({ name: h.plan.host, host: hostFor(h.plan.host, h.reach), desired: h.desired, identity: h.identity, roles: h.roles }));
+  const hosts = saved.hosts.map((h) => ({
+    name: h.plan.host,
+    host: hostFor(h.plan.host, h.reach),
+    desired: h.desired,
+    identity: h.identity,
+    roles: h.roles,
+  }));
   const now = await mapBounded(hosts, opts.parallel, (h) => inspectHost(h.host, h.desired, h.identity));
   const refused = now.find((r) => r.status === 'rejected');
   if (refused) throw refusal(refused.reason) ?? refused.reason;
-  const changed = saved.hosts.filter((h, i) => planFingerprint((now[i] as PromiseFulfilledResult<typeof h.plan>).value) !== h.fingerprint).map((h) => h.plan.host);
+  const changed = saved.hosts
+    .filter((h, i) => planFingerprint((now[i] as PromiseFulfilledResult<typeof h.plan>).value) !== h.fingerprint)
+    .map((h) => h.plan.host);
   if (changed.length > 0) {
-    throw new CliError(`${changed.join(', ')} changed since ${visible(file)} was made: nothing was applied; plan again (lbctl plan ${saved.topology} ... --out ${visible(file)})`, EXIT.invalid);
+    throw new CliError(
+      `${changed.join(', ')} changed since ${visible(file)} was made: nothing was applied; plan again (lbctl plan ${saved.topology} ... --out ${visible(file)})`,
+      EXIT.invalid,
+    );
   }
   return run(hosts, { ...opts, yes: true, drainTimeout: opts.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_SEC }, `lbctl apply ${file}`, io);
 }

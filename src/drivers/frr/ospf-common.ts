@@ -31,11 +31,7 @@ export function fileText(commentSign: '!' | '#', lines: readonly string[]): stri
 /** The vty preamble every daemon file carries: hostname, the optional password and logging to syslog. */
 export function preamble(cfg: OspfConfig): string[] {
   assertRenderable(cfg);
-  return [
-    `hostname ${cfg.hostname}`,
-    ...(cfg.password === undefined ? [] : [`password ${cfg.password}`]),
-    'log syslog informational',
-  ];
+  return [`hostname ${cfg.hostname}`, ...(cfg.password === undefined ? [] : [`password ${cfg.password}`]), 'log syslog informational'];
 }
 
 /** The BFD profile of interfaces with `bfd`: 100 ms packets, down after 3 missed (300 ms). */
@@ -44,7 +40,17 @@ export const BFD_PROFILE = 'lbctl-fast';
 /** The `bfd` block defining BFD_PROFILE (FRR's bfdd); empty when no interface uses BFD. */
 export function bfdBlock(cfg: OspfConfig): string[] {
   if (!cfg.interfaces.some((i) => i.bfd)) return [];
-  return ['!', 'bfd', ` profile ${BFD_PROFILE}`, '  receive-interval 100', '  transmit-interval 100', '  detect-multiplier 3', ' exit', '!', 'exit'];
+  return [
+    '!',
+    'bfd',
+    ` profile ${BFD_PROFILE}`,
+    '  receive-interval 100',
+    '  transmit-interval 100',
+    '  detect-multiplier 3',
+    ' exit',
+    '!',
+    'exit',
+  ];
 }
 
 /** The closing vty block of every daemon file. */

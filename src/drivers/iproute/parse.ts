@@ -14,17 +14,21 @@ export interface ObservedLink {
   mtu: number;
 }
 
-const AddrSchema = z.array(z.object({
-  ifname: z.string(),
-  addr_info: z.array(z.object({ family: z.string(), local: z.string(), prefixlen: z.number().int() })).default([]),
-}));
+const AddrSchema = z.array(
+  z.object({
+    ifname: z.string(),
+    addr_info: z.array(z.object({ family: z.string(), local: z.string(), prefixlen: z.number().int() })).default([]),
+  }),
+);
 
-const LinkSchema = z.array(z.object({
-  ifname: z.string(),
-  flags: z.array(z.string()),
-  mtu: z.number().int(),
-  linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
-}));
+const LinkSchema = z.array(
+  z.object({
+    ifname: z.string(),
+    flags: z.array(z.string()),
+    mtu: z.number().int(),
+    linkinfo: z.object({ info_kind: z.string().optional() }).optional(),
+  }),
+);
 
 const RouteSchema = z.array(z.object({ dst: z.string(), gateway: z.string().optional(), metric: z.number().int().min(0).optional() }));
 
@@ -32,11 +36,13 @@ const RouteSchema = z.array(z.object({ dst: z.string(), gateway: z.string().opti
 export function parseIpAddr(json: string): Address[] {
   const source = 'ip -j addr';
   const devices = parseJsonAs(source, json, AddrSchema);
-  const addresses = devices.flatMap((device, i) => device.addr_info.map((info, j): Address => {
-    const cidr = parseCidr(`${canonicalIp(info.local) ?? ''}/${info.prefixlen}`);
-    if (cidr === null) throw new ParseError(source, null, `$[${i}].addr_info[${j}]`, `bad address ${info.local}/${info.prefixlen}`);
-    return { device: device.ifname, cidr: formatCidr(cidr) };
-  }));
+  const addresses = devices.flatMap((device, i) =>
+    device.addr_info.map((info, j): Address => {
+      const cidr = parseCidr(`${canonicalIp(info.local) ?? ''}/${info.prefixlen}`);
+      if (cidr === null) throw new ParseError(source, null, `$[${i}].addr_info[${j}]`, `bad address ${info.local}/${info.prefixlen}`);
+      return { device: device.ifname, cidr: formatCidr(cidr) };
+    }),
+  );
   return sortedBy(addresses, addressKey);
 }
 

@@ -2,10 +2,29 @@
 
 /** Canonical name of an option, whichever spelling (short or long) the line used. */
 export type IpvsOption =
-  | 'tcp' | 'udp' | 'sctp' | 'fwmark' | 'ipv6'
-  | 'scheduler' | 'persistent' | 'netmask' | 'pe' | 'ops' | 'flags'
-  | 'real' | 'gate' | 'ipip' | 'masq' | 'weight' | 'upper' | 'lower'
-  | 'tunType' | 'tunPort' | 'tunNocsum' | 'tunCsum' | 'tunRemcsum';
+  | 'tcp'
+  | 'udp'
+  | 'sctp'
+  | 'fwmark'
+  | 'ipv6'
+  | 'scheduler'
+  | 'persistent'
+  | 'netmask'
+  | 'pe'
+  | 'ops'
+  | 'flags'
+  | 'real'
+  | 'gate'
+  | 'ipip'
+  | 'masq'
+  | 'weight'
+  | 'upper'
+  | 'lower'
+  | 'tunType'
+  | 'tunPort'
+  | 'tunNocsum'
+  | 'tunCsum'
+  | 'tunRemcsum';
 
 /** The two commands an ipvsadm-save dump consists of. */
 export type IpvsCommand = 'service' | 'server';
@@ -40,7 +59,9 @@ const SPELLINGS: ReadonlyArray<[IpvsOption, Arity, ...string[]]> = [
 ];
 
 const BY_SPELLING = new Map<string, { option: IpvsOption; arity: Arity }>(
-  SPELLINGS.flatMap(([option, arity, ...spellings]) => spellings.map((s): [string, { option: IpvsOption; arity: Arity }] => [s, { option, arity }])),
+  SPELLINGS.flatMap(([option, arity, ...spellings]) =>
+    spellings.map((s): [string, { option: IpvsOption; arity: Arity }] => [s, { option, arity }]),
+  ),
 );
 
 const SERVICE_ID: IpvsOption[] = ['tcp', 'udp', 'sctp', 'fwmark', 'ipv6'];
@@ -48,12 +69,28 @@ const SERVICE_ID: IpvsOption[] = ['tcp', 'udp', 'sctp', 'fwmark', 'ipv6'];
 /** Options each command accepts. */
 const ALLOWED: Record<IpvsCommand, ReadonlySet<IpvsOption>> = {
   service: new Set([...SERVICE_ID, 'scheduler', 'persistent', 'netmask', 'pe', 'ops', 'flags']),
-  server: new Set([...SERVICE_ID, 'real', 'gate', 'ipip', 'masq', 'weight', 'upper', 'lower', 'tunType', 'tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum']),
+  server: new Set([
+    ...SERVICE_ID,
+    'real',
+    'gate',
+    'ipip',
+    'masq',
+    'weight',
+    'upper',
+    'lower',
+    'tunType',
+    'tunPort',
+    'tunNocsum',
+    'tunCsum',
+    'tunRemcsum',
+  ]),
 };
 
 const COMMANDS = new Map<string, IpvsCommand>([
-  ['-A', 'service'], ['--add-service', 'service'],
-  ['-a', 'server'], ['--add-server', 'server'],
+  ['-A', 'service'],
+  ['--add-service', 'service'],
+  ['-a', 'server'],
+  ['--add-server', 'server'],
 ]);
 
 /** One rule line split into its command and options; flags map to "", a bare -p to "". */

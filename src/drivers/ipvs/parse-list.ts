@@ -21,7 +21,8 @@ export type IpvsCounters = Map<string, Map<string, DestinationCounters>>;
 
 function serviceIdOf(words: string[], fail: Fail): IpvsServiceId {
   const [proto, target] = words;
-  if (proto === 'FWM') return { protocol: 'fwmark', mark: parseFwmark(target ?? '', fail), family: words.includes('IPv6') ? 'inet6' : 'inet' };
+  if (proto === 'FWM')
+    return { protocol: 'fwmark', mark: parseFwmark(target ?? '', fail), family: words.includes('IPv6') ? 'inet6' : 'inet' };
   const protocol = PROTOCOLS[proto as keyof typeof PROTOCOLS];
   if (protocol === undefined) fail(`unknown protocol ${JSON.stringify(proto)}`);
   const ep = parseEndpoint(target ?? '', fail);
@@ -52,13 +53,18 @@ export function parseIpvsadmThresholds(text: string): IpvsCounters {
   const out: IpvsCounters = new Map();
   let current: Map<string, DestinationCounters> | undefined;
   text.split('\n').forEach((line, i) => {
-    const fail: Fail = (reason) => { throw new ParseError(SOURCE, i + 1, line, reason); };
+    const fail: Fail = (reason) => {
+      throw new ParseError(SOURCE, i + 1, line, reason);
+    };
     const words = line.trim().split(/\s+/);
     if (words[0] === 'Prot') {
       const listing = listingOf(line);
       // Other listings have the same number of columns (--persistent-conn: weight where Uthreshold belongs).
       if (listing === null) fail('a "Prot LocalAddress:Port" header with unknown columns, not the one of `ipvsadm -Ln --thresholds`');
-      if (listing !== 'thresholds') fail(`this is the \`ipvsadm -Ln${listing === 'plain' ? '' : ` --${listing}`}\` listing, not \`ipvsadm -Ln --thresholds\` output: capture it with \`ipvsadm -Ln --thresholds\``);
+      if (listing !== 'thresholds')
+        fail(
+          `this is the \`ipvsadm -Ln${listing === 'plain' ? '' : ` --${listing}`}\` listing, not \`ipvsadm -Ln --thresholds\` output: capture it with \`ipvsadm -Ln --thresholds\``,
+        );
       return;
     }
     if (line.trim() === '' || line.startsWith('IP Virtual Server') || /^\s*-> RemoteAddress/.test(line)) return;
@@ -66,7 +72,9 @@ export function parseIpvsadmThresholds(text: string): IpvsCounters {
       if (!current) fail('a destination before any service');
       if (words.length !== 6) fail('expected: -> address:port Uthreshold Lthreshold ActiveConn InActConn');
       const ep = parseEndpoint(words[1] ?? '', fail);
-      const [upper = 0, lower = 0, activeConns = 0, inactiveConns = 0] = words.slice(2).map((w) => parseUint(w, 4294967295, 'counter', fail));
+      const [upper = 0, lower = 0, activeConns = 0, inactiveConns = 0] = words
+        .slice(2)
+        .map((w) => parseUint(w, 4294967295, 'counter', fail));
       current.set(destinationKey(ep), { upper, lower, activeConns, inactiveConns });
       return;
     }

@@ -32,7 +32,12 @@ interface Known {
 }
 
 /** The id and family of the service a rule line names. */
-function serviceIdOf(protocol: 'tcp' | 'udp' | 'sctp' | 'fwmark', value: string, ipv6: boolean, fail: Fail): { id: IpvsServiceId; family: Family } {
+function serviceIdOf(
+  protocol: 'tcp' | 'udp' | 'sctp' | 'fwmark',
+  value: string,
+  ipv6: boolean,
+  fail: Fail,
+): { id: IpvsServiceId; family: Family } {
   if (protocol === 'fwmark') {
     const family: Family = ipv6 ? 'inet6' : 'inet';
     return { id: { protocol, mark: parseFwmark(value, fail), family }, family };
@@ -88,7 +93,12 @@ function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => v
 }
 
 /** A real server from an -a line; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
-function destinationOf(options: Options, endpoints: Map<string, Endpoint>, fail: Fail, unmodelled: (note: string) => void): IpvsDestination {
+function destinationOf(
+  options: Options,
+  endpoints: Map<string, Endpoint>,
+  fail: Fail,
+  unmodelled: (note: string) => void,
+): IpvsDestination {
   const real = options.get('real');
   if (real === undefined) fail('-a needs -r');
   // Real servers recur across services: each distinct address:port text is parsed once per table.
@@ -98,7 +108,8 @@ function destinationOf(options: Options, endpoints: Map<string, Endpoint>, fail:
   const count = (option: IpvsOption, fallback: string, what: string): number =>
     parseUint(options.get(option) ?? fallback, 2 ** 31 - 1, what, fail);
   return {
-    address, port,
+    address,
+    port,
     forward: forwardOf(options, fail, unmodelled),
     weight: count('weight', '1', 'weight'),
     upper: count('upper', '0', 'upper threshold'),
@@ -128,8 +139,12 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const endpoints = new Map<string, Endpoint>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
-  const fail: Fail = (reason) => { throw new ParseError(SOURCE, at.line, at.text, reason); };
-  const note = (what: string): void => { unmodelled.push(`line ${at.line}: ${what}: ${at.text}`); };
+  const fail: Fail = (reason) => {
+    throw new ParseError(SOURCE, at.line, at.text, reason);
+  };
+  const note = (what: string): void => {
+    unmodelled.push(`line ${at.line}: ${what}: ${at.text}`);
+  };
   for (const raw of text.split('\n')) {
     at.line++;
     at.text = raw.trimEnd();
@@ -151,7 +166,10 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     entry.destinations.set(key, destination);
   }
   const services = [...known.byKey.values()].flatMap(({ key, service, destinations }) =>
-    service === undefined ? [] : [{ key, service: { ...service, destinations: sortedBy([...destinations.entries()], ([k]) => k).map(([, d]) => d) } }]);
+    service === undefined
+      ? []
+      : [{ key, service: { ...service, destinations: sortedBy([...destinations.entries()], ([k]) => k).map(([, d]) => d) } }],
+  );
   return { services: sortedBy(services, (s) => s.key).map((s) => s.service), unmodelled };
 }
 

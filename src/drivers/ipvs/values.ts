@@ -56,7 +56,8 @@ export function parsePersistence(timeout: string | undefined, netmask: string | 
   const seconds = timeout === '' ? 300 : parseUint(timeout, 2 ** 32 - 1, 'persistence timeout', fail);
   if (family === 'inet6') return { timeout: seconds, netmask: String(parseUint(netmask ?? '128', 128, 'IPv6 netmask', fail)) };
   const mask = canonicalIp(netmask ?? '255.255.255.255');
-  if (mask === null || mask.includes(':') || maskLength(mask) === null) fail(`-M ${JSON.stringify(netmask)} is not a contiguous IPv4 netmask`);
+  if (mask === null || mask.includes(':') || maskLength(mask) === null)
+    fail(`-M ${JSON.stringify(netmask)} is not a contiguous IPv4 netmask`);
   return { timeout: seconds, netmask: mask };
 }
 

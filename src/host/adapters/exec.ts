@@ -10,7 +10,15 @@ export const localRunner: Runner = {
     const r = await execa(file, args, { reject: false, input: options?.stdin ?? '', stripFinalNewline: false, env: { LC_ALL: 'C' } });
     if (r.failed && r.exitCode === undefined) {
       const missing = (r.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-      return { exitCode: missing ? 127 : 126, stdout: '', stderr: missing ? `${file}: command not found` : r.cause instanceof Error ? r.cause.message : (r.message ?? `${file} could not be started`) };
+      return {
+        exitCode: missing ? 127 : 126,
+        stdout: '',
+        stderr: missing
+          ? `${file}: command not found`
+          : r.cause instanceof Error
+            ? r.cause.message
+            : (r.message ?? `${file} could not be started`),
+      };
     }
     return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
   },

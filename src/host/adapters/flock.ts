@@ -28,7 +28,8 @@ export interface LockSite {
 function holderOf(text: string): string {
   try {
     const h = JSON.parse(text) as { pid?: unknown; what?: unknown; since?: unknown };
-    if (typeof h.pid === 'number' && typeof h.what === 'string' && typeof h.since === 'string') return `pid ${h.pid}, ${h.what}, since ${h.since}`;
+    if (typeof h.pid === 'number' && typeof h.what === 'string' && typeof h.since === 'string')
+      return `pid ${h.pid}, ${h.what}, since ${h.since}`;
   } catch {
     // an unreadable note only makes the message vaguer
   }
@@ -79,8 +80,11 @@ export async function takeLock(site: LockSite, what: string): Promise<Release> {
   });
   if (!held) {
     const r = await child;
-    if (r.exitCode === CONFLICT) throw new LockHeld(`another lbctl (${holderOf(await site.readNote())}) holds ${path}: wait for it to finish`);
-    throw new Error(`cannot take the lock ${path}: flock exited ${String(r.exitCode ?? r.signal)}${r.stderr ? `: ${String(r.stderr).trim()}` : ''}`);
+    if (r.exitCode === CONFLICT)
+      throw new LockHeld(`another lbctl (${holderOf(await site.readNote())}) holds ${path}: wait for it to finish`);
+    throw new Error(
+      `cannot take the lock ${path}: flock exited ${String(r.exitCode ?? r.signal)}${r.stderr ? `: ${String(r.stderr).trim()}` : ''}`,
+    );
   }
   await site.writeNote(JSON.stringify({ pid: process.pid, what, since: new Date().toISOString() }));
   return async () => {

@@ -21,7 +21,9 @@ export async function checkKeepalivedContent(content: string, runner: Runner): P
     await writeFile(file, content, { mode: 0o600 });
     const result = await runner.run(['keepalived', '-t', '-f', file]);
     if (result.exitCode === 0) return null;
-    return `${result.stdout}${result.stderr}`.replaceAll(file, 'keepalived.conf').trim() || `keepalived -t exited ${String(result.exitCode)}`;
+    return (
+      `${result.stdout}${result.stderr}`.replaceAll(file, 'keepalived.conf').trim() || `keepalived -t exited ${String(result.exitCode)}`
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -12,7 +12,11 @@ import { localRunner } from './exec.js';
 /** Room kept free beyond what an apply writes, so a nearly full file system is refused before anything changes. */
 const SPARE_BYTES = 1 << 20;
 
-const exists = (path: string, mode = constants.F_OK) => access(path, mode).then(() => true, () => false);
+const exists = (path: string, mode = constants.F_OK) =>
+  access(path, mode).then(
+    () => true,
+    () => false,
+  );
 
 /** The numeric ids of a user and group, from the host's own name service (getent). */
 export function idLookup(runner: Runner): IdLookup {
@@ -20,7 +24,10 @@ export function idLookup(runner: Runner): IdLookup {
     const field = async (db: string, name: string) => {
       const r = await runner.run(['getent', db, name]);
       const id = Number(r.stdout.split(':')[2]);
-      if (r.exitCode !== 0 || !Number.isInteger(id)) throw new Error(`${db === 'passwd' ? 'user' : 'group'} ${name} does not exist on this host: install the daemon that owns it (e.g. apt-get install frr) first`);
+      if (r.exitCode !== 0 || !Number.isInteger(id))
+        throw new Error(
+          `${db === 'passwd' ? 'user' : 'group'} ${name} does not exist on this host: install the daemon that owns it (e.g. apt-get install frr) first`,
+        );
       return id;
     };
     return { uid: await field('passwd', owner), gid: await field('group', group) };
@@ -41,7 +48,8 @@ export async function localUnwritable(dirs: readonly string[], bytes: number): P
     if (!(await exists(base, constants.W_OK))) return `${base} is not writable (read-only file system or permissions)`;
     const fs = await statfs(base);
     const free = fs.bavail * fs.bsize;
-    if (free < bytes + SPARE_BYTES) return `${base} has ${Math.floor(free / 1024)} KiB free; lbctl needs ${Math.ceil((bytes + SPARE_BYTES) / 1024)} KiB`;
+    if (free < bytes + SPARE_BYTES)
+      return `${base} has ${Math.floor(free / 1024)} KiB free; lbctl needs ${Math.ceil((bytes + SPARE_BYTES) / 1024)} KiB`;
   }
   return null;
 }
@@ -79,6 +87,10 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
       for (const tool of tools) if (!(await onPath(tool))) missing.push(tool);
       return missing;
     },
-    unwritable: (dirs, bytes) => localUnwritable(dirs.map((d) => join(root, d)), bytes),
+    unwritable: (dirs, bytes) =>
+      localUnwritable(
+        dirs.map((d) => join(root, d)),
+        bytes,
+      ),
   };
 }

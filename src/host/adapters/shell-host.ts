@@ -16,7 +16,8 @@ const REFUSE_NON_FILE =
   'if [ -d "$1" ] || { [ -e "$1" ] && [ ! -f "$1" ] && [ ! -L "$1" ]; }; then echo "$1 is not a file: lbctl will not replace it; move it away and apply again" >&2; exit 3; fi';
 
 /** Keeps "$1" (never followed) as "$1.lbctl-backup" when $2 is 1 and there is something to keep. */
-const BACKUP = 'if [ "$2" = 1 ] && { [ -e "$1" ] || [ -L "$1" ]; }; then b=$(mktemp -u "$1.lbctl-XXXXXX") && ln -P "$1" "$b" && mv -fT "$b" "$1.lbctl-backup"; fi';
+const BACKUP =
+  'if [ "$2" = 1 ] && { [ -e "$1" ] || [ -L "$1" ]; }; then b=$(mktemp -u "$1.lbctl-XXXXXX") && ln -P "$1" "$b" && mv -fT "$b" "$1.lbctl-backup"; fi';
 
 /** Replaces "$1" with stdin: mode $3, owner $4:$5 (none when $4 is empty); backup as $2 says. */
 const WRITE = [
@@ -58,7 +59,8 @@ const UNWRITABLE = [
 ].join('\n');
 
 /** FRR's parser on stdin, with a private config folder that is removed afterwards. */
-const CHECK_FRR = 'd=$(mktemp -d) || exit 1; trap \'rm -rf "$d"\' EXIT; : > "$d/vtysh.conf"; cat | vtysh --config_dir "$d" -C -f /dev/stdin 2>&1';
+const CHECK_FRR =
+  'd=$(mktemp -d) || exit 1; trap \'rm -rf "$d"\' EXIT; : > "$d/vtysh.conf"; cat | vtysh --config_dir "$d" -C -f /dev/stdin 2>&1';
 
 /** Room kept free beyond what an apply writes (as the local adapter keeps). */
 const SPARE_BYTES = 1 << 20;
@@ -106,7 +108,11 @@ export function shellHost(site: ShellSite): Host {
     },
     async write(file, options) {
       const backup = options?.backup === false ? '0' : '1';
-      await run('write', sh(WRITE, file.path, backup, file.mode.toString(8), file.owner ?? '', file.group ?? file.owner ?? ''), file.content);
+      await run(
+        'write',
+        sh(WRITE, file.path, backup, file.mode.toString(8), file.owner ?? '', file.group ?? file.owner ?? ''),
+        file.content,
+      );
     },
     async remove(path, options) {
       await run('remove', sh(REMOVE, path, options?.backup === false ? '0' : '1'));

@@ -30,10 +30,14 @@ export function sshArgv(target: SshTarget, control: string): string[] {
   return [
     'ssh',
     ...(target.config ? ['-F', target.config] : []),
-    '-o', 'BatchMode=yes',
-    '-o', 'ControlMaster=auto',
-    '-o', `ControlPath=${join(control, '%C')}`,
-    '-o', 'ControlPersist=60',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=auto',
+    '-o',
+    `ControlPath=${join(control, '%C')}`,
+    '-o',
+    'ControlPersist=60',
     ...(target.port ? ['-p', String(target.port)] : []),
     ...(target.identityFile ? ['-i', target.identityFile] : []),
     ...(target.user ? ['-l', target.user] : []),
@@ -50,16 +54,29 @@ export function describeTarget(t: SshTarget): string {
 export function sshHost(name: string, target: SshTarget, local: Runner = localRunner): Host {
   const ssh = sshArgv(target, controlDir());
   // The remote side gets one command line for its login shell: every word quoted, in the C locale.
-  const command = (argv: readonly string[]) => [...ssh, '--', quoteArgv([...(target.sudo ? ['sudo', '-n', '--'] : []), 'env', 'LC_ALL=C', ...argv])];
+  const command = (argv: readonly string[]) => [
+    ...ssh,
+    '--',
+    quoteArgv([...(target.sudo ? ['sudo', '-n', '--'] : []), 'env', 'LC_ALL=C', ...argv]),
+  ];
   let reached: Promise<void> | undefined;
   const reach = () =>
     (reached ??= (async () => {
       const r = await local.run([...ssh, '--', 'true']);
-      if (r.exitCode === SSH_ERROR) throw new Unreachable(`cannot reach host ${name} over SSH (${describeTarget(target)}): ${r.stderr.trim() || `ssh exited ${SSH_ERROR}`}; nothing was changed`);
+      if (r.exitCode === SSH_ERROR)
+        throw new Unreachable(
+          `cannot reach host ${name} over SSH (${describeTarget(target)}): ${r.stderr.trim() || `ssh exited ${SSH_ERROR}`}; nothing was changed`,
+        );
       if (!target.sudo) return;
       const sudo = await local.run([...ssh, '--', 'sudo -n true']);
-      if (sudo.exitCode === COMMAND_NOT_FOUND) throw new Unreachable(`sudo is not installed on host ${name} (${describeTarget(target)}): apt-get install sudo, or connect as root; nothing was changed`);
-      if (sudo.exitCode !== 0) throw new Unreachable(`sudo on host ${name} (${describeTarget(target)}) does not run without a password (${sudo.stderr.trim()}): allow lbctl's commands in sudoers, or connect as root; nothing was changed`);
+      if (sudo.exitCode === COMMAND_NOT_FOUND)
+        throw new Unreachable(
+          `sudo is not installed on host ${name} (${describeTarget(target)}): apt-get install sudo, or connect as root; nothing was changed`,
+        );
+      if (sudo.exitCode !== 0)
+        throw new Unreachable(
+          `sudo on host ${name} (${describeTarget(target)}) does not run without a password (${sudo.stderr.trim()}): allow lbctl's commands in sudoers, or connect as root; nothing was changed`,
+        );
     })());
   const runner: Runner = {
     async run(argv, options) {

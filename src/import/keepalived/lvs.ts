@@ -5,7 +5,16 @@ import { canonicalIp, formatIp, maskLength, parseIp } from '../../net/ip.js';
 import { destinationKey, serviceKey } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId, Persistence, Protocol } from '../../model/state.js';
 import type { ImportNote, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';
-import { CHECK_TIMING, CHECKER_REASON, CHECKERS, INHERITED_TIMING, LVS_IN_OTHER_BLOCKS, RS_NOT_IMPORTED, TOP_NOT_IMPORTED, VS_NOT_IMPORTED } from './keywords.js';
+import {
+  CHECK_TIMING,
+  CHECKER_REASON,
+  CHECKERS,
+  INHERITED_TIMING,
+  LVS_IN_OTHER_BLOCKS,
+  RS_NOT_IMPORTED,
+  TOP_NOT_IMPORTED,
+  VS_NOT_IMPORTED,
+} from './keywords.js';
 import type { Statement } from './syntax.js';
 
 /** lvs_schedulers[] of check_parser.c. */
@@ -43,7 +52,9 @@ interface RealServer {
 }
 
 /** One entry of a virtual_server_group: an address range with a port, or a firewall mark. */
-type GroupEntry = { kind: 'range'; first: string; count: number; port: number; family: Family; at: SourceAt } | { kind: 'fwmark'; mark: number; family?: Family; at: SourceAt };
+type GroupEntry =
+  | { kind: 'range'; first: string; count: number; port: number; family: Family; at: SourceAt }
+  | { kind: 'fwmark'; mark: number; family?: Family; at: SourceAt };
 
 /** A virtual_server_group, and whether a virtual server used it. */
 interface Group {
@@ -54,7 +65,8 @@ interface Group {
 
 /** What a virtual_server block sets, in keyword order. */
 interface VirtualServer {
-  target: { kind: 'address'; address: string; port: number; family: Family } | { kind: 'fwmark'; mark: number } | { kind: 'group'; name: string };
+  target:
+    { kind: 'address'; address: string; port: number; family: Family } | { kind: 'fwmark'; mark: number } | { kind: 'group'; name: string };
   family?: Family;
   scheduler?: string;
   /** Scheduler flag bits 1-3 (IP_VS_SVC_F_SCHED1..3): what sh-fallback/sh-port, mh-* and flag-N set. */
@@ -113,7 +125,8 @@ function forwarding(s: Statement, notes: Notes): Forwarding | undefined {
     notes.add('adjusted', s, `unknown tunnel type "${tunnel}": keepalived ignores the line`);
     return undefined;
   }
-  if (tunnel === 'gue' || tunnel === 'gre') notes.add('not-imported', s, `${tunnel} tunnels: lbctl models ipip tunnels only, so the real servers are imported as ipip`);
+  if (tunnel === 'gue' || tunnel === 'gre')
+    notes.add('not-imported', s, `${tunnel} tunnels: lbctl models ipip tunnels only, so the real servers are imported as ipip`);
   return tunnel === undefined ? { forward } : { forward, tunnel };
 }
 
@@ -123,7 +136,8 @@ type Timing = Map<string, string>;
 /** The inheritable timing keys a virtual_server or real_server block sets (wherever in the block: keepalived inherits at the end). */
 function timingOf(block: readonly Statement[] | undefined, from: string): Timing {
   const timing: Timing = new Map();
-  for (const c of block ?? []) if (INHERITED_TIMING.includes(c.keyword.text)) timing.set(c.keyword.text, `${c.args.map((w) => w.text).join(' ')} from the ${from}`);
+  for (const c of block ?? [])
+    if (INHERITED_TIMING.includes(c.keyword.text)) timing.set(c.keyword.text, `${c.args.map((w) => w.text).join(' ')} from the ${from}`);
   return timing;
 }
 
@@ -180,7 +194,12 @@ function schedulerFlag(s: Statement, vs: VirtualServer, notes: Notes): void {
   else {
     const [owner, flag] = k.split('-');
     if (k !== 'hashed' && vs.scheduler === owner) vs.flagBits.add(flag === 'fallback' ? 1 : 2);
-    else notes.add('adjusted', s, k === 'hashed' ? 'keepalived ignores "hashed"' : `keepalived applies ${k} only after "lb_algo ${owner}": ignored here`);
+    else
+      notes.add(
+        'adjusted',
+        s,
+        k === 'hashed' ? 'keepalived ignores "hashed"' : `keepalived applies ${k} only after "lb_algo ${owner}": ignored here`,
+      );
   }
 }
 
@@ -190,10 +209,14 @@ function granularity(s: Statement, vs: VirtualServer, notes: Notes): void {
   const family = vs.family ?? (text.includes('.') ? 'inet' : 'inet6');
   const valid = family === 'inet6' ? unsigned(text, 1, 128) !== undefined : parseIp(text)?.family === 4;
   if (!valid) {
-    notes.add('adjusted', s, `"${text}" is not a${family === 'inet6' ? 'n IPv6 prefix length (1-128)' : 'n IPv4 netmask'}: keepalived ignores it`);
+    notes.add(
+      'adjusted',
+      s,
+      `"${text}" is not a${family === 'inet6' ? 'n IPv6 prefix length (1-128)' : 'n IPv4 netmask'}: keepalived ignores it`,
+    );
     return;
   }
-  vs.granularity = family === 'inet6' ? String(Number(text)) : canonicalIp(text) ?? text;
+  vs.granularity = family === 'inet6' ? String(Number(text)) : (canonicalIp(text) ?? text);
   vs.family ??= family;
   vs.persistence ??= DEFAULT_PERSISTENCE;
 }
@@ -210,7 +233,11 @@ function target(s: Statement, notes: Notes): VirtualServer['target'] | null {
     const p = port(second);
     if (a !== null && p !== undefined) return { kind: 'address', ...a, port: p };
   }
-  notes.add('adjusted', s, `"${s.args.map((w) => w.text).join(' ')}" is not IP PORT, fwmark N or group NAME: keepalived skips this virtual server`);
+  notes.add(
+    'adjusted',
+    s,
+    `"${s.args.map((w) => w.text).join(' ')}" is not IP PORT, fwmark N or group NAME: keepalived skips this virtual server`,
+  );
   return null;
 }
 
@@ -225,23 +252,35 @@ function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
     const k = c.keyword.text;
     if (k === 'lb_algo' || k === 'lvs_sched') {
       if (SCHEDULERS.has(arg(c, 0) ?? '')) vs.scheduler = arg(c, 0);
-      else notes.add('adjusted', c, `"${arg(c, 0) ?? ''}" is not an IPVS scheduler: keepalived ignores the line (Invalid lvs_scheduler) and keeps ${vs.scheduler ?? `the default ${DEFAULT_SCHEDULER}`}`);
+      else
+        notes.add(
+          'adjusted',
+          c,
+          `"${arg(c, 0) ?? ''}" is not an IPVS scheduler: keepalived ignores the line (Invalid lvs_scheduler) and keeps ${vs.scheduler ?? `the default ${DEFAULT_SCHEDULER}`}`,
+        );
     } else if (k === 'ops' || k === 'hashed' || /^(flag-[123]|(sh|mh)-(port|fallback))$/.test(k)) schedulerFlag(c, vs, notes);
     else if (k === 'lb_kind' || k === 'lvs_method') {
       const f = forwarding(c, notes);
       if (f !== undefined) vs.forwarding = f;
     } else if (k === 'persistence_timeout') {
       const timeout = c.args.length === 0 ? DEFAULT_PERSISTENCE : unsigned(arg(c, 0), 1, MAX_PERSISTENCE);
-      if (timeout === undefined) notes.add('adjusted', c, `persistence_timeout "${arg(c, 0) ?? ''}" is outside 1-${MAX_PERSISTENCE}: keepalived ignores it${vs.persistence === undefined ? ', so the service is not persistent' : ''}`);
+      if (timeout === undefined)
+        notes.add(
+          'adjusted',
+          c,
+          `persistence_timeout "${arg(c, 0) ?? ''}" is outside 1-${MAX_PERSISTENCE}: keepalived ignores it${vs.persistence === undefined ? ', so the service is not persistent' : ''}`,
+        );
       else vs.persistence = timeout;
     } else if (k === 'persistence_granularity') granularity(c, vs, notes);
     else if (k === 'protocol') {
       const protocol = PROTOCOLS[(arg(c, 0) ?? '').toUpperCase()];
-      if (protocol === undefined) notes.add('adjusted', c, `unknown protocol "${arg(c, 0) ?? ''}": keepalived ignores it (TCP, UDP or SCTP)`);
+      if (protocol === undefined)
+        notes.add('adjusted', c, `unknown protocol "${arg(c, 0) ?? ''}": keepalived ignores it (TCP, UDP or SCTP)`);
       else vs.protocol = protocol;
     } else if (k === 'ip_family') {
       const family = arg(c, 0) === 'inet' ? 'inet' : arg(c, 0) === 'inet6' ? 'inet6' : undefined;
-      if (family === undefined || (vs.family !== undefined && vs.family !== family)) notes.add('adjusted', c, `ip_family "${arg(c, 0) ?? ''}" is unknown or conflicts with the address: keepalived ignores it`);
+      if (family === undefined || (vs.family !== undefined && vs.family !== family))
+        notes.add('adjusted', c, `ip_family "${arg(c, 0) ?? ''}" is unknown or conflicts with the address: keepalived ignores it`);
       else vs.family = family;
     } else if (k === 'weight') {
       const w = unsigned(arg(c, 0), 1, MAX_WEIGHT);
@@ -252,7 +291,8 @@ function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
       if (rs === null) continue;
       // rs_end_handler: a non-tunnelled real server of another family than the service is skipped.
       const tunnelled = (rs.forwarding ?? vs.forwarding)?.forward === 'ipip';
-      if (!tunnelled && vs.family !== undefined && vs.family !== rs.family) notes.add('adjusted', c, 'the real server\'s address family differs from the virtual server\'s: keepalived skips it');
+      if (!tunnelled && vs.family !== undefined && vs.family !== rs.family)
+        notes.add('adjusted', c, "the real server's address family differs from the virtual server's: keepalived skips it");
       else {
         if (!tunnelled) vs.family ??= rs.family;
         vs.realServers.push(rs);
@@ -271,7 +311,11 @@ function groupEntry(s: Statement, notes: Notes): GroupEntry | null {
     const mark = unsigned(arg(s, 0), 0, 2 ** 32 - 1);
     const family = arg(s, 1);
     if (mark === undefined || (family !== undefined && family !== 'inet' && family !== 'inet6')) {
-      notes.add('adjusted', s, `"fwmark ${s.args.map((w) => w.text).join(' ')}" is not a mark with an optional inet/inet6: keepalived skips it`);
+      notes.add(
+        'adjusted',
+        s,
+        `"fwmark ${s.args.map((w) => w.text).join(' ')}" is not a mark with an optional inet/inet6: keepalived skips it`,
+      );
       return null;
     }
     return family === undefined ? { kind: 'fwmark', mark, at } : { kind: 'fwmark', mark, family, at };
@@ -283,7 +327,8 @@ function groupEntry(s: Statement, notes: Notes): GroupEntry | null {
   const p = port(arg(s, 0));
   const m = /^([^/-]+)(?:-([^/]+)|\/(\d+))?$/.exec(text);
   const start = address(m?.[1] ?? '');
-  if (m === null || start === null || p === undefined) return skip(`"${text} ${arg(s, 0) ?? ''}" is not an address (range or prefix) and port`);
+  if (m === null || start === null || p === undefined)
+    return skip(`"${text} ${arg(s, 0) ?? ''}" is not an address (range or prefix) and port`);
   const first = parseIp(start.address);
   if (first === null) return skip(`"${text}" is not an address`);
   const bits = first.family === 4 ? 32 : 128;
@@ -297,7 +342,14 @@ function groupEntry(s: Statement, notes: Notes): GroupEntry | null {
   } else if (m[2] !== undefined) {
     // "a.b.c.d-e": the last byte (IPv4) or the last 16 bits (IPv6, hex) run to e; or a full end address.
     const full = address(m[2]);
-    const last = full !== null ? parseIp(full.address)?.value : first.family === 4 ? (first.value & ~0xffn) | BigInt(unsigned(m[2], 0, 255) ?? -1) : /^[0-9a-f]{1,4}$/i.test(m[2]) ? (first.value & ~0xffffn) | BigInt(`0x${m[2]}`) : undefined;
+    const last =
+      full !== null
+        ? parseIp(full.address)?.value
+        : first.family === 4
+          ? (first.value & ~0xffn) | BigInt(unsigned(m[2], 0, 255) ?? -1)
+          : /^[0-9a-f]{1,4}$/i.test(m[2])
+            ? (first.value & ~0xffffn) | BigInt(`0x${m[2]}`)
+            : undefined;
     if (last === undefined || last < 0n || last <= first.value) return skip(`"${text}": the range does not end after its start`);
     count = last - first.value + 1n;
   }
@@ -333,7 +385,11 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
   // validate_check_config: defaults and corrections keepalived applies (each logged by keepalived too).
   if (ranges.length > 0) {
     if (vs.protocol === undefined) {
-      notes.add('adjusted', s, 'no "protocol": keepalived defaults to UDP (the kernel would too); write "protocol TCP" if that is what was meant');
+      notes.add(
+        'adjusted',
+        s,
+        'no "protocol": keepalived defaults to UDP (the kernel would too); write "protocol TCP" if that is what was meant',
+      );
       vs.protocol = 'udp';
     }
     if (vs.onePacket && vs.protocol !== 'udp') {
@@ -348,9 +404,11 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
     notes.add('adjusted', s, 'a firewall-mark service ignores "protocol": keepalived drops it');
   }
   if (vs.scheduler === undefined) notes.add('adjusted', s, `no lb_algo/lvs_sched: keepalived sets the default ${DEFAULT_SCHEDULER}`);
-  if (vs.realServers.some((rs) => rs.forwarding === undefined) && vs.forwarding === undefined) notes.add('adjusted', s, 'no lb_kind/lvs_method: keepalived defaults to NAT');
+  if (vs.realServers.some((rs) => rs.forwarding === undefined) && vs.forwarding === undefined)
+    notes.add('adjusted', s, 'no lb_kind/lvs_method: keepalived defaults to NAT');
   const scheduler = vs.scheduler ?? DEFAULT_SCHEDULER;
-  const named = scheduler === 'sh' || scheduler === 'mh' ? [`${scheduler}-fallback`, `${scheduler}-port`, 'flag-3'] : ['flag-1', 'flag-2', 'flag-3'];
+  const named =
+    scheduler === 'sh' || scheduler === 'mh' ? [`${scheduler}-fallback`, `${scheduler}-port`, 'flag-3'] : ['flag-1', 'flag-2', 'flag-3'];
   const flags = ([1, 2, 3] as const).filter((b) => vs.flagBits.has(b)).map((b) => named[b - 1] ?? '');
   const seen = new Set<string>();
   const realServers = vs.realServers.filter((rs) => {
@@ -360,18 +418,30 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
     return false;
   });
   return entries.flatMap((entry) => {
-    const family: Family = entry.kind === 'range' ? entry.family : entry.family ?? vs.family ?? 'inet';
-    const persistence: Persistence | null = vs.persistence === undefined ? null : { timeout: vs.persistence, netmask: vs.granularity ?? (family === 'inet6' ? '128' : '255.255.255.255') };
-    if (persistence !== null && family === 'inet' && maskLength(persistence.netmask) === null) notes.add('adjusted', s, `persistence_granularity ${persistence.netmask} is not a contiguous netmask: lbctl cannot express it`);
-    const ids: IpvsServiceId[] = entry.kind === 'fwmark'
-      ? [{ protocol: 'fwmark', mark: entry.mark, family }]
-      : rangeAddresses(entry).map((a) => ({ protocol: vs.protocol ?? 'udp', address: a, port: entry.port }));
+    const family: Family = entry.kind === 'range' ? entry.family : (entry.family ?? vs.family ?? 'inet');
+    const persistence: Persistence | null =
+      vs.persistence === undefined
+        ? null
+        : { timeout: vs.persistence, netmask: vs.granularity ?? (family === 'inet6' ? '128' : '255.255.255.255') };
+    if (persistence !== null && family === 'inet' && maskLength(persistence.netmask) === null)
+      notes.add('adjusted', s, `persistence_granularity ${persistence.netmask} is not a contiguous netmask: lbctl cannot express it`);
+    const ids: IpvsServiceId[] =
+      entry.kind === 'fwmark'
+        ? [{ protocol: 'fwmark', mark: entry.mark, family }]
+        : rangeAddresses(entry).map((a) => ({ protocol: vs.protocol ?? 'udp', address: a, port: entry.port }));
     return ids.map((id): ImportedService => {
       const servicePort = id.protocol === 'fwmark' ? 0 : id.port;
       const destinations: IpvsDestination[] = realServers.map((rs) => {
         const forward = (rs.forwarding ?? vs.forwarding)?.forward ?? 'masq';
         // ipvs_cmd: DR and TUN real servers take the service's port (0 for fwmark services); NAT keeps its own.
-        return { address: rs.address, port: forward === 'masq' ? rs.port : servicePort, forward, weight: rs.weight ?? vs.weight, upper: rs.upper, lower: rs.lower };
+        return {
+          address: rs.address,
+          port: forward === 'masq' ? rs.port : servicePort,
+          forward,
+          weight: rs.weight ?? vs.weight,
+          upper: rs.upper,
+          lower: rs.lower,
+        };
       });
       const service: IpvsService = { id, scheduler, flags, persistence, onePacket: vs.onePacket, destinations };
       return { service, at: entry.at };
@@ -397,7 +467,11 @@ function vrrpInterfaces(s: Statement): InterfaceHint[] {
 /** Notes for a block that is not LVS configuration, with the IPVS keywords inside it on their own lines. */
 function otherBlock(s: Statement, notes: Notes): void {
   const reason = TOP_NOT_IMPORTED.get(s.keyword.text);
-  notes.add(reason === undefined ? 'adjusted' : 'not-imported', s, reason ?? 'not a keepalived keyword lbctl knows: keepalived reports unknown keywords and ignores them');
+  notes.add(
+    reason === undefined ? 'adjusted' : 'not-imported',
+    s,
+    reason ?? 'not a keepalived keyword lbctl knows: keepalived reports unknown keywords and ignores them',
+  );
   for (const c of s.block ?? []) {
     const lvs = LVS_IN_OTHER_BLOCKS.get(c.keyword.text);
     if (lvs !== undefined) notes.add('not-imported', c, lvs);
@@ -405,7 +479,11 @@ function otherBlock(s: Statement, notes: Notes): void {
 }
 
 /** The IPVS services a keepalived configuration sets up, a note for everything else in it, and the VRRP addresses' interfaces. */
-export function lvsServices(statements: readonly Statement[]): { services: ImportedService[]; notes: ImportNote[]; interfaces: InterfaceHint[] } {
+export function lvsServices(statements: readonly Statement[]): {
+  services: ImportedService[];
+  notes: ImportNote[];
+  interfaces: InterfaceHint[];
+} {
   const notes = new Notes();
   const interfaces: InterfaceHint[] = [];
   const groups = new Map<string, Group>();
@@ -429,7 +507,13 @@ export function lvsServices(statements: readonly Statement[]): { services: Impor
     }
   }
   for (const [name, g] of groups) {
-    if (!g.used) notes.list.push({ kind: 'adjusted', at: g.at, keyword: 'virtual_server_group', message: `group ${name} is used by no virtual_server: keepalived sets up nothing for it` });
+    if (!g.used)
+      notes.list.push({
+        kind: 'adjusted',
+        at: g.at,
+        keyword: 'virtual_server_group',
+        message: `group ${name} is used by no virtual_server: keepalived sets up nothing for it`,
+      });
   }
   return { services: [...services.values()], notes: notes.list, interfaces };
 }

@@ -32,7 +32,10 @@ const MAX_SUBSTITUTIONS = 64;
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/;
 
 /** Definitions keepalived predefines (set_std_definitions) that expand to fixed text. */
-const STANDARD_DEFINITIONS: ReadonlyArray<[string, string]> = [['_HASH', '#'], ['_BANG', '!']];
+const STANDARD_DEFINITIONS: ReadonlyArray<[string, string]> = [
+  ['_HASH', '#'],
+  ['_BANG', '!'],
+];
 
 /** A line with comments removed (`#` and `!` outside quotes; `\#` and `\!` are literal), as decomment() does. */
 function decomment(line: string): string {
@@ -86,13 +89,20 @@ class Preprocessor {
           value[value.length - 1] = (value[value.length - 1] ?? '').slice(0, -1).trimEnd();
           value.push(decomment((lines[++i] ?? '').trim()));
         }
-        this.definitions.set(definition[1] ?? '', value.filter((v) => v !== ''));
+        this.definitions.set(
+          definition[1] ?? '',
+          value.filter((v) => v !== ''),
+        );
         continue;
       }
       for (line of this.expand(line, at)) {
         const selected = this.selected(line, at);
         if (selected === null || selected === '') continue;
-        if (/^~(SEQ|LST)\b/.test(selected)) throw new SourceError({ ...at, col: indent + 1 }, `${selected.slice(0, 4)} loops are not supported by the importer: write the lines out`);
+        if (/^~(SEQ|LST)\b/.test(selected))
+          throw new SourceError(
+            { ...at, col: indent + 1 },
+            `${selected.slice(0, 4)} loops are not supported by the importer: write the lines out`,
+          );
         const include = /^include[rmwba]?\s+(.+)$/.exec(selected);
         if (include !== null) this.include(include[1]?.trim() ?? '', path, { ...at, col: indent + 1 }, depth);
         else this.words(selected, { ...at, col: indent + 1 });
@@ -107,7 +117,12 @@ class Preprocessor {
     const { configId } = this.options;
     if (configId === undefined && !this.warnedConfigId) {
       this.warnedConfigId = true;
-      this.notes.push({ kind: 'adjusted', at, keyword: '@', message: 'lines start with "@ID" but no --config-id was given: keepalived uses the host name; read as on a host matching no ID' });
+      this.notes.push({
+        kind: 'adjusted',
+        at,
+        keyword: '@',
+        message: 'lines start with "@ID" but no --config-id was given: keepalived uses the host name; read as on a host matching no ID',
+      });
     }
     const matches = configId !== undefined && m[2] === configId;
     return matches !== (m[1] === '^') ? (m[3] ?? '') : null;
@@ -141,10 +156,17 @@ class Preprocessor {
   }
 
   private include(pattern: string, from: string, at: SourceAt, depth: number): void {
-    if (depth >= MAX_INCLUDE_DEPTH) throw new SourceError(at, `includes nest deeper than ${MAX_INCLUDE_DEPTH} files (does a file include itself?)`);
+    if (depth >= MAX_INCLUDE_DEPTH)
+      throw new SourceError(at, `includes nest deeper than ${MAX_INCLUDE_DEPTH} files (does a file include itself?)`);
     const path = resolvePath(from, pattern);
     const files = this.options.reader.glob(path);
-    if (files.length === 0) this.notes.push({ kind: 'adjusted', at, keyword: 'include', message: `${path} matches no file: nothing included (keepalived warns and goes on)` });
+    if (files.length === 0)
+      this.notes.push({
+        kind: 'adjusted',
+        at,
+        keyword: 'include',
+        message: `${path} matches no file: nothing included (keepalived warns and goes on)`,
+      });
     for (const file of files) this.file(file, this.options.reader.read(file), depth + 1);
   }
 
@@ -155,7 +177,7 @@ class Preprocessor {
       if (words.length > 0) this.segments.push({ kind: 'words', words });
       words = [];
     };
-    for (let i = 0; i < line.length; ) {
+    for (let i = 0; i < line.length;) {
       const c = line[i] ?? '';
       const here = { ...at, col: at.col + i };
       if (c === ' ' || c === '\t') i++;

@@ -28,7 +28,8 @@ export function parseStatements(segments: readonly Segment[]): Statement[] {
     }
     if (segment.kind === 'open') {
       // "{" belongs to the line just before it (on the same line or the next one), as keepalived reads it.
-      if (previous === undefined || previous.block !== undefined) throw new SourceError(segment.at, '"{" opens a block without a keyword before it');
+      if (previous === undefined || previous.block !== undefined)
+        throw new SourceError(segment.at, '"{" opens a block without a keyword before it');
       previous.block = [];
       open.push(previous);
       current = previous.block;
@@ -42,6 +43,7 @@ export function parseStatements(segments: readonly Segment[]): Statement[] {
     previous = undefined;
   }
   const unclosed = open[open.length - 1];
-  if (unclosed !== undefined) throw new SourceError(unclosed.keyword.at, `the block of "${unclosed.keyword.text}" is never closed: add "}"`);
+  if (unclosed !== undefined)
+    throw new SourceError(unclosed.keyword.at, `the block of "${unclosed.keyword.text}" is never closed: add "}"`);
   return top;
 }

@@ -6,7 +6,10 @@ import { basename, dirname, join } from 'node:path';
 const STALE_PARTIAL_MS = 60 * 60 * 1000;
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function removeStalePartials(parent: string, prefix: string): Promise<void> {

@@ -44,7 +44,12 @@ export async function main(argv: string[]): Promise<number> {
   return result.timedOut ? EXIT_TIMEOUT : EXIT_PANIC;
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 70;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 70;
+  },
+);

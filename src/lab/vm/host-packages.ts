@@ -10,7 +10,10 @@ export async function assertHostPackages(): Promise<void> {
     reject: false,
   });
   const installed = new Set(
-    query.stdout.split('\n').filter((line) => line.endsWith(' installed')).map((line) => line.split(' ')[0]),
+    query.stdout
+      .split('\n')
+      .filter((line) => line.endsWith(' installed'))
+      .map((line) => line.split(' ')[0]),
   );
   const missing = REQUIRED_PACKAGES.filter((name) => !installed.has(name));
   if (missing.length > 0) {

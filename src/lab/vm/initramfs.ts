@@ -25,8 +25,7 @@ async function stage(root: string, init: string, modules: string[]): Promise<voi
   await copyFile(init, join(root, 'init'));
   await Promise.all([chmod(join(root, 'bin', 'busybox'), 0o755), chmod(join(root, 'init'), 0o755)]);
   // NN- prefixes keep the load order when the init globs /modules/*.ko
-  await Promise.all(modules.map((ko, i) =>
-    copyFile(ko, join(root, 'modules', `${String(i).padStart(2, '0')}-${ko.split('/').pop()}`))));
+  await Promise.all(modules.map((ko, i) => copyFile(ko, join(root, 'modules', `${String(i).padStart(2, '0')}-${ko.split('/').pop()}`))));
 }
 
 async function archive(root: string, out: string): Promise<void> {

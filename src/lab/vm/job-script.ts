@@ -12,7 +12,8 @@ export interface JobSpec {
 export function renderJobScript(job: JobSpec): string {
   if (job.command.length === 0) throw new Error('lbctl VM runner: empty command');
   const exports = Object.entries(job.env).map(([name, value]) => {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`lbctl VM runner: invalid environment variable name ${JSON.stringify(name)}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new Error(`lbctl VM runner: invalid environment variable name ${JSON.stringify(name)}`);
     return `export ${name}=${quoteWord(value)}\n`;
   });
   return `${exports.join('')}cd ${quoteWord(job.cwd)} || exit 125\nexec ${quoteArgv(job.command)}\n`;

@@ -4,17 +4,33 @@ import { basename, join } from 'node:path';
 
 /** Modules the initramfs loads, in this order, to mount the host root over virtio 9p with an overlay. */
 export const ROOT_FS_MODULES = [
-  'virtio_ring', 'virtio', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev', 'virtio_pci',
-  'netfs', 'fscache', '9pnet', '9pnet_virtio', '9p', 'overlay',
+  'virtio_ring',
+  'virtio',
+  'virtio_pci_modern_dev',
+  'virtio_pci_legacy_dev',
+  'virtio_pci',
+  'netfs',
+  'fscache',
+  '9pnet',
+  '9pnet_virtio',
+  '9p',
+  'overlay',
 ] as const;
 
 function moduleName(path: string): string {
-  return basename(path).replace(/\.ko(\.[a-z]+)?$/, '').replace(/-/g, '_');
+  return basename(path)
+    .replace(/\.ko(\.[a-z]+)?$/, '')
+    .replace(/-/g, '_');
 }
 
 async function moduleNames(modulesDir: string, listFile: string, field: (line: string) => string): Promise<Map<string, string>> {
   const lines = (await readFile(join(modulesDir, listFile), 'utf8')).split('\n').filter(Boolean);
-  return new Map(lines.map((line) => { const path = field(line); return [moduleName(path), path]; }));
+  return new Map(
+    lines.map((line) => {
+      const path = field(line);
+      return [moduleName(path), path];
+    }),
+  );
 }
 
 /** Absolute .ko paths of `names` in order, leaving out built-in ones; throws on a name the kernel lacks. */

@@ -6,7 +6,10 @@ import type { Readable } from 'node:stream';
 export function collectText(stream: Readable, onChunk?: (chunk: string) => void): () => string {
   let text = '';
   stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => { text += chunk; onChunk?.(chunk); });
+  stream.on('data', (chunk: string) => {
+    text += chunk;
+    onChunk?.(chunk);
+  });
   return () => text;
 }
 
@@ -23,7 +26,9 @@ export async function listenForOutput(path: string, onChunk: (chunk: string) => 
   let received = () => '';
   let connected = false;
   let finish!: () => void;
-  const finished = new Promise<void>((resolve) => { finish = resolve; });
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
   const server = createServer((socket) => {
     connected = true;
     received = collectText(socket, onChunk);
@@ -35,6 +40,9 @@ export async function listenForOutput(path: string, onChunk: (chunk: string) => 
   });
   return {
     text: () => finished.then(() => received()),
-    stop: () => { server.close(); if (!connected) finish(); },
+    stop: () => {
+      server.close();
+      if (!connected) finish();
+    },
   };
 }

@@ -25,7 +25,8 @@ export const KERNEL_ARGS = ['console=ttyS0', 'quiet', 'panic=-1', 'mitigations=o
 
 function kernelCommandLine(params: VmMachine['params']): string {
   const extra = Object.entries(params).map(([name, value]) => {
-    if (/\s/.test(value) || value === '') throw new Error(`lbctl VM runner: kernel parameter lbctl.${name} must be non-empty without spaces: ${JSON.stringify(value)}`);
+    if (/\s/.test(value) || value === '')
+      throw new Error(`lbctl VM runner: kernel parameter lbctl.${name} must be non-empty without spaces: ${JSON.stringify(value)}`);
     return `lbctl.${name}=${value}`;
   });
   return [...KERNEL_ARGS, ...extra].join(' ');
@@ -44,15 +45,43 @@ function virtfs(share: Share): string[] {
 /** Arguments for qemu-system-x86_64: TCG (never KVM: this host's KVM is PVM), qboot + PVH ELF kernel, serial ports, 9p shares, isa-debug-exit. */
 export function qemuArgs(vm: VmMachine): string[] {
   return [
-    '-accel', 'tcg,thread=multi', '-cpu', 'max', '-machine', 'q35',
-    '-m', String(vm.memoryMb), '-smp', '2',
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-bios', '/usr/share/qemu/qboot.rom',
-    '-kernel', vm.vmlinux, '-initrd', vm.initramfs, '-append', kernelCommandLine(vm.params),
-    '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
-    '-chardev', `socket,id=jobout,path=${optionValue(vm.jobStdout)}`, '-serial', 'chardev:jobout',
-    '-chardev', `socket,id=joberr,path=${optionValue(vm.jobStderr)}`, '-serial', 'chardev:joberr',
-    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    '-accel',
+    'tcg,thread=multi',
+    '-cpu',
+    'max',
+    '-machine',
+    'q35',
+    '-m',
+    String(vm.memoryMb),
+    '-smp',
+    '2',
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-bios',
+    '/usr/share/qemu/qboot.rom',
+    '-kernel',
+    vm.vmlinux,
+    '-initrd',
+    vm.initramfs,
+    '-append',
+    kernelCommandLine(vm.params),
+    '-chardev',
+    'stdio,id=console,signal=off',
+    '-serial',
+    'chardev:console',
+    '-chardev',
+    `socket,id=jobout,path=${optionValue(vm.jobStdout)}`,
+    '-serial',
+    'chardev:jobout',
+    '-chardev',
+    `socket,id=joberr,path=${optionValue(vm.jobStderr)}`,
+    '-serial',
+    'chardev:joberr',
+    '-device',
+    'isa-debug-exit,iobase=0xf4,iosize=0x04',
     ...vm.shares.flatMap(virtfs),
   ];
 }

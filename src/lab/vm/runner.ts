@@ -109,8 +109,13 @@ export async function runInVm(request: VmJob): Promise<VmResult> {
     sockets.push(stdout);
     const stderr = await listenForOutput(join(runDir, STDERR_SOCKET), forward('stderr'));
     sockets.push(stderr);
-    const qemu = execa('qemu-system-x86_64', qemuCommandLine(vm, job, runDir),
-      { stdin: 'ignore', buffer: false, reject: false, timeout: job.timeoutMs, killSignal: 'SIGKILL' });
+    const qemu = execa('qemu-system-x86_64', qemuCommandLine(vm, job, runDir), {
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      timeout: job.timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     const serial = collectText(qemu.stdout, forward('console'));
     const qemuErrors = collectText(qemu.stderr);
     const ended = await qemu;
@@ -126,7 +131,9 @@ export async function runInVm(request: VmJob): Promise<VmResult> {
       durationMs: Date.now() - started,
     };
     if (result.exitCode === null && !result.timedOut && !result.guestPanicked) {
-      throw new Error(`lbctl VM runner: qemu ended (${ended.exitCode ?? ended.signal}) without the job's exit code\n${qemuErrors()}${serialLog.slice(-2000)}`);
+      throw new Error(
+        `lbctl VM runner: qemu ended (${ended.exitCode ?? ended.signal}) without the job's exit code\n${qemuErrors()}${serialLog.slice(-2000)}`,
+      );
     }
     return result;
   } finally {

@@ -33,16 +33,24 @@ function changedWeights(services: readonly SpecService[], count: number): SpecSe
 }
 
 /** A table's lines, sorted, with -o last (the kernel's ipvsadm-save prints it before -b; the generator after). */
-const sorted = (text: string) => text.split('\n').filter(Boolean).map((l) => (/ -o\b/.test(l) ? `${l.replace(/ -o\b/, '')} -o` : l)).sort().join('\n');
+const sorted = (text: string) =>
+  text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (/ -o\b/.test(l) ? `${l.replace(/ -o\b/, '')} -o` : l))
+    .sort()
+    .join('\n');
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: {
-    services: { type: 'string', default: '1000' },
-    'real-servers': { type: 'string', default: '10' },
-    sample: { type: 'string', default: '1000' },
-    keep: { type: 'boolean', default: false },
-  } });
+  const { values } = parseArgs({
+    options: {
+      services: { type: 'string', default: '1000' },
+      'real-servers': { type: 'string', default: '10' },
+      sample: { type: 'string', default: '1000' },
+      keep: { type: 'boolean', default: false },
+    },
+  });
   const spec = benchSpec({ services: Number(values.services), realServersPerService: Number(values['real-servers']) });
   const changedCount = Math.round(spec.services.length * Number(values['real-servers']) * CHANGE_SHARE);
   const changed = changedWeights(spec.services, changedCount);
@@ -53,20 +61,45 @@ async function main(): Promise<number> {
     await writeFile(join(dir, 'topology.yaml'), topologyYaml(spec));
     await writeFile(join(dir, 'changed.yaml'), topologyYaml({ ...spec, services: changed }));
     await writeFile(join(dir, 'per-rule.txt'), `${rules.slice(0, sample).join('\n')}\n`);
-    console.log(`bench:vm: ${spec.services.length} services × ${values['real-servers']} real servers = ${rules.length} rules; booting the VM...`);
-    const run = await runInVm({ command: ['bash', JOB, dir], resultsDir: dir, timeoutMs: 1_800_000, onOutput: (_s, chunk) => process.stderr.write(chunk) });
-    if (run.exitCode !== 0) throw new Error(`the guest job failed (${run.exitCode ?? (run.timedOut ? 'timeout' : 'panic')}): ${run.serialLog.slice(-2000)}`);
-    const times = new Map((await readFile(join(dir, 'times.txt'), 'utf8')).trim().split('\n').map((l) => l.split(' ') as [string, string]).map(([k, v]) => [k, Number(v)]));
+    console.log(
+      `bench:vm: ${spec.services.length} services × ${values['real-servers']} real servers = ${rules.length} rules; booting the VM...`,
+    );
+    const run = await runInVm({
+      command: ['bash', JOB, dir],
+      resultsDir: dir,
+      timeoutMs: 1_800_000,
+      onOutput: (_s, chunk) => process.stderr.write(chunk),
+    });
+    if (run.exitCode !== 0)
+      throw new Error(`the guest job failed (${run.exitCode ?? (run.timedOut ? 'timeout' : 'panic')}): ${run.serialLog.slice(-2000)}`);
+    const times = new Map(
+      (await readFile(join(dir, 'times.txt'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.split(' ') as [string, string])
+        .map(([k, v]) => [k, Number(v)]),
+    );
     const out = (name: string) => readFile(join(dir, name), 'utf8');
     const problems: string[] = [];
     const processes: Record<string, string> = {};
-    for (const [name, expected] of [['from-empty', spec.services], ['change', changed], ['again', changed]] as const) {
-      if (times.get(`${name}-rc`) !== 0) problems.push(`lbctl apply (${name}) exited ${times.get(`${name}-rc`)}:\n${await out(`${name}.out`)}`);
+    for (const [name, expected] of [
+      ['from-empty', spec.services],
+      ['change', changed],
+      ['again', changed],
+    ] as const) {
+      if (times.get(`${name}-rc`) !== 0)
+        problems.push(`lbctl apply (${name}) exited ${times.get(`${name}-rc`)}:\n${await out(`${name}.out`)}`);
       const m = /applied (\d+) change\(s\) with (\d+) process\(es\)/.exec(await out(`${name}.out`));
-      processes[name] = m ? `${m[1]} changes, ${m[2]} processes` : (await out(`${name}.out`)).includes('nothing to do') ? 'nothing to do, 0 processes' : '?';
-      if (sorted(await out(`${name}.save`)) !== sorted(ipvsadmSaveText(expected))) problems.push(`after ${name}, ipvsadm-save -n is not the topology's table`);
+      processes[name] = m
+        ? `${m[1]} changes, ${m[2]} processes`
+        : (await out(`${name}.out`)).includes('nothing to do')
+          ? 'nothing to do, 0 processes'
+          : '?';
+      if (sorted(await out(`${name}.save`)) !== sorted(ipvsadmSaveText(expected)))
+        problems.push(`after ${name}, ipvsadm-save -n is not the topology's table`);
     }
-    if (sorted(await out('per-rule.save')) !== sorted(rules.slice(0, sample).join('\n'))) problems.push('the per-rule table is not the rules that were run');
+    if (sorted(await out('per-rule.save')) !== sorted(rules.slice(0, sample).join('\n')))
+      problems.push('the per-rule table is not the rules that were run');
     const perRuleMs = times.get('per-rule')!;
     const perRuleAll = (perRuleMs * rules.length) / sample;
     const lbctlMs = times.get('from-empty')!;
@@ -76,9 +109,15 @@ async function main(): Promise<number> {
     console.log('| --- | --- | --- |');
     console.log(`| lbctl apply from empty (${rules.length} rules) | ${seconds(lbctlMs)} | ${processes['from-empty']} |`);
     console.log(`| lbctl apply, 1 % change (${changedCount} weights) | ${seconds(times.get('change')!)} | ${processes.change} |`);
-    console.log(`| lbctl apply again, converged (fixed cost: start, parse, probe) | ${seconds(times.get('again')!)} | ${processes.again} |`);
-    console.log(`| one ipvsadm process per rule (${rules.length} rules) | ${seconds(perRuleAll)}${extrapolated} | ${rules.length} processes |`);
-    console.log(`\nratio per-rule / lbctl from empty: ${ratio.toFixed(1)}× (target ≥ ${TARGET_RATIO}×); VM run ${seconds(run.durationMs)} in all`);
+    console.log(
+      `| lbctl apply again, converged (fixed cost: start, parse, probe) | ${seconds(times.get('again')!)} | ${processes.again} |`,
+    );
+    console.log(
+      `| one ipvsadm process per rule (${rules.length} rules) | ${seconds(perRuleAll)}${extrapolated} | ${rules.length} processes |`,
+    );
+    console.log(
+      `\nratio per-rule / lbctl from empty: ${ratio.toFixed(1)}× (target ≥ ${TARGET_RATIO}×); VM run ${seconds(run.durationMs)} in all`,
+    );
     if (ratio < TARGET_RATIO) problems.push(`ratio ${ratio.toFixed(1)}× is under ${TARGET_RATIO}×`);
     for (const p of problems) console.error(`bench:vm: ${p}`);
     return problems.length === 0 ? 0 : 1;
@@ -88,7 +127,12 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  console.error(err instanceof Error ? err.stack : String(err));
-  process.exitCode = 70;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.stack : String(err));
+    process.exitCode = 70;
+  },
+);

@@ -9,7 +9,12 @@ function link(name: string, extra: Partial<OspfInterface> = {}): OspfInterface {
   return { name, passive: false, pointToPoint: false, ...LAB_LINK, ...extra };
 }
 
-function host(hostname: string, routerId: string, networks: Array<[prefix: string, area: string]>, interfaces: OspfInterface[]): OspfConfig {
+function host(
+  hostname: string,
+  routerId: string,
+  networks: Array<[prefix: string, area: string]>,
+  interfaces: OspfInterface[],
+): OspfConfig {
   const list = networks.map(([prefix, area]) => ({ prefix, area }));
   return { flavour: 'quagga', hostname, routerId, password: 'foobar', networks: list, interfaces, timers: LAB_TIMERS };
 }

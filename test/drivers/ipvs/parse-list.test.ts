@@ -32,7 +32,9 @@ describe('ipvsadm -Ln --thresholds', () => {
   });
 
   it('reads the real listing captured on a kernel with IPVS (fwmark, IPv6, every scheduler)', () => {
-    const c = parseIpvsadmThresholds(readFileSync(new URL('../../fixtures/observed/ipvsadm-list/real-all-options-thresholds.txt', import.meta.url), 'utf8'));
+    const c = parseIpvsadmThresholds(
+      readFileSync(new URL('../../fixtures/observed/ipvsadm-list/real-all-options-thresholds.txt', import.meta.url), 'utf8'),
+    );
     expect(c.get('tcp 192.0.2.1:80')?.get('198.51.100.2:8080')).toEqual({ upper: 100, lower: 10, activeConns: 0, inactiveConns: 0 });
     expect(c.get('tcp [2001:db8::1]:80')?.get('[2001:db8:1::2]:8080')?.upper).toBe(50);
     expect(c.has('fwmark 2 inet6')).toBe(true);
@@ -66,7 +68,9 @@ TCP  10.0.0.100:80 wrr
 `;
 
   it('says which listing it is instead of reading weights as thresholds', () => {
-    expect(() => parseIpvsadmThresholds(PERSISTENT)).toThrow(/line 2: this is the `ipvsadm -Ln --persistent-conn` listing, not `ipvsadm -Ln --thresholds` output/);
+    expect(() => parseIpvsadmThresholds(PERSISTENT)).toThrow(
+      /line 2: this is the `ipvsadm -Ln --persistent-conn` listing, not `ipvsadm -Ln --thresholds` output/,
+    );
     expect(() => parseIpvsadmThresholds(PLAIN)).toThrow(/line 2: this is the `ipvsadm -Ln` listing/);
     expect(() => parseIpvsadmThresholds('Prot LocalAddress:Port Foo Bar\n')).toThrow(/unknown columns/);
   });

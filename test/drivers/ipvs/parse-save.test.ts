@@ -6,7 +6,12 @@ import { serviceKey } from '../../../src/model/keys.js';
 import { fixture } from '../../observed/fixtures.js';
 
 const dest = (address: string, port: number, forward: IpvsDestination['forward'], weight: number): IpvsDestination => ({
-  address, port, forward, weight, upper: 0, lower: 0,
+  address,
+  port,
+  forward,
+  weight,
+  upper: 0,
+  lower: 0,
 });
 const attrs = { flags: [], persistence: null, onePacket: false };
 
@@ -44,7 +49,8 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
   it('reads a plain DR service and sorts its real servers naturally', () => {
     expect(byKey.get('tcp 10.0.0.100:80')).toEqual<IpvsService>({
       id: { protocol: 'tcp', address: '10.0.0.100', port: 80 },
-      scheduler: 'wrr', ...attrs,
+      scheduler: 'wrr',
+      ...attrs,
       destinations: [dest('10.0.1.9', 80, 'gate', 0), dest('10.0.1.10', 80, 'gate', 3), dest('10.0.1.11', 80, 'gate', 1)],
     });
   });
@@ -52,7 +58,10 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
   it('reads -p, an IPv4 -M netmask, -b flags and NAT port mapping', () => {
     expect(byKey.get('tcp 10.0.0.100:443')).toEqual<IpvsService>({
       id: { protocol: 'tcp', address: '10.0.0.100', port: 443 },
-      scheduler: 'sh', flags: ['sh-fallback', 'sh-port'], persistence: { timeout: 360, netmask: '255.255.255.0' }, onePacket: false,
+      scheduler: 'sh',
+      flags: ['sh-fallback', 'sh-port'],
+      persistence: { timeout: 360, netmask: '255.255.255.0' },
+      onePacket: false,
       destinations: [dest('10.0.1.10', 443, 'masq', 1), dest('10.0.1.11', 8443, 'masq', 1)],
     });
   });
@@ -76,7 +85,9 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
 
   it('reads --sctp-service', () => {
     expect(byKey.get('sctp 10.0.0.100:3868')).toEqual<IpvsService>({
-      id: { protocol: 'sctp', address: '10.0.0.100', port: 3868 }, scheduler: 'wlc', ...attrs,
+      id: { protocol: 'sctp', address: '10.0.0.100', port: 3868 },
+      scheduler: 'wlc',
+      ...attrs,
       destinations: [dest('10.0.1.10', 3868, 'gate', 1)],
     });
   });
@@ -84,7 +95,10 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
   it('reads bracketed IPv6 services and real servers, and an IPv6 -M prefix length', () => {
     expect(byKey.get('tcp [2001:db8::100]:80')).toEqual<IpvsService>({
       id: { protocol: 'tcp', address: '2001:db8::100', port: 80 },
-      scheduler: 'wlc', flags: [], persistence: { timeout: 300, netmask: '64' }, onePacket: false,
+      scheduler: 'wlc',
+      flags: [],
+      persistence: { timeout: 300, netmask: '64' },
+      onePacket: false,
       destinations: [dest('2001:db8:1::10', 80, 'gate', 1), dest('2001:db8:1::11', 80, 'gate', 2)],
     });
     expect(byKey.get('udp [2001:db8::100]:53')?.destinations).toEqual([dest('2001:db8:1::10', 53, 'masq', 1)]);
@@ -92,11 +106,14 @@ describe('parseIpvsadmSave on hand-all-options.txt (ipvsadm 1.31 format)', () =>
 
   it('reads fwmark services, IPv4 and (-6) IPv6', () => {
     expect(byKey.get('fwmark 1')).toEqual<IpvsService>({
-      id: { protocol: 'fwmark', mark: 1, family: 'inet' }, scheduler: 'wlc', ...attrs,
+      id: { protocol: 'fwmark', mark: 1, family: 'inet' },
+      scheduler: 'wlc',
+      ...attrs,
       destinations: [dest('10.0.1.10', 0, 'gate', 1), dest('10.0.1.11', 0, 'gate', 1)],
     });
     expect(byKey.get('fwmark 2 inet6')).toMatchObject({
-      id: { protocol: 'fwmark', mark: 2, family: 'inet6' }, scheduler: 'rr',
+      id: { protocol: 'fwmark', mark: 2, family: 'inet6' },
+      scheduler: 'rr',
       destinations: [dest('2001:db8:1::10', 0, 'gate', 1)],
     });
   });
@@ -114,7 +131,10 @@ describe('parseIpvsadmSave on hand-tunnels.txt', () => {
   it('maps every -i tunnel type to forward ipip', () => {
     const tcp = services.find((s) => serviceKey(s.id) === 'tcp 10.0.0.102:80');
     expect(tcp?.destinations.map((d) => `${d.address} ${d.forward}`)).toEqual([
-      '192.168.50.10 ipip', '192.168.50.11 ipip', '192.168.50.12 ipip', '192.168.50.13 ipip',
+      '192.168.50.10 ipip',
+      '192.168.50.11 ipip',
+      '192.168.50.12 ipip',
+      '192.168.50.13 ipip',
     ]);
   });
 
@@ -137,39 +157,52 @@ describe('parseIpvsadmSave on other input', () => {
   });
 
   it('canonicalises addresses, so differently written IPv6 names the same service', () => {
-    const services = parseIpvsadmSave([
-      '-A -t [2001:DB8:0:0::0100]:80 -s rr',
-      '-a -t [2001:db8::100]:80 -r [2001:0db8:0001:0000:0000:0000:0000:0010]:80 -g -w 1',
-    ].join('\n'));
-    expect(services).toEqual<IpvsService[]>([{
-      id: { protocol: 'tcp', address: '2001:db8::100', port: 80 }, scheduler: 'rr', ...attrs,
-      destinations: [dest('2001:db8:1::10', 80, 'gate', 1)],
-    }]);
+    const services = parseIpvsadmSave(
+      ['-A -t [2001:DB8:0:0::0100]:80 -s rr', '-a -t [2001:db8::100]:80 -r [2001:0db8:0001:0000:0000:0000:0000:0010]:80 -g -w 1'].join(
+        '\n',
+      ),
+    );
+    expect(services).toEqual<IpvsService[]>([
+      {
+        id: { protocol: 'tcp', address: '2001:db8::100', port: 80 },
+        scheduler: 'rr',
+        ...attrs,
+        destinations: [dest('2001:db8:1::10', 80, 'gate', 1)],
+      },
+    ]);
   });
 
   it('reads the long option names and ipvsadm defaults of hand-written rule files', () => {
-    const services = parseIpvsadmSave([
-      '--add-service --tcp-service 10.0.0.1:80 --persistent --ops',
-      '--add-server --tcp-service 10.0.0.1:80 --real-server 10.0.0.2:80',
-      '-a -t 10.0.0.1:80 -r 10.0.0.3:80 --ipip --weight 5 --u-threshold 100 --l-threshold 10',
-      '-a -t 10.0.0.1:80 -r 10.0.0.4:80 -m -x 7 -y 2',
-    ].join('\n'));
-    expect(services).toEqual<IpvsService[]>([{
-      id: { protocol: 'tcp', address: '10.0.0.1', port: 80 },
-      scheduler: 'wlc', flags: [], persistence: { timeout: 300, netmask: '255.255.255.255' }, onePacket: true,
-      destinations: [
-        dest('10.0.0.2', 80, 'gate', 1),
-        { ...dest('10.0.0.3', 80, 'ipip', 5), upper: 100, lower: 10 },
-        { ...dest('10.0.0.4', 80, 'masq', 1), upper: 7, lower: 2 },
-      ],
-    }]);
+    const services = parseIpvsadmSave(
+      [
+        '--add-service --tcp-service 10.0.0.1:80 --persistent --ops',
+        '--add-server --tcp-service 10.0.0.1:80 --real-server 10.0.0.2:80',
+        '-a -t 10.0.0.1:80 -r 10.0.0.3:80 --ipip --weight 5 --u-threshold 100 --l-threshold 10',
+        '-a -t 10.0.0.1:80 -r 10.0.0.4:80 -m -x 7 -y 2',
+      ].join('\n'),
+    );
+    expect(services).toEqual<IpvsService[]>([
+      {
+        id: { protocol: 'tcp', address: '10.0.0.1', port: 80 },
+        scheduler: 'wlc',
+        flags: [],
+        persistence: { timeout: 300, netmask: '255.255.255.255' },
+        onePacket: true,
+        destinations: [
+          dest('10.0.0.2', 80, 'gate', 1),
+          { ...dest('10.0.0.3', 80, 'ipip', 5), upper: 100, lower: 10 },
+          { ...dest('10.0.0.4', 80, 'masq', 1), upper: 7, lower: 2 },
+        ],
+      },
+    ]);
   });
 
   it('parses 100,000 real servers', () => {
     const lines: string[] = [];
     for (let s = 0; s < 100; s++) {
       lines.push(`-A -t 10.1.${s}.1:80 -s wrr`);
-      for (let d = 0; d < 1000; d++) lines.push(`-a -t 10.1.${s}.1:80 -r 172.${16 + (s % 16)}.${d >> 8}.${d & 255}:${8000 + s} -m -w ${d % 7}`);
+      for (let d = 0; d < 1000; d++)
+        lines.push(`-a -t 10.1.${s}.1:80 -r 172.${16 + (s % 16)}.${d >> 8}.${d & 255}:${8000 + s} -m -w ${d % 7}`);
     }
     const services = parseIpvsadmSave(lines.join('\n') + '\n');
     expect(services).toHaveLength(100);
@@ -189,7 +222,8 @@ describe('parseIpvsadmSave errors', () => {
   });
 
   it('says a plain `ipvsadm -Ln` listing is not ipvsadm-save output, at its first line', () => {
-    const listing = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.100:80 wrr\n';
+    const listing =
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\nTCP  10.0.0.100:80 wrr\n';
     const error = parseErrorOf(listing);
     expect(error.line).toBe(1);
     expect(error.reason).toBe('this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output: capture the table with `ipvsadm-save -n`');
@@ -230,7 +264,10 @@ describe('parseIpvsadmSave errors', () => {
     ['-a -t 10.0.0.1:80 -r 10.0.0.2:80 -i --tun-type gue --tun-nocsum', 'tunnel port "" is not an integer from 0 to 65535'],
     ['-a -t 10.0.0.1:80 -r 10.0.0.2:80 -i --tun-type gre --tun-csum --tun-nocsum', 'more than one tunnel checksum option'],
     ['-a -t 10.0.0.1:80 -r 10.0.0.2:80 -i --tun-csum', 'ipip tunnels take no other tunnel options'],
-    ['-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 2', 'real server 10.0.0.2:80 listed twice in tcp 10.0.0.1:80'],
+    [
+      '-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 2',
+      'real server 10.0.0.2:80 listed twice in tcp 10.0.0.1:80',
+    ],
   ])('%s', (lines, reason) => {
     const text = `-A -t 10.0.0.1:80 -s rr\n${lines}`;
     const error = parseErrorOf(text);

@@ -10,7 +10,12 @@ import type { IpvsDestination, IpvsService } from '../../../src/model/state.js';
 import { fixture } from '../../observed/fixtures.js';
 
 const dest = (address: string, port: number, forward: IpvsDestination['forward'], weight: number): IpvsDestination => ({
-  address, port, forward, weight, upper: 0, lower: 0,
+  address,
+  port,
+  forward,
+  weight,
+  upper: 0,
+  lower: 0,
 });
 const plain = { flags: [], persistence: null, onePacket: false };
 const tcp = (address: string, port: number) => ({ protocol: 'tcp' as const, address, port });
@@ -20,9 +25,24 @@ describe('parseIpvsadmSave on real-dr-nat-tun.txt (a real kernel: DR, NAT with p
     expect(parseIpvsadmSaveDetailed(fixture('ipvsadm-save/real-dr-nat-tun.txt'))).toEqual({
       unmodelled: [],
       services: [
-        { id: tcp('192.0.2.10', 80), scheduler: 'rr', ...plain, destinations: [dest('198.51.100.11', 80, 'gate', 1), dest('198.51.100.12', 80, 'gate', 1)] },
-        { id: tcp('192.0.2.20', 80), scheduler: 'wlc', ...plain, destinations: [dest('198.51.100.21', 8080, 'masq', 1), dest('198.51.100.22', 8080, 'masq', 2)] },
-        { id: tcp('192.0.2.30', 80), scheduler: 'wrr', ...plain, destinations: [dest('203.0.113.31', 80, 'ipip', 1), dest('203.0.113.32', 80, 'ipip', 1)] },
+        {
+          id: tcp('192.0.2.10', 80),
+          scheduler: 'rr',
+          ...plain,
+          destinations: [dest('198.51.100.11', 80, 'gate', 1), dest('198.51.100.12', 80, 'gate', 1)],
+        },
+        {
+          id: tcp('192.0.2.20', 80),
+          scheduler: 'wlc',
+          ...plain,
+          destinations: [dest('198.51.100.21', 8080, 'masq', 1), dest('198.51.100.22', 8080, 'masq', 2)],
+        },
+        {
+          id: tcp('192.0.2.30', 80),
+          scheduler: 'wrr',
+          ...plain,
+          destinations: [dest('203.0.113.31', 80, 'ipip', 1), dest('203.0.113.32', 80, 'ipip', 1)],
+        },
       ] satisfies IpvsService[],
     });
   });
@@ -34,16 +54,41 @@ describe('parseIpvsadmSave on real-all-options.txt (a real kernel: every option 
 
   it.each<[string, Partial<IpvsService>]>([
     // Scheduler flags in the order the kernel's ipvsadm prints them, which is lbctl's canonical order.
-    ['tcp 192.0.2.2:443', { scheduler: 'sh', flags: ['sh-fallback', 'sh-port'], persistence: { timeout: 300, netmask: '255.255.255.0' }, destinations: [dest('198.51.100.1', 443, 'gate', 2)] }],
+    [
+      'tcp 192.0.2.2:443',
+      {
+        scheduler: 'sh',
+        flags: ['sh-fallback', 'sh-port'],
+        persistence: { timeout: 300, netmask: '255.255.255.0' },
+        destinations: [dest('198.51.100.1', 443, 'gate', 2)],
+      },
+    ],
     ['tcp 192.0.2.3:80', { scheduler: 'mh', flags: ['mh-fallback', 'mh-port'], persistence: null }],
     ['tcp 192.0.2.6:22', { scheduler: 'lc', flags: ['flag-1', 'flag-3'], persistence: { timeout: 3600, netmask: '255.255.255.255' } }],
     ['tcp 192.0.2.4:80', { scheduler: 'wlc', persistence: { timeout: 360, netmask: '255.255.255.255' }, destinations: [] }],
     ['udp 192.0.2.1:53', { scheduler: 'rr', onePacket: true, destinations: [dest('198.51.100.1', 5353, 'masq', 1)] }],
     ['sctp 192.0.2.1:3868', { scheduler: 'lc', destinations: [dest('198.51.100.1', 3868, 'gate', 1)] }],
-    ['tcp [2001:db8::1]:80', { scheduler: 'sed', persistence: { timeout: 120, netmask: '64' }, destinations: [dest('2001:db8:1::1', 80, 'gate', 5), dest('2001:db8:1::2', 8080, 'masq', 1), dest('2001:db8:1::3', 80, 'ipip', 1)] }],
+    [
+      'tcp [2001:db8::1]:80',
+      {
+        scheduler: 'sed',
+        persistence: { timeout: 120, netmask: '64' },
+        destinations: [dest('2001:db8:1::1', 80, 'gate', 5), dest('2001:db8:1::2', 8080, 'masq', 1), dest('2001:db8:1::3', 80, 'ipip', 1)],
+      },
+    ],
     ['udp [2001:db8::1]:53', { scheduler: 'nq', onePacket: true }],
-    ['fwmark 1', { scheduler: 'wlc', persistence: { timeout: 60, netmask: '255.255.255.255' }, destinations: [dest('198.51.100.1', 0, 'gate', 1), dest('198.51.100.2', 8080, 'masq', 1)] }],
-    ['fwmark 2 inet6', { scheduler: 'rr', persistence: { timeout: 90, netmask: '64' }, destinations: [dest('2001:db8:1::1', 0, 'gate', 1)] }],
+    [
+      'fwmark 1',
+      {
+        scheduler: 'wlc',
+        persistence: { timeout: 60, netmask: '255.255.255.255' },
+        destinations: [dest('198.51.100.1', 0, 'gate', 1), dest('198.51.100.2', 8080, 'masq', 1)],
+      },
+    ],
+    [
+      'fwmark 2 inet6',
+      { scheduler: 'rr', persistence: { timeout: 90, netmask: '64' }, destinations: [dest('2001:db8:1::1', 0, 'gate', 1)] },
+    ],
     // ipvsadm prints the u32 mark 4000000000 with %d.
     ['fwmark 4000000000', { scheduler: 'rr', destinations: [] }],
   ])('%s', (key, expected) => {
@@ -51,10 +96,34 @@ describe('parseIpvsadmSave on real-all-options.txt (a real kernel: every option 
   });
 
   it('reads every scheduler the capture holds, and the weight-0 and tunnelled real servers of the wrr service', () => {
-    expect(parsed.services.map((s) => s.scheduler).sort()).toEqual(['dh', 'fo', 'lblc', 'lblcr', 'lc', 'lc', 'mh', 'nq', 'ovf', 'rr', 'rr', 'rr', 'rr', 'sed', 'sh', 'wlc', 'wlc', 'wrr']);
+    expect(parsed.services.map((s) => s.scheduler).sort()).toEqual([
+      'dh',
+      'fo',
+      'lblc',
+      'lblcr',
+      'lc',
+      'lc',
+      'mh',
+      'nq',
+      'ovf',
+      'rr',
+      'rr',
+      'rr',
+      'rr',
+      'sed',
+      'sh',
+      'wlc',
+      'wlc',
+      'wrr',
+    ]);
     expect(byKey.get('tcp 192.0.2.1:80')?.destinations.map((d) => [d.address, d.port, d.forward, d.weight])).toEqual([
-      ['198.51.100.1', 80, 'gate', 3], ['198.51.100.2', 8080, 'masq', 2], ['198.51.100.3', 80, 'ipip', 1], ['198.51.100.4', 80, 'ipip', 1],
-      ['198.51.100.5', 80, 'ipip', 1], ['198.51.100.6', 80, 'ipip', 1], ['198.51.100.7', 80, 'gate', 0],
+      ['198.51.100.1', 80, 'gate', 3],
+      ['198.51.100.2', 8080, 'masq', 2],
+      ['198.51.100.3', 80, 'ipip', 1],
+      ['198.51.100.4', 80, 'ipip', 1],
+      ['198.51.100.5', 80, 'ipip', 1],
+      ['198.51.100.6', 80, 'ipip', 1],
+      ['198.51.100.7', 80, 'gate', 0],
     ]);
   });
 

@@ -9,7 +9,14 @@ import { rulesText } from '../../../src/drivers/ipvs/rules.js';
 import { desiredStates } from '../../../src/desired/desired.js';
 import { canonicalIp } from '../../../src/net/ip.js';
 import { destinationKey, serviceKey, sortedBy } from '../../../src/model/keys.js';
-import { emptyHostState, type HostState, type IpvsDestination, type IpvsService, type IpvsServiceId, type Persistence } from '../../../src/model/state.js';
+import {
+  emptyHostState,
+  type HostState,
+  type IpvsDestination,
+  type IpvsService,
+  type IpvsServiceId,
+  type Persistence,
+} from '../../../src/model/state.js';
 import { diffHost } from '../../../src/plan/diff.js';
 import { loadTopology } from '../../../src/topology/load.js';
 import { SCHEDULERS } from '../../../src/topology/schema.js';
@@ -26,25 +33,41 @@ const acceptedFlags = (scheduler: string): SchedFlag[] =>
 const v4 = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 const v6 = (n: number) => canonicalIp(`2001:db8::${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}`)!;
 const real = (address: string, port: number, over: Partial<IpvsDestination> = {}): IpvsDestination => ({
-  address, port, forward: 'gate', weight: 1, upper: 0, lower: 0, ...over,
+  address,
+  port,
+  forward: 'gate',
+  weight: 1,
+  upper: 0,
+  lower: 0,
+  ...over,
 });
 const plain = { scheduler: 'wlc', flags: [], persistence: null, onePacket: false };
 
 let next = 1;
 /** A service with a fresh id of the given kind, and one real server unless others are given. */
-function service(kind: 'tcp4' | 'tcp6' | 'udp4' | 'udp6' | 'sctp4' | 'sctp6' | 'fwmark4' | 'fwmark6', attrs: Partial<IpvsService> = {}, mark?: number): IpvsService {
+function service(
+  kind: 'tcp4' | 'tcp6' | 'udp4' | 'udp6' | 'sctp4' | 'sctp6' | 'fwmark4' | 'fwmark6',
+  attrs: Partial<IpvsService> = {},
+  mark?: number,
+): IpvsService {
   const n = next++;
   const six = kind.endsWith('6');
   const protocol = kind.slice(0, -1) as 'tcp' | 'udp' | 'sctp' | 'fwmark';
-  const id: IpvsServiceId = protocol === 'fwmark'
-    ? { protocol, mark: mark ?? n, family: six ? 'inet6' : 'inet' }
-    : { protocol, address: six ? v6(n) : v4(n), port: 80 };
+  const id: IpvsServiceId =
+    protocol === 'fwmark'
+      ? { protocol, mark: mark ?? n, family: six ? 'inet6' : 'inet' }
+      : { protocol, address: six ? v6(n) : v4(n), port: 80 };
   return { id, ...plain, destinations: [real(six ? v6(0x10000 + n) : v4(0x10000 + n), protocol === 'fwmark' ? 0 : 8080)], ...attrs };
 }
 
 // Every scheduler with every set of flag names ipvsadm accepts for it, held in canonical form.
 const flagCases = SCHEDULERS.flatMap((scheduler) =>
-  subsets(acceptedFlags(scheduler)).map((written) => ({ scheduler, written, service: service('tcp4', { scheduler, flags: canonicalSchedFlags(scheduler, written) }) })));
+  subsets(acceptedFlags(scheduler)).map((written) => ({
+    scheduler,
+    written,
+    service: service('tcp4', { scheduler, flags: canonicalSchedFlags(scheduler, written) }),
+  })),
+);
 
 const V4_MASKS = ['255.255.255.255', '255.255.255.0', '255.255.0.0', '255.0.0.0', '128.0.0.0'];
 const V6_MASKS = ['128', '64', '48', '1'];
@@ -70,10 +93,18 @@ const optionServices: IpvsService[] = [
 
 // Every forwarding method with weights and upper/lower thresholds, IPv4 and IPv6 real servers.
 const WEIGHTS = [0, 1, 7, 65535];
-const THRESHOLDS: [number, number][] = [[0, 0], [100, 0], [0, 10], [1000, 800]];
+const THRESHOLDS: [number, number][] = [
+  [0, 0],
+  [100, 0],
+  [0, 10],
+  [1000, 800],
+];
 const destinations = (address: (n: number) => string): IpvsDestination[] =>
-  (['gate', 'masq', 'ipip'] as const).flatMap((forward, f) => WEIGHTS.flatMap((weight, w) => THRESHOLDS.map(([upper, lower], t) =>
-    real(address(0x20000 + f), 1000 + w * 10 + t, { forward, weight, upper, lower }))));
+  (['gate', 'masq', 'ipip'] as const).flatMap((forward, f) =>
+    WEIGHTS.flatMap((weight, w) =>
+      THRESHOLDS.map(([upper, lower], t) => real(address(0x20000 + f), 1000 + w * 10 + t, { forward, weight, upper, lower })),
+    ),
+  );
 const destinationServices = [service('tcp4', { destinations: destinations(v4) }), service('tcp6', { destinations: destinations(v6) })];
 
 const all = [...flagCases.map((c) => c.service), ...optionServices, ...destinationServices];
@@ -100,7 +131,13 @@ describe('IPVS writer → parser round trip', () => {
     expect(read).toEqual({ ...written, destinations: sortedBy(written.destinations, destinationKey) });
     expect(serviceAttrsEqual(read!, written)).toBe(true);
     for (const d of written.destinations) {
-      expect(destinationAttrsEqual(read!.destinations.find((x) => destinationKey(x) === destinationKey(d))!, d, true)).toBe(true);
+      expect(
+        destinationAttrsEqual(
+          read!.destinations.find((x) => destinationKey(x) === destinationKey(d))!,
+          d,
+          true,
+        ),
+      ).toBe(true);
     }
   });
 
@@ -141,7 +178,7 @@ describe('IPVS writer → parser round trip', () => {
   });
 });
 
-describe('a topology\'s scheduler flags plan nothing once applied', () => {
+describe("a topology's scheduler flags plan nothing once applied", () => {
   const topology = (flags: string) => `apiVersion: lbctl/v1
 networks: { lan: 10.0.0.0/24 }
 hosts:
@@ -152,11 +189,14 @@ services:
 `;
 
   // [sh-port, flag-3] was sorted to [flag-3, sh-port] while ipvsadm prints sh-port,flag-3: "~ ipvs-service" forever.
-  it.each(['[sh-port, flag-3]', '[flag-3, sh-port]', '[flag-1, flag-2]', '[sh-fallback, flag-1]', '[flag-3, flag-2, sh-fallback]'])('flags: %s', (flags) => {
-    const { topology: t, diagnostics } = loadTopology('t.yaml', topology(flags));
-    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const desired = desiredStates(t!).get('d')!;
-    const observed = hostWith(parse(desired.ipvs).services);
-    expect(diffHost(hostWith(desired.ipvs), observed, new Set()).changes).toEqual([]);
-  });
+  it.each(['[sh-port, flag-3]', '[flag-3, sh-port]', '[flag-1, flag-2]', '[sh-fallback, flag-1]', '[flag-3, flag-2, sh-fallback]'])(
+    'flags: %s',
+    (flags) => {
+      const { topology: t, diagnostics } = loadTopology('t.yaml', topology(flags));
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const desired = desiredStates(t!).get('d')!;
+      const observed = hostWith(parse(desired.ipvs).services);
+      expect(diffHost(hostWith(desired.ipvs), observed, new Set()).changes).toEqual([]);
+    },
+  );
 });

@@ -7,7 +7,8 @@ describe('parseNftTable', () => {
   it('returns the ip and ip6 lbctl tables of a real ruleset, rules as sorted comments, others ignored', () => {
     expect(parseNftTable(fixture('netns/nft.json'))).toEqual([
       {
-        family: 'ip', name: 'lbctl',
+        family: 'ip',
+        name: 'lbctl',
         rules: ['lbctl masquerade 10.0.0.0/8', 'lbctl snat 192.0.2.0/24 via v0', 'uncommented rule handle 4'],
       },
       { family: 'ip6', name: 'lbctl', rules: ['lbctl snat6 2001:db8:0:1::/64 via v0'] },
@@ -19,17 +20,23 @@ describe('parseNftTable', () => {
   });
 
   it('returns an empty lbctl table, and ignores an inet lbctl table lbctl does not manage', () => {
-    const json = JSON.stringify({ nftables: [
-      { table: { family: 'inet', name: 'lbctl', handle: 1 } },
-      { rule: { family: 'inet', table: 'lbctl', chain: 'c', handle: 2, expr: [] } },
-      { table: { family: 'ip', name: 'lbctl', handle: 3 } },
-    ] });
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'inet', name: 'lbctl', handle: 1 } },
+        { rule: { family: 'inet', table: 'lbctl', chain: 'c', handle: 2, expr: [] } },
+        { table: { family: 'ip', name: 'lbctl', handle: 3 } },
+      ],
+    });
     expect(parseNftTable(json)).toEqual([{ family: 'ip', name: 'lbctl', rules: [] }]);
   });
 
   it('rejects a malformed rule, naming where', () => {
-    const json = JSON.stringify({ nftables: [{ table: { family: 'ip', name: 'lbctl' } }, { rule: { family: 'ip', table: 'lbctl', handle: 'x' } }] });
-    expect(() => parseNftTable(json)).toThrow(expect.objectContaining({ source: 'nft -j list ruleset', text: '$.nftables[1].rule.handle' }));
+    const json = JSON.stringify({
+      nftables: [{ table: { family: 'ip', name: 'lbctl' } }, { rule: { family: 'ip', table: 'lbctl', handle: 'x' } }],
+    });
+    expect(() => parseNftTable(json)).toThrow(
+      expect.objectContaining({ source: 'nft -j list ruleset', text: '$.nftables[1].rule.handle' }),
+    );
     expect(() => parseNftTable('{"nftables": 1}')).toThrow(ParseError);
   });
 });

@@ -29,7 +29,7 @@ describe('parseSysctl', () => {
 
   it('ignores the "sysctl: ..." lines sysctl -a writes to stderr', () => {
     const text = [
-      'sysctl: permission denied on key \'fs.protected_hardlinks\'',
+      "sysctl: permission denied on key 'fs.protected_hardlinks'",
       'net.ipv4.ip_forward = 0',
       'sysctl: reading key "net.ipv6.conf.all.stable_secret"',
       'vm.swappiness = 60',
@@ -38,7 +38,8 @@ describe('parseSysctl', () => {
   });
 
   it('keeps each line of a multi-line value, and keys that look like Object properties', () => {
-    const text = 'dev.cdrom.info = CD-ROM information, Id: cdrom.c 3.20 2003/12/17\ndev.cdrom.info = \ndev.cdrom.info = drive name:\t\tsr0\n__proto__ = 1\n';
+    const text =
+      'dev.cdrom.info = CD-ROM information, Id: cdrom.c 3.20 2003/12/17\ndev.cdrom.info = \ndev.cdrom.info = drive name:\t\tsr0\n__proto__ = 1\n';
     const parsed = parseSysctl(text);
     expect(parsed['dev.cdrom.info']).toBe('CD-ROM information, Id: cdrom.c 3.20 2003/12/17\n\ndrive name: sr0');
     expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')?.value).toBe('1');

@@ -25,11 +25,14 @@ const IS_ROOT = process.getuid?.() === 0;
 
 const ns = (host: string) => `lbl-${LAB}-${host}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 
 /** pc's answer to whoami.lab.test TXT through 6.6.6.6: the answering node's name, or null. */
 async function answering(): Promise<string | null> {
-  const r = await execa('ip', ['netns', 'exec', ns('pc'), 'dig', '+short', '+time=1', '+tries=1', `@${VIP}`, 'whoami.lab.test', 'TXT'], { reject: false });
+  const r = await execa('ip', ['netns', 'exec', ns('pc'), 'dig', '+short', '+time=1', '+tries=1', `@${VIP}`, 'whoami.lab.test', 'TXT'], {
+    reject: false,
+  });
   const m = /^"(\w+)"$/.exec(r.stdout.trim());
   return r.exitCode === 0 && m ? m[1]! : null;
 }
@@ -55,7 +58,10 @@ async function announcing(host: string): Promise<boolean> {
 
 /** R1's next hops to the VIP. */
 async function r1NextHops(): Promise<number> {
-  const routes = JSON.parse((await execa('ip', ['-j', '-n', ns('r1'), 'route', 'show', `${VIP}/32`])).stdout || '[]') as { gateway?: string; nexthops?: unknown[] }[];
+  const routes = JSON.parse((await execa('ip', ['-j', '-n', ns('r1'), 'route', 'show', `${VIP}/32`])).stdout || '[]') as {
+    gateway?: string;
+    nexthops?: unknown[];
+  }[];
   return routes.reduce((n, r) => n + (r.nexthops?.length ?? (r.gateway ? 1 : 0)), 0);
 }
 
@@ -70,9 +76,17 @@ async function until(what: string, ok: () => Promise<boolean>, ms: number): Prom
 }
 
 /** The agent's events of `host` since `since`. */
-async function events(state: LabState, host: string, since: number): Promise<{ at: string; type: string; action?: string; kind?: string; health?: string }[]> {
+async function events(
+  state: LabState,
+  host: string,
+  since: number,
+): Promise<{ at: string; type: string; action?: string; kind?: string; health?: string }[]> {
   const file = state.agents!.find((a) => a.host === host)!.events;
-  return (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { at: string; type: string; action?: string; kind?: string; health?: string }).filter((e) => Date.parse(e.at) >= since);
+  return (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { at: string; type: string; action?: string; kind?: string; health?: string })
+    .filter((e) => Date.parse(e.at) >= since);
 }
 
 describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 }, () => {
@@ -95,7 +109,10 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     await labDown(LAB, localRunner);
     dir = await mkdtemp(join(tmpdir(), 'lbctl-agent-'));
     // A shorter hold-down than shipped (1 s doubling to 4 s, not 2 s to 60 s), so that 20 trials take minutes.
-    const text = (await readFile(join(ROOT, 'topologies/dns-anycast-ospf.yaml'), 'utf8')).replace(/(\n {4}check: \{ kind: dns[^\n]*)/, '$1\n    holdDown: 1s\n    holdDownMax: 4s');
+    const text = (await readFile(join(ROOT, 'topologies/dns-anycast-ospf.yaml'), 'utf8')).replace(
+      /(\n {4}check: \{ kind: dns[^\n]*)/,
+      '$1\n    holdDown: 1s\n    holdDownMax: 4s',
+    );
     expect(text).toContain('holdDownMax: 4s');
     const file = join(dir, 'seed004.yaml');
     await writeFile(file, text);
@@ -137,7 +154,9 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
       killToWithdraw.push(withdrawnAt - t0);
       killToR1.push(r1At - t0);
       killToElsewhere.push(Number(answered.stdout.trim()) - t0);
-      const view = JSON.parse(await readFile(state.agents!.find((a) => a.host === victim)!.stateFile, 'utf8')) as { saved: { anycast: { dns: { holdDownMs: number } } } };
+      const view = JSON.parse(await readFile(state.agents!.find((a) => a.host === victim)!.stateFile, 'utf8')) as {
+        saved: { anycast: { dns: { holdDownMs: number } } };
+      };
       const holdDown = view.saved.anycast.dns.holdDownMs;
       const t1 = Date.now();
       await startDnsOf(victim);
@@ -147,7 +166,8 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
       backAfter.push(`${backAt - t1} ms (hold-down ${holdDown})`);
       await until('R1 back to three next hops', async () => (await r1NextHops()) === 3, 10_000);
     }
-    const line = (name: string, v: number[]) => `${name}: p50 ${percentile(v, 50)} ms, p99 ${percentile(v, 99)} ms, max ${Math.max(...v)} ms (n=${v.length})`;
+    const line = (name: string, v: number[]) =>
+      `${name}: p50 ${percentile(v, 50)} ms, p99 ${percentile(v, 99)} ms, max ${Math.max(...v)} ms (n=${v.length})`;
     console.log(
       [
         `agent on seed 004, ${TRIALS} trials of stopping the DNS server of the node answering pc:`,
@@ -169,10 +189,23 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     await until(`${VIP} off lo of ${victim}`, async () => !(await announcing(victim)), 10_000);
     const old = state.agents!.find((a) => a.host === victim)!;
     process.kill(old.pid, 'SIGKILL');
-    await until('the agent gone', async () => !(await readFile(`/proc/${old.pid}/stat`, 'utf8').then((s) => !/\) [ZX] /.test(s), () => false)), 5000);
+    await until(
+      'the agent gone',
+      async () =>
+        !(await readFile(`/proc/${old.pid}/stat`, 'utf8').then(
+          (s) => !/\) [ZX] /.test(s),
+          () => false,
+        )),
+      5000,
+    );
     const restartedAt = Date.now();
     const host = state.plan.hosts.find((h) => h.name === victim)!;
-    const again = await launchAgent(LAB, state.file, host, state.frr!.find((f) => f.host === victim));
+    const again = await launchAgent(
+      LAB,
+      state.file,
+      host,
+      state.frr!.find((f) => f.host === victim),
+    );
     state.agents = [...state.agents!.filter((a) => a.host !== victim), again];
     await writeLabState(state);
     await sleep(3000);
@@ -193,7 +226,9 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     for (const n of NODES) stopDnsOf(n);
     await sleep(5000);
     const still = (await Promise.all(NODES.map(async (n) => ((await announcing(n)) ? [n] : [])))).flat();
-    console.log(`agent on seed 004, all three DNS servers stopped: ${still.join(', ')} still announcing, R1 has ${await r1NextHops()} next hop(s)`);
+    console.log(
+      `agent on seed 004, all three DNS servers stopped: ${still.join(', ')} still announcing, R1 has ${await r1NextHops()} next hop(s)`,
+    );
     expect(still.length).toBeGreaterThanOrEqual(1);
     expect(await r1NextHops()).toBe(still.length);
     const status = await runCli('lab', 'status', '--name', LAB);

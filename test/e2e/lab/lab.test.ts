@@ -23,7 +23,11 @@ const IS_ROOT = process.getuid?.() === 0;
 if (!IS_ROOT) console.log('lab e2e tests skipped: they create network namespaces and need root');
 const LABS = ['e2eany', 'e2enoipvs', 'e2edr', 'e2eapply', 'e2ecrash', 'e2efail'];
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const inNs = (ns: string, argv: string[]) => execa('ip', ['netns', 'exec', ns, ...argv], { reject: false });
 const curl = (lab: string, url: string) => inNs(`lbl-${lab}-client`, ['curl', '-sS', '--noproxy', '*', '--max-time', '3', url]);
 
@@ -48,8 +52,12 @@ describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
     const up = await runCli('lab', 'up', topologyFile('dns-anycast-ospf'), '--name', 'e2eany', '--no-apply');
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);
-    expect((await liveNamespaces(localRunner, 'e2eany')).sort()).toEqual(['dns1', 'dns2', 'dns3', 'gw', 'pc', 'r1', 'r2', 'sw'].map((h) => `lbl-e2eany-${h}`));
-    expect(await runCli('lab', 'exec', 'pc', '--name', 'e2eany', '--', 'busybox', 'ping', '-q', '-c', '1', '-W', '2', '10.211.66.254')).toMatchObject({ code: 0 });
+    expect((await liveNamespaces(localRunner, 'e2eany')).sort()).toEqual(
+      ['dns1', 'dns2', 'dns3', 'gw', 'pc', 'r1', 'r2', 'sw'].map((h) => `lbl-e2eany-${h}`),
+    );
+    expect(
+      await runCli('lab', 'exec', 'pc', '--name', 'e2eany', '--', 'busybox', 'ping', '-q', '-c', '1', '-W', '2', '10.211.66.254'),
+    ).toMatchObject({ code: 0 });
     // dns1 -> synthetic gateway 10.0.0.1 -> core network -> r1: the router forwards between the networks it serves
     expect((await inNs('lbl-e2eany-dns1', ['busybox', 'ping', '-q', '-c', '1', '-W', '2', '10.211.55.17'])).exitCode).toBe(0);
     const rootLinks = (await execa('ip', ['-j', 'link', 'show'])).stdout;
@@ -57,7 +65,11 @@ describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
     const status = await runCli('lab', 'status', '--name', 'e2eany');
     expect(status.stdout).toContain('host pc (lbl-e2eany-pc)');
     expect(status.stdout).toContain('default via 10.211.66.254 dev eth0');
-    expect(await runCli('lab', 'down', '--name', 'e2eany')).toEqual({ code: 0, stdout: 'lab e2eany removed: 8 namespace(s), 0 web server(s)\n', stderr: '' });
+    expect(await runCli('lab', 'down', '--name', 'e2eany')).toEqual({
+      code: 0,
+      stdout: 'lab e2eany removed: 8 namespace(s), 0 web server(s)\n',
+      stderr: '',
+    });
     await expectGone('e2eany');
     expect(await runCli('lab', 'down', '--name', 'e2eany')).toEqual({ code: 0, stdout: 'lab e2eany: nothing to remove\n', stderr: '' });
   });
@@ -66,16 +78,28 @@ describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
     if (await exists('/proc/net/ip_vs')) skip('this kernel has IPVS');
     const up = await runCli('lab', 'up', topologyFile('dr-web'), '--name', 'e2enoipvs');
     expect(up.code).toBe(69);
-    expect(up.stderr).toBe(`lbctl: host director needs IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in the IPVS VM with \`lbctl lab run ${topologyFile('dr-web')} --name e2enoipvs --vm\` (up, traffic check or \`-- CMD\`, down), or build the network only with --no-apply; nothing was created\n`);
+    expect(up.stderr).toBe(
+      `lbctl: host director needs IPVS, which this kernel does not have (/proc/net/ip_vs is missing): run the lab in the IPVS VM with \`lbctl lab run ${topologyFile('dr-web')} --name e2enoipvs --vm\` (up, traffic check or \`-- CMD\`, down), or build the network only with --no-apply; nothing was created\n`,
+    );
     await expectGone('e2enoipvs');
   });
 
-  it('serves each real server\'s name over HTTP on its own address after applying web1 and web2 by hand', async () => {
+  it("serves each real server's name over HTTP on its own address after applying web1 and web2 by hand", async () => {
     const lab = 'e2edr';
     expect(await runCli('lab', 'up', topologyFile('dr-web'), '--name', lab, '--no-apply')).toMatchObject({ code: 0 });
     const state = (await readLabState(lab))!;
     for (const host of state.plan.hosts.filter((h) => h.name === 'web1' || h.name === 'web2')) {
-      const apply = await inNs(host.namespace, [process.execPath, join(ROOT, 'bin/lbctl'), 'apply', topologyFile('dr-web'), '--host', host.name, '--yes', '--root', join(labDir(lab), host.name)]);
+      const apply = await inNs(host.namespace, [
+        process.execPath,
+        join(ROOT, 'bin/lbctl'),
+        'apply',
+        topologyFile('dr-web'),
+        '--host',
+        host.name,
+        '--yes',
+        '--root',
+        join(labDir(lab), host.name),
+      ]);
       expect(apply.stderr).toBe('');
       expect(apply.stdout).toContain(`host ${host.name} verified converged`);
       for (const port of host.httpPorts) state.services.push(await startHttpd(lab, host, port));
@@ -88,15 +112,23 @@ describe.runIf(IS_ROOT)('lbctl lab on this kernel', { timeout: 60_000 }, () => {
     expect((await curl(lab, 'http://192.168.10.22:443/')).stdout).toBe('web2');
     expect((await curl(lab, 'http://192.168.10.23/')).exitCode).not.toBe(0);
     const pids = state.services.map((s) => s.pid);
-    expect(await runCli('lab', 'down', '--name', lab)).toMatchObject({ code: 0, stdout: 'lab e2edr removed: 7 namespace(s), 4 web server(s)\n' });
-    for (const pid of pids) expect(await exists(`/proc/${pid}/cmdline`).then(async (e) => e && (await readFile(`/proc/${pid}/cmdline`, 'utf8')) !== '')).toBe(false);
+    expect(await runCli('lab', 'down', '--name', lab)).toMatchObject({
+      code: 0,
+      stdout: 'lab e2edr removed: 7 namespace(s), 4 web server(s)\n',
+    });
+    for (const pid of pids)
+      expect(await exists(`/proc/${pid}/cmdline`).then(async (e) => e && (await readFile(`/proc/${pid}/cmdline`, 'utf8')) !== '')).toBe(
+        false,
+      );
     await expectGone(lab);
   });
 
   it('applies every host with lbctl apply when no host needs IPVS: sysctls and files stay in the lab', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lbctl-lab-'));
     const file = join(dir, 'routed.yaml');
-    await writeFile(file, `apiVersion: lbctl/v1
+    await writeFile(
+      file,
+      `apiVersion: lbctl/v1
 networks: { left: 10.77.1.0/24, right: 10.77.2.0/24 }
 hosts:
   rtr:
@@ -111,7 +143,8 @@ hosts:
   b:
     interfaces: { eth0: { network: right, address: 10.77.2.10/24 } }
     gateway: 10.77.2.1
-`);
+`,
+    );
     const hostForwarding = (await execa('sysctl', ['-n', 'net.ipv4.ip_forward'])).stdout;
     try {
       const up = await runCli('lab', 'up', file, '--name', 'e2eapply');
@@ -134,7 +167,10 @@ hosts:
     await execa('ip', ['netns', 'add', 'lbl-e2ecrash2-other']);
     try {
       await execa('ip', ['-n', 'lbl-e2ecrash-stray', 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1']);
-      expect(await runCli('lab', 'down', '--name', 'e2ecrash')).toMatchObject({ code: 0, stdout: 'lab e2ecrash removed: 1 namespace(s), 0 web server(s)\n' });
+      expect(await runCli('lab', 'down', '--name', 'e2ecrash')).toMatchObject({
+        code: 0,
+        stdout: 'lab e2ecrash removed: 1 namespace(s), 0 web server(s)\n',
+      });
       await expectGone('e2ecrash');
       expect(await liveNamespaces(localRunner, 'e2ecrash2')).toEqual(['lbl-e2ecrash2-other']);
     } finally {
@@ -147,10 +183,19 @@ hosts:
     const topology = loadTopology('dr-web.yaml', text).topology!;
     let count = 0;
     const failing: Runner = {
-      run: (argv, options) => (argv.includes('veth') && ++count === 3 ? Promise.resolve({ exitCode: 2, stdout: '', stderr: 'injected failure' }) : localRunner.run(argv, options)),
+      run: (argv, options) =>
+        argv.includes('veth') && ++count === 3
+          ? Promise.resolve({ exitCode: 2, stdout: '', stderr: 'injected failure' })
+          : localRunner.run(argv, options),
     };
-    const up = labUp({ topology, file: topologyFile('dr-web'), plan: labPlan(topology, 'e2efail'), apply: false }, failing, () => undefined);
-    await expect(up).rejects.toThrow(/^lab e2efail could not be built, everything it created was removed: ip -n lbl-e2efail-web2 link add eth0 .* injected failure$/);
+    const up = labUp(
+      { topology, file: topologyFile('dr-web'), plan: labPlan(topology, 'e2efail'), apply: false },
+      failing,
+      () => undefined,
+    );
+    await expect(up).rejects.toThrow(
+      /^lab e2efail could not be built, everything it created was removed: ip -n lbl-e2efail-web2 link add eth0 .* injected failure$/,
+    );
     await expectGone('e2efail');
   });
 });

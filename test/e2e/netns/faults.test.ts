@@ -13,13 +13,20 @@ import { toolPath, writeScripts } from '../../support/wrappers.js';
 
 const DR_WEB = join(REPO, 'topologies', 'dr-web.yaml');
 const VIP = 'lo 192.168.10.100/32';
-const ARP_KEYS = ['net.ipv4.conf.all.arp_ignore', 'net.ipv4.conf.all.arp_announce', 'net.ipv4.conf.eth0.arp_ignore', 'net.ipv4.conf.eth0.arp_announce'];
+const ARP_KEYS = [
+  'net.ipv4.conf.all.arp_ignore',
+  'net.ipv4.conf.all.arp_announce',
+  'net.ipv4.conf.eth0.arp_ignore',
+  'net.ipv4.conf.eth0.arp_announce',
+];
 const UNAVAILABLE = netnsUnavailable();
 const CI = Boolean(process.env.CI);
 
 /** What the ledger below `root` says lbctl owns on web1. */
 async function ownedOn(root: string): Promise<string[]> {
-  const ledger = JSON.parse(await readFile(join(root, 'var/lib/lbctl/state.json'), 'utf8')) as { hosts: Record<string, { owned: string[] }> };
+  const ledger = JSON.parse(await readFile(join(root, 'var/lib/lbctl/state.json'), 'utf8')) as {
+    hosts: Record<string, { owned: string[] }>;
+  };
   return ledger.hosts.web1?.owned ?? [];
 }
 
@@ -62,13 +69,35 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('faults during apply in a network n
     const dir = await tempDir('wrap');
     const marker = join(dir, 'route-started');
     const real = quote(toolPath('ip'));
-    writeScripts(join(dir, 'bin'), { ip: `case "$*" in *"route replace default"*) echo $$ > ${quote(marker)}; sleep ${seconds};; esac\nexec ${real} "$@"` });
+    writeScripts(join(dir, 'bin'), {
+      ip: `case "$*" in *"route replace default"*) echo $$ > ${quote(marker)}; sleep ${seconds};; esac\nexec ${real} "$@"`,
+    });
     return { path: `${join(dir, 'bin')}:${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, marker };
   }
 
   /** Starts `lbctl apply` of dr-web.yaml's web1 in `ns` as a child; resolves once its route change has started. */
   async function applyUntilRoute(ns: string, root: string, path: string, marker: string) {
-    const child = spawn('ip', ['netns', 'exec', ns, 'env', 'NO_COLOR=1', `PATH=${path}`, process.execPath, LBCTL, 'apply', DR_WEB, '--host', 'web1', '--yes', '--root', root], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        'env',
+        'NO_COLOR=1',
+        `PATH=${path}`,
+        process.execPath,
+        LBCTL,
+        'apply',
+        DR_WEB,
+        '--host',
+        'web1',
+        '--yes',
+        '--root',
+        root,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     pids.push(child.pid!);
     let stdout = '';
     let stderr = '';
@@ -97,7 +126,12 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('faults during apply in a network n
 
     // web1 leaves every service: everything lbctl made goes, and the ARP sysctls get their old values back.
     const gone = join(await tempDir('topology'), 'dr-web-without-web1.yaml');
-    await writeFile(gone, (await readFile(DR_WEB, 'utf8')).replace('      - { host: web1, weight: 3 }\n', '').replace('realServers: [web1, web2, web3]', 'realServers: [web2, web3]'));
+    await writeFile(
+      gone,
+      (await readFile(DR_WEB, 'utf8'))
+        .replace('      - { host: web1, weight: 3 }\n', '')
+        .replace('realServers: [web1, web2, web3]', 'realServers: [web2, web3]'),
+    );
     const removed = await lbctlIn(ns, ['apply', gone, '--host', 'web1', '--yes', '--root', root]);
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).toContain(`- address ${VIP}`);
@@ -123,15 +157,44 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('faults during apply in a network n
   it.each([
     ['full', 'size=8k', /has \d+ KiB free; lbctl needs \d+ KiB/],
     ['read-only', 'size=4m,ro', /is not writable \(read-only file system or permissions\)/],
-  ])('a %s file system under --root: refused before anything changes (exit 69)', async (_what, options, message) => {
-    const { ns, root } = await web1();
-    const before = { addresses: await addresses(ns), sysctls: await sysctls(ns, ARP_KEYS) };
-    // The tmpfs exists only in a private mount namespace of this one apply: this machine's mounts are untouched.
-    const mountAndApply = `mount -t tmpfs -o ${options} lbctl-test "$1" && shift && exec "$@"`;
-    const r = await run(['unshare', '--mount', '--propagation', 'private', 'sh', '-c', mountAndApply, 'sh', root, 'ip', 'netns', 'exec', ns, 'env', 'NO_COLOR=1', process.execPath, LBCTL, 'apply', DR_WEB, '--host', 'web1', '--yes', '--root', root]);
-    expect(r.code, r.stderr).toBe(69);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('nothing was changed');
-    expect({ addresses: await addresses(ns), sysctls: await sysctls(ns, ARP_KEYS) }).toEqual(before);
-  }, 60_000);
+  ])(
+    'a %s file system under --root: refused before anything changes (exit 69)',
+    async (_what, options, message) => {
+      const { ns, root } = await web1();
+      const before = { addresses: await addresses(ns), sysctls: await sysctls(ns, ARP_KEYS) };
+      // The tmpfs exists only in a private mount namespace of this one apply: this machine's mounts are untouched.
+      const mountAndApply = `mount -t tmpfs -o ${options} lbctl-test "$1" && shift && exec "$@"`;
+      const r = await run([
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        mountAndApply,
+        'sh',
+        root,
+        'ip',
+        'netns',
+        'exec',
+        ns,
+        'env',
+        'NO_COLOR=1',
+        process.execPath,
+        LBCTL,
+        'apply',
+        DR_WEB,
+        '--host',
+        'web1',
+        '--yes',
+        '--root',
+        root,
+      ]);
+      expect(r.code, r.stderr).toBe(69);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toContain('nothing was changed');
+      expect({ addresses: await addresses(ns), sysctls: await sysctls(ns, ARP_KEYS) }).toEqual(before);
+    },
+    60_000,
+  );
 });

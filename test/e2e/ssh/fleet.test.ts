@@ -16,7 +16,14 @@ const ns = (host: string) => `lbl-${LAB}-${host}`;
 /** Where lbctl runs: the lab's router, which reaches every host (pc through r2). */
 const CONTROLLER = ns('gw');
 /** Each host and the address the inventory reaches it at. */
-const HOSTS: Record<string, string> = { r1: '10.211.55.17', r2: '10.211.55.18', pc: '10.211.66.1', dns1: '10.0.0.208', dns2: '10.0.0.209', dns3: '10.0.0.210' };
+const HOSTS: Record<string, string> = {
+  r1: '10.211.55.17',
+  r2: '10.211.55.18',
+  pc: '10.211.66.1',
+  dns1: '10.0.0.208',
+  dns2: '10.0.0.209',
+  dns3: '10.0.0.210',
+};
 const UNAVAILABLE = netnsUnavailable();
 const CI = Boolean(process.env.CI);
 
@@ -46,7 +53,20 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
   afterAll(async () => {
     // lbctl leaves an ssh master per host for a minute (ControlPersist): end them, then the servers and the lab.
     for (const address of Object.values(HOSTS)) {
-      await run(['ip', 'netns', 'exec', CONTROLLER, 'ssh', '-F', ssh.clientConfig, '-o', `ControlPath=${join(controlDir(), '%C')}`, '-O', 'exit', address]);
+      await run([
+        'ip',
+        'netns',
+        'exec',
+        CONTROLLER,
+        'ssh',
+        '-F',
+        ssh.clientConfig,
+        '-o',
+        `ControlPath=${join(controlDir(), '%C')}`,
+        '-O',
+        'exit',
+        address,
+      ]);
     }
     await ssh.stop();
     await run([process.execPath, join(REPO, 'bin', 'lbctl'), 'lab', 'down', '--name', LAB]);
@@ -62,7 +82,17 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
       const c = await run(['ip', 'netns', 'exec', CONTROLLER, 'ssh', '-F', ssh.clientConfig, HOSTS[host]!, 'true']);
       expect(c.code).toBe(0);
       // capture runs on the host itself: over SSH, in its namespace and overlays (lbctl is on the shared /work).
-      const r = await run(['ip', 'netns', 'exec', CONTROLLER, 'ssh', '-F', ssh.clientConfig, HOSTS[host]!, `${process.execPath} ${join(REPO, 'bin', 'lbctl')} capture ${FILE} --host ${host} --out ${captures}`]);
+      const r = await run([
+        'ip',
+        'netns',
+        'exec',
+        CONTROLLER,
+        'ssh',
+        '-F',
+        ssh.clientConfig,
+        HOSTS[host]!,
+        `${process.execPath} ${join(REPO, 'bin', 'lbctl')} capture ${FILE} --host ${host} --out ${captures}`,
+      ]);
       expect(r.code, r.stderr).toBe(0);
     }
     const fromCaptures = await lbctl('plan', FILE, '--all', '--observed', captures, '--format', 'json');
@@ -75,7 +105,10 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
     const first = await lbctl('apply', FILE, '--all', '--inventory', inv, '--yes', '--parallel', '3');
     expect(first.code, `${first.stderr}\n${first.stdout}`).toBe(0);
     expect(first.stdout).toContain('every host converged');
-    const order = first.stderr.split('\n').filter((l) => / done /.test(l)).map((l) => l.split(' ')[1]);
+    const order = first.stderr
+      .split('\n')
+      .filter((l) => / done /.test(l))
+      .map((l) => l.split(' ')[1]);
     expect(order.indexOf('r1')).toBeLessThan(order.indexOf('dns1'));
     expect(order.indexOf('r2')).toBeLessThan(order.indexOf('pc'));
     const again = await lbctl('apply', FILE, '--all', '--inventory', inv, '--yes', '--format', 'json');
@@ -91,7 +124,9 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
     await writeFile(swapped, inventory(ssh, { r1: HOSTS.r2!, r2: HOSTS.r1! }));
     const r = await lbctl('plan', FILE, '--host', 'r1', '--inventory', swapped);
     expect(r.code, r.stderr).toBe(68);
-    expect(r.stderr).toContain(`host r1 (ssh ${HOSTS.r2}) is not host r1 of the topology: the topology gives it 10.211.55.17 (eth0), 10.211.77.254 (eth1)`);
+    expect(r.stderr).toContain(
+      `host r1 (ssh ${HOSTS.r2}) is not host r1 of the topology: the topology gives it 10.211.55.17 (eth0), 10.211.77.254 (eth1)`,
+    );
     expect(r.stderr).toContain('10.211.55.18');
     const gone = join(ssh.dir, 'gone.yaml');
     await writeFile(gone, inventory(ssh, { r1: '10.211.55.99' }));

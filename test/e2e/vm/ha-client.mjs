@@ -22,8 +22,12 @@ function stream() {
   const s = { last: 0, ended: false, socket: connect({ host: vip, port: 80 }) };
   s.socket.setNoDelay(true);
   s.socket.on('connect', () => s.socket.write(request('/cgi-bin/stream')));
-  s.socket.on('data', () => { s.last = Date.now(); });
-  const end = () => { s.ended = true; };
+  s.socket.on('data', () => {
+    s.last = Date.now();
+  });
+  const end = () => {
+    s.ended = true;
+  };
   s.socket.on('error', end);
   s.socket.on('close', end);
   return s;
@@ -34,10 +38,16 @@ function probe() {
   return new Promise((resolve) => {
     const socket = connect({ host: vip, port: 80 });
     let got = '';
-    const done = (ok) => { clearTimeout(timer); socket.destroy(); resolve(ok); };
+    const done = (ok) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
     const timer = setTimeout(() => done(false), NEW_TIMEOUT_MS);
     socket.on('connect', () => socket.write(request('/cgi-bin/client')));
-    socket.on('data', (d) => { got += d; });
+    socket.on('data', (d) => {
+      got += d;
+    });
     socket.on('end', () => done(got.includes('200 OK')));
     socket.on('error', () => done(false));
   });
@@ -74,14 +84,16 @@ const survived = established.filter((s) => !s.ended && now - s.last < STALE_MS).
 const after = attempts.filter(([at]) => at >= killedAt).sort((a, b) => a[0] - b[0]);
 const lastFailure = after.filter(([, ok]) => !ok).at(-1);
 const recovered = lastFailure === undefined ? after.find(([, ok]) => ok) : after.find(([at, ok]) => ok && at > lastFailure[0]);
-console.log(JSON.stringify({
-  established: established.length,
-  survived,
-  share: established.length === 0 ? 0 : survived / established.length,
-  newAttempts: after.length,
-  newFailed: after.filter(([, ok]) => !ok).length,
-  // ms from the kill until new connections succeed again; null: they never did within the watch window.
-  recoveryMs: recovered === undefined ? null : lastFailure === undefined ? 0 : recovered[0] - killedAt,
-}));
+console.log(
+  JSON.stringify({
+    established: established.length,
+    survived,
+    share: established.length === 0 ? 0 : survived / established.length,
+    newAttempts: after.length,
+    newFailed: after.filter(([, ok]) => !ok).length,
+    // ms from the kill until new connections succeed again; null: they never did within the watch window.
+    recoveryMs: recovered === undefined ? null : lastFailure === undefined ? 0 : recovered[0] - killedAt,
+  }),
+);
 for (const s of streams) s.socket.destroy();
 process.exit(0);

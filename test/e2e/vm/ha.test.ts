@@ -42,13 +42,24 @@ describe.skipIf(!ENABLED)('director HA on the IPVS kernel', () => {
   const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8');
   const measured = async (lab: Lab): Promise<Measured> => JSON.parse(await read(lab, 'client.json')) as Measured;
 
-  beforeAll(async () => {
-    results = await mkdtemp(join(tmpdir(), 'lbctl-vm-ha-'));
-    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: BUDGET_S * 1000, memoryMb: 2048, env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) } });
-    const steps = await readFile(join(results, 'steps.txt'), 'utf8').catch(() => '(none)');
-    const figures = await Promise.all((Object.keys(LABS) as Lab[]).map(async (lab) => `  ${LABS[lab]}: ${await read(lab, 'client.json').catch(() => 'not measured\n')}`));
-    console.log(`VM ha job: ${run.durationMs} ms; steps (exit status, ms):\n${steps}figures:\n${figures.join('')}`);
-  }, BUDGET_S * 1000 + 60_000);
+  beforeAll(
+    async () => {
+      results = await mkdtemp(join(tmpdir(), 'lbctl-vm-ha-'));
+      run = await runInVm({
+        command: ['bash', JOB, results],
+        resultsDir: results,
+        timeoutMs: BUDGET_S * 1000,
+        memoryMb: 2048,
+        env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) },
+      });
+      const steps = await readFile(join(results, 'steps.txt'), 'utf8').catch(() => '(none)');
+      const figures = await Promise.all(
+        (Object.keys(LABS) as Lab[]).map(async (lab) => `  ${LABS[lab]}: ${await read(lab, 'client.json').catch(() => 'not measured\n')}`),
+      );
+      console.log(`VM ha job: ${run.durationMs} ms; steps (exit status, ms):\n${steps}figures:\n${figures.join('')}`);
+    },
+    BUDGET_S * 1000 + 60_000,
+  );
 
   afterAll(async () => {
     if (results) await rm(results, { recursive: true, force: true });
@@ -59,11 +70,16 @@ describe.skipIf(!ENABLED)('director HA on the IPVS kernel', () => {
   });
 
   it.each(Object.keys(LABS) as Lab[])('%s: lbctl lab up builds and applies every host', async (lab) => {
-    expect({ rc: (await read(lab, 'up.rc')).trim(), output: await read(lab, 'up.txt') }).toMatchObject({ rc: '0', output: expect.stringContaining('web3: web server on 0.0.0.0:80') });
+    expect({ rc: (await read(lab, 'up.rc')).trim(), output: await read(lab, 'up.txt') }).toMatchObject({
+      rc: '0',
+      output: expect.stringContaining('web3: web server on 0.0.0.0:80'),
+    });
   });
 
   it('ECMP: the router has a route to the VIP through each director before the kill', async () => {
-    expect(await read('emh', 'before-router-routes.txt')).toMatch(/10\.40\.0\.100 [^\n]*proto ospf[^\n]*\n(\s+nexthop via 10\.30\.0\.1[12] [^\n]*\n){2}/);
+    expect(await read('emh', 'before-router-routes.txt')).toMatch(
+      /10\.40\.0\.100 [^\n]*proto ospf[^\n]*\n(\s+nexthop via 10\.30\.0\.1[12] [^\n]*\n){2}/,
+    );
   });
 
   it('ECMP with mh: at least 99 % of 200 streams survive a director dying, and new connections work within 1 s (BFD)', async () => {

@@ -19,10 +19,13 @@ export const STEP_NOT_STARTED = 125;
 /** The steps the job in `resultsDir` finished, in order (none when it recorded none). */
 export async function readSteps(resultsDir: string): Promise<JobStep[]> {
   const text = await readFile(join(resultsDir, 'steps.txt'), 'utf8').catch(() => '');
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [name = '', status = '', ms = ''] = line.split(' ');
-    return { name, status: Number(status), ms: Number(ms) };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name = '', status = '', ms = ''] = line.split(' ');
+      return { name, status: Number(status), ms: Number(ms) };
+    });
 }
 
 /** What the job left to explain itself: its steps (the last one finished named) and the process snapshots taken before a step was killed. */
@@ -39,7 +42,8 @@ export async function jobEvidence(resultsDir: string): Promise<string> {
 
 /** Asserts the guest job exited 0 (no timeout, no panic), showing its stderr, the console's end and `evidence` otherwise. */
 export function expectJobCompleted(run: VmResult, evidence = ''): void {
-  expect({ exitCode: run.exitCode, timedOut: run.timedOut, guestPanicked: run.guestPanicked },
-    `stderr:\n${run.stderr}\nconsole:\n${run.serialLog.slice(-3000)}\n${evidence}`)
-    .toEqual({ exitCode: 0, timedOut: false, guestPanicked: false });
+  expect(
+    { exitCode: run.exitCode, timedOut: run.timedOut, guestPanicked: run.guestPanicked },
+    `stderr:\n${run.stderr}\nconsole:\n${run.serialLog.slice(-3000)}\n${evidence}`,
+  ).toEqual({ exitCode: 0, timedOut: false, guestPanicked: false });
 }

@@ -22,14 +22,20 @@ describe.skipIf(!ENABLED)('lbctl lab run topologies/dr-web.yaml --vm', () => {
   }, 600_000);
 
   it('exits 0: the lab came up in the VM and its traffic check passed', () => {
-    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: 'lbctl: booting the IPVS VM (qemu, TCG): lab lab lives only as long as this command' });
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({
+      exitCode: 0,
+      stderr: 'lbctl: booting the IPVS VM (qemu, TCG): lab lab lives only as long as this command',
+    });
     expect(run.stdout).toContain('built 7 namespaces, 1 bridges, 6 veth pairs');
     expect(run.stdout).toContain('director: applied');
     expect(run.stdout).toContain('check: passed');
   });
 
-  it('prints which real server answered: web1, web2 and web3 in the wrr proportion 3/2/1, seeing the client\'s address (DR)', () => {
-    const m = /^check: service web 192\.168\.10\.100:80 \(wrr, dr\) from client, (\d+) requests: web1 (\d+), web2 (\d+), web3 (\d+); the servers saw client 192\.168\.10\.50: ok$/m.exec(run.stdout);
+  it("prints which real server answered: web1, web2 and web3 in the wrr proportion 3/2/1, seeing the client's address (DR)", () => {
+    const m =
+      /^check: service web 192\.168\.10\.100:80 \(wrr, dr\) from client, (\d+) requests: web1 (\d+), web2 (\d+), web3 (\d+); the servers saw client 192\.168\.10\.50: ok$/m.exec(
+        run.stdout,
+      );
     expect(m, run.stdout).not.toBeNull();
     const [total, web1, web2, web3] = m!.slice(1).map(Number) as [number, number, number, number];
     expect(web1 + web2 + web3).toBe(total);

@@ -51,20 +51,28 @@ function destinations(listing: string, service: string): Map<string, number[]> {
  * tells wrr from rr or ignored weights; any deviation prints `evidence` (the answer order, IPVS's counters and
  * connection table) for the next look.
  */
-async function expectShares(counts: Record<string, number>, weights: Record<string, number>, requests: number, evidence: () => Promise<string>) {
+async function expectShares(
+  counts: Record<string, number>,
+  weights: Record<string, number>,
+  requests: number,
+  evidence: () => Promise<string>,
+) {
   const total = Object.values(weights).reduce((a, b) => a + b, 0);
   const share = Object.fromEntries(Object.entries(weights).map(([s, w]) => [s, (requests * w) / total]));
-  if (Object.entries(share).some(([s, n]) => counts[s] !== n)) console.log(`shares not exact: ${JSON.stringify(counts)}\n${await evidence()}`);
+  if (Object.entries(share).some(([s, n]) => counts[s] !== n))
+    console.log(`shares not exact: ${JSON.stringify(counts)}\n${await evidence()}`);
   expect(Object.keys(counts).sort()).toEqual(Object.keys(share).sort());
-  for (const [server, n] of Object.entries(share)) expect(Math.abs(counts[server]! - n), `${server}: ${counts[server]} of ${requests}, share ${n}`).toBeLessThanOrEqual(1);
+  for (const [server, n] of Object.entries(share))
+    expect(Math.abs(counts[server]! - n), `${server}: ${counts[server]} of ${requests}, share ${n}`).toBeLessThanOrEqual(1);
 }
 
 describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', () => {
   let results: string;
   let run: VmResult;
-  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8').catch(() => {
-    throw new Error(`the job wrote no ${lab}/${file}: its step did not finish (see "runs every step within its limit")`);
-  });
+  const read = (lab: Lab, file: string) =>
+    readFile(join(results, lab, file), 'utf8').catch(() => {
+      throw new Error(`the job wrote no ${lab}/${file}: its step did not finish (see "runs every step within its limit")`);
+    });
   const code = async (lab: Lab, name: string) => Number((await read(lab, `${name}.rc`)).trim());
   /** The answers: [server name, client address it saw] per request. */
   const answers = async (lab: Lab) => {
@@ -72,12 +80,23 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
     return Array.from({ length: lines.length / 2 }, (_, i) => [lines[2 * i]!, lines[2 * i + 1]!] as const);
   };
 
-  beforeAll(async () => {
-    results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
-    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: BUDGET_S * 1000, memoryMb: 2048, env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) } });
-    const steps = await readSteps(results);
-    console.log(`VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(14)} ${s.status} ${s.ms}`).join('\n')}`);
-  }, BUDGET_S * 1000 + 60_000);
+  beforeAll(
+    async () => {
+      results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
+      run = await runInVm({
+        command: ['bash', JOB, results],
+        resultsDir: results,
+        timeoutMs: BUDGET_S * 1000,
+        memoryMb: 2048,
+        env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) },
+      });
+      const steps = await readSteps(results);
+      console.log(
+        `VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(14)} ${s.status} ${s.ms}`).join('\n')}`,
+      );
+    },
+    BUDGET_S * 1000 + 60_000,
+  );
   afterAll(() => rm(results, { recursive: true, force: true }));
 
   it('runs the job to completion', async () => expectJobCompleted(run, await jobEvidence(results)));
@@ -91,7 +110,10 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
     const spec: { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string } = LABS[lab];
 
     it(`lbctl lab up builds topologies/${spec.topology}.yaml and applies every host`, async () => {
-      expect({ rc: await code(lab, 'up'), output: await read(lab, 'up.txt') }).toMatchObject({ rc: 0, output: expect.stringContaining(`lab ${lab} is up`) });
+      expect({ rc: await code(lab, 'up'), output: await read(lab, 'up.txt') }).toMatchObject({
+        rc: 0,
+        output: expect.stringContaining(`lab ${lab} is up`),
+      });
     });
 
     it(`answers all ${REQUESTS} requests, from every real server${spec.wrr ? ', in proportion to the wrr weights' : ''}`, async () => {
@@ -102,8 +124,13 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
       for (const [server] of got) counts[server] = (counts[server] ?? 0) + 1;
       if (spec.wrr) {
         const order = got.map(([s]) => s).join(' ');
-        await expectShares(counts, spec.wrr, REQUESTS, async () =>
-          `${lab}: answers in order: ${order}\n${await read(lab, 'ipvs-stats-after-requests.txt')}${await read(lab, 'ipvs-conns-after-requests.txt')}`);
+        await expectShares(
+          counts,
+          spec.wrr,
+          REQUESTS,
+          async () =>
+            `${lab}: answers in order: ${order}\n${await read(lab, 'ipvs-stats-after-requests.txt')}${await read(lab, 'ipvs-conns-after-requests.txt')}`,
+        );
       } else {
         expect(Object.keys(counts).sort()).toEqual([...spec.servers!]);
       }
@@ -142,7 +169,11 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
     expect(out).toContain('~ ipvs-destination tcp 192.168.10.100:80 192.168.10.22:80  gate, weight 4 (was gate, weight 2)');
     expect(out).toMatch(/applied \d+ change\(s\) with \d+ process\(es\); host director verified converged/);
     const table = destinations(await read('dr', 'weight-ipvs.txt'), '192.168.10.100:80');
-    expect([...table].map(([d, [w]]) => [d, w])).toEqual([['192.168.10.21:80', 3], ['192.168.10.22:80', 4], ['192.168.10.23:80', 1]]);
+    expect([...table].map(([d, [w]]) => [d, w])).toEqual([
+      ['192.168.10.21:80', 3],
+      ['192.168.10.22:80', 4],
+      ['192.168.10.23:80', 1],
+    ]);
   });
 
   it('DR: a removed real server with an open connection drains (weight 0), and is deleted once its connections end', async () => {
@@ -186,11 +217,16 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
       expect(out).toContain('lab six removed: 22 namespace(s), 12 web server(s), 2 daemon(s)');
     });
 
-    it('both DNS load balancers answer hello.vip.mycompany.com with the six VIPs, and lbN.hello.vip with LBN\'s', async () => {
+    it("both DNS load balancers answer hello.vip.mycompany.com with the six VIPs, and lbN.hello.vip with LBN's", async () => {
       const out = await output();
-      for (const [server, address] of [['dnslb1', '203.0.113.53'], ['dnslb2', '203.0.113.54']]) {
+      for (const [server, address] of [
+        ['dnslb1', '203.0.113.53'],
+        ['dnslb2', '203.0.113.54'],
+      ]) {
         const block = out.slice(out.indexOf(`check: zone mycompany.com on ${server} (@${address}) from gw`)).split('\n');
-        expect(block[0]).toBe(`check: zone mycompany.com on ${server} (@${address}) from gw: 7 of 7 names answered with the topology's records: ok`);
+        expect(block[0]).toBe(
+          `check: zone mycompany.com on ${server} (@${address}) from gw: 7 of 7 names answered with the topology's records: ok`,
+        );
         const answers = new Map(block.slice(1, 8).map((l) => /^check: {3}(\S+): (.*)$/.exec(l)!.slice(1, 3) as [string, string]));
         expect(answers.get('hello.vip.mycompany.com')?.split(' ').sort()).toEqual(VIPS);
         VIPS.forEach((vip, i) => expect(answers.get(`lb${i + 1}.hello.vip.mycompany.com`)).toBe(vip));
@@ -201,10 +237,16 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
       const out = await output();
       for (const [i, vip] of VIPS.entries()) {
         const n = i + 1;
-        const m = new RegExp(`^check: service hello-lb${n} ${vip.replace(/\./g, '\\.')}:443 \\((\\w+), (dr|nat)\\) from gw, 12 requests: (.*); the servers saw client 203\\.0\\.113\\.1: ok$`, 'm').exec(out);
+        const m = new RegExp(
+          `^check: service hello-lb${n} ${vip.replace(/\./g, '\\.')}:443 \\((\\w+), (dr|nat)\\) from gw, 12 requests: (.*); the servers saw client 203\\.0\\.113\\.1: ok$`,
+          'm',
+        ).exec(out);
         expect(m, `hello-lb${n}`).not.toBeNull();
         const counts = Object.fromEntries(m![3]!.split(', ').map((c) => [c.split(' ')[0]!, Number(c.split(' ')[1])]));
-        expect(Object.keys(counts).every((h) => h === `hello${n}a` || h === `hello${n}b`), JSON.stringify(counts)).toBe(true);
+        expect(
+          Object.keys(counts).every((h) => h === `hello${n}a` || h === `hello${n}b`),
+          JSON.stringify(counts),
+        ).toBe(true);
         expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(12);
         if (m![1] === 'wrr') await expectShares(counts, { [`hello${n}a`]: 2, [`hello${n}b`]: 1 }, 12, async () => m![0]);
       }
