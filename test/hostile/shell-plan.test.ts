@@ -1,18 +1,15 @@
 // Hostile observed state in shell plans: values captured from a host (sysctl keys, nft rule comments, device names,
 // routes, file paths) may hold newlines, CRs, quotes and escape sequences. The shell plan, run by sh with only
 // recorders in PATH, must run exactly the commands its steps list, and its comments must stay comments.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { emptyHostState, type HostState } from '../../src/model/state.js';
 import { ownedKey } from '../../src/plan/diff.js';
 import { makePlan, planHost } from '../../src/plan/plan.js';
-import { stepsFor, type Step } from '../../src/plan/steps.js';
 import { renderHuman } from '../../src/present/human.js';
-import { renderShell } from '../../src/present/shell.js';
-import { recorders } from '../support/wrappers.js';
+import { runShellPlan, seededRandom } from '../support/shell-plan-run.js';
 
 /** Values an attacker with a foothold on a host (or a broken tool) could make lbctl capture. */
 const HOSTILE: [raw: string, shown: string][] = [
@@ -85,53 +82,23 @@ function desired(): HostState {
 const tmp = mkdtempSync(join(tmpdir(), 'lbctl-shell-plan-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Every command a plan may run, and what an injection would try. */
-const COMMANDS = ['ip', 'sysctl', 'modprobe', 'ipvsadm', 'nft', 'install', 'rm', 'systemctl', 'reboot', 'x', 'owned'];
-
-/** How a recorder logs one command: its name and arguments joined by spaces (a shell word cannot hold NUL: sh drops it). */
-const recorded = (step: Step): string => {
-  const argv =
-    step.op === 'exec'
-      ? step.argv
-      : step.op === 'remove'
-        ? ['rm', '-f', '--', step.path]
-        : ['install', '-D', '-m', '0644', '/dev/stdin', step.file.path];
-  return `${argv.join(' ').replaceAll('\0', '')}\n`;
-};
-
-/** Deterministic pseudo-random numbers (mulberry32), so a failing value can be reproduced from its seed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Characters that mean something to sh, to terminals or to lbctl's own quoting, and a few plain ones. */
 const ALPHABET = [...'\n\r\t\x00\x07\x1b\x7f\x85\x9b\u2028\u2029\u202e #;&|<>()$`\'"\\*?[]{}~=%!-x/.', 'LBCTL_EOF', '\nLBCTL_EOF\n'];
 
 /** `count` random hostile values of up to 12 pieces each, from `seed`. */
 function randomValues(seed: number, count: number): string[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   return Array.from({ length: count }, () =>
     Array.from({ length: 1 + Math.floor(next() * 12) }, () => ALPHABET[Math.floor(next() * ALPHABET.length)]).join(''),
   );
 }
 
-/** Runs the shell plan of `observed` with recorders in PATH; returns what they logged and what the steps list. */
+/** Runs the shell plan of `value` placed as `p` says, in `dir`. */
 function runPlan(p: Placement, value: string, dir: string): { ran: string; listed: string; script: string } {
   const observed = emptyHostState('h');
   p.observed(value, observed);
-  const plan = planHost(desired(), observed, new Set(p.owned(value)));
-  const script = renderShell(makePlan([plan]));
-  execFileSync('/bin/sh', ['-n'], { input: script, cwd: tmp });
-  const log = join(dir, 'log');
-  const bin = recorders(join(dir, 'bin'), log, COMMANDS);
-  execFileSync('/bin/sh', ['-e'], { input: script, env: { PATH: bin }, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
-  return { ran: existsSync(log) ? readFileSync(log, 'utf8') : '', listed: plan.changes.flatMap(stepsFor).map(recorded).join(''), script };
+  mkdirSync(dir, { recursive: true });
+  return runShellPlan(planHost(desired(), observed, new Set(p.owned(value))), dir);
 }
 
 const cases = PLACEMENTS.flatMap((p) => HOSTILE.map(([v]) => [p.where, JSON.stringify(v), p, v] as const));
