@@ -64,6 +64,10 @@ export interface Host extends Runner, HostFiles {
   checkConfig(file: ManagedFile): Promise<string | null>;
   /** The host's facts (user, hostname, IPVS). */
   facts(): Promise<HostFacts>;
+  /** Runs read-only commands (a probe's), results in order: a host reached over a network answers in one round trip. */
+  runMany(argvs: readonly (readonly string[])[]): Promise<CommandResult[]>;
+  /** Reads several files at once (null for each one absent), in order. */
+  readMany(paths: readonly string[]): Promise<(FoundFile | null)[]>;
   /** The tools of `tools` that the host cannot run. */
   missingTools(tools: readonly string[]): Promise<string[]>;
   /** Why files cannot be written in these directories (missing space, read-only), or null when they can. */
@@ -89,4 +93,11 @@ export async function runChecked(runner: Runner, argv: readonly string[], option
   const result = await runner.run(argv, options);
   if (result.exitCode !== 0) throw new CommandError(argv, result);
   return result;
+}
+
+/** runMany for a host where each command is as cheap as any other: one after another. */
+export async function runOneByOne(runner: Runner, argvs: readonly (readonly string[])[]): Promise<CommandResult[]> {
+  const out: CommandResult[] = [];
+  for (const argv of argvs) out.push(await runner.run(argv));
+  return out;
 }

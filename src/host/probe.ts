@@ -51,12 +51,15 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
   const facts = await host.facts();
   const outputs: Partial<Record<CaptureName, string>> = {};
   const failures = new Map<CaptureName, string>();
-  for (const [name, argv] of Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]) {
-    if (IPVS_SECTIONS.has(name) && facts.ipvs !== 'loaded') {
-      outputs[name] = '';
-      continue;
-    }
-    const r = await host.run(name === 'sysctl' ? sysctlArgv(desired) : argv);
+  // IPVS sections are not read without ip_vs: ipvsadm would load it to answer, and there is no table to read.
+  const sections = (Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]).filter(([name]) => {
+    const skip = IPVS_SECTIONS.has(name) && facts.ipvs !== 'loaded';
+    if (skip) outputs[name] = '';
+    return !skip;
+  });
+  const results = await host.runMany(sections.map(([name, argv]) => (name === 'sysctl' ? sysctlArgv(desired) : argv)));
+  sections.forEach(([name, argv], i) => {
+    const r = results[i]!;
     if (r.exitCode === 0) outputs[name] = r.stdout;
     else if (optional(name, desired)) outputs[name] = name === 'nft' ? '{"nftables": []}' : '';
     else
@@ -64,12 +67,14 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
         name,
         `${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`,
       );
-  }
+  });
+  const paths = [...new Set([...desired.files.map((f) => f.path), ...alsoFiles])];
+  const files = await host.readMany(paths);
   const found: Record<string, CapturedFile> = {};
-  for (const path of new Set([...desired.files.map((f) => f.path), ...alsoFiles])) {
-    const file = await host.read(path);
+  paths.forEach((path, i) => {
+    const file = files[i];
     if (file) found[path] = file;
-  }
+  });
   return { outputs, files: found, failures, facts };
 }
 

@@ -9,7 +9,7 @@ import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../.
 import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
 import { BACKUP_SUFFIX } from '../../src/host/adapters/local-files.js';
 import { LEDGER_PATH } from '../../src/host/ledger.js';
-import { LockHeld, type CommandResult, type FileChangeOptions, type FoundFile, type Host, type HostFacts } from '../../src/host/port.js';
+import { LockHeld, runOneByOne, type CommandResult, type FileChangeOptions, type FoundFile, type Host, type HostFacts } from '../../src/host/port.js';
 import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
@@ -403,6 +403,14 @@ export class FakeHost implements Host {
   private keepBackup(path: string, options?: FileChangeOptions): void {
     const old = this.files.get(path);
     if (old && options?.backup !== false) this.files.set(path + BACKUP_SUFFIX, old);
+  }
+
+  runMany(argvs: readonly (readonly string[])[]): Promise<CommandResult[]> {
+    return runOneByOne(this, argvs);
+  }
+
+  async readMany(paths: readonly string[]): Promise<(FoundFile | null)[]> {
+    return Promise.all(paths.map((p) => this.read(p)));
   }
 
   async lock(what: string): Promise<() => Promise<void>> {

@@ -2,7 +2,7 @@
 import { access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import type { Host, HostFacts, Runner } from '../port.js';
+import { runOneByOne, type Host, type HostFacts, type Runner } from '../port.js';
 import { checkFrrContent } from './frr-check.js';
 import { checkKeepalivedContent } from './keepalived-check.js';
 import { localLockSite, LOCK_PATH, takeLock } from './flock.js';
@@ -77,6 +77,8 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
     live: root === '/',
     run: (argv, options) => runner.run(argv, options),
     read: (path) => files.read(path),
+    readMany: (paths) => Promise.all(paths.map((p) => files.read(p))),
+    runMany: (argvs) => runOneByOne(runner, argvs),
     write: (file, options) => files.write(file, options),
     remove: (path, options) => files.remove(path, options),
     lock: (what) => takeLock(localLockSite(join(root, LOCK_PATH)), what),

@@ -2,7 +2,8 @@
 // scripts run there. Each script is a constant; paths and values are its positional arguments, never spliced in.
 // Writes follow the local adapter's rules: an exclusive temporary beside the target, a hard-link backup, a rename
 // (mv -T: the destination is never followed), nothing left behind on failure.
-import { CommandError, type FoundFile, type Host, type HostFacts, type Runner } from '../port.js';
+import { quoteArgv } from '../../drivers/sh/quote.js';
+import { CommandError, runOneByOne, type CommandResult, type FoundFile, type Host, type HostFacts, type Runner } from '../port.js';
 import { LOCK_PATH, takeLock, type LockSite } from './flock.js';
 
 /** Exit status of the scripts below for "not a regular file there". */
@@ -62,6 +63,30 @@ const UNWRITABLE = [
 const CHECK_FRR =
   'd=$(mktemp -d) || exit 1; trap \'rm -rf "$d"\' EXIT; : > "$d/vtysh.conf"; cat | vtysh --config_dir "$d" -C -f /dev/stdin 2>&1';
 
+/**
+ * Runs each argument (a quoted command line) and frames the results with NUL bytes, which text output never holds:
+ * per command its stdout, NUL, its exit status, NUL, its stderr, NUL. One round trip for a whole probe.
+ */
+const MANY = [
+  'e=$(mktemp) || exit 125',
+  'trap \'rm -f "$e"\' EXIT',
+  'for c; do',
+  '  eval "$c" 2>"$e"; r=$?',
+  '  printf \'\\0%d\\0\' "$r"; cat "$e"; printf \'\\0\'',
+  'done',
+].join('\n');
+
+/** Splits MANY's output into one result per command; null when the framing is not what was sent (then ask one by one). */
+export function unframe(stdout: string, count: number): CommandResult[] | null {
+  const parts = stdout.split('\0');
+  if (parts.length !== count * 3 + 1 || parts.at(-1) !== '') return null;
+  return Array.from({ length: count }, (_, i) => ({
+    stdout: parts[i * 3]!,
+    exitCode: Number(parts[i * 3 + 1]),
+    stderr: parts[i * 3 + 2]!,
+  }));
+}
+
 /** Room kept free beyond what an apply writes (as the local adapter keeps). */
 const SPARE_BYTES = 1 << 20;
 
@@ -85,6 +110,19 @@ export function shellHost(site: ShellSite): Host {
     if (r.exitCode !== 0) throw new CommandError([what, ...argv.slice(4)], r);
     return r.stdout;
   };
+  /** The file a READ script found (null when there is none). */
+  const found = (path: string, r: CommandResult): FoundFile | null => {
+    if (r.exitCode === NOT_A_FILE) return null;
+    if (r.exitCode !== 0) throw new CommandError(['read', path], r);
+    const cut = r.stdout.indexOf('\n');
+    return { mode: parseInt(r.stdout.slice(0, cut), 8), content: r.stdout.slice(cut + 1) };
+  };
+  /** Commands in one round trip; one by one if an output held a NUL after all. */
+  const runMany = async (argvs: readonly (readonly string[])[]): Promise<CommandResult[]> => {
+    if (argvs.length <= 1) return runOneByOne(runner, argvs);
+    const r = await runner.run(sh(MANY, ...argvs.map(quoteArgv)));
+    return (r.exitCode === 0 ? unframe(r.stdout, argvs.length) : null) ?? runOneByOne(runner, argvs);
+  };
   const lockSite = (path: string): LockSite => ({
     path,
     command: site.command,
@@ -99,13 +137,12 @@ export function shellHost(site: ShellSite): Host {
     label: site.label,
     live: true,
     run: (argv, options) => runner.run(argv, options),
-    async read(path): Promise<FoundFile | null> {
-      const r = await runner.run(sh(READ, path));
-      if (r.exitCode === NOT_A_FILE) return null;
-      if (r.exitCode !== 0) throw new CommandError(['read', path], r);
-      const cut = r.stdout.indexOf('\n');
-      return { mode: parseInt(r.stdout.slice(0, cut), 8), content: r.stdout.slice(cut + 1) };
+    read: async (path) => found(path, await runner.run(sh(READ, path))),
+    async readMany(paths) {
+      const results = await runMany(paths.map((p) => sh(READ, p)));
+      return paths.map((p, i) => found(p, results[i]!));
     },
+    runMany: (argvs) => runMany(argvs),
     async write(file, options) {
       const backup = options?.backup === false ? '0' : '1';
       await run(
