@@ -262,7 +262,7 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('lbctl apply in network namespaces 
     }
     expect(await readFile(join(roots.r1, 'etc/quagga/ospfd.conf'), 'utf8')).toContain('network 10.211.77.0/24 area 0.0.0.2\n');
     expect(await readFile(join(roots.dns1, 'etc/frr/frr.conf'), 'utf8')).toContain('network 6.6.6.6/32 area 0.0.0.2\n');
-    expect(await readdir(join(roots.dns1, 'etc'))).toEqual(['frr', 'systemd']);
+    expect(await readdir(join(roots.dns1, 'etc'))).toEqual(['frr', 'sysctl.d', 'systemd']);
 
     // FRR's own parser, run by hand as well: `vtysh --config_dir D -C -f FILE` with an empty private vtysh.conf.
     const vtyshDir = await tempDir('vtysh');
