@@ -44,6 +44,6 @@ describe.skipIf(!ENABLED)('lbctl lab run topologies/dr-web.yaml --vm', () => {
   });
 
   it('takes the lab down before the VM ends', () => {
-    expect(run.stdout).toContain('lab lab removed: 7 namespace(s), 6 web server(s), 0 daemon(s)');
+    expect(run.stdout).toContain('lab lab removed: 7 namespace(s), 6 web server(s), 1 daemon(s)');
   });
 });
