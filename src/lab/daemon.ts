@@ -5,6 +5,28 @@ import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 
+/**
+ * The command prefix that runs a lab daemon inside `namespace` with private mounts and PIDs: the daemon and all its
+ * children die with the instance, and what it mounts (its own /run, /etc/frr, ...) is seen by nobody else.
+ */
+export function privateInstance(namespace: string): string[] {
+  return [
+    'ip',
+    'netns',
+    'exec',
+    namespace,
+    'unshare',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--kill-child',
+    '--propagation',
+    'private',
+  ];
+}
+
+/** Resolves after `ms` milliseconds. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The process's command line (arguments joined by spaces), or null when it is gone (a zombie's is empty). */

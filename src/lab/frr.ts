@@ -10,7 +10,7 @@ import { ospfBlocks } from '../drivers/frr/ospf-common.js';
 import { FRR_DIALECT } from '../drivers/frr/ospf-frr.js';
 import { quaggaRefused } from '../drivers/frr/ospf-quagga.js';
 import type { Host, Routing, Topology } from '../topology/types.js';
-import { commandLine, logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
+import { commandLine, logTail, spawnDetached, stopVerified, waitReady, privateInstance } from './daemon.js';
 import { labDir } from './names.js';
 import type { LabHost } from './plan.js';
 
@@ -113,18 +113,7 @@ export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): P
 export function frrCommand(launch: FrrLaunch): string[] {
   const style = launch.flavour === 'frr' ? 'integrated' : 'per-daemon';
   return [
-    'ip',
-    'netns',
-    'exec',
-    launch.host.namespace,
-    'unshare',
-    '--mount',
-    '--pid',
-    '--fork',
-    '--mount-proc',
-    '--kill-child',
-    '--propagation',
-    'private',
+    ...privateInstance(launch.host.namespace),
     'sh',
     '-c',
     SCRIPT,

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KEEPALIVED_CONF } from '../desired/vrrp.js';
 import type { HostState } from '../model/state.js';
-import { logTail, spawnDetached, stopVerified, waitReady } from './daemon.js';
+import { logTail, spawnDetached, stopVerified, waitReady, privateInstance } from './daemon.js';
 import { labDir } from './names.js';
 import type { LabHost } from './plan.js';
 
@@ -25,25 +25,7 @@ exec keepalived --dont-fork --log-console --log-detail --vrrp --use-file "$1" --
 
 /** The command that runs one director's instance (its config path, below the lab dir, marks it as this lab's). */
 export function keepalivedCommand(lab: string, host: LabHost): string[] {
-  return [
-    'ip',
-    'netns',
-    'exec',
-    host.namespace,
-    'unshare',
-    '--mount',
-    '--pid',
-    '--fork',
-    '--mount-proc',
-    '--kill-child',
-    '--propagation',
-    'private',
-    'sh',
-    '-c',
-    SCRIPT,
-    'lbctl-keepalived',
-    join(labDir(lab), host.name, KEEPALIVED_CONF),
-  ];
+  return [...privateInstance(host.namespace), 'sh', '-c', SCRIPT, 'lbctl-keepalived', join(labDir(lab), host.name, KEEPALIVED_CONF)];
 }
 
 /** The lab hosts whose desired state has a keepalived.conf (VRRP directors). */
