@@ -9,7 +9,15 @@ import { addressKey, destinationKey, endpoint, routeKey, serviceKey } from '../.
 import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/state.js';
 import { BACKUP_SUFFIX } from '../../src/host/adapters/local-files.js';
 import { LEDGER_PATH } from '../../src/host/ledger.js';
-import { LockHeld, runOneByOne, type CommandResult, type FileChangeOptions, type FoundFile, type Host, type HostFacts } from '../../src/host/port.js';
+import {
+  LockHeld,
+  runOneByOne,
+  type CommandResult,
+  type FileChangeOptions,
+  type FoundFile,
+  type Host,
+  type HostFacts,
+} from '../../src/host/port.js';
 import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 
 const ok = (stdout = ''): CommandResult => ({ exitCode: 0, stdout, stderr: '' });
