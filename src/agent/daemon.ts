@@ -37,9 +37,14 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   const previous = parseState((await host.read(options.stateFile))?.content);
   const kernel = await readKernelWeights(host);
   const saved = previous?.saved ?? emptySaved();
-  // Without a record of its own, an anycast group is announced exactly when its prefix is on lo now.
+  // An anycast group is announced exactly when its prefix is on lo now: the kernel is the truth, and a state file
+  // written just before a crash may be one edit behind it (the edit is made first, then recorded).
   const lo = await loopbackAddresses(host);
-  for (const g of watchFor(topology, options.host).anycast) saved.anycast[g.group] ??= startAnnouncement(g, Date.now(), lo.has(g.prefix));
+  for (const g of watchFor(topology, options.host).anycast) {
+    const had = saved.anycast[g.group];
+    const onLo = lo.has(g.prefix);
+    saved.anycast[g.group] = had ? { ...had, announced: onLo } : startAnnouncement(g, Date.now(), onLo);
+  }
   const routerId = () => topology.hosts.get(options.host)?.routing?.routerId ?? '';
   const log = (e: HealthEvent) => {
     const line = `${JSON.stringify({ ...e, at: new Date(e.at).toISOString() })}\n`;
