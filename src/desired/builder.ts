@@ -90,6 +90,7 @@ export class HostBuilder {
     this.files.set(file.path, file);
   }
 
+  /** Adds a reload; reloads run in the order they were first added (zebra before ospfd). */
   reload(reload: Reload): void {
     this.reloads.set(reload.name, reload);
   }
@@ -131,7 +132,7 @@ export class HostBuilder {
       ...this.volatileObjects(),
       ipvs: this.serviceList(),
       files: sortedBy([...this.files.values()], (f) => f.path),
-      reloads: sortedBy([...this.reloads.values()], (r) => r.name),
+      reloads: [...this.reloads.values()],
       ...(this.syncDaemons.size > 0 ? { syncDaemons: this.syncDaemonList() } : {}),
       ...(this.floating.size > 0 ? { floating: sortedBy([...this.floating.values()], addressKey) } : {}),
       ...(this.ecmp.size > 0 ? { ecmpServices: [...this.ecmp].sort(naturalCompare) } : {}),

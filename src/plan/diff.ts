@@ -2,7 +2,7 @@
 import { addressKey, destinationKey, naturalCompare, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
-import type { Change, Drain, Kind, Unmanaged } from './types.js';
+import type { Change, Drain, Kind, ObjectAction, Unmanaged } from './types.js';
 
 /** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
 export type Owned = ReadonlySet<string>;
@@ -55,7 +55,7 @@ function diffKeyed<T, K extends Kind>(
   observed: Map<string, T>,
   equal: (a: T, b: T) => boolean,
   extra: (key: string, value: T) => Extra,
-  make: (c: { action: Change['action']; key: string; before: T | null; after: T | null }) => Change,
+  make: (c: { action: ObjectAction; key: string; before: T | null; after: T | null }) => Change,
 ): void {
   for (const [key, after] of desired) {
     const before = observed.get(key);
@@ -269,7 +269,7 @@ export function diffHost(
     out.changes.flatMap((c) => (c.kind === 'file' && c.after?.reload && changesMeaning(c.before, c.after) ? [c.after.reload] : [])),
   );
   for (const r of desired.reloads) {
-    if (reloads.has(r.name)) out.changes.push({ action: 'update', kind: 'reload', key: r.name, before: null, after: r });
+    if (reloads.has(r.name)) out.changes.push({ action: 'run', kind: 'reload', key: r.name, before: null, after: r });
   }
   return { changes: out.changes, unmanaged: out.unmanaged, draining: out.draining };
 }

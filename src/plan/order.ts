@@ -7,6 +7,7 @@ import type { Change, Kind } from './types.js';
  * a VIP goes on lo, links before their addresses, services before destinations, routing
  * configs (and their reload) last. Deletions run afterwards in the reverse phase order, so
  * an anycast route is withdrawn before the address or service behind it goes away.
+ * Reloads keep the order the desired state lists them in (zebra before the ospfd that talks to it).
  */
 export const PHASES: readonly Kind[] = [
   'module',
@@ -30,6 +31,6 @@ export function orderChanges(changes: readonly Change[]): Change[] {
     const p = phase.get(c.kind) ?? 0;
     return { c, rank: c.action === 'delete' ? PHASES.length * 2 - p : p };
   });
-  ranked.sort((a, b) => a.rank - b.rank || naturalCompare(a.c.key, b.c.key));
+  ranked.sort((a, b) => a.rank - b.rank || (a.c.kind === 'reload' ? 0 : naturalCompare(a.c.key, b.c.key)));
   return ranked.map((r) => r.c);
 }

@@ -15,8 +15,11 @@ import type {
 /** Version of the plan's JSON shape; bumped on any incompatible change. */
 export const PLAN_VERSION = 1;
 
-/** What a change does to its object. */
-export type Action = 'create' | 'update' | 'delete';
+/** What a change does to an object. */
+export type ObjectAction = 'create' | 'update' | 'delete';
+
+/** What a change does: to its object, or `run` for a reload command, run because a file it reads changed. */
+export type Action = ObjectAction | 'run';
 
 /** A virtual service without its destinations (those are changes of their own). */
 export interface IpvsServiceSpec extends IpvsServiceAttrs {
@@ -28,8 +31,8 @@ export interface IpvsDestinationSpec extends IpvsDestination {
   service: IpvsServiceId;
 }
 
-interface ChangeOf<K extends string, T> {
-  action: Action;
+interface ChangeOf<K extends string, T, A extends Action = ObjectAction> {
+  action: A;
   kind: K;
   /** Canonical key of the object (unique within its kind on a host). */
   key: string;
@@ -58,7 +61,7 @@ export type Change =
   | ChangeOf<'ipvs-sync-daemon', SyncDaemon>
   | ChangeOf<'nft-table', NftTable>
   | ChangeOf<'file', ManagedFile>
-  | ChangeOf<'reload', Reload>;
+  | ChangeOf<'reload', Reload, 'run'>;
 
 /** The kinds of object lbctl manages. */
 export type Kind = Change['kind'];
@@ -97,7 +100,13 @@ export interface Plan {
 
 /** Number of changes of each action in a plan. */
 export function summarize(changes: readonly Change[]): Record<Action, number> {
-  const counts = { create: 0, update: 0, delete: 0 };
+  const counts = { create: 0, update: 0, delete: 0, run: 0 };
   for (const c of changes) counts[c.action]++;
   return counts;
+}
+
+/** The counts of a host's plan in words ("2 to create, 1 to update, 0 to delete, 1 to run"; no "to run" when none). */
+export function summaryLine(changes: readonly Change[]): string {
+  const n = summarize(changes);
+  return `${n.create} to create, ${n.update} to update, ${n.delete} to delete${n.run ? `, ${n.run} to run` : ''}`;
 }

@@ -4,8 +4,8 @@ import type { Address, IpvsDestination, Link, ManagedFile, NftTable, Reload, Rou
 import type { Change, IpvsServiceSpec } from '../plan/types.js';
 import { visible } from './visible.js';
 
-/** The sign of an action in diffs: + create, ~ update, - delete. */
-export const SIGN = { create: '+', update: '~', delete: '-' } as const;
+/** The sign of an action in diffs: + create, ~ update, - delete, > run. */
+export const SIGN = { create: '+', update: '~', delete: '-', run: '>' } as const;
 
 const mode = (m: number) => m.toString(8).padStart(4, '0');
 

@@ -1,5 +1,5 @@
 // Renders plans for people: a coloured diff like `terraform plan` (+ create, ~ update, - delete).
-import { summarize, type Change, type HostPlan, type Plan } from '../plan/types.js';
+import { summaryLine, type Change, type HostPlan, type Plan } from '../plan/types.js';
 import { describeChange } from './describe.js';
 import { unifiedDiff } from './text-diff.js';
 import { visible, visibleLines } from './visible.js';
@@ -9,12 +9,13 @@ export interface Colors {
   create: (s: string) => string;
   update: (s: string) => string;
   delete: (s: string) => string;
+  run: (s: string) => string;
   dim: (s: string) => string;
   bold: (s: string) => string;
 }
 
 /** Colours that leave text as it is (NO_COLOR, pipes, golden files). */
-export const PLAIN: Colors = { create: (s) => s, update: (s) => s, delete: (s) => s, dim: (s) => s, bold: (s) => s };
+export const PLAIN: Colors = { create: (s) => s, update: (s) => s, delete: (s) => s, run: (s) => s, dim: (s) => s, bold: (s) => s };
 
 function fileDiff(c: Change, colors: Colors): string[] {
   if (c.kind !== 'file' || c.action !== 'update' || !c.before || !c.after) return [];
@@ -30,12 +31,9 @@ function fileDiff(c: Change, colors: Colors): string[] {
 }
 
 function hostToHuman(p: HostPlan, colors: Colors): string {
-  const n = summarize(p.changes);
   const head =
     colors.bold(`Host ${visible(p.host)}: `) +
-    (p.changes.length === 0
-      ? 'no changes, the host matches the topology'
-      : `${n.create} to create, ${n.update} to update, ${n.delete} to delete`);
+    (p.changes.length === 0 ? 'no changes, the host matches the topology' : summaryLine(p.changes));
   const lines = [head];
   for (const w of p.warnings) lines.push(`  ${colors.update('!')} ${visible(w)}`);
   for (const c of p.changes) {

@@ -1,6 +1,6 @@
 // Renders plans as shell: the exact commands, one per line, deterministic and runnable by hand.
 import { stepsFor, type Step } from '../plan/steps.js';
-import { summarize, type HostPlan, type Plan } from '../plan/types.js';
+import { summaryLine, type HostPlan, type Plan } from '../plan/types.js';
 import { describeChange } from './describe.js';
 import { heredocDelimiter, quoteArgv, quoteWord } from '../drivers/sh/quote.js';
 import { visible } from './visible.js';
@@ -30,8 +30,7 @@ export function stepToShell(step: Step): string {
 const comment = (text: string) => `# ${visible(text)}`;
 
 function hostToShell(p: HostPlan): string {
-  const n = summarize(p.changes);
-  const lines = [comment(`lbctl plan for host ${p.host}: ${n.create} to create, ${n.update} to update, ${n.delete} to delete`)];
+  const lines = [comment(`lbctl plan for host ${p.host}: ${summaryLine(p.changes)}`)];
   for (const w of p.warnings) lines.push(comment(`warning: ${w}`));
   for (const c of p.changes) {
     lines.push(comment(describeChange(c)));

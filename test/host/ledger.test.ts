@@ -1,7 +1,7 @@
 // The ledger's parser: anything that is not a ledger is a clear refusal that says how to recover, never a crash.
 import { describe, expect, it } from 'vitest';
 import { claimChanges, LedgerUnreadable, parseLedger, recordChanges, recordDrains, recordSysctlOrigins } from '../../src/host/ledger.js';
-import type { Change } from '../../src/plan/types.js';
+import type { Change, ObjectAction } from '../../src/plan/types.js';
 
 const WHERE = '/var/lib/lbctl/state.json';
 
@@ -55,7 +55,7 @@ describe('parseLedger', () => {
   });
 });
 
-const address = (action: Change['action'], cidr: string): Change => ({
+const address = (action: ObjectAction, cidr: string): Change => ({
   action,
   kind: 'address',
   key: `lo ${cidr}`,

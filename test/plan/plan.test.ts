@@ -94,8 +94,8 @@ describe('plan', () => {
     expect(plan.changes.map((c) => `${c.action} ${c.kind} ${c.key}`)).toEqual([
       'update file /etc/frr/frr.conf',
       'update file /etc/systemd/system/lbctl.service',
-      'update reload boot',
-      'update reload frr',
+      'run reload frr',
+      'run reload boot',
       'delete address lo 10.9.9.9/32',
     ]);
     expect(plan.unmanaged).toEqual([]);

@@ -37,7 +37,7 @@ export interface PlanOptions {
 async function colorsFor(io: Io): Promise<Colors> {
   if (!io.color) return PLAIN;
   const { default: c } = await import('chalk');
-  return { create: c.green, update: c.yellow, delete: c.red, dim: c.dim, bold: c.bold };
+  return { create: c.green, update: c.yellow, delete: c.red, run: c.cyan, dim: c.dim, bold: c.bold };
 }
 
 /** Renders a plan in the chosen format. */

@@ -1,4 +1,4 @@
-# lbctl plan for host r1: 6 to create, 3 to update, 0 to delete
+# lbctl plan for host r1: 6 to create, 0 to update, 0 to delete, 3 to run
 # + sysctl net.ipv4.ip_forward = 1
 sysctl -q -w net.ipv4.ip_forward=1
 # + route inet default  via 10.211.55.1
@@ -64,14 +64,14 @@ ExecStart=ip route replace default via 10.211.55.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload ospfd  systemctl restart ospfd
-systemctl restart ospfd
-# ~ reload zebra  systemctl restart zebra
+# > reload zebra  systemctl restart zebra
 systemctl restart zebra
+# > reload ospfd  systemctl restart ospfd
+systemctl restart ospfd
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host r2: 6 to create, 3 to update, 0 to delete
+# lbctl plan for host r2: 6 to create, 0 to update, 0 to delete, 3 to run
 # + sysctl net.ipv4.ip_forward = 1
 sysctl -q -w net.ipv4.ip_forward=1
 # + route inet default  via 10.211.55.1
@@ -135,14 +135,14 @@ ExecStart=ip route replace default via 10.211.55.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload ospfd  systemctl restart ospfd
-systemctl restart ospfd
-# ~ reload zebra  systemctl restart zebra
+# > reload zebra  systemctl restart zebra
 systemctl restart zebra
+# > reload ospfd  systemctl restart ospfd
+systemctl restart ospfd
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host pc: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host pc: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.211.66.254
 ip route replace default via 10.211.66.254
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -161,10 +161,10 @@ ExecStart=ip route replace default via 10.211.66.254
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host dns1: 7 to create, 2 to update, 0 to delete
+# lbctl plan for host dns1: 7 to create, 0 to update, 0 to delete, 2 to run
 # + sysctl net.ipv4.ip_nonlocal_bind = 1
 sysctl -q -w net.ipv4.ip_nonlocal_bind=1
 # + address lo 6.6.6.6/32
@@ -289,12 +289,12 @@ ExecStart=ip route replace default via 10.0.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host dns2: 7 to create, 2 to update, 0 to delete
+# lbctl plan for host dns2: 7 to create, 0 to update, 0 to delete, 2 to run
 # + sysctl net.ipv4.ip_nonlocal_bind = 1
 sysctl -q -w net.ipv4.ip_nonlocal_bind=1
 # + address lo 6.6.6.6/32
@@ -419,12 +419,12 @@ ExecStart=ip route replace default via 10.0.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host dns3: 7 to create, 2 to update, 0 to delete
+# lbctl plan for host dns3: 7 to create, 0 to update, 0 to delete, 2 to run
 # + sysctl net.ipv4.ip_nonlocal_bind = 1
 sysctl -q -w net.ipv4.ip_nonlocal_bind=1
 # + address lo 6.6.6.6/32
@@ -549,7 +549,7 @@ ExecStart=ip route replace default via 10.0.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service

@@ -1,4 +1,4 @@
-# lbctl plan for host dnslb1: 3 to create, 2 to update, 0 to delete
+# lbctl plan for host dnslb1: 3 to create, 0 to update, 0 to delete, 2 to run
 # + route inet default  via 203.0.113.1
 ip route replace default via 203.0.113.1
 # + file /etc/lbctl/zones/mycompany.com.records  mode 0644
@@ -34,12 +34,12 @@ ExecStart=ip route replace default via 203.0.113.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload zone mycompany.com  rndc reload mycompany.com
+# > reload zone mycompany.com  rndc reload mycompany.com
 rndc reload mycompany.com
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host dnslb2: 3 to create, 2 to update, 0 to delete
+# lbctl plan for host dnslb2: 3 to create, 0 to update, 0 to delete, 2 to run
 # + route inet default  via 203.0.113.1
 ip route replace default via 203.0.113.1
 # + file /etc/lbctl/zones/mycompany.com.records  mode 0644
@@ -75,12 +75,12 @@ ExecStart=ip route replace default via 203.0.113.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload zone mycompany.com  rndc reload mycompany.com
+# > reload zone mycompany.com  rndc reload mycompany.com
 rndc reload mycompany.com
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host lb1: 10 to create, 1 to update, 0 to delete
+# lbctl plan for host lb1: 10 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wrr
@@ -126,10 +126,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello1a: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello1a: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -167,10 +167,10 @@ ExecStart=ip route replace default via 10.0.1.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello1b: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello1b: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -208,10 +208,10 @@ ExecStart=ip route replace default via 10.0.1.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host lb2: 10 to create, 1 to update, 0 to delete
+# lbctl plan for host lb2: 10 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wlc
@@ -257,10 +257,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello2a: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello2a: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -298,10 +298,10 @@ ExecStart=ip route replace default via 10.0.2.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello2b: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello2b: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -339,10 +339,10 @@ ExecStart=ip route replace default via 10.0.2.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host lb3: 12 to create, 1 to update, 0 to delete
+# lbctl plan for host lb3: 12 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_sh
@@ -395,10 +395,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello3a: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello3a: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -436,10 +436,10 @@ ExecStart=ip route replace default via 10.0.3.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello3b: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host hello3b: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -477,10 +477,10 @@ ExecStart=ip route replace default via 10.0.3.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host lb4: 12 to create, 1 to update, 0 to delete
+# lbctl plan for host lb4: 12 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wrr
@@ -533,10 +533,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello4a: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello4a: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.4.1
 ip route replace default via 10.0.4.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -555,10 +555,10 @@ ExecStart=ip route replace default via 10.0.4.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello4b: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello4b: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.4.1
 ip route replace default via 10.0.4.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -577,10 +577,10 @@ ExecStart=ip route replace default via 10.0.4.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host lb5: 12 to create, 1 to update, 0 to delete
+# lbctl plan for host lb5: 12 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_lc
@@ -633,10 +633,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello5a: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello5a: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.5.1
 ip route replace default via 10.0.5.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -655,10 +655,10 @@ ExecStart=ip route replace default via 10.0.5.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello5b: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello5b: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.5.1
 ip route replace default via 10.0.5.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -677,10 +677,10 @@ ExecStart=ip route replace default via 10.0.5.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host lb6: 12 to create, 1 to update, 0 to delete
+# lbctl plan for host lb6: 12 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_rr
@@ -733,10 +733,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello6a: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello6a: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.6.1
 ip route replace default via 10.0.6.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -755,10 +755,10 @@ ExecStart=ip route replace default via 10.0.6.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host hello6b: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host hello6b: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.0.6.1
 ip route replace default via 10.0.6.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -777,5 +777,5 @@ ExecStart=ip route replace default via 10.0.6.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service

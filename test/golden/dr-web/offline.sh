@@ -1,4 +1,4 @@
-# lbctl plan for host director: 18 to create, 1 to update, 0 to delete
+# lbctl plan for host director: 18 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_sh
@@ -69,10 +69,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web1: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web1: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -110,10 +110,10 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -151,10 +151,10 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -192,7 +192,7 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
 # lbctl plan for host client: 0 to create, 0 to update, 0 to delete

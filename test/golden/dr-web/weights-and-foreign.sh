@@ -1,4 +1,4 @@
-# lbctl plan for host director: 3 to create, 5 to update, 0 to delete
+# lbctl plan for host director: 3 to create, 4 to update, 0 to delete, 1 to run
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # + module ip_vs_sh
 modprobe ip_vs_sh
@@ -40,11 +40,11 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 # unmanaged, left alone: ipvs-service 'tcp 192.168.10.200:8080'
 
-# lbctl plan for host web1: 2 to create, 2 to update, 0 to delete
+# lbctl plan for host web1: 2 to create, 1 to update, 0 to delete, 1 to run
 # ~ sysctl net.ipv4.conf.eth0.arp_announce 0 -> 2
 sysctl -q -w net.ipv4.conf.eth0.arp_announce=2
 # + file /etc/sysctl.d/90-lbctl.conf  mode 0644
@@ -72,10 +72,10 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 3 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 3 to create, 0 to update, 0 to delete, 1 to run
 # + address lo 192.168.10.100/32
 ip addr add 192.168.10.100/32 dev lo
 # + file /etc/sysctl.d/90-lbctl.conf  mode 0644
@@ -103,11 +103,11 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 # unmanaged, left alone: address 'lo 172.31.255.1/32'
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web3 in test/fixtures/drift/dr-web/weights-and-foreign: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -146,7 +146,7 @@ ExecStart=ip route replace default via 192.168.10.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
 # lbctl plan for host client: 0 to create, 0 to update, 0 to delete

@@ -1,4 +1,4 @@
-# lbctl plan for host router: 3 to create, 2 to update, 0 to delete
+# lbctl plan for host router: 3 to create, 1 to update, 0 to delete, 1 to run
 # ~ sysctl net.ipv4.fib_multipath_hash_policy 0 -> 1
 sysctl -q -w net.ipv4.fib_multipath_hash_policy=1
 # + file /etc/frr/daemons  mode 0640
@@ -104,10 +104,10 @@ install -D -m 0644 /dev/stdin /etc/sysctl.d/90-lbctl.conf <<'LBCTL_EOF'
 net.ipv4.fib_multipath_hash_policy = 1
 net.ipv4.ip_forward = 1
 LBCTL_EOF
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
 
-# lbctl plan for host d1: 16 to create, 2 to update, 0 to delete
+# lbctl plan for host d1: 16 to create, 0 to update, 0 to delete, 2 to run
 # warning: no captures for host d1 in test/fixtures/drift/ecmp-web/d2-scheduler-sloppy-and-vip: planned from an empty state
 # warning: ECMP service tcp 10.40.0.100:80: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it
 # + module ip_vs
@@ -267,12 +267,12 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host d2: 8 to create, 4 to update, 0 to delete
+# lbctl plan for host d2: 8 to create, 2 to update, 0 to delete, 2 to run
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # + module ip_vs_mh
 modprobe ip_vs_mh
@@ -419,12 +419,12 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host web1: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web1: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web1 in test/fixtures/drift/ecmp-web/d2-scheduler-sloppy-and-vip: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -463,10 +463,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web2 in test/fixtures/drift/ecmp-web/d2-scheduler-sloppy-and-vip: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -505,10 +505,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web3 in test/fixtures/drift/ecmp-web/d2-scheduler-sloppy-and-vip: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -547,10 +547,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host client: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host client: 2 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host client in test/fixtures/drift/ecmp-web/d2-scheduler-sloppy-and-vip: planned from an empty state
 # + route inet default  via 10.31.0.1
 ip route replace default via 10.31.0.1
@@ -570,5 +570,5 @@ ExecStart=ip route replace default via 10.31.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service

@@ -1,4 +1,4 @@
-# lbctl plan for host router: 5 to create, 1 to update, 0 to delete
+# lbctl plan for host router: 5 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.fib_multipath_hash_policy = 1
 sysctl -q -w net.ipv4.fib_multipath_hash_policy=1
 # + sysctl net.ipv4.ip_forward = 1
@@ -106,10 +106,10 @@ install -D -m 0644 /dev/stdin /etc/sysctl.d/90-lbctl.conf <<'LBCTL_EOF'
 net.ipv4.fib_multipath_hash_policy = 1
 net.ipv4.ip_forward = 1
 LBCTL_EOF
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
 
-# lbctl plan for host d1: 16 to create, 2 to update, 0 to delete
+# lbctl plan for host d1: 16 to create, 0 to update, 0 to delete, 2 to run
 # warning: ECMP service tcp 10.40.0.100:80: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it
 # + module ip_vs
 modprobe ip_vs
@@ -268,12 +268,12 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host d2: 16 to create, 2 to update, 0 to delete
+# lbctl plan for host d2: 16 to create, 0 to update, 0 to delete, 2 to run
 # warning: ECMP service tcp 10.40.0.100:80: real servers are added in address order, the same order on every director and in the boot-time rules file, so mh maps each flow to the same real server whichever director receives it
 # + module ip_vs
 modprobe ip_vs
@@ -432,12 +432,12 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload frr  systemctl reload frr
+# > reload frr  systemctl reload frr
 systemctl reload frr
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host web1: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web1: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -475,10 +475,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -516,10 +516,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -557,10 +557,10 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host client: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host client: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.31.0.1
 ip route replace default via 10.31.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -579,5 +579,5 @@ ExecStart=ip route replace default via 10.31.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service

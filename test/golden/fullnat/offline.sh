@@ -1,4 +1,4 @@
-# lbctl plan for host director: 22 to create, 1 to update, 0 to delete
+# lbctl plan for host director: 22 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_lc
@@ -109,10 +109,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host ar1: 4 to create, 1 to update, 0 to delete
+# lbctl plan for host ar1: 4 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.ip_forward = 1
 sysctl -q -w net.ipv4.ip_forward=1
 # + route inet default  via 10.20.0.254
@@ -138,10 +138,10 @@ ExecStart=ip route replace default via 10.20.0.254
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app1: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app1: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.20.0.1
 ip route replace default via 10.20.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -160,10 +160,10 @@ ExecStart=ip route replace default via 10.20.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app2: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app2: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.20.0.1
 ip route replace default via 10.20.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -182,10 +182,10 @@ ExecStart=ip route replace default via 10.20.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app3: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app3: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.21.0.1
 ip route replace default via 10.21.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -204,7 +204,7 @@ ExecStart=ip route replace default via 10.21.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
 # lbctl plan for host client: 0 to create, 0 to update, 0 to delete

@@ -1,4 +1,4 @@
-# lbctl plan for host director: 22 to create, 1 to update, 0 to delete
+# lbctl plan for host director: 22 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_rr
@@ -81,10 +81,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app1: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app1: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.10.0.1
 ip route replace default via 10.10.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -103,10 +103,10 @@ ExecStart=ip route replace default via 10.10.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app2: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app2: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.10.0.1
 ip route replace default via 10.10.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -125,10 +125,10 @@ ExecStart=ip route replace default via 10.10.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host app3: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host app3: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.10.0.1
 ip route replace default via 10.10.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -147,7 +147,7 @@ ExecStart=ip route replace default via 10.10.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
 # lbctl plan for host client: 0 to create, 0 to update, 0 to delete

@@ -1,4 +1,4 @@
-# lbctl plan for host director: 18 to create, 1 to update, 0 to delete
+# lbctl plan for host director: 18 to create, 0 to update, 0 to delete, 1 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wlc
@@ -69,10 +69,10 @@ ExecStart=ipvsadm-restore
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host rs-tokyo: 11 to create, 1 to update, 0 to delete
+# lbctl plan for host rs-tokyo: 11 to create, 0 to update, 0 to delete, 1 to run
 # + module ipip
 modprobe ipip
 # + sysctl net.ipv4.conf.all.arp_announce = 2
@@ -120,10 +120,10 @@ ExecStart=ip route replace default via 198.51.100.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host rs-beijing: 11 to create, 1 to update, 0 to delete
+# lbctl plan for host rs-beijing: 11 to create, 0 to update, 0 to delete, 1 to run
 # + module ipip
 modprobe ipip
 # + sysctl net.ipv4.conf.all.arp_announce = 2
@@ -171,10 +171,10 @@ ExecStart=ip route replace default via 192.0.2.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host rs-newyork: 11 to create, 1 to update, 0 to delete
+# lbctl plan for host rs-newyork: 11 to create, 0 to update, 0 to delete, 1 to run
 # + module ipip
 modprobe ipip
 # + sysctl net.ipv4.conf.all.arp_announce = 2
@@ -222,5 +222,5 @@ ExecStart=ip route replace default via 10.30.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service

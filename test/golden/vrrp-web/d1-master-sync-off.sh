@@ -8,7 +8,7 @@ install -D -m 0644 /dev/stdin /etc/sysctl.d/90-lbctl.conf <<'LBCTL_EOF'
 net.ipv4.ip_forward = 1
 LBCTL_EOF
 
-# lbctl plan for host d1: 5 to create, 3 to update, 0 to delete
+# lbctl plan for host d1: 5 to create, 1 to update, 0 to delete, 2 to run
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # + ipvs-sync-daemon backup  on eth0, syncid 1
 ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 1
@@ -71,12 +71,12 @@ ExecStart=ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload keepalived  systemctl reload-or-restart keepalived
+# > reload keepalived  systemctl reload-or-restart keepalived
 systemctl reload-or-restart keepalived
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host d2: 4 to create, 2 to update, 0 to delete
+# lbctl plan for host d2: 4 to create, 0 to update, 0 to delete, 2 to run
 # warning: ipvsadm-thresholds.txt is missing: real-server thresholds (-x/-y) are not compared
 # + file /etc/ipvsadm.rules  mode 0644
 install -D -m 0644 /dev/stdin /etc/ipvsadm.rules <<'LBCTL_EOF'
@@ -134,12 +134,12 @@ ExecStart=ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload keepalived  systemctl reload-or-restart keepalived
+# > reload keepalived  systemctl reload-or-restart keepalived
 systemctl reload-or-restart keepalived
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host web1: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web1: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web1 in test/fixtures/drift/vrrp-web/d1-master-sync-off: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -178,10 +178,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web2 in test/fixtures/drift/vrrp-web/d1-master-sync-off: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -220,10 +220,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host web3 in test/fixtures/drift/vrrp-web/d1-master-sync-off: planned from an empty state
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
@@ -262,10 +262,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host client: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host client: 2 to create, 0 to update, 0 to delete, 1 to run
 # warning: no captures for host client in test/fixtures/drift/vrrp-web/d1-master-sync-off: planned from an empty state
 # + route inet default  via 10.51.0.1
 ip route replace default via 10.51.0.1
@@ -285,5 +285,5 @@ ExecStart=ip route replace default via 10.51.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service

@@ -7,7 +7,7 @@ install -D -m 0644 /dev/stdin /etc/sysctl.d/90-lbctl.conf <<'LBCTL_EOF'
 net.ipv4.ip_forward = 1
 LBCTL_EOF
 
-# lbctl plan for host d1: 13 to create, 2 to update, 0 to delete
+# lbctl plan for host d1: 13 to create, 0 to update, 0 to delete, 2 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wrr
@@ -82,12 +82,12 @@ ExecStart=ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload keepalived  systemctl reload-or-restart keepalived
+# > reload keepalived  systemctl reload-or-restart keepalived
 systemctl reload-or-restart keepalived
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host d2: 13 to create, 2 to update, 0 to delete
+# lbctl plan for host d2: 13 to create, 0 to update, 0 to delete, 2 to run
 # + module ip_vs
 modprobe ip_vs
 # + module ip_vs_wrr
@@ -162,12 +162,12 @@ ExecStart=ipvsadm --start-daemon master --mcast-interface eth0 --syncid 1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
-systemctl enable lbctl.service
-# ~ reload keepalived  systemctl reload-or-restart keepalived
+# > reload keepalived  systemctl reload-or-restart keepalived
 systemctl reload-or-restart keepalived
+# > reload boot  systemctl enable lbctl.service
+systemctl enable lbctl.service
 
-# lbctl plan for host web1: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web1: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -205,10 +205,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web2: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web2: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -246,10 +246,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host web3: 8 to create, 1 to update, 0 to delete
+# lbctl plan for host web3: 8 to create, 0 to update, 0 to delete, 1 to run
 # + sysctl net.ipv4.conf.all.arp_announce = 2
 sysctl -q -w net.ipv4.conf.all.arp_announce=2
 # + sysctl net.ipv4.conf.all.arp_ignore = 1
@@ -287,10 +287,10 @@ ExecStart=ip route replace default via 10.50.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
 
-# lbctl plan for host client: 2 to create, 1 to update, 0 to delete
+# lbctl plan for host client: 2 to create, 0 to update, 0 to delete, 1 to run
 # + route inet default  via 10.51.0.1
 ip route replace default via 10.51.0.1
 # + file /etc/systemd/system/lbctl.service  mode 0644
@@ -309,5 +309,5 @@ ExecStart=ip route replace default via 10.51.0.1
 [Install]
 WantedBy=multi-user.target
 LBCTL_EOF
-# ~ reload boot  systemctl enable lbctl.service
+# > reload boot  systemctl enable lbctl.service
 systemctl enable lbctl.service
