@@ -281,6 +281,11 @@ describe('keepalived checkers and pool settings → the topology', () => {
       vs('', 'HTTP_GET { url { path /\n digest 9b3a0c85a887a256d6939da88aabd8cd } }'),
       "not imported: digest: keepalived's digest is the MD5",
     ],
+    [
+      'a regex JavaScript cannot read',
+      vs('', 'HTTP_GET { url { path /\n regex "(?<x" } }'),
+      'not imported: regex: not a regular expression JavaScript reads',
+    ],
     ['a second url', vs('', 'HTTP_GET { url { path /a }\n url { path /b } }'), 'not imported: url: lbctl checks one path per real server'],
     ['SMTP_CHECK', vs('', 'SMTP_CHECK { }'), 'not imported: SMTP_CHECK: a checker lbctl has no check kind for'],
     [

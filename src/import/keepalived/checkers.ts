@@ -82,6 +82,16 @@ function statusCodes(s: Statement | undefined, note: CheckerNote): number[] {
   return [...codes].sort((a, b) => a - b);
 }
 
+/** Whether keepalived's (PCRE) regex reads the same as a JavaScript one, as far as compiling it tells. */
+function jsRegex(text: string): boolean {
+  try {
+    new RegExp(text);
+    return text.length >= 1 && text.length <= 1024;
+  } catch {
+    return false;
+  }
+}
+
 /** HTTP_GET/SSL_GET: the first url's path, status codes, regex and virtual host; the rest is noted. */
 function httpFields(s: Statement, inherited: Inherited, check: RawCheck, note: CheckerNote): boolean {
   const urls = (s.block ?? []).filter((c) => c.keyword.text === 'url');
@@ -110,8 +120,10 @@ function httpFields(s: Statement, inherited: Inherited, check: RawCheck, note: C
         return false;
       }
     } else if (k === 'virtualhost') host = arg(c, 0);
-    else if (k === 'regex') check.body = rest(c);
-    else if (k === 'digest')
+    else if (k === 'regex') {
+      if (jsRegex(rest(c))) check.body = rest(c);
+      else note('not-imported', c, "not a regular expression JavaScript reads (lbctl's `body`, at most 1024 characters): no body check");
+    } else if (k === 'digest')
       note(
         'not-imported',
         c,
