@@ -3,7 +3,7 @@
 import { canonicalIp } from '../../net/ip.js';
 import type { RawCheck } from '../../topology/health.js';
 import { CHECK_DEFAULTS_OF, CHECKER_KEYWORD_REASON, DNS_TYPES_OF_KEEPALIVED } from './keywords.js';
-import type { Statement } from './syntax.js';
+import { arg, rest, type Statement } from './syntax.js';
 
 /** A note about a statement of a checker. */
 export type CheckerNote = (kind: 'not-imported' | 'adjusted', s: Statement, message: string) => void;
@@ -44,8 +44,6 @@ const MAX_FALL = 100;
 /** A command word lbctl's exec check accepts (the topology's argv rule). */
 const WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-const arg = (s: Statement, i: number): string | undefined => s.args[i]?.text;
-const rest = (s: Statement): string => s.args.map((w) => w.text).join(' ');
 /** The last line of a block with this keyword (keepalived: the last one wins). */
 const lastOf = (block: readonly Statement[] | undefined, k: string): Statement | undefined =>
   [...(block ?? [])].reverse().find((c) => c.keyword.text === k);

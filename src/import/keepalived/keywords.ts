@@ -1,6 +1,6 @@
 // keepalived keywords lbctl's topology cannot express yet, and why: each is reported, never dropped silently.
 
-const CHECK = 'a checker lbctl has no check kind for (lbctl: tcp, http, https, dns, udp, icmp, exec): the real server is not checked';
+const CHECK = 'a checker lbctl has no check kind for (lbctl: tcp, http, https, dns, udp, icmp, exec): lbctl does not run it';
 const ALPHA = "lbctl's agent trusts real servers as up until a check fails (keepalived's default, without alpha)";
 const OMEGA = 'lbctl leaves the IPVS table as it is when the agent stops (keepalived with omega clears it and runs quorum_down)';
 const WARMUP = 'lbctl starts each check at a random phase within its interval';

@@ -20,7 +20,7 @@ import {
   VRRP_OTHER,
   VS_NOT_IMPORTED,
 } from './keywords.js';
-import type { Statement } from './syntax.js';
+import { arg, rest, type Statement } from './syntax.js';
 
 /** lvs_schedulers[] of check_parser.c. */
 const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos']);
@@ -104,9 +104,6 @@ class Notes {
     this.list.push({ kind, at, keyword: s.keyword.text, message });
   }
 }
-
-const arg = (s: Statement, i: number): string | undefined => s.args[i]?.text;
-const rest = (s: Statement): string => s.args.map((w) => w.text).join(' ');
 
 /** An unsigned decimal within [min, max], as read_unsigned_strvec accepts it; undefined otherwise. */
 function unsigned(text: string | undefined, min: number, max: number): number | undefined {
