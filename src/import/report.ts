@@ -1,5 +1,6 @@
 // What an import reports next to the topology it writes: what was not carried over, what was adjusted, what to fill in.
 import type { IpvsService } from '../model/state.js';
+import type { RawCheck } from '../topology/health.js';
 
 /** A place in an imported file (1-based line and column; `endLine` closes a block). */
 export interface SourceAt {
@@ -25,10 +26,25 @@ export interface ImportNote {
   message: string;
 }
 
-/** A virtual service as the source tool would put it in the kernel, and where it was defined. */
+/** What failing checks do to a service's pool, in the topology's terms (absent fields: lbctl's defaults). */
+export interface ImportedPool {
+  onFailure?: 'weight0' | 'remove';
+  failOpen?: number;
+  /** "address" or "address:port", as a real server is written. */
+  sorryServer?: string;
+  quorum?: number;
+  hysteresis?: number;
+}
+
+/** A virtual service as the source tool would put it in the kernel, where it was defined, and how it is kept healthy. */
 export interface ImportedService {
   service: IpvsService;
   at?: SourceAt;
+  /** Each checked real server's check, by the destinationKey of its destination in `service`; the probe port is explicit. */
+  checks?: Map<string, RawCheck>;
+  pool?: ImportedPool;
+  /** The VIP floats between directors by VRRP. */
+  ha?: 'vrrp';
 }
 
 /** An interface the source names for an address the director holds (keepalived's VRRP addresses and their `dev`). */

@@ -1,13 +1,15 @@
 // Imported IPVS services → the text of a topology file lbctl validates: one director host, real servers as bare addresses.
 import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import { destinationKey, endpoint, serviceKey } from '../model/keys.js';
-import type { IpvsForward, IpvsService } from '../model/state.js';
+import type { IpvsDestination, IpvsForward, IpvsService } from '../model/state.js';
+import type { RawCheck } from '../topology/health.js';
 import { API_VERSION, SCHEDULERS } from '../topology/schema.js';
 import type { Method } from '../topology/types.js';
 import {
   formatNote,
   sortNotes,
   type ImportNote,
+  type ImportedPool,
   type ImportResult,
   type ImportedService,
   type InterfaceHint,
@@ -29,6 +31,10 @@ interface DraftService {
   name: string;
   service: IpvsService;
   method: Method;
+  /** Each destination's check, in destination order. */
+  checks: (RawCheck | undefined)[];
+  pool?: ImportedPool;
+  ha?: 'vrrp';
 }
 
 /** A network the director must share with DR and NAT real servers, with the placeholder address it gets there. */
@@ -61,6 +67,12 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
   const note = (kind: NoteKind, keyword: string, message: string) =>
     notes.push(at === undefined ? { kind, keyword, message } : { kind, at, keyword, message });
   const s: IpvsService = { ...imported.service, destinations: [...imported.service.destinations] };
+  // Checks follow their destination through the adjustments below (by object: a changed destination carries it on).
+  const checkOf = new Map<IpvsDestination, RawCheck>();
+  for (const d of s.destinations) {
+    const c = imported.checks?.get(destinationKey(d));
+    if (c !== undefined) checkOf.set(d, c);
+  }
   if (s.destinations.length === 0) {
     note(
       'not-imported',
@@ -119,6 +131,8 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
         );
         out = { ...out, weight: MAX_WEIGHT };
       }
+      const c = checkOf.get(d);
+      if (c !== undefined) checkOf.set(out, c);
       return out;
     })
     .filter((d) => {
@@ -141,7 +155,10 @@ function draftService(imported: ImportedService, notes: ImportNote[]): DraftServ
     note('adjusted', key, `persistence timeout ${s.persistence.timeout} s lowered to ${MAX_PERSISTENCE} s, the topology's maximum`);
     s.persistence = { ...s.persistence, timeout: MAX_PERSISTENCE };
   }
-  return { name: serviceName(s), service: s, method };
+  const draft: DraftService = { name: serviceName(s), service: s, method, checks: s.destinations.map((d) => checkOf.get(d)) };
+  if (imported.pool !== undefined) draft.pool = imported.pool;
+  if (imported.ha !== undefined) draft.ha = imported.ha;
+  return draft;
 }
 
 /** The /24 (IPv4) or /64 (IPv6) around an address: the guess at the L2 network a real server shares with the director. */
@@ -171,9 +188,11 @@ function draftNetworks(services: DraftService[], hints: readonly InterfaceHint[]
   ]);
   const prefixes = new Map<string, Prefix>();
   for (const d of services) {
-    if (d.method === 'tun') continue;
-    for (const r of d.service.destinations) {
-      const p = subnetOf(r.address);
+    // VRRP moves the VIP between directors on the network that holds it.
+    const vip = d.ha === 'vrrp' && d.service.id.protocol !== 'fwmark' ? [d.service.id.address] : [];
+    const onL2 = d.method === 'tun' ? [] : d.service.destinations.map((r) => r.address);
+    for (const address of [...vip, ...onL2]) {
+      const p = subnetOf(address);
       if (p !== null) prefixes.set(formatCidr(p), p);
     }
   }
@@ -204,6 +223,55 @@ function scalar(text: string): string {
   return /^[A-Za-z0-9._/-][A-Za-z0-9._/:-]*$/.test(text) ? text : JSON.stringify(text);
 }
 
+/** A YAML scalar for a value lbctl reads as a string: quoted also when YAML would read a number, boolean or null. */
+function text(value: string): string {
+  return /^([-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?|true|false|yes|no|on|off|null|~)$/i.test(value) ? JSON.stringify(value) : scalar(value);
+}
+
+/** A check (or any plain value) as YAML flow: `{ kind: http, interval: 60, status: [200] }`. */
+function flow(value: unknown): string {
+  if (typeof value === 'string') return text(value);
+  if (Array.isArray(value)) return `[${value.map(flow).join(', ')}]`;
+  if (typeof value === 'object' && value !== null)
+    return `{ ${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}: ${flow(v)}`)
+      .join(', ')} }`;
+  return String(value);
+}
+
+/** A destination's check as written under it: without the port when it probes the destination's own port. */
+function ownCheck(check: RawCheck, d: IpvsDestination): RawCheck {
+  if (check.port === undefined || check.port !== d.port || d.port === 0) return check;
+  const { port: _port, ...rest } = check;
+  return rest;
+}
+
+/**
+ * The service's check and each real server's `check:` under it: the check most real servers have is the service's,
+ * the others override the fields that differ (`false`: none). When an override would have to unset a field, every
+ * real server writes its whole check instead.
+ */
+function splitChecks(draft: DraftService): { base?: RawCheck; own: (RawCheck | false | undefined)[] } {
+  const checks = draft.checks.map((c, i) => (c === undefined ? undefined : ownCheck(c, draft.service.destinations[i]!)));
+  const counts = new Map<string, number>();
+  for (const c of checks) counts.set(JSON.stringify(c ?? null), (counts.get(JSON.stringify(c ?? null)) ?? 0) + 1);
+  const [top] = [...counts.entries()].reduce((best, e) => (e[1] > best[1] ? e : best));
+  const base = JSON.parse(top) as RawCheck | null;
+  if (base === null) return { own: checks };
+  let whole = false;
+  const own = checks.map((c, i): RawCheck | false | undefined => {
+    if (c === undefined) return false;
+    if (JSON.stringify(c) === top) return undefined;
+    if (c.kind !== base.kind) return c;
+    const d = draft.service.destinations[i]!;
+    const filled: RawCheck = { ...c, ...(base.port !== undefined && c.port === undefined && d.port > 0 ? { port: d.port } : {}) };
+    if (Object.keys(base).some((k) => !(k in filled))) whole = true;
+    return Object.fromEntries(Object.entries(filled).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(base[k as keyof RawCheck])));
+  });
+  return whole ? { own: checks } : { base, own };
+}
+
 /** The YAML lines of one service. */
 function serviceYaml(d: DraftService): string[] {
   const s = d.service;
@@ -220,16 +288,28 @@ function serviceYaml(d: DraftService): string[] {
     );
   }
   if (s.onePacket) lines.push('    onePacket: true');
-  lines.push(`    method: ${d.method}`, `    directors: [${DIRECTOR}]`, '    realServers:');
-  for (const r of s.destinations) {
+  lines.push(`    method: ${d.method}`, `    directors: [${DIRECTOR}]`);
+  if (d.ha !== undefined) lines.push(`    ha: ${d.ha}`);
+  const { base, own } = splitChecks(d);
+  if (base !== undefined) lines.push(`    check: ${flow(base)}`);
+  const pool = d.pool ?? {};
+  if (pool.onFailure !== undefined) lines.push(`    onFailure: ${pool.onFailure}`);
+  if (pool.failOpen !== undefined) lines.push(`    failOpen: ${pool.failOpen}`);
+  if (pool.sorryServer !== undefined) lines.push(`    sorryServer: ${scalar(pool.sorryServer)}`);
+  if (pool.quorum !== undefined) lines.push(`    quorum: ${pool.quorum}`);
+  if (pool.hysteresis !== undefined) lines.push(`    hysteresis: ${pool.hysteresis}`);
+  lines.push('    realServers:');
+  for (const [i, r] of s.destinations.entries()) {
     const port = s.id.protocol === 'fwmark' && r.port === 0 ? undefined : r.port;
-    if (r.weight === 1 && r.upper === 0 && r.lower === 0) {
+    const check = own[i];
+    if (r.weight === 1 && r.upper === 0 && r.lower === 0 && check === undefined) {
       lines.push(`      - ${scalar(port === undefined ? r.address : endpoint(r.address, port))}`);
       continue;
     }
     const fields = [`address: ${scalar(r.address)}`, ...(port === undefined ? [] : [`port: ${port}`]), `weight: ${r.weight}`];
     if (r.upper > 0) fields.push(`upper: ${r.upper}`);
     if (r.lower > 0) fields.push(`lower: ${r.lower}`);
+    if (check !== undefined) fields.push(`check: ${flow(check)}`);
     lines.push(`      - { ${fields.join(', ')} }`);
   }
   return lines;
@@ -262,6 +342,14 @@ export function draftTopology(result: ImportResult, origin: string): { yaml: str
       message: `${n.director} on ${n.prefix} is a placeholder: ${named} address on the network of these real servers`,
     });
   }
+  const vrrp = services.filter((d) => d.ha === 'vrrp').map((d) => d.name);
+  if (vrrp.length > 0)
+    notes.push({
+      kind: 'fill-in',
+      keyword: `services.${vrrp.join(', ')}.directors`,
+      message:
+        'add the other VRRP director(s), the preferred master first (lbctl gives priorities in this order); each needs an interface on the network of the VIP',
+    });
   if (services.length > 0) {
     notes.push({
       kind: 'fill-in',

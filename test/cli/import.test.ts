@@ -13,10 +13,13 @@ describe('lbctl import', () => {
     const r = await runCli('import', 'keepalived', 'test/fixtures/import/keepalived/keepalived-sample.conf', '--out', out);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain('keepalived-sample.conf:35:5: not imported: sorry_server: sorry servers come with a later lbctl issue');
+    expect(r.stderr).toContain("keepalived-sample.conf:42:15: not imported: digest: keepalived's digest is the MD5 of the body");
     expect(r.stderr).toContain('keepalived-sample.conf:15:1: not imported: vrrp_instance:');
-    expect(r.stderr).toMatch(/1 service\(s\) imported into .*; \d+ not imported, 0 adjusted, 2 to fill in/);
-    expect(readFileSync(out, 'utf8')).toMatch(/^# Imported by `lbctl import keepalived` from /);
+    expect(r.stderr).toMatch(/1 service\(s\) imported into .*; 3 not imported, 1 adjusted, 2 to fill in/);
+    const yaml = readFileSync(out, 'utf8');
+    expect(yaml).toMatch(/^# Imported by `lbctl import keepalived` from /);
+    expect(yaml).toContain('    sorryServer: 192.168.200.200:1358\n');
+    expect(yaml).toContain('    check: { kind: http, interval: 6, timeout: 3, rise: 1, fall: 4, path: /testurl3/test.jsp, status: [200, ');
     expect((await runCli('validate', out)).code).toBe(0);
   });
 

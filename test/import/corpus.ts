@@ -81,11 +81,17 @@ const IMPORTED = new Set([
   'ip_family',
   'uthreshold',
   'lthreshold',
+  // health checks, the pool and VRRP (ha: vrrp)
+  ...['HTTP_GET', 'SSL_GET', 'TCP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'MISC_CHECK'],
+  ...['delay_loop', 'connect_timeout', 'retry', 'nb_get_retry', 'delay_before_retry', 'misc_timeout', 'connect_ip', 'connect_port'],
+  ...['url', 'path', 'status_code', 'regex', 'virtualhost', 'type', 'name', 'payload', 'require_reply', 'misc_path'],
+  ...['inhibit_on_failure', 'sorry_server', 'quorum', 'hysteresis', 'interface', 'virtual_ipaddress'],
 ]);
 
 /**
  * Lines (1-based) holding a keyword the importer does not carry over, found without the importer:
- * comments stripped, braces tracked; lines inside a virtual_server_group are its entries (imported).
+ * comments stripped, braces tracked; lines inside a virtual_server_group or virtual_ipaddress are entries (imported;
+ * a VRRP address that is no VIP is checked by the unit tests).
  */
 export function unimportedLines(text: string): number[] {
   const out: number[] = [];
@@ -102,7 +108,7 @@ export function unimportedLines(text: string): number[] {
       else if (part === '}') stack.pop();
       else if (words.length > 0) {
         last = words[0] ?? '';
-        const inGroup = stack[stack.length - 1] === 'virtual_server_group';
+        const inGroup = ['virtual_server_group', 'virtual_ipaddress'].includes(stack[stack.length - 1] ?? '');
         if (!inGroup && !IMPORTED.has(last) && !out.includes(i + 1)) out.push(i + 1);
       }
     }

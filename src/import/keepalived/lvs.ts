@@ -2,9 +2,11 @@
 // server is up: keyword handlers of keepalived/check/check_parser.c, defaults and checks of check_data.c
 // (alloc_vs, alloc_rs, validate_check_config) and rules of ipvswrapper.c (ipvs_set_srule, ipvs_cmd, group ranges).
 import { canonicalIp, formatIp, maskLength, parseIp } from '../../net/ip.js';
-import { destinationKey, serviceKey } from '../../model/keys.js';
+import { destinationKey, endpoint, serviceKey } from '../../model/keys.js';
+import type { RawCheck } from '../../topology/health.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId, Persistence, Protocol } from '../../model/state.js';
-import type { ImportNote, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';
+import type { ImportNote, ImportedPool, ImportedService, InterfaceHint, NoteKind, SourceAt } from '../report.js';
+import { checkOf, importableChecker, type Inherited } from './checkers.js';
 import {
   CHECK_TIMING,
   CHECKER_REASON,
@@ -12,10 +14,13 @@ import {
   INHERITED_TIMING,
   LVS_IN_OTHER_BLOCKS,
   RS_NOT_IMPORTED,
+  SYNC_IMPORTED,
   TOP_NOT_IMPORTED,
+  VRRP_INSTANCE_NOTES,
+  VRRP_OTHER,
   VS_NOT_IMPORTED,
 } from './keywords.js';
-import type { Statement } from './syntax.js';
+import { arg, rest, type Statement } from './syntax.js';
 
 /** lvs_schedulers[] of check_parser.c. */
 const SCHEDULERS = new Set(['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos']);
@@ -48,6 +53,9 @@ interface RealServer {
   weight?: number;
   upper: number;
   lower: number;
+  /** Its first checker lbctl can express, as a topology check (probe port explicit). */
+  check?: RawCheck;
+  inhibit?: boolean;
   at: SourceAt;
 }
 
@@ -78,6 +86,12 @@ interface VirtualServer {
   protocol?: Protocol;
   weight: number;
   realServers: RealServer[];
+  inhibit: boolean;
+  sorry?: { address: string; port: number };
+  quorum?: number;
+  hysteresis?: number;
+  /** delay_loop (s): what misc_timeout defaults to. */
+  delayLoop: number;
   at: SourceAt;
 }
 
@@ -90,8 +104,6 @@ class Notes {
     this.list.push({ kind, at, keyword: s.keyword.text, message });
   }
 }
-
-const arg = (s: Statement, i: number): string | undefined => s.args[i]?.text;
 
 /** An unsigned decimal within [min, max], as read_unsigned_strvec accepts it; undefined otherwise. */
 function unsigned(text: string | undefined, min: number, max: number): number | undefined {
@@ -130,20 +142,22 @@ function forwarding(s: Statement, notes: Notes): Forwarding | undefined {
   return tunnel === undefined ? { forward } : { forward, tunnel };
 }
 
-/** Timing keys set in a block, by their inherited name, with where they came from. */
-type Timing = Map<string, string>;
-
-/** The inheritable timing keys a virtual_server or real_server block sets (wherever in the block: keepalived inherits at the end). */
-function timingOf(block: readonly Statement[] | undefined, from: string): Timing {
-  const timing: Timing = new Map();
+/** The inheritable keys a virtual_server or real_server block sets (wherever in the block: keepalived inherits at the end). */
+function timingOf(block: readonly Statement[] | undefined, from: string): Inherited {
+  const timing: Inherited = new Map();
   for (const c of block ?? [])
-    if (INHERITED_TIMING.includes(c.keyword.text)) timing.set(c.keyword.text, `${c.args.map((w) => w.text).join(' ')} from the ${from}`);
+    if (INHERITED_TIMING.includes(c.keyword.text) || c.keyword.text === 'virtualhost')
+      timing.set(c.keyword.text, { value: c.args.map((w) => w.text).join(' '), from: `the ${from}` });
   return timing;
 }
 
-/** The note for a checker block: it and its timing, its own keys first, then what it inherits from real server and virtual server. */
-function checkerNote(s: Statement, inherited: Timing, notes: Notes): void {
-  const timing = new Map(inherited);
+/** `inhibit_on_failure [true|false]` (a bare keyword sets it). */
+const inhibitOf = (s: Statement): boolean => !['false', 'no', 'off'].includes(arg(s, 0) ?? '');
+
+/** The note for a checker lbctl has no kind for: it and its timing, its own keys first, then what it inherits. */
+function checkerNote(s: Statement, inherited: Inherited, notes: Notes): void {
+  const timing = new Map<string, string>();
+  for (const [k, v] of inherited) if (INHERITED_TIMING.includes(k)) timing.set(k, `${v.value} from ${v.from}`);
   for (const c of s.block ?? []) {
     const key = CHECK_TIMING.get(c.keyword.text);
     if (key !== undefined) timing.set(key, c.args.map((w) => w.text).join(' '));
@@ -153,7 +167,7 @@ function checkerNote(s: Statement, inherited: Timing, notes: Notes): void {
 }
 
 /** A real_server block; `inherited` is the timing its checkers get from the virtual server. */
-function realServer(s: Statement, vs: VirtualServer, inherited: Timing, notes: Notes): RealServer | null {
+function realServer(s: Statement, vs: VirtualServer, inherited: Inherited, notes: Notes): RealServer | null {
   const a = address(arg(s, 0) ?? '');
   const p = port(arg(s, 1));
   if (a === null || p === undefined) {
@@ -178,7 +192,20 @@ function realServer(s: Statement, vs: VirtualServer, inherited: Timing, notes: N
       if (t === undefined) notes.add('adjusted', c, `"${arg(c, 0) ?? ''}" is not a threshold: keepalived ignores it`);
       else if (k === 'uthreshold') rs.upper = t;
       else rs.lower = t;
+    } else if (importableChecker(k)) {
+      const check = checkOf(c, timing, { address: rs.address, port: p, vsDelayLoop: vs.delayLoop }, (kind, at, message) =>
+        notes.add(kind, at, message),
+      );
+      if (check !== undefined && rs.check !== undefined)
+        notes.add(
+          'not-imported',
+          c,
+          'lbctl runs one check per real server (the first above); keepalived takes a server out when any of its checkers fails',
+        );
+      else if (check !== undefined) rs.check = check;
     } else if (CHECKERS.has(k)) checkerNote(c, timing, notes);
+    else if (k === 'inhibit_on_failure') rs.inhibit = inhibitOf(c);
+    else if ((INHERITED_TIMING.includes(k) && k !== 'warmup') || k === 'virtualhost') continue;
     else if (RS_NOT_IMPORTED.has(k)) notes.add('not-imported', c, RS_NOT_IMPORTED.get(k) ?? '');
     else notes.add('adjusted', c, 'not a real_server keyword: keepalived reports it and ignores it');
   }
@@ -245,9 +272,19 @@ function target(s: Statement, notes: Notes): VirtualServer['target'] | null {
 function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
   const t = target(s, notes);
   if (t === null) return null;
-  const vs: VirtualServer = { target: t, flagBits: new Set(), onePacket: false, weight: 1, realServers: [], at: s.keyword.at };
-  if (t.kind === 'address') vs.family = t.family;
   const timing = timingOf(s.block, 'virtual_server');
+  const loop = Number(timing.get('delay_loop')?.value);
+  const vs: VirtualServer = {
+    target: t,
+    flagBits: new Set(),
+    onePacket: false,
+    weight: 1,
+    realServers: [],
+    inhibit: false,
+    delayLoop: Number.isFinite(loop) && loop > 0 ? loop : 60,
+    at: s.keyword.at,
+  };
+  if (t.kind === 'address') vs.family = t.family;
   for (const c of s.block ?? []) {
     const k = c.keyword.text;
     if (k === 'lb_algo' || k === 'lvs_sched') {
@@ -297,7 +334,19 @@ function virtualServer(s: Statement, notes: Notes): VirtualServer | null {
         if (!tunnelled) vs.family ??= rs.family;
         vs.realServers.push(rs);
       }
-    } else if (VS_NOT_IMPORTED.has(k)) notes.add('not-imported', c, VS_NOT_IMPORTED.get(k) ?? '');
+    } else if (k === 'inhibit_on_failure') vs.inhibit = inhibitOf(c);
+    else if (k === 'sorry_server') {
+      const a = address(arg(c, 0) ?? '');
+      const p = port(arg(c, 1));
+      if (a === null || p === undefined) notes.add('adjusted', c, `"${rest(c)}" is not an address and port: keepalived ignores it`);
+      else vs.sorry = { address: a.address, port: p };
+    } else if (k === 'quorum' || k === 'hysteresis') {
+      const n = unsigned(arg(c, 0), k === 'quorum' ? 1 : 0, MAX_WEIGHT);
+      if (n === undefined) notes.add('adjusted', c, `${k} "${arg(c, 0) ?? ''}" is not a number keepalived takes: ignored`);
+      else vs[k] = n;
+    } else if (INHERITED_TIMING.includes(k) && k !== 'warmup') continue;
+    else if (k === 'virtualhost') continue;
+    else if (VS_NOT_IMPORTED.has(k)) notes.add('not-imported', c, VS_NOT_IMPORTED.get(k) ?? '');
     else notes.add('adjusted', c, 'not a virtual_server keyword: keepalived reports it and ignores it');
   }
   return vs;
@@ -417,6 +466,7 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
     notes.add('adjusted', s, `real server ${key} is listed twice: keepalived removes the second`);
     return false;
   });
+  const pool = poolOf(vs, realServers, s, notes);
   return entries.flatMap((entry) => {
     const family: Family = entry.kind === 'range' ? entry.family : (entry.family ?? vs.family ?? 'inet');
     const persistence: Persistence | null =
@@ -444,37 +494,117 @@ function servicesOf(vs: VirtualServer, s: Statement, groups: Map<string, Group>,
         };
       });
       const service: IpvsService = { id, scheduler, flags, persistence, onePacket: vs.onePacket, destinations };
-      return { service, at: entry.at };
+      const checks = new Map<string, RawCheck>();
+      realServers.forEach((rs, i) => {
+        const d = destinations[i];
+        if (rs.check !== undefined && d !== undefined) checks.set(destinationKey(d), rs.check);
+      });
+      return { service, at: entry.at, ...(checks.size > 0 ? { checks } : {}), ...(pool === undefined ? {} : { pool }) };
     });
   });
 }
 
+/**
+ * What failing checks do to the pool, as keepalived runs it: a failing real server is removed (inhibit_on_failure:
+ * weight 0), all of them may fail at once (failOpen 100), quorum 1 (the sorry server comes in when none is up) and
+ * hysteresis 0 unless written, quorum at most the total weight and hysteresis below quorum (validate_check_config).
+ */
+function poolOf(vs: VirtualServer, realServers: readonly RealServer[], s: Statement, notes: Notes): ImportedPool | undefined {
+  const pool: ImportedPool = {};
+  const checked = realServers.filter((rs) => rs.check !== undefined);
+  if (checked.length > 0) {
+    const inhibited = checked.filter((rs) => rs.inhibit ?? vs.inhibit).length;
+    pool.onFailure = inhibited * 2 > checked.length ? 'weight0' : 'remove';
+    if (inhibited > 0 && inhibited < checked.length)
+      notes.add(
+        'adjusted',
+        s,
+        `inhibit_on_failure is set on ${inhibited} of ${checked.length} checked real servers: lbctl sets one onFailure per service (${pool.onFailure})`,
+      );
+    pool.failOpen = 100;
+  }
+  if (vs.sorry !== undefined) pool.sorryServer = vs.sorry.port > 0 ? endpoint(vs.sorry.address, vs.sorry.port) : vs.sorry.address;
+  if (vs.quorum !== undefined || vs.hysteresis !== undefined) {
+    const total = realServers.reduce((sum, rs) => sum + (rs.weight ?? vs.weight), 0);
+    let quorum = vs.quorum ?? 1;
+    if (quorum > total && total > 0) {
+      notes.add('adjusted', s, `quorum ${quorum} exceeds the real servers' total weight ${total}: keepalived lowers it to ${total}`);
+      quorum = total;
+    }
+    let hysteresis = vs.hysteresis ?? 0;
+    if (hysteresis >= quorum) {
+      notes.add('adjusted', s, `hysteresis ${hysteresis} is not below quorum ${quorum}: keepalived sets it to ${quorum - 1}`);
+      hysteresis = quorum - 1;
+    }
+    pool.quorum = quorum;
+    if (hysteresis > 0) pool.hysteresis = hysteresis;
+  }
+  return Object.keys(pool).length > 0 ? pool : undefined;
+}
+
+/** The address lines of a vrrp_instance. */
+const vrrpAddressLines = (s: Statement): Statement[] =>
+  (s.block ?? [])
+    .filter((c) => c.keyword.text === 'virtual_ipaddress' || c.keyword.text === 'virtual_ipaddress_excluded')
+    .flatMap((c) => c.block ?? []);
+
+/** The address of a virtual_ipaddress line ("IP[/LEN] [dev IF] ..."). */
+const vrrpAddress = (a: Statement): string | undefined => address(a.keyword.text.split('/')[0] ?? '')?.address;
+
 /** The interfaces a vrrp_instance puts its addresses on: each address's `dev`, else the instance's `interface`. */
 function vrrpInterfaces(s: Statement): InterfaceHint[] {
-  const block = s.block ?? [];
-  const instance = block.find((c) => c.keyword.text === 'interface')?.args[0]?.text;
-  return block
-    .filter((c) => c.keyword.text === 'virtual_ipaddress' || c.keyword.text === 'virtual_ipaddress_excluded')
-    .flatMap((c) => c.block ?? [])
-    .flatMap((a) => {
-      const dev = a.args.findIndex((w) => w.text === 'dev');
-      const name = dev < 0 ? instance : a.args[dev + 1]?.text;
-      const ip = address(a.keyword.text.split('/')[0] ?? '');
-      return name === undefined || ip === null ? [] : [{ name, address: ip.address, at: a.keyword.at }];
-    });
+  const instance = (s.block ?? []).find((c) => c.keyword.text === 'interface')?.args[0]?.text;
+  return vrrpAddressLines(s).flatMap((a) => {
+    const dev = a.args.findIndex((w) => w.text === 'dev');
+    const name = dev < 0 ? instance : a.args[dev + 1]?.text;
+    const ip = vrrpAddress(a);
+    return name === undefined || ip === undefined ? [] : [{ name, address: ip, at: a.keyword.at }];
+  });
+}
+
+/** The notes of an IPVS keyword inside another block: the sync daemon is lbctl's own once a VIP is VRRP's. */
+function lvsKeyword(c: Statement, synced: boolean, notes: Notes): boolean {
+  const lvs = LVS_IN_OTHER_BLOCKS.get(c.keyword.text);
+  if (lvs === undefined) return false;
+  if (synced && c.keyword.text.startsWith('lvs_sync_daemon')) notes.add('adjusted', c, SYNC_IMPORTED);
+  else notes.add('not-imported', c, lvs);
+  return true;
 }
 
 /** Notes for a block that is not LVS configuration, with the IPVS keywords inside it on their own lines. */
-function otherBlock(s: Statement, notes: Notes): void {
+function otherBlock(s: Statement, synced: boolean, notes: Notes): void {
   const reason = TOP_NOT_IMPORTED.get(s.keyword.text);
   notes.add(
     reason === undefined ? 'adjusted' : 'not-imported',
     s,
     reason ?? 'not a keepalived keyword lbctl knows: keepalived reports unknown keywords and ignores them',
   );
+  for (const c of s.block ?? []) lvsKeyword(c, synced, notes);
+}
+
+/** A vrrp_instance holding VIPs of imported services (they get `ha: vrrp`): how lbctl's instance differs, line by line. */
+function vrrpInstance(s: Statement, vips: ReadonlySet<string>, notes: Notes): void {
+  const mine = vrrpAddressLines(s)
+    .flatMap((a) => vrrpAddress(a) ?? [])
+    .filter((a) => vips.has(a));
+  notes.list.push({
+    kind: 'adjusted',
+    at: s.keyword.at,
+    keyword: s.keyword.text,
+    message: `the services of VIP ${mine.join(', ')} get "ha: vrrp": lbctl writes one VRRP instance per VIP itself (keepalived.conf, VRRP only)`,
+  });
   for (const c of s.block ?? []) {
-    const lvs = LVS_IN_OTHER_BLOCKS.get(c.keyword.text);
-    if (lvs !== undefined) notes.add('not-imported', c, lvs);
+    const k = c.keyword.text;
+    const known = VRRP_INSTANCE_NOTES.get(k);
+    if (k === 'interface' || lvsKeyword(c, true, notes)) continue;
+    if (k === 'virtual_ipaddress' || k === 'virtual_ipaddress_excluded') {
+      for (const a of c.block ?? []) {
+        const ip = vrrpAddress(a);
+        if (ip === undefined || !vips.has(ip))
+          notes.add('not-imported', a, 'no imported virtual server has this address: lbctl moves only VIPs of `ha: vrrp` services');
+      }
+    } else if (known !== undefined) notes.add(known.kind, c, known.message);
+    else notes.add('not-imported', c, VRRP_OTHER);
   }
 }
 
@@ -501,11 +631,19 @@ export function lvsServices(statements: readonly Statement[]): {
         if (services.has(key)) notes.add('adjusted', s, `service ${key} is defined twice: the kernel keeps the first`);
         else services.set(key, imported);
       }
-    } else {
-      if (k === 'vrrp_instance') interfaces.push(...vrrpInterfaces(s));
-      otherBlock(s, notes);
-    }
+    } else if (k === 'vrrp_instance') interfaces.push(...vrrpInterfaces(s));
   }
+  // VRRP: an instance holding the address of an imported service makes that service `ha: vrrp`.
+  const addresses = new Set([...services.values()].flatMap((i) => (i.service.id.protocol === 'fwmark' ? [] : [i.service.id.address])));
+  const vrrp = statements.filter((s) => s.keyword.text === 'vrrp_instance');
+  const vips = new Set(vrrp.flatMap((s) => vrrpAddressLines(s).flatMap((a) => vrrpAddress(a) ?? [])).filter((a) => addresses.has(a)));
+  for (const s of statements) {
+    const k = s.keyword.text;
+    if (k === 'virtual_server' || k === 'virtual_server_group') continue;
+    if (k === 'vrrp_instance' && vrrpAddressLines(s).some((a) => vips.has(vrrpAddress(a) ?? ''))) vrrpInstance(s, vips, notes);
+    else otherBlock(s, vips.size > 0, notes);
+  }
+  for (const i of services.values()) if (i.service.id.protocol !== 'fwmark' && vips.has(i.service.id.address)) i.ha = 'vrrp';
   for (const [name, g] of groups) {
     if (!g.used)
       notes.list.push({

@@ -12,6 +12,12 @@ export interface Statement {
   end?: SourceAt;
 }
 
+/** The text of a statement's i-th argument. */
+export const arg = (s: Statement, i: number): string | undefined => s.args[i]?.text;
+
+/** A statement's arguments as one string, as keepalived's make_strvec_str joins them. */
+export const rest = (s: Statement): string => s.args.map((w) => w.text).join(' ');
+
 /** Builds the statement tree; a brace that opens or closes nothing, or a block never closed, is a SourceError. */
 export function parseStatements(segments: readonly Segment[]): Statement[] {
   const top: Statement[] = [];
