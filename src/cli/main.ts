@@ -1,5 +1,5 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AgentCommandOptions } from './commands/agent.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
@@ -32,6 +32,12 @@ const rootDir = (value: string): string => {
   return value;
 };
 
+/** lbctl's version: package.json's, two folders up from src/cli/ and from dist/bundle/ alike. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 /** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
   const run = (fn: () => Promise<number> | number) => async () => {
@@ -39,7 +45,7 @@ function program(io: Io, result: { code: number }): Command {
   };
   const cli = new Command('lbctl')
     .description('Control plane for Linux layer-4 load balancing: IPVS, real servers, ipip tunnels and OSPF anycast from one topology file')
-    .version('0.1.0')
+    .version(packageVersion())
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(visibleLines(s)) });
 
