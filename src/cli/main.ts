@@ -1,6 +1,6 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
 import { readFileSync, statSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AgentCommandOptions } from './commands/agent.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
@@ -13,6 +13,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
 import { visibleLines } from '../present/visible.js';
+import { SHELLS, type Shell } from './completion.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -36,6 +37,12 @@ const rootDir = (value: string): string => {
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
+}
+
+/** The manual page's date: SOURCE_DATE_EPOCH's (reproducible package builds), else today's. */
+function manDate(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(Number.isInteger(epoch) ? epoch * 1000 : Date.now()).toISOString().slice(0, 10);
 }
 
 /** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
@@ -246,6 +253,29 @@ function program(io: Io, result: { code: number }): Command {
     .command('schema')
     .description('print the JSON Schema of topology files (for editors)')
     .action(() => run(async () => (await import('./commands/schema.js')).schemaCommand(io))());
+
+  cli
+    .command('completion')
+    .description('print the completion script of a shell (bash: source it, or put it in /usr/share/bash-completion/completions/lbctl)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) =>
+      run(async () => {
+        const [{ completionScript }, { commandTree }] = await Promise.all([import('./completion.js'), import('./command-tree.js')]);
+        io.out(completionScript(shell, commandTree(cli)));
+        return EXIT.ok;
+      })(),
+    );
+
+  cli
+    .command('man')
+    .description('print the lbctl(1) manual page (roff): lbctl man | man -l -')
+    .action(() =>
+      run(async () => {
+        const [{ manPage }, { commandTree }] = await Promise.all([import('./man-page.js'), import('./command-tree.js')]);
+        io.out(manPage(commandTree(cli), cli.version() ?? '', manDate()));
+        return EXIT.ok;
+      })(),
+    );
 
   return cli;
 }
