@@ -2,12 +2,7 @@
 // being typed by walking the words typed so far, then offers its subcommands, its options, an option's choices, a
 // topology's host names after --host (read from the first *.yaml/*.yml file on the line), or paths.
 import { allCommands, type CommandNode, type OptionNode } from './command-tree.js';
-
-/** The shells a completion script is written for. */
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-
-/** One of SHELLS. */
-export type Shell = (typeof SHELLS)[number];
+import type { Shell } from './shells.js';
 
 /** `s` as one single-quoted word of bash or zsh. */
 const sq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;

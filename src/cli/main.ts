@@ -13,7 +13,7 @@ import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
 import { visibleLines } from '../present/visible.js';
-import { SHELLS, type Shell } from './completion.js';
+import { SHELLS, type Shell } from './shells.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
