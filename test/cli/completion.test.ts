@@ -1,5 +1,5 @@
 // Completion scripts and the manual page are generated from the command tree: bash loads its script and completes
-// commands, subcommands, options, choices and host names; zsh and fish parse theirs (when installed).
+// commands, subcommands, options, choices and host names; so do fish's and zsh's (when installed).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
+const REPO = join(import.meta.dirname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'lbctl-completion-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -36,7 +37,7 @@ describe('lbctl completion', () => {
           path,
           line,
         ],
-        { cwd: join(import.meta.dirname, '../..') },
+        { cwd: REPO },
       );
       expect(r.stderr).toBe('');
       return r.stdout.split('\n').filter((w) => w !== '');
@@ -53,12 +54,37 @@ describe('lbctl completion', () => {
     expect(await complete('lbctl plan --parallel ')).toEqual([]);
   });
 
-  it.skipIf(!has('zsh'))('zsh: parses', async () => {
-    await execa('zsh', ['-n', await script('zsh')]);
+  it.skipIf(!has('zsh'))('zsh: parses, and offers commands, choices and hosts (zsh builtins stubbed to print)', async () => {
+    const path = await script('zsh');
+    await execa('zsh', ['-n', path]);
+    const stubs = [
+      'compdef() { :; }',
+      'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
+      '_describe() { local -a items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }',
+      "_files() { print -- '<files>'; }",
+      '_message() { :; }',
+      'source "$1"',
+      "words=(${=2}); [[ $2 == *' ' ]] && words+=(''); CURRENT=${#words}; PREFIX=${words[CURRENT]}",
+      '_lbctl || :',
+    ].join('\n');
+    const complete = async (line: string) =>
+      (await execa('zsh', ['-f', '-c', stubs, 'zsh', path, line], { cwd: REPO })).stdout.split('\n').filter((w) => w !== '');
+    expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'down', 'status', 'exec', 'help']);
+    expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
+    expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
   });
 
-  it.skipIf(!has('fish'))('fish: parses', async () => {
-    await execa('fish', ['--no-execute', await script('fish')]);
+  it.skipIf(!has('fish'))('fish: offers commands, choices, hosts and files', async () => {
+    const path = await script('fish');
+    const complete = async (line: string) =>
+      (await execa('fish', ['--no-config', '-c', `source ${path}; complete -C '${line}'`], { cwd: REPO })).stdout
+        .split('\n')
+        .map((l) => l.split('\t')[0]);
+    expect(await complete('lbctl la')).toEqual(['lab']);
+    expect(await complete('lbctl lab ')).toEqual(['down', 'exec', 'help', 'plan', 'run', 'status', 'up']);
+    expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'json', 'shell']);
+    expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['client', 'director', 'web1', 'web2', 'web3']);
+    expect(await complete('lbctl plan topologies/dr-w')).toEqual(['topologies/dr-web.yaml']);
   });
 
   it('refuses an unknown shell, naming the ones it knows', async () => {
