@@ -1,5 +1,5 @@
 // The packed tarball is what users install: `npm pack` (which builds), then a global install into a temporary
-// prefix and `npx` from the tarball, both offline (the runtime libraries travel inside the tarball), each
+// prefix and `npx` from the tarball, both offline (the two run-time libraries travel inside the tarball), each
 // running `lbctl --version` and a dry-run plan from outside the repository.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +30,7 @@ describe('npm pack', () => {
       ['package/LICENSE', 'package/README.md', 'package/bin/lbctl', 'package/package.json'].sort(),
     );
     expect(files).toContain('package/dist/bundle/main.js');
-    expect(stdout).toContain('package/node_modules/execa/package.json');
+    expect(stdout).toContain('package/node_modules/yaml/package.json');
   });
 
   it('installs globally without the network and runs --version and a plan', async () => {
@@ -40,6 +40,10 @@ describe('npm pack', () => {
     expect((await execa(lbctl, ['--version'], { cwd: tmp })).stdout).toBe(VERSION);
     const plan = await execa(lbctl, ['plan', TOPOLOGY, '--all', '--offline'], { cwd: tmp });
     expect(plan.stdout).toMatch(/^Host director: \d+ to create/m);
+    // A live plan runs commands (execa, bundled): it reads this machine, finds it is not web1, and says so.
+    const live = await execa(lbctl, ['plan', TOPOLOGY, '--host', 'web1'], { cwd: tmp, reject: false });
+    expect(live.stderr).toContain('this machine is not host web1 of the topology');
+    expect(live.exitCode).toBe(68);
   }, 60_000);
 
   it('runs with npx from the tarball', async () => {
