@@ -6,33 +6,42 @@ import { formatDiagnostic } from '../present/diagnostics.js';
 import { loadTopology, MAX_TOPOLOGY_BYTES, type LoadResult } from '../topology/load.js';
 import type { Topology } from '../topology/types.js';
 import { CliError, EXIT } from './exit-codes.js';
+import type { Input } from './io.js';
 
 const tooLarge = (file: string) =>
   new CliError(`cannot read topology file ${file}: it is larger than ${MAX_TOPOLOGY_BYTES >> 20} MiB, the most lbctl reads`, EXIT.noInput);
 
-/** A pipe or device (`<(generate)`, /dev/stdin) read up to the size limit: it may never end. */
-async function readStream(file: string): Promise<string> {
+/** The file name that means standard input. */
+const STDIN = '-';
+
+/** How messages name a topology file: standard input as `<stdin>`. */
+export const topologyName = (file: string) => (file === STDIN ? '<stdin>' : file);
+
+/** A pipe or device (`<(generate)`, /dev/stdin, standard input) read up to the size limit: it may never end. */
+async function readStream(file: string, stream: Input): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of createReadStream(file)) {
-    size += (chunk as Buffer).length;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
     if (size > MAX_TOPOLOGY_BYTES) throw tooLarge(file);
-    chunks.push(chunk as Buffer);
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The topology file's text; files over the size limit are refused before they are read. */
-async function readTopologyText(file: string): Promise<string> {
+/** The topology file's text (`-`: standard input); files over the size limit are refused before they are read. */
+async function readTopologyText(file: string, stdin: Input): Promise<string> {
+  if (file === STDIN) return readStream(topologyName(file), stdin);
   const s = await stat(file).catch(() => undefined);
   if (s?.isFile() && s.size > MAX_TOPOLOGY_BYTES) throw tooLarge(file);
-  if (s !== undefined && !s.isFile() && !s.isDirectory()) return readStream(file);
+  if (s !== undefined && !s.isFile() && !s.isDirectory()) return readStream(file, createReadStream(file));
   return readInputFile(file, 'topology file');
 }
 
-/** Reads and loads a topology file without judging the result (for `validate`). */
-export async function readTopology(file: string): Promise<LoadResult> {
-  return loadTopology(file, await readTopologyText(file));
+/** Reads and loads a topology file (`-`: `stdin`) without judging the result (for `validate`). */
+export async function readTopology(file: string, stdin: Input = process.stdin): Promise<LoadResult> {
+  return loadTopology(topologyName(file), await readTopologyText(file, stdin));
 }
 
 /** Reads a topology for commands that need a valid one; warnings go to stderr, errors end the command. */

@@ -1,6 +1,6 @@
 // The lbctl command line: options and subcommands only; the work happens in the modules they call.
-import { statSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync, statSync } from 'node:fs';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { AgentCommandOptions } from './commands/agent.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
@@ -13,8 +13,8 @@ import { CliError, EXIT } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 import { DEFAULT_LAB } from '../lab/names.js';
 import { visibleLines } from '../present/visible.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { SHELLS, type Shell } from './shells.js';
+import { hostList, oneHost } from './hosts.js';
 
 /** A parser of option values that are whole numbers of at least `min` ("abc", "-5", "1.5" and "1e9" are usage errors). */
 const wholeNumber =
@@ -32,23 +32,52 @@ const rootDir = (value: string): string => {
   return value;
 };
 
+/** lbctl's version: package.json's, two folders up from src/cli/ and from dist/bundle/ alike. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** The manual page's date: SOURCE_DATE_EPOCH's (reproducible package builds), else today's. */
+function manDate(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return new Date(Number.isInteger(epoch) ? epoch * 1000 : Date.now()).toISOString().slice(0, 10);
+}
+
 /** Builds the command tree; each action loads its module on demand (start-up stays small) and stores its exit code in `result`. */
 function program(io: Io, result: { code: number }): Command {
   const run = (fn: () => Promise<number> | number) => async () => {
     result.code = await fn();
   };
+  /** `--format`, human by default; `text`, the old name of `human`, still works and says so. */
+  const formatOption = (formats: string[], description = 'output format') =>
+    new Option('--format <format>', description)
+      .choices(formats)
+      .default('human')
+      .argParser((value: string) => {
+        if (value === 'text') {
+          io.err('lbctl: --format text is now called --format human\n');
+          return 'human';
+        }
+        if (!formats.includes(value)) throw new InvalidArgumentError(`Allowed choices are ${formats.join(', ')}.`);
+        return value;
+      });
   const cli = new Command('lbctl')
     .description('Control plane for Linux layer-4 load balancing: IPVS, real servers, ipip tunnels and OSPF anycast from one topology file')
-    .version('0.1.0')
+    .version(packageVersion())
+    .option('--no-color', 'no colour, even on a terminal (also: NO_COLOR=1; FORCE_COLOR=1 forces colour)')
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(visibleLines(s)) });
+    .configureOutput({ writeOut: io.out, writeErr: (s) => io.err(visibleLines(s)) })
+    .hook('preAction', () => {
+      if (cli.opts<{ color: boolean }>().color === false) io.color = false;
+    });
 
   cli
     .command('validate')
     .description('check a topology file; every problem is reported at file:line:col with its rule and a fix')
     .argument('<file>', 'topology file (YAML)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, opts: { format: 'text' | 'json' }) =>
+    .addOption(formatOption(['human', 'json']))
+    .action((file: string, opts: { format: 'human' | 'json' }) =>
       run(async () => (await import('./commands/validate.js')).validateCommand(file, opts, io))(),
     );
 
@@ -58,14 +87,14 @@ function program(io: Io, result: { code: number }): Command {
       'show what would change on each host: probed live and read-only (this machine, or over SSH with --inventory), from captures, or from empty hosts',
     )
     .argument('<file>', 'topology file (YAML)')
-    .option('--host <name>', 'plan this host (repeatable)', collect)
+    .option('--host <name>', 'plan this host (a comma list, or repeat the option)', hostList)
     .option('--all', 'plan every host of the topology')
     .option('--inventory <file>', 'how to reach each host (SSH or local) for a live plan')
     .option('--parallel <n>', 'live hosts probed at once', wholeNumber(1), 10)
     .option('--out <file>', 'save the live plan for `lbctl apply FILE` (which refuses hosts that changed since)')
     .option('--observed <dir>', 'current state from captured outputs: DIR/HOST/ as written by `lbctl capture`')
     .option('--offline', 'assume empty hosts (nothing configured yet)')
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'shell', 'json']).default('human'))
+    .addOption(formatOption(['human', 'shell', 'json']))
     .option(
       '--expect <file>',
       'compare the plan (shell, or json with --format json) with this file; exit 1 and print a diff when they differ',
@@ -77,7 +106,7 @@ function program(io: Io, result: { code: number }): Command {
     .command('render')
     .description('write the files a host would get (routing configs, sysctl.d, modules-load.d, ipvsadm rules) under a directory')
     .argument('<file>', 'topology file (YAML)')
-    .requiredOption('--host <name>', 'the host')
+    .requiredOption('--host <name>', 'the host', oneHost)
     .requiredOption('--out <dir>', 'where to write (files go to DIR/etc/...)')
     .action((file: string, opts: { host: string; out: string }) =>
       run(async () => (await import('./commands/render.js')).renderCommand(file, opts, io))(),
@@ -89,12 +118,16 @@ function program(io: Io, result: { code: number }): Command {
       'converge live hosts: probe, plan, confirm, execute (rolling back on failure), verify; FILE may be a plan saved by `plan --out`',
     )
     .argument('<file>', 'topology file (YAML), or a plan file')
-    .option('--host <name>', 'the host this is (its name in the topology); with --inventory, the host to reach')
+    .option(
+      '--host <name>',
+      'the host this is (its name in the topology); with --inventory, the hosts to reach (a comma list, or repeat the option)',
+      hostList,
+    )
     .option('--all', 'every host, in an order that drops no connection (needs --inventory and --yes)')
     .option('--inventory <file>', 'how to reach each host (SSH or local)')
     .option('--parallel <n>', 'hosts applied at once within a step of the rollout', wholeNumber(1), 10)
     .option('--canary <host>', 'apply this host alone before the others of its step')
-    .addOption(new Option('--format <format>', 'rollout report format').choices(['human', 'json']).default('human'))
+    .addOption(formatOption(['human', 'json'], 'rollout report format'))
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option(
       '--root <dir>',
@@ -117,7 +150,7 @@ function program(io: Io, result: { code: number }): Command {
       'run health checks for a host and keep its kernel right between applies: weights of failing real servers, sorry servers, anycast announcements',
     )
     .argument('<file>', 'topology file (YAML); re-read on change and on SIGHUP')
-    .requiredOption('--host <name>', 'the host this is')
+    .requiredOption('--host <name>', 'the host this is', oneHost)
     .option('--state-file <path>', 'where the agent keeps its state (default /var/lib/lbctl/agent-HOST.json)')
     .option('--events <path>', 'append events here as JSON lines (default: stdout)')
     .option('--metrics <address:port>', 'serve Prometheus metrics here, e.g. 127.0.0.1:9469')
@@ -132,9 +165,9 @@ function program(io: Io, result: { code: number }): Command {
     .description(
       'what the agent on a host decided: every service, real server, check, health, last result and change; anycast announcements',
     )
-    .requiredOption('--host <name>', 'the host')
+    .requiredOption('--host <name>', 'the host', oneHost)
     .option('--state-file <path>', "the agent's state file (default /var/lib/lbctl/agent-HOST.json)")
-    .addOption(new Option('--format <format>', 'output format').choices(['human', 'json']).default('human'))
+    .addOption(formatOption(['human', 'json']))
     .action((opts: { host: string; stateFile?: string; format: 'human' | 'json' }) =>
       run(async () => (await import('./commands/agent.js')).statusCommand(opts, io))(),
     );
@@ -143,7 +176,7 @@ function program(io: Io, result: { code: number }): Command {
     .command('capture')
     .description("write a host's observed state (command outputs, managed files) as DIR/HOST/ for `plan --observed DIR`")
     .argument('<file>', 'topology file (YAML): names the files to capture')
-    .requiredOption('--host <name>', 'the host this is')
+    .requiredOption('--host <name>', 'the host this is', oneHost)
     .requiredOption('--out <dir>', 'where to write')
     .option('--root <dir>', 'read managed files below this directory', rootDir, '/')
     .action((file: string, opts: { host: string; out: string; root: string }) =>
@@ -162,8 +195,8 @@ function program(io: Io, result: { code: number }): Command {
     .description('show what `lab up` would build: namespaces, bridges, veth pairs, addresses, routes')
     .argument('<file>', 'topology file (YAML)')
     .addOption(labName())
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action((file: string, opts: { name: string; format: 'text' | 'json' }) =>
+    .addOption(formatOption(['human', 'json']))
+    .action((file: string, opts: { name: string; format: 'human' | 'json' }) =>
       run(async () => (await import('./commands/lab.js')).labPlanCommand(file, opts, io))(),
     );
   lab
@@ -241,7 +274,37 @@ function program(io: Io, result: { code: number }): Command {
     .description('print the JSON Schema of topology files (for editors)')
     .action(() => run(async () => (await import('./commands/schema.js')).schemaCommand(io))());
 
+  cli
+    .command('completion')
+    .description('print the completion script of a shell (bash: source it, or put it in /usr/share/bash-completion/completions/lbctl)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(SHELLS))
+    .action((shell: Shell) =>
+      run(async () => {
+        const [{ completionScript }, { commandTree }] = await Promise.all([import('./completion.js'), import('./command-tree.js')]);
+        io.out(completionScript(shell, commandTree(cli)));
+        return EXIT.ok;
+      })(),
+    );
+
+  cli
+    .command('man')
+    .description('print the lbctl(1) manual page (roff): lbctl man | man -l -')
+    .action(() =>
+      run(async () => {
+        const [{ manPage }, { commandTree }] = await Promise.all([import('./man-page.js'), import('./command-tree.js')]);
+        io.out(manPage(commandTree(cli), cli.version() ?? '', manDate()));
+        return EXIT.ok;
+      })(),
+    );
+
   return cli;
+}
+
+/** `lbctl help lab plan` as `lbctl lab plan --help`: commander's help command reads one command name, not a path. */
+function helpPath(argv: string[]): string[] {
+  const [node = 'node', script = 'lbctl', first, ...rest] = argv;
+  if (first !== 'help' || rest.length < 2 || rest.some((w) => w.startsWith('-'))) return argv;
+  return [node, script, ...rest, '--help'];
 }
 
 /** Runs the CLI with the given argv; sets the process exit code. */
@@ -250,7 +313,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   // Messages quote paths, names and what hosts reported: their control characters are shown as escapes, never sent raw.
   const say = (message: string) => io.err(`lbctl: ${visibleLines(message)}\n`);
   try {
-    await program(io, result).parseAsync(argv);
+    await program(io, result).parseAsync(helpPath(argv));
   } catch (err) {
     if (err instanceof CommanderError) {
       result.code = err.exitCode === 0 ? EXIT.ok : EXIT.usage;

@@ -13,6 +13,7 @@ import { makePlan } from '../../plan/plan.js';
 import { applyClosing, applyFailure } from '../../present/apply.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { requireKnownHosts } from '../hosts.js';
 import { requireTopology } from '../load.js';
 import { refusal } from '../refusals.js';
 import { planFileCommand, rolloutCommand, type RolloutCommandOptions } from './rollout.js';
@@ -20,7 +21,8 @@ import { renderPlan } from './plan.js';
 
 /** Options of `lbctl apply`. */
 export interface ApplyCommandOptions extends RolloutCommandOptions {
-  host?: string;
+  /** With --inventory, the hosts to reach; without, the one host this machine is. */
+  host?: string[];
   all?: boolean;
   yes?: boolean;
   root: string;
@@ -55,17 +57,17 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
   const topology = await requireTopology(file, io.err);
   const states = desiredStates(topology);
   if (opts.all || opts.inventory !== undefined) {
-    const names = opts.all ? [...states.keys()] : opts.host === undefined ? [] : [opts.host];
-    if (names.length === 0) throw new CliError('choose the hosts: --all, or --host NAME', EXIT.usage);
-    if (!names.every((n) => states.has(n)))
-      throw new CliError(`unknown host ${opts.host ?? ''}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+    const names = opts.all ? [...states.keys()] : (opts.host ?? []);
+    if (names.length === 0) throw new CliError('choose the hosts: --all, or --host NAME[,NAME...]', EXIT.usage);
+    requireKnownHosts(names, states);
     return rolloutCommand(file, topology, names, opts, io);
   }
-  if (opts.host === undefined)
-    throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
-  const host = opts.host;
-  const wanted = states.get(host);
-  if (!wanted) throw new CliError(`unknown host ${host}; the topology has: ${[...states.keys()].join(', ')}`, EXIT.usage);
+  const [host, ...more] = opts.host ?? [];
+  if (host === undefined) throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
+  if (more.length > 0)
+    throw new CliError(`this machine is one host, not ${opts.host!.join(', ')}: apply several hosts with --inventory FILE`, EXIT.usage);
+  requireKnownHosts([host], states);
+  const wanted = states.get(host)!;
   const target = localHost(opts.root);
   // What the agent decided at run time (a lowered weight, a withdrawn prefix) is not drift: apply leaves it.
   const desired = await withAgentOn(target, topology, wanted);

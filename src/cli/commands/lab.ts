@@ -37,7 +37,7 @@ function planOf(topology: Topology, file: string, name: string): LabPlan {
 }
 
 /** `lab plan FILE`: what `lab up` would build, as text or JSON (for a Vagrantfile). */
-export async function labPlanCommand(file: string, opts: { name: string; format: 'text' | 'json' }, io: Io): Promise<number> {
+export async function labPlanCommand(file: string, opts: { name: string; format: 'human' | 'json' }, io: Io): Promise<number> {
   const plan = planOf(await requireTopology(file, io.err), file, opts.name);
   io.out(opts.format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderLabPlan(plan));
   return EXIT.ok;

@@ -13,6 +13,7 @@ import { unifiedDiff } from '../../present/text-diff.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
 import { visible } from '../../present/visible.js';
+import { requireKnownHosts } from '../hosts.js';
 import { requireTopology } from '../load.js';
 import type { Planned } from './plan-sources.js';
 
@@ -36,7 +37,9 @@ export interface PlanOptions {
 /** The plan's colours: chalk's on a terminal (loaded only then), none otherwise. */
 async function colorsFor(io: Io): Promise<Colors> {
   if (!io.color) return PLAIN;
-  const { default: c } = await import('chalk');
+  // chalk judges the terminal itself; lbctl has decided already (FORCE_COLOR, --no-color), so at least basic colours.
+  const { Chalk, default: auto } = await import('chalk');
+  const c = auto.level > 0 ? auto : new Chalk({ level: 1 });
   return { create: c.green, update: c.yellow, delete: c.red, run: c.cyan, dim: c.dim, bold: c.bold };
 }
 
@@ -50,15 +53,14 @@ export function renderPlan(plan: Plan, format: PlanOptions['format'], colors?: C
 /** The hosts the options select, checked against the topology. */
 function selectedHosts(opts: PlanOptions, desired: Map<string, HostState>): string[] {
   const names = opts.all ? [...desired.keys()] : (opts.host ?? []);
-  const unknown = names.filter((n) => !desired.has(n));
-  if (unknown.length)
-    throw new CliError(`unknown host(s) ${unknown.join(', ')}; the topology has: ${[...desired.keys()].join(', ')}`, EXIT.usage);
+  requireKnownHosts(names, desired);
   return names;
 }
 
 /** Computes the plan of the selected hosts from the live hosts, their captures, or empty hosts. */
 async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Planned> {
-  if (!opts.all && !opts.host?.length) throw new CliError('choose the hosts to plan: --host NAME (repeatable) or --all', EXIT.usage);
+  if (!opts.all && !opts.host?.length)
+    throw new CliError('choose the hosts to plan: --host NAME[,NAME...] (repeatable) or --all', EXIT.usage);
   if (opts.observed !== undefined && opts.offline) {
     throw new CliError(
       'choose where the current state comes from: the live hosts (the default), --observed DIR (captured with `lbctl capture`) or --offline (empty), not several',
