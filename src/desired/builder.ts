@@ -1,5 +1,5 @@
 // Accumulates one host's desired state from several concerns, rejecting contradictions.
-import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy } from '../model/keys.js';
+import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy, sortedValues } from '../model/keys.js';
 import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 
 /** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
@@ -107,7 +107,7 @@ export class HostBuilder {
 
   /** The services collected so far, sorted (for the ipvsadm rules file and the state); sorted once until a service is added. */
   serviceList(): IpvsService[] {
-    this.sortedServices ??= sortedBy([...this.services.values()], (s) => serviceKey(s.id)).map((s) => ({
+    this.sortedServices ??= sortedValues(this.services).map((s) => ({
       ...s,
       destinations: sortedBy(s.destinations, destinationKey),
     }));

@@ -71,9 +71,22 @@ export function naturalCompare(a: string, b: string): number {
   return rest !== 0 ? rest : a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** The items in the natural order of their keys (same length): a copy, with no sort when already in order. */
+function inKeyOrder<T>(items: readonly T[], keys: readonly string[]): T[] {
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = naturalCompare(keys[i - 1]!, keys[i]!) <= 0;
+  if (sorted) return items.slice();
+  const order = keys.map((_, i) => i);
+  order.sort((x, y) => naturalCompare(keys[x]!, keys[y]!));
+  return order.map((i) => items[i]!);
+}
+
 /** Returns a copy of the list sorted by the given key, naturally (each item's key computed once). */
 export function sortedBy<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const keyed = items.map((item) => ({ item, key: key(item) }));
-  keyed.sort((x, y) => naturalCompare(x.key, y.key));
-  return keyed.map((k) => k.item);
+  return inKeyOrder(items, items.map(key));
+}
+
+/** The values of a map sorted by their keys, naturally. */
+export function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
+  return inKeyOrder([...map.values()], [...map.keys()]);
 }

@@ -1,6 +1,6 @@
 // Guards against hostile topology text, each linear in the file: alias bombs, nesting deeper than the parsers'
 // stack, and "__proto__" keys (which the schema's records would drop silently).
-import { error, type Diagnostic, type NodePath, type Position } from './diagnostics.js';
+import { error, type Diagnostic, type Position } from './diagnostics.js';
 import { positionsIn } from './text-locate.js';
 
 /** One diagnostic of a whole file, at a position. */
@@ -72,23 +72,39 @@ export function tooDeep(file: string, text: string, offset: number): Diagnostic 
   return fileProblem(file, d, offset < 0 ? undefined : positionsIn(text)(offset));
 }
 
-/** Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). */
-export function prototypeKeys(value: unknown, path: NodePath = []): Diagnostic[] {
-  if (typeof value !== 'object' || value === null) return [];
+/**
+ * Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). One path is
+ * extended and shortened in place as the walk goes (a big topology has 100,000s of values); a finding copies it.
+ */
+export function prototypeKeys(value: unknown): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const at = Array.isArray(value) ? [...path, Number(key)] : [...path, key];
-    if (key === '__proto__')
-      out.push({
-        ...error(
-          'name-invalid',
-          at,
-          '"__proto__" cannot be used as a name or key',
-          'rename it: letters, digits, "-" and "_", starting with a letter',
-        ),
-        atKey: true,
-      });
-    out.push(...prototypeKeys(child, at));
-  }
+  const path: (string | number)[] = [];
+  const walk = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        path.push(i);
+        walk(node[i]);
+        path.pop();
+      }
+      return;
+    }
+    for (const key of Object.keys(node)) {
+      path.push(key);
+      if (key === '__proto__')
+        out.push({
+          ...error(
+            'name-invalid',
+            [...path],
+            '"__proto__" cannot be used as a name or key',
+            'rename it: letters, digits, "-" and "_", starting with a letter',
+          ),
+          atKey: true,
+        });
+      walk((node as Record<string, unknown>)[key]);
+      path.pop();
+    }
+  };
+  walk(value);
   return out;
 }

@@ -93,6 +93,9 @@ const COMMANDS = new Map<string, IpvsCommand>([
   ['--add-server', 'server'],
 ]);
 
+/** Whitespace other than a plain space (tabs, CR, Unicode spaces): what makes a line need the general split. */
+const OTHER_SPACE = /[^\S ]/;
+
 /** One rule line split into its command and options; flags map to "", a bare -p to "". */
 export interface IpvsRuleLine {
   command: IpvsCommand;
@@ -101,7 +104,9 @@ export interface IpvsRuleLine {
 
 /** Splits one rule line into its command and options; calls `fail` (which throws) on anything unknown. */
 export function tokenizeRule(line: string, fail: (reason: string) => never): IpvsRuleLine {
-  const tokens = line.trim().split(/\s+/);
+  // Saved tables separate words by one space: split on it, and only for other spacing take the general pattern.
+  let tokens = line.split(' ');
+  if (tokens.includes('') || OTHER_SPACE.test(line)) tokens = line.trim().split(/\s+/);
   const command = COMMANDS.get(tokens[0] ?? '');
   if (command === undefined) fail(`unknown command ${JSON.stringify(tokens[0])} (expected -A or -a)`);
   const options = new Map<IpvsOption, string>();

@@ -1,5 +1,5 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
-import { destinationKey, serviceKey, sortedBy } from '../../model/keys.js';
+import { destinationKey, serviceKey, sortedValues } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
 import { type IpvsOption, tokenizeRule } from './options.js';
@@ -72,6 +72,12 @@ function serviceOf(options: Options, known: Known, fail: Fail): Entry {
 
 const TUNNEL_OPTIONS = ['tunType', 'tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const;
 
+/** True when the line names one of these options (a loop, not a closure per line). */
+function hasAny(options: Options, names: readonly IpvsOption[]): boolean {
+  for (const name of names) if (options.has(name)) return true;
+  return false;
+}
+
 /** The forwarding method of an -a line; tunnel types other than ipip are reported as unmodelled. */
 function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
   const masq = options.has('masq');
@@ -79,7 +85,7 @@ function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => v
   if (Number(options.has('gate')) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
   const forward = masq ? 'masq' : ipip ? 'ipip' : 'gate';
   // Most lines name no tunnel option (100,000s of them in a big table): skip the checks below.
-  if (!TUNNEL_OPTIONS.some((o) => options.has(o))) return forward;
+  if (!hasAny(options, TUNNEL_OPTIONS)) return forward;
   const tunType = options.get('tunType');
   const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options.has(o));
   if (forward !== 'ipip' && (tunType !== undefined || tunOptions.length > 0)) fail('tunnel options need -i');
@@ -92,29 +98,43 @@ function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => v
   return forward;
 }
 
-/** A real server from an -a line; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
+/** A real server's endpoint and its destination key, parsed once per distinct address:port text of a table. */
+interface RealServer {
+  endpoint: Endpoint;
+  key: string;
+}
+
+/** A count option of an -a line (-w, -x, -y), or ipvsadm's default when the line omits it. */
+function countOf(options: Options, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
+  const text = options.get(option);
+  return text === undefined ? fallback : parseUint(text, 2 ** 31 - 1, what, fail);
+}
+
+/** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
 function destinationOf(
   options: Options,
-  endpoints: Map<string, Endpoint>,
+  realServers: Map<string, RealServer>,
   fail: Fail,
   unmodelled: (note: string) => void,
-): IpvsDestination {
+): { destination: IpvsDestination; key: string } {
   const real = options.get('real');
   if (real === undefined) fail('-a needs -r');
   // Real servers recur across services: each distinct address:port text is parsed once per table.
-  let endpoint = endpoints.get(real);
-  if (endpoint === undefined) endpoints.set(real, (endpoint = parseEndpoint(real, fail)));
-  const { address, port } = endpoint;
-  const count = (option: IpvsOption, fallback: string, what: string): number =>
-    parseUint(options.get(option) ?? fallback, 2 ** 31 - 1, what, fail);
-  return {
+  let known = realServers.get(real);
+  if (known === undefined) {
+    const endpoint = parseEndpoint(real, fail);
+    realServers.set(real, (known = { endpoint, key: destinationKey(endpoint) }));
+  }
+  const { address, port } = known.endpoint;
+  const destination: IpvsDestination = {
     address,
     port,
     forward: forwardOf(options, fail, unmodelled),
-    weight: count('weight', '1', 'weight'),
-    upper: count('upper', '0', 'upper threshold'),
-    lower: count('lower', '0', 'lower threshold'),
+    weight: countOf(options, 'weight', 1, 'weight', fail),
+    upper: countOf(options, 'upper', 0, 'upper threshold', fail),
+    lower: countOf(options, 'lower', 0, 'lower threshold', fail),
   };
+  return { destination, key: known.key };
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
@@ -136,7 +156,7 @@ function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (n
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
 export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const known: Known = { byKey: new Map(), byText: new Map() };
-  const endpoints = new Map<string, Endpoint>();
+  const realServers = new Map<string, RealServer>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
   const fail: Fail = (reason) => {
@@ -149,7 +169,8 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     at.line++;
     at.text = raw.trimEnd();
     if (at.text.trim() === '') continue;
-    if (at.text.startsWith('IP Virtual Server version') || listingOf(at.text) !== null) {
+    const listing = at.text.trimStart().startsWith('Prot') && listingOf(at.text) !== null;
+    if (listing || at.text.startsWith('IP Virtual Server version')) {
       fail('this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output: capture the table with `ipvsadm-save -n`');
     }
     const { command, options } = tokenizeRule(at.text, fail);
@@ -160,17 +181,15 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
       continue;
     }
     if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
-    const destination = destinationOf(options, endpoints, fail, note);
-    const key = destinationKey(destination);
+    const { destination, key } = destinationOf(options, realServers, fail, note);
     if (entry.destinations.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
     entry.destinations.set(key, destination);
   }
-  const services = [...known.byKey.values()].flatMap(({ key, service, destinations }) =>
-    service === undefined
-      ? []
-      : [{ key, service: { ...service, destinations: sortedBy([...destinations.entries()], ([k]) => k).map(([, d]) => d) } }],
-  );
-  return { services: sortedBy(services, (s) => s.key).map((s) => s.service), unmodelled };
+  const services: IpvsService[] = [];
+  for (const { service, destinations } of sortedValues(known.byKey)) {
+    if (service !== undefined) services.push({ ...service, destinations: sortedValues(destinations) });
+  }
+  return { services, unmodelled };
 }
 
 /** Parses ipvsadm-save -n output into services sorted by key, destinations sorted by key. */

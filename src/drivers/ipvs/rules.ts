@@ -38,6 +38,11 @@ function destinationAttrArgs(d: IpvsDestination): string[] {
   return args;
 }
 
+/** destinationAttrArgs joined by spaces, without the array when there are no thresholds (the common case). */
+function destinationAttrText(d: IpvsDestination): string {
+  return d.upper > 0 || d.lower > 0 ? destinationAttrArgs(d).join(' ') : `${FORWARD_FLAG[d.forward]} -w ${d.weight}`;
+}
+
 /** The rule that creates (-A), edits (-E) or deletes (-D) a virtual service. */
 export function serviceRule(action: RuleAction, s: IpvsServiceAttrs & { id: IpvsServiceId }): IpvsRule {
   const selector = serviceSelector(s.id);
@@ -72,15 +77,19 @@ export function restoreText(rules: readonly IpvsRule[]): string {
   return rules.map((r) => `${r.join(' ')}\n`).join('');
 }
 
-/** The table as ipvsadm-restore input (what /etc/ipvsadm.rules holds): every service, then its real servers. */
+/**
+ * The table as ipvsadm-restore input (what /etc/ipvsadm.rules holds): every service, then its real servers. The
+ * same words as serviceRule and destinationRule, written straight into the text (a big table has 100,000s of lines).
+ */
 export function rulesText(services: readonly IpvsService[]): string {
-  const rules: IpvsRule[] = [];
+  let text = '';
   for (const s of services) {
-    const selector = serviceSelector(s.id);
-    rules.push(serviceRule('create', s));
-    for (const d of s.destinations) rules.push(destinationWords('create', selector, d));
+    const selector = serviceSelector(s.id).join(' ');
+    text += `${SERVICE_COMMAND.create} ${selector} ${serviceAttrArgs(s).join(' ')}\n`;
+    const prefix = `${DESTINATION_COMMAND.create} ${selector} -r `;
+    for (const d of s.destinations) text += `${prefix}${endpoint(d.address, d.port)} ${destinationAttrText(d)}\n`;
   }
-  return restoreText(rules);
+  return text;
 }
 
 /** The command line that starts an IPVS connection sync daemon (one per role on a host). */

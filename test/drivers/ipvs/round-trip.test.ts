@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../../../src/drivers/ipvs/equal.js';
 import { canonicalSchedFlags, SCHED_FLAGS, type SchedFlag } from '../../../src/drivers/ipvs/flags.js';
 import { parseIpvsadmSaveDetailed } from '../../../src/drivers/ipvs/parse-save.js';
-import { rulesText } from '../../../src/drivers/ipvs/rules.js';
+import { destinationRule, restoreText, rulesText, serviceRule } from '../../../src/drivers/ipvs/rules.js';
 import { desiredStates } from '../../../src/desired/desired.js';
 import { canonicalIp } from '../../../src/net/ip.js';
 import { destinationKey, serviceKey, sortedBy } from '../../../src/model/keys.js';
@@ -139,6 +139,11 @@ describe('IPVS writer → parser round trip', () => {
         ),
       ).toBe(true);
     }
+  });
+
+  it('writes the table as the lines of its rules: each service (-A), then its real servers (-a)', () => {
+    const rules = all.flatMap((s) => [serviceRule('create', s), ...s.destinations.map((d) => destinationRule('create', s.id, d))]);
+    expect(rulesText(all)).toBe(restoreText(rules));
   });
 
   it('plans nothing for the written values against what was read back', () => {
