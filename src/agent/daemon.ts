@@ -5,6 +5,7 @@ import { watch as watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { startAnnouncement } from '../health/anycast.js';
 import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
+import type { ScheduleOptions } from '../health/schedule.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
@@ -13,6 +14,9 @@ import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
 import { parseState, type StateFile } from './state-file.js';
 import { agentView } from './view.js';
+
+/** How the agent spreads its probes: at most 64 at once, intervals jittered by 5 %. */
+export const AGENT_SCHEDULE: ScheduleOptions = { concurrency: 64, jitter: 0.05, random: Math.random };
 
 /** How the agent runs. */
 export interface AgentOptions {
@@ -73,7 +77,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
     },
     saved,
     kernel,
-    { concurrency: 64, jitter: 0.05, random: Math.random },
+    AGENT_SCHEDULE,
   );
   // State is written after the edits it records, at most one write in flight (a burst of events makes one write).
   function save(): void {

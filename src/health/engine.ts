@@ -127,14 +127,15 @@ export class HealthEngine {
   /** The state to save, with every target's health and last result. */
   snapshot(): SavedState {
     const targets: Record<string, TargetState> = {};
-    for (const [key, t] of this.targets) targets[key] = { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: t.last } : {}) };
+    for (const [key, t] of this.targets)
+      targets[key] = { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: { ...t.last } } : {}) };
     return { ...structuredClone(this.saved), targets };
   }
 
   /** A target's state and counters. */
   target(key: string): (TargetState & { passed: number; failed: number }) | undefined {
     const t = this.targets.get(key);
-    return t && { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: t.last } : {}), ...t.counts };
+    return t && { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: { ...t.last } } : {}), ...t.counts };
   }
 
   /** The watch in force. */
@@ -148,7 +149,9 @@ export class HealthEngine {
     if (!t || !probe) return;
     const outcome: ProbeOutcome = r.outcome;
     t.counts[outcome.passed ? 'passed' : 'failed']++;
-    t.last = { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs };
+    // Updated in place: a new object per probe would live one interval, past the young-generation GC (see schedule.ts).
+    if (t.last) Object.assign(t.last, { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs });
+    else t.last = { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs };
     const before = t.rf.health;
     t.rf = observe(t.rf, outcome.passed, probe.check, this.ports.clock.now());
     if (t.rf.health === before) return;

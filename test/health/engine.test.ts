@@ -265,4 +265,31 @@ describe('probe scheduler', () => {
     expect(reports).toContain('timed out after 100 ms');
     expect(reports).toContain('slow');
   });
+
+  it('runs each probe once per interval on one timer; a probe dropped by set stops, the others keep their rhythm', async () => {
+    const clock = new FakeClock();
+    const runs: string[] = [];
+    const scheduler = new ProbeScheduler(
+      clock,
+      async (p) => {
+        runs.push(p.key);
+        return { passed: true, detail: 'ok' };
+      },
+      () => undefined,
+      { concurrency: 64, jitter: 0.05, random: seeded(9) },
+    );
+    const probes = Array.from({ length: 50 }, (_, i) => ({ key: `p${i}`, intervalMs: 1000, timeoutMs: 500 }));
+    scheduler.set(probes);
+    await clock.advance(10_000);
+    for (const p of probes) expect(runs.filter((k) => k === p.key).length).toBeGreaterThanOrEqual(9);
+    runs.length = 0;
+    scheduler.set(probes.slice(1));
+    await clock.advance(10_000);
+    expect(runs).not.toContain('p0');
+    for (const p of probes.slice(1)) expect(runs.filter((k) => k === p.key).length).toBeGreaterThanOrEqual(9);
+    scheduler.stop();
+    runs.length = 0;
+    await clock.advance(5_000);
+    expect(runs).toEqual([]);
+  });
 });
