@@ -9,6 +9,7 @@ import type { ScheduleOptions } from '../health/schedule.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
+import { readConnections, sightingsByProbe } from './in-band.js';
 import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
@@ -93,6 +94,17 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   engine.load(watchFor(topology, options.host));
   save();
   const periodic = setInterval(save, 1000);
+  // In-band counting: the connection table is read every 500 ms while some check has an in-band rule.
+  let reading = false;
+  const inBand = setInterval(() => {
+    const watch = engine.watching();
+    if (reading || ![...watch.probes.values()].some((p) => p.check.inBand)) return;
+    reading = true;
+    void readConnections(host)
+      .then((conns) => engine.observeConnections(sightingsByProbe(watch, conns)))
+      .catch((err: unknown) => log({ at: Date.now(), type: 'read-failed', error: `in-band: ${(err as Error).message}` }))
+      .finally(() => (reading = false));
+  }, 500);
   await writing;
   let server: Server | undefined;
   if (options.metrics) {
@@ -119,6 +131,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   });
   watcher.close();
   clearInterval(periodic);
+  clearInterval(inBand);
   server?.close();
   await engine.stop();
   save();

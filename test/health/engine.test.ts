@@ -5,15 +5,10 @@ import { ProbeScheduler } from '../../src/health/schedule.js';
 import { watchFor, type WatchedProbe } from '../../src/health/watch.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { FakeClock, seeded } from '../support/fake-clock.js';
+import { natDirector } from '../support/nat-director.js';
 
 /** Two services on one VIP share web1 and web2 with the same check: two probes, not four. */
-const TOPOLOGY = `apiVersion: lbctl/v1
-networks: { lan: 192.168.10.0/24 }
-hosts:
-  director: { interfaces: { eth0: { network: lan, address: 192.168.10.10/24 } } }
-  web1: { interfaces: { eth0: { network: lan, address: 192.168.10.21/24 } }, gateway: 192.168.10.10 }
-  web2: { interfaces: { eth0: { network: lan, address: 192.168.10.22/24 } }, gateway: 192.168.10.10 }
-services:
+const TOPOLOGY = natDirector(`services:
   a:
     vip: 192.168.10.100
     port: 80
@@ -30,7 +25,7 @@ services:
     check: { kind: tcp, port: 8080 }
     failOpen: 50
     realServers: [web1, web2]
-`;
+`);
 
 const watch = () => watchFor(loadTopology('t.yaml', TOPOLOGY).topology!, 'director');
 
