@@ -150,9 +150,19 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
       const r1At = await until('R1 down to two next hops', async () => (await r1NextHops()) === 2, 10_000);
       const answered = await elsewhere;
       expect(answered.exitCode).toBe(0);
-      const log = await events(state, victim, t0);
-      const down = log.find((e) => e.type === 'health' && e.health === 'down')!;
-      const edit = log.find((e) => e.type === 'edit' && e.kind === 'withdraw')!;
+      // The agent appends its events without waiting: under load the withdrawal's line may land after pc's answer.
+      let log = await events(state, victim, t0);
+      const find = () => [
+        log.find((e) => e.type === 'health' && e.health === 'down'),
+        log.find((e) => e.type === 'edit' && e.kind === 'withdraw'),
+      ];
+      for (let waited = 0; find().includes(undefined) && waited < 3000; waited += 100) {
+        await sleep(100);
+        log = await events(state, victim, t0);
+      }
+      const [down, edit] = find();
+      if (!down || !edit)
+        throw new Error(`trial ${trial + 1}, ${victim}: no health-down or withdraw event since the stop: ${JSON.stringify(log)}`);
       detectToWithdraw.push(Date.parse(edit.at) - Date.parse(down.at));
       const back = lastBack.get(victim);
       trials.push(
