@@ -5,14 +5,19 @@ import { watch as watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { startAnnouncement } from '../health/anycast.js';
 import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
+import type { ScheduleOptions } from '../health/schedule.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
+import { readConnections, sightingsByProbe } from './in-band.js';
 import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
 import { parseState, type StateFile } from './state-file.js';
 import { agentView } from './view.js';
+
+/** How the agent spreads its probes: at most 64 at once, intervals jittered by 5 %. */
+export const AGENT_SCHEDULE: ScheduleOptions = { concurrency: 64, jitter: 0.05, random: Math.random };
 
 /** How the agent runs. */
 export interface AgentOptions {
@@ -73,7 +78,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
     },
     saved,
     kernel,
-    { concurrency: 64, jitter: 0.05, random: Math.random },
+    AGENT_SCHEDULE,
   );
   // State is written after the edits it records, at most one write in flight (a burst of events makes one write).
   function save(): void {
@@ -89,6 +94,17 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   engine.load(watchFor(topology, options.host));
   save();
   const periodic = setInterval(save, 1000);
+  // In-band counting: the connection table is read every 500 ms while some check has an in-band rule.
+  let reading = false;
+  const inBand = setInterval(() => {
+    const watch = engine.watching();
+    if (reading || ![...watch.probes.values()].some((p) => p.check.inBand)) return;
+    reading = true;
+    void readConnections(host)
+      .then((conns) => engine.observeConnections(sightingsByProbe(watch, conns)))
+      .catch((err: unknown) => log({ at: Date.now(), type: 'read-failed', error: `in-band: ${(err as Error).message}` }))
+      .finally(() => (reading = false));
+  }, 500);
   await writing;
   let server: Server | undefined;
   if (options.metrics) {
@@ -115,6 +131,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   });
   watcher.close();
   clearInterval(periodic);
+  clearInterval(inBand);
   server?.close();
   await engine.stop();
   save();

@@ -4,6 +4,7 @@
 import type { IpvsDestination, IpvsServiceId } from '../model/state.js';
 import { decideAnycast, startAnnouncement, type Announcement } from './anycast.js';
 import type { Clock } from './clock.js';
+import { observeConnections, startInBand, type ConnSighting, type InBandState } from './in-band.js';
 import { decidePool, type Member } from './pool.js';
 import { observe, startRiseFall, type Health, type RiseFall } from './rise-fall.js';
 import { ProbeScheduler, type ProbeOutcome, type ProbeReport, type ProbeRunner, type ScheduleOptions } from './schedule.js';
@@ -17,7 +18,7 @@ export type Edit =
 /** Something the operator may want to know, one JSON line each in the event log. */
 export interface HealthEvent {
   at: number;
-  type: 'health' | 'edit' | 'edit-failed' | 'decision' | 'reload';
+  type: 'health' | 'edit' | 'edit-failed' | 'read-failed' | 'decision' | 'reload';
   [field: string]: unknown;
 }
 
@@ -75,6 +76,8 @@ export class HealthEngine {
   private readonly scheduler: ProbeScheduler<WatchedProbe>;
   private queue: Promise<void> = Promise.resolve();
   private readonly wakes = new Map<string, () => void>();
+  /** In-band counting of the probes whose check has an in-band rule, while their target is up. */
+  private readonly inBand = new Map<string, InBandState>();
   /** Kernel edits made since start. */
   edits = 0;
 
@@ -98,6 +101,7 @@ export class HealthEngine {
         this.poolsByProbe.set(probe, [...(this.poolsByProbe.get(probe) ?? []), pool]);
     }
     for (const key of this.targets.keys()) if (!watch.probes.has(key)) this.targets.delete(key);
+    for (const key of this.inBand.keys()) if (!watch.probes.get(key)?.check.inBand) this.inBand.delete(key);
     for (const key of watch.probes.keys()) {
       if (this.targets.has(key)) continue;
       const saved = this.saved.targets[key];
@@ -127,14 +131,15 @@ export class HealthEngine {
   /** The state to save, with every target's health and last result. */
   snapshot(): SavedState {
     const targets: Record<string, TargetState> = {};
-    for (const [key, t] of this.targets) targets[key] = { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: t.last } : {}) };
+    for (const [key, t] of this.targets)
+      targets[key] = { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: { ...t.last } } : {}) };
     return { ...structuredClone(this.saved), targets };
   }
 
   /** A target's state and counters. */
   target(key: string): (TargetState & { passed: number; failed: number }) | undefined {
     const t = this.targets.get(key);
-    return t && { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: t.last } : {}), ...t.counts };
+    return t && { health: t.rf.health, since: t.rf.since, ...(t.last ? { last: { ...t.last } } : {}), ...t.counts };
   }
 
   /** The watch in force. */
@@ -148,7 +153,9 @@ export class HealthEngine {
     if (!t || !probe) return;
     const outcome: ProbeOutcome = r.outcome;
     t.counts[outcome.passed ? 'passed' : 'failed']++;
-    t.last = { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs };
+    // Updated in place: a new object per probe would live one interval, past the young-generation GC (see schedule.ts).
+    if (t.last) Object.assign(t.last, { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs });
+    else t.last = { passed: outcome.passed, detail: outcome.detail, at: r.startedAt, latencyMs: r.latencyMs };
     const before = t.rf.health;
     t.rf = observe(t.rf, outcome.passed, probe.check, this.ports.clock.now());
     if (t.rf.health === before) return;
@@ -164,6 +171,40 @@ export class HealthEngine {
       this.poolsByProbe.get(r.key) ?? [],
       this.watch.anycast.some((g) => g.probe === r.key),
     );
+  }
+
+  /**
+   * One reading of the director's connection table, as each probe's connections (probes with an in-band rule; one
+   * with none listed had no connection): a rule that trips takes the target down, and its check's rise brings it back.
+   */
+  observeConnections(byProbe: ReadonlyMap<string, readonly ConnSighting[]>): void {
+    const now = this.ports.clock.now();
+    for (const [key, probe] of this.watch.probes) {
+      const rule = probe.check.inBand;
+      const t = this.targets.get(key);
+      if (!rule || !t) continue;
+      if (t.rf.health === 'down') {
+        this.inBand.delete(key);
+        continue;
+      }
+      const r = observeConnections(this.inBand.get(key) ?? startInBand(), byProbe.get(key) ?? [], rule, now);
+      this.inBand.set(key, r.next);
+      if (!r.down) continue;
+      this.inBand.delete(key);
+      t.rf = { health: 'down', streak: 0, since: now };
+      this.ports.event({
+        at: now,
+        type: 'health',
+        target: `in-band ${probe.check.address}:${probe.check.port}`,
+        probe: key,
+        health: 'down',
+        detail: `${r.next.failures.length} failed client connections within ${rule.windowMs} ms`,
+      });
+      this.reconcile(
+        this.poolsByProbe.get(key) ?? [],
+        this.watch.anycast.some((g) => g.probe === key),
+      );
+    }
   }
 
   private health(probe: string | undefined): { health: Health; since: number } {

@@ -45,6 +45,33 @@ export interface IpvsDestination {
   inactiveConns?: number;
 }
 
+/** IPVS's TCP connection states as its connection table names them (UDP and others show their protocol instead). */
+export const IPVS_TCP_STATES = [
+  'NONE',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'SYNACK',
+] as const;
+
+/** One entry of the director's IPVS connection table (/proc/net/ip_vs_conn): client → VIP → real server. */
+export interface IpvsConnection {
+  protocol: Protocol;
+  client: { address: string; port: number };
+  virtual: { address: string; port: number };
+  destination: { address: string; port: number };
+  /** The TCP state; null for UDP and SCTP. */
+  state: (typeof IPVS_TCP_STATES)[number] | null;
+  /** Seconds until the entry expires (each packet of the connection may restart it). */
+  expiresS: number;
+}
+
 /** A virtual service with its real servers (destinations sorted by address, then port). */
 export interface IpvsService extends IpvsServiceAttrs {
   id: IpvsServiceId;

@@ -3,7 +3,8 @@
 import { canonicalIp } from '../net/ip.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
 import type { RawTopology } from './schema.js';
-import type { HealthCheck } from './types.js';
+import type { IpvsServiceId } from '../model/state.js';
+import type { HealthCheck, Method } from './types.js';
 
 /** A check as written (every field optional). */
 export type RawCheck = NonNullable<RawTopology['services'][string]['check']>;
@@ -17,6 +18,9 @@ type Duration = NonNullable<RawCheck['interval']>;
  * in a row to come back keep a single lucky probe from returning a sick server.
  */
 export const CHECK_DEFAULTS = { intervalMs: 500, timeoutMs: 400, rise: 2, fall: 2 } as const;
+
+/** In-band counting: failures counted within this window, and how long a connection may stay opening. */
+export const IN_BAND_DEFAULTS = { windowMs: 10_000, unansweredMs: 2000 } as const;
 
 /** Anycast hold-down before re-announcing (doubles per flap) and its cap. */
 export const HOLD_DOWN_DEFAULTS = { holdDownMs: 2000, holdDownMaxMs: 60000 } as const;
@@ -83,6 +87,8 @@ export interface CheckTarget {
   port: number;
   /** The forwarding method reaches the server with the VIP as destination (dr, tun). */
   vipPath: boolean;
+  /** The service the checked server is in; absent for an anycast node's check. */
+  service?: { method: Method; protocol: IpvsServiceId['protocol'] };
 }
 
 /** Resolves a placed check; problems are reported once per place (several real servers share a service's check). */
@@ -165,6 +171,7 @@ export class CheckResolver {
       );
       ok = false;
     }
+    if (c.inBand !== undefined && !this.inBandFits(c.inBand.at, target)) ok = false;
     if (!ok) return undefined;
     const address = c.address ? (canonicalIp(c.address.value) ?? c.address.value) : target.address;
     const check: HealthCheck = {
@@ -201,6 +208,44 @@ export class CheckResolver {
       };
     if (kind === 'udp') check.udp = { send: c.send!.value, ...(c.expect ? { expect: c.expect.value } : {}) };
     if (kind === 'exec') check.exec = { command: c.command!.value };
+    if (c.inBand) {
+      const { failures, window, unanswered } = c.inBand.value;
+      check.inBand = {
+        failures,
+        windowMs: window === undefined ? IN_BAND_DEFAULTS.windowMs : durationMs(window),
+        unansweredMs: unanswered === undefined ? IN_BAND_DEFAULTS.unansweredMs : durationMs(unanswered),
+      };
+    }
     return check;
+  }
+
+  /**
+   * In-band counting reads the director's connection table: only a NAT/FullNAT director sees the real server's
+   * replies, and only TCP has a handshake whose failure shows there.
+   */
+  private inBandFits(at: NodePath, target: CheckTarget): boolean {
+    const service = target.service;
+    const refusal: [rule: string, message: string, fix: string] | undefined =
+      service === undefined
+        ? [
+            'check-inband-anycast',
+            "an anycast node's check cannot count in-band failures: no director stands between its clients and it",
+            'remove "inBand"',
+          ]
+        : service.method === 'dr' || service.method === 'tun'
+          ? [
+              'check-inband-method',
+              `in-band counting needs the director to see the real server's replies; under ${service.method.toUpperCase()} they go straight to the client, so a connection the server never answered cannot be told from a client that went away (or a spoofed SYN)`,
+              'remove "inBand" (the out-of-band check still applies), or use method "nat" or "fullnat"',
+            ]
+          : service.protocol === 'udp' || service.protocol === 'sctp'
+            ? [
+                'check-inband-protocol',
+                `in-band counting watches TCP handshakes in the connection table; a ${service.protocol.toUpperCase()} service has none`,
+                'remove "inBand"',
+              ]
+            : undefined;
+    if (refusal) this.report(refusal[0], at, refusal[1], refusal[2]);
+    return refusal === undefined;
   }
 }

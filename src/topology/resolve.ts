@@ -9,6 +9,7 @@ import {
   HOLD_DOWN_DEFAULTS,
   overrideCheck,
   placeCheck,
+  type CheckTarget,
   type PlacedCheck,
 } from './health.js';
 import type { RawTopology } from './schema.js';
@@ -229,7 +230,8 @@ class Resolver {
     const check = raw.check ? { placed: placeCheck(raw.check, [...path, 'check']), at: [...path, 'check'] } : undefined;
     const realServers = raw.realServers.flatMap((rs, i) => {
       const r = this.realServer(rs, [...path, 'realServers', i], raw, vip, hosts);
-      if (r) this.attachCheck(r, rs, check, raw.method === 'dr' || raw.method === 'tun');
+      if (r)
+        this.attachCheck(r, rs, check, { method: raw.method, protocol: raw.fwmark !== undefined ? 'fwmark' : (raw.protocol ?? 'tcp') });
       return r ? [r] : [];
     });
     let id: IpvsServiceId;
@@ -273,7 +275,12 @@ class Resolver {
   }
 
   /** Gives a real server its check: the service's, with the server's own fields over it (`check: false`: none). */
-  attachCheck(rs: RealServer, raw: RawRealServer, service: { placed: PlacedCheck; at: NodePath } | undefined, vipPath: boolean): void {
+  attachCheck(
+    rs: RealServer,
+    raw: RawRealServer,
+    service: { placed: PlacedCheck; at: NodePath } | undefined,
+    how: NonNullable<CheckTarget['service']>,
+  ): void {
     const own = typeof raw === 'string' ? undefined : raw.check;
     if (own === false) return;
     const chosen =
@@ -281,7 +288,8 @@ class Resolver {
         ? service
         : { placed: overrideCheck(service?.placed ?? {}, placeCheck(own, [...rs.path, 'check'])), at: [...rs.path, 'check'] };
     if (chosen === undefined) return;
-    const check = this.checks.resolve(chosen.placed, chosen.at, { address: rs.address, port: rs.port, vipPath });
+    const vipPath = how.method === 'dr' || how.method === 'tun';
+    const check = this.checks.resolve(chosen.placed, chosen.at, { address: rs.address, port: rs.port, vipPath, service: how });
     if (check) rs.check = check;
   }
 

@@ -173,6 +173,14 @@ const check = z.strictObject({
   send: payload.optional().describe('udp: bytes to send'),
   expect: payload.optional().describe('udp: bytes the reply must contain'),
   command: argv.optional().describe('exec: command argv, run without a shell; exit 0 is healthy'),
+  inBand: z
+    .strictObject({
+      failures: z.number().int().min(1).max(10000).describe('failed client connections that mark the server down'),
+      window: duration.optional().describe('within this time (default 10s)'),
+      unanswered: duration.optional().describe('a connection still opening after this long failed (default 2s)'),
+    })
+    .optional()
+    .describe("NAT/FullNAT TCP: count clients' failed connections in the director's connection table"),
 });
 
 /** A sorry server: an address or a host, optionally with :port, as a real server is written. */

@@ -75,6 +75,8 @@ export interface HealthCheck {
   dns?: { name: string; type: string; rcode: string; answer?: string };
   udp?: { send: string; expect?: string };
   exec?: { command: string[] };
+  /** In-band failure counting (NAT/FullNAT TCP): `failures` failed client connections within `windowMs` mark it down. */
+  inBand?: { failures: number; windowMs: number; unansweredMs: number };
   path: NodePath;
 }
 

@@ -5,15 +5,10 @@ import { ProbeScheduler } from '../../src/health/schedule.js';
 import { watchFor, type WatchedProbe } from '../../src/health/watch.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { FakeClock, seeded } from '../support/fake-clock.js';
+import { natDirector } from '../support/nat-director.js';
 
 /** Two services on one VIP share web1 and web2 with the same check: two probes, not four. */
-const TOPOLOGY = `apiVersion: lbctl/v1
-networks: { lan: 192.168.10.0/24 }
-hosts:
-  director: { interfaces: { eth0: { network: lan, address: 192.168.10.10/24 } } }
-  web1: { interfaces: { eth0: { network: lan, address: 192.168.10.21/24 } }, gateway: 192.168.10.10 }
-  web2: { interfaces: { eth0: { network: lan, address: 192.168.10.22/24 } }, gateway: 192.168.10.10 }
-services:
+const TOPOLOGY = natDirector(`services:
   a:
     vip: 192.168.10.100
     port: 80
@@ -30,7 +25,7 @@ services:
     check: { kind: tcp, port: 8080 }
     failOpen: 50
     realServers: [web1, web2]
-`;
+`);
 
 const watch = () => watchFor(loadTopology('t.yaml', TOPOLOGY).topology!, 'director');
 
@@ -264,5 +259,32 @@ describe('probe scheduler', () => {
     expect(peak).toBe(3);
     expect(reports).toContain('timed out after 100 ms');
     expect(reports).toContain('slow');
+  });
+
+  it('runs each probe once per interval on one timer; a probe dropped by set stops, the others keep their rhythm', async () => {
+    const clock = new FakeClock();
+    const runs: string[] = [];
+    const scheduler = new ProbeScheduler(
+      clock,
+      async (p) => {
+        runs.push(p.key);
+        return { passed: true, detail: 'ok' };
+      },
+      () => undefined,
+      { concurrency: 64, jitter: 0.05, random: seeded(9) },
+    );
+    const probes = Array.from({ length: 50 }, (_, i) => ({ key: `p${i}`, intervalMs: 1000, timeoutMs: 500 }));
+    scheduler.set(probes);
+    await clock.advance(10_000);
+    for (const p of probes) expect(runs.filter((k) => k === p.key).length).toBeGreaterThanOrEqual(9);
+    runs.length = 0;
+    scheduler.set(probes.slice(1));
+    await clock.advance(10_000);
+    expect(runs).not.toContain('p0');
+    for (const p of probes.slice(1)) expect(runs.filter((k) => k === p.key).length).toBeGreaterThanOrEqual(9);
+    scheduler.stop();
+    runs.length = 0;
+    await clock.advance(5_000);
+    expect(runs).toEqual([]);
   });
 });

@@ -140,4 +140,45 @@ describe('health checks in the topology', () => {
   it('an anycast check on a kind with no default port needs one', () => {
     expect(found(topo('', 'rs2', 'check: { kind: tcp }'))).toEqual(['27:20 check-port-missing']);
   });
+
+  describe('in-band failure counting', () => {
+    const nat = (check: string, protocol = '') => topo(check).replace('method: dr', `method: fullnat${protocol}`);
+
+    it('FullNAT TCP: defaults for window and unanswered, kept through a real server override', () => {
+      const t = loadTopology('t.yaml', nat('check: { kind: tcp, inBand: { failures: 5 } }', '')).topology!;
+      expect(t.services[0]!.realServers[0]!.check!.inBand).toEqual({ failures: 5, windowMs: 10_000, unansweredMs: 2000 });
+      const own = loadTopology(
+        't.yaml',
+        topo(
+          'check: { kind: tcp, inBand: { failures: 5 } }',
+          '{ host: rs2, check: { inBand: { failures: 2, window: 30s, unanswered: 500ms } } }',
+        ).replace('method: dr', 'method: fullnat'),
+      ).topology!;
+      expect(own.services[0]!.realServers[1]!.check!.inBand).toEqual({ failures: 2, windowMs: 30_000, unansweredMs: 500 });
+    });
+
+    it.each([
+      ['DR (the director never sees the replies)', topo('check: { kind: tcp, inBand: { failures: 5 } }'), ['21:33 check-inband-method']],
+      [
+        'TUN',
+        topo('check: { kind: tcp, inBand: { failures: 5 } }').replace('method: dr', 'method: tun\n    mtu: 1480'),
+        ['22:33 check-inband-method'],
+      ],
+      ['UDP', nat('check: { kind: udp, send: ping, inBand: { failures: 5 } }', '\n    protocol: udp'), ['22:45 check-inband-protocol']],
+      [
+        'an anycast check',
+        topo('', 'rs2', 'check: { kind: dns, name: a.example, inBand: { failures: 1 } }'),
+        ['27:50 check-inband-anycast'],
+      ],
+      ['no failures', nat('check: { kind: tcp, inBand: { window: 5s } }'), ['21:25 required']],
+    ])('%s: a validation error at inBand', (_name, text, expected) => {
+      expect(found(text)).toEqual(expected);
+    });
+
+    it('the DR error says why and what to do', () => {
+      const d = loadTopology('t.yaml', topo('check: { kind: tcp, inBand: { failures: 5 } }')).diagnostics[0]!;
+      expect(d.message).toMatch(/under DR they go straight to the client/);
+      expect(d.fix).toMatch(/use method "nat" or "fullnat"/);
+    });
+  });
 });

@@ -136,6 +136,9 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
     const killToR1: number[] = [];
     const killToElsewhere: number[] = [];
     const backAfter: string[] = [];
+    const trials: string[] = [];
+    /** When each node last came back (its prefix on lo again): an LSA within R1's min-arrival of it is dropped. */
+    const lastBack = new Map<string, number>();
     for (let trial = 0; trial < TRIALS; trial++) {
       const victim = (await answering())!;
       expect(NODES).toContain(victim);
@@ -147,10 +150,26 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
       const r1At = await until('R1 down to two next hops', async () => (await r1NextHops()) === 2, 10_000);
       const answered = await elsewhere;
       expect(answered.exitCode).toBe(0);
-      const log = await events(state, victim, t0);
-      const down = log.find((e) => e.type === 'health' && e.health === 'down')!;
-      const edit = log.find((e) => e.type === 'edit' && e.kind === 'withdraw')!;
+      // The agent appends its events without waiting: under load the withdrawal's line may land after pc's answer.
+      let log = await events(state, victim, t0);
+      const find = () => [
+        log.find((e) => e.type === 'health' && e.health === 'down'),
+        log.find((e) => e.type === 'edit' && e.kind === 'withdraw'),
+      ];
+      for (let waited = 0; find().includes(undefined) && waited < 3000; waited += 100) {
+        await sleep(100);
+        log = await events(state, victim, t0);
+      }
+      const [down, edit] = find();
+      if (!down || !edit)
+        throw new Error(`trial ${trial + 1}, ${victim}: no health-down or withdraw event since the stop: ${JSON.stringify(log)}`);
       detectToWithdraw.push(Date.parse(edit.at) - Date.parse(down.at));
+      const back = lastBack.get(victim);
+      trials.push(
+        `  ${String(trial + 1).padStart(2)} ${victim}: detection ${Date.parse(down.at) - t0}, withdrawal ${Date.parse(edit.at) - Date.parse(down.at)}, ` +
+          `off lo → R1 ${r1At - withdrawnAt}, R1 → pc ${Number(answered.stdout.trim()) - r1At} ms` +
+          (back === undefined ? '' : ` (came back ${t0 - back} ms before the stop)`),
+      );
       killToWithdraw.push(withdrawnAt - t0);
       killToR1.push(r1At - t0);
       killToElsewhere.push(Number(answered.stdout.trim()) - t0);
@@ -164,6 +183,7 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
       // rise (2 probes, 500 ms apart) plus the hold-down, at the least
       expect(backAt - t1).toBeGreaterThanOrEqual(holdDown);
       backAfter.push(`${backAt - t1} ms (hold-down ${holdDown})`);
+      lastBack.set(victim, backAt);
       await until('R1 back to three next hops', async () => (await r1NextHops()) === 3, 10_000);
     }
     const line = (name: string, v: number[]) =>
@@ -176,6 +196,8 @@ describe.runIf(IS_ROOT)('lbctl agent on the seed 004 lab', { timeout: 600_000 },
         line('  stop → R1 (OSPF neighbour) down to two next hops', killToR1),
         line('  stop → pc first answered by another node', killToElsewhere),
         `  restart → announced again: ${backAfter.join(', ')}`,
+        '  per trial (ms):',
+        ...trials,
       ].join('\n'),
     );
     // The agent's part of the target: the prefix is off the node within 2 s of the failure. R1's figure adds OSPF's
