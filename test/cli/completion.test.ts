@@ -52,7 +52,7 @@ describe('lbctl completion', () => {
     expect(await complete('lbctl completion ')).toEqual(expect.arrayContaining(['bash', 'zsh', 'fish']));
     expect(await complete('lbctl help la')).toEqual(['lab']);
     expect(await complete('lbctl plan --parallel ')).toEqual([]);
-  });
+  }, 30_000); // ten shells started one after another: seconds on a busy machine
 
   it.skipIf(!has('zsh'))('zsh: parses, and offers commands, choices and hosts (zsh builtins stubbed to print)', async () => {
     const path = await script('zsh');
@@ -72,7 +72,7 @@ describe('lbctl completion', () => {
     expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'down', 'status', 'exec', 'help']);
     expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
     expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
-  });
+  }, 30_000);
 
   it.skipIf(!has('fish'))('fish: offers commands, choices, hosts and files', async () => {
     const path = await script('fish');
@@ -85,7 +85,7 @@ describe('lbctl completion', () => {
     expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'json', 'shell']);
     expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['client', 'director', 'web1', 'web2', 'web3']);
     expect(await complete('lbctl plan topologies/dr-w')).toEqual(['topologies/dr-web.yaml']);
-  });
+  }, 30_000);
 
   it('refuses an unknown shell, naming the ones it knows', async () => {
     const r = await runCli('completion', 'tcsh');
