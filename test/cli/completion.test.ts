@@ -54,38 +54,46 @@ describe('lbctl completion', () => {
     expect(await complete('lbctl plan --parallel ')).toEqual([]);
   }, 30_000); // ten shells started one after another: seconds on a busy machine
 
-  it.skipIf(!has('zsh'))('zsh: parses, and offers commands, choices and hosts (zsh builtins stubbed to print)', async () => {
-    const path = await script('zsh');
-    await execa('zsh', ['-n', path]);
-    const stubs = [
-      'compdef() { :; }',
-      'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
-      '_describe() { local -a items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }',
-      "_files() { print -- '<files>'; }",
-      '_message() { :; }',
-      'source "$1"',
-      "words=(${=2}); [[ $2 == *' ' ]] && words+=(''); CURRENT=${#words}; PREFIX=${words[CURRENT]}",
-      '_lbctl || :',
-    ].join('\n');
-    const complete = async (line: string) =>
-      (await execa('zsh', ['-f', '-c', stubs, 'zsh', path, line], { cwd: REPO })).stdout.split('\n').filter((w) => w !== '');
-    expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'down', 'status', 'exec', 'help']);
-    expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
-    expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
-  }, 30_000);
+  it.skipIf(!has('zsh'))(
+    'zsh: parses, and offers commands, choices and hosts (zsh builtins stubbed to print)',
+    async () => {
+      const path = await script('zsh');
+      await execa('zsh', ['-n', path]);
+      const stubs = [
+        'compdef() { :; }',
+        'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
+        '_describe() { local -a items=("${(@P)4}"); print -l -- "${items[@]%%:*}"; }',
+        "_files() { print -- '<files>'; }",
+        '_message() { :; }',
+        'source "$1"',
+        "words=(${=2}); [[ $2 == *' ' ]] && words+=(''); CURRENT=${#words}; PREFIX=${words[CURRENT]}",
+        '_lbctl || :',
+      ].join('\n');
+      const complete = async (line: string) =>
+        (await execa('zsh', ['-f', '-c', stubs, 'zsh', path, line], { cwd: REPO })).stdout.split('\n').filter((w) => w !== '');
+      expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'down', 'status', 'exec', 'help']);
+      expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
+      expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
+    },
+    30_000,
+  );
 
-  it.skipIf(!has('fish'))('fish: offers commands, choices, hosts and files', async () => {
-    const path = await script('fish');
-    const complete = async (line: string) =>
-      (await execa('fish', ['--no-config', '-c', `source ${path}; complete -C '${line}'`], { cwd: REPO })).stdout
-        .split('\n')
-        .map((l) => l.split('\t')[0]);
-    expect(await complete('lbctl la')).toEqual(['lab']);
-    expect(await complete('lbctl lab ')).toEqual(['down', 'exec', 'help', 'plan', 'run', 'status', 'up']);
-    expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'json', 'shell']);
-    expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['client', 'director', 'web1', 'web2', 'web3']);
-    expect(await complete('lbctl plan topologies/dr-w')).toEqual(['topologies/dr-web.yaml']);
-  }, 30_000);
+  it.skipIf(!has('fish'))(
+    'fish: offers commands, choices, hosts and files',
+    async () => {
+      const path = await script('fish');
+      const complete = async (line: string) =>
+        (await execa('fish', ['--no-config', '-c', `source ${path}; complete -C '${line}'`], { cwd: REPO })).stdout
+          .split('\n')
+          .map((l) => l.split('\t')[0]);
+      expect(await complete('lbctl la')).toEqual(['lab']);
+      expect(await complete('lbctl lab ')).toEqual(['down', 'exec', 'help', 'plan', 'run', 'status', 'up']);
+      expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'json', 'shell']);
+      expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['client', 'director', 'web1', 'web2', 'web3']);
+      expect(await complete('lbctl plan topologies/dr-w')).toEqual(['topologies/dr-web.yaml']);
+    },
+    30_000,
+  );
 
   it('refuses an unknown shell, naming the ones it knows', async () => {
     const r = await runCli('completion', 'tcsh');
