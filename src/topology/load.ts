@@ -33,7 +33,7 @@ function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): Loa
   const reserved = prototypeKeys(input);
   if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
   const parsed = topologySchema.safeParse(input);
-  if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(parsed.error.issues, input))) };
+  if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(topologySchema, parsed.error.issues, input))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);
   const all = sortDiagnostics(placeAll([...refs, ...checkTopology(topology)]));
   return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };

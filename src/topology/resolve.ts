@@ -12,6 +12,7 @@ import {
   type PlacedCheck,
 } from './health.js';
 import type { RawTopology } from './schema.js';
+import { didYouMean } from './suggest.js';
 import type { Anycast, DnsZone, Host, HostInterface, Network, PoolPolicy, RealServer, Routing, Service, Topology } from './types.js';
 
 type RawHost = RawTopology['hosts'][string];
@@ -82,7 +83,7 @@ class Resolver {
           this.report(
             'network-unknown',
             [...path, 'interfaces', ifname, 'network'],
-            `network "${spec.network}" is not defined`,
+            `network "${spec.network}" is not defined${didYouMean(spec.network, networks.keys())}`,
             `define it under "networks:" or use one of: ${[...networks.keys()].join(', ') || '(none defined)'}`,
           );
         } else {
@@ -398,7 +399,7 @@ class Resolver {
     this.report(
       'host-unknown',
       path,
-      `host "${name}" is not defined`,
+      `host "${name}" is not defined${didYouMean(name, hosts.keys())}`,
       `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`,
     );
   }

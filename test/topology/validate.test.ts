@@ -1,48 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
-
-/** A valid topology used as the base of every broken variant below. */
-const BASE = `apiVersion: lbctl/v1
-networks:
-  lan: 192.168.10.0/24
-  priv: 10.0.0.0/24
-hosts:
-  director:
-    interfaces:
-      eth0: { network: lan, address: 192.168.10.10/24 }
-      eth1: { network: priv, address: 10.0.0.1/24 }
-    routing: { routerId: 1.1.1.1 }
-  rs1:
-    interfaces:
-      eth0: { network: lan, address: 192.168.10.21/24 }
-    routing: { routerId: 2.2.2.2 }
-  rs2:
-    interfaces:
-      eth0: { network: priv, address: 10.0.0.12/24 }
-    gateway: 10.0.0.1
-services:
-  web:
-    vip: 192.168.10.100
-    port: 80
-    method: dr
-    directors: [director]
-    realServers: [rs1]
-  app:
-    vip: 192.168.10.100
-    port: 8000
-    method: nat
-    directors: [director]
-    realServers: ["rs2:9000"]
-anycast:
-  dns: { prefix: 6.6.6.6/32, nodes: [rs1] }
-`;
-
-/** Replaces one exact snippet of BASE; fails loudly when the snippet is not there. */
-function variant(from: string, to: string): string {
-  expect(BASE.includes(from), `BASE contains ${from}`).toBe(true);
-  return BASE.replace(from, to);
-}
+import { BASE, variant } from '../support/base-topology.js';
 
 /** "line:col rule" of every diagnostic. */
 function found(text: string): string[] {

@@ -1,0 +1,204 @@
+// Errors that teach: each mistake is named with the value written, what is allowed, the nearest allowed name, and
+// reported once; and what the validator used to let through.
+import jsyaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { loadTopology } from '../../src/topology/load.js';
+import { closest, editDistance } from '../../src/topology/suggest.js';
+import { BASE, variant } from '../support/base-topology.js';
+
+/** "line:col severity[rule] message | fix" of every diagnostic. */
+function found(text: string): string[] {
+  return loadTopology('t.yaml', text).diagnostics.map(
+    (d) => `${d.position?.line}:${d.position?.col} ${d.severity}[${d.rule}] ${d.message} | ${d.fix}`,
+  );
+}
+
+it('accepts the base topology without diagnostics', () => {
+  expect(found(BASE)).toEqual([]);
+});
+
+describe('did you mean', () => {
+  it.each([
+    [
+      'a misspelt key',
+      variant('    method: dr\n', '    method: dr\n    schedular: wrr\n'),
+      ['24:5 error[unknown-key] unknown key "schedular" (did you mean "scheduler"?) | rename it to "scheduler"'],
+    ],
+    [
+      'a misspelt key inside a union (a real server in long form), no more "neither of the accepted forms"',
+      variant('realServers: [rs1]', 'realServers: [{ host: rs1, wieght: 2 }]'),
+      ['25:32 error[unknown-key] unknown key "wieght" (did you mean "weight"?) | rename it to "weight"'],
+    ],
+    [
+      'a misspelt required key: one message, not also "prefix is required"',
+      variant('lan: 192.168.10.0/24', 'lan: { prefx: 192.168.10.0/24 }'),
+      ['3:10 error[unknown-key] unknown key "prefx" (did you mean "prefix"?) | rename it to "prefix"'],
+    ],
+    [
+      'an unknown key with nothing near: the keys allowed there',
+      variant('      eth0: { network: priv', '      eth0: { colour: red, network: priv'),
+      ['17:15 error[unknown-key] unknown key "colour" | remove it; the keys allowed here are network, address'],
+    ],
+    [
+      'a host name',
+      variant('directors: [director]\n    realServers: [rs1]', 'directors: [directr]\n    realServers: [rs1]'),
+      [
+        '24:17 error[host-unknown] host "directr" is not defined (did you mean "director"?) | define it under "hosts:" or use one of: director, rs1, rs2',
+      ],
+    ],
+    [
+      'a network name',
+      variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lna, address: 192.168.10.21/24 }'),
+      [
+        '13:24 error[network-unknown] network "lna" is not defined (did you mean "lan"?) | define it under "networks:" or use one of: lan, priv',
+        '25:19 error[dr-not-on-l2] DR real server 192.168.10.21 shares no L2 network with director "director" | put the real server on a network of the director, or use method "tun"',
+      ],
+    ],
+    [
+      'a scheduler',
+      variant('    method: dr\n', '    method: dr\n    scheduler: wrrr\n'),
+      [
+        '24:16 error[scheduler-unknown] "wrrr" is not one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos | did you mean "wrr"?',
+      ],
+    ],
+    [
+      'a check kind',
+      variant('    method: dr\n', '    method: dr\n    check: { kind: htp }\n'),
+      ['24:20 error[check-kind-unknown] "htp" is not one of tcp, http, https, dns, udp, icmp, exec | did you mean "http"?'],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+});
+
+describe('enum and type errors echo the value and what is allowed', () => {
+  it.each([
+    [
+      'a method in capitals',
+      variant('method: dr', 'method: DR'),
+      ['23:13 error[method-unknown] "DR" is not one of nat, dr, tun, fullnat | write "dr" (values are case-sensitive)'],
+    ],
+    [
+      'a method far from every allowed one',
+      variant('method: dr', 'method: direct'),
+      ['23:13 error[method-unknown] "direct" is not one of nat, dr, tun, fullnat | use one of: nat, dr, tun, fullnat'],
+    ],
+    [
+      'the apiVersion',
+      variant('apiVersion: lbctl/v1', 'apiVersion: lbctl/v2'),
+      ['1:13 error[api-version] "lbctl/v2" is not lbctl/v1 | did you mean "lbctl/v1"?'],
+    ],
+    [
+      'a service name as port',
+      variant('port: 80\n', 'port: http\n'),
+      ['22:11 error[type] "port" should be a number, not "http" | write the port number: 80 (http)'],
+    ],
+    [
+      'a quoted port',
+      variant('port: 80\n', 'port: "80"\n'),
+      ['22:11 error[type] "port" should be a number, not "80" | write 80 without quotes'],
+    ],
+    [
+      'a list where a mapping goes',
+      variant('    interfaces:\n      eth0: { network: priv, address: 10.0.0.12/24 }', '    interfaces: []'),
+      [
+        '16:17 error[type] "interfaces" should be a mapping ("key: value" lines or { key: value }), not a list | write a mapping ("key: value" lines or { key: value }) here',
+      ],
+    ],
+    [
+      'a value of neither form of a union',
+      variant('realServers: [rs1]', 'realServers: [7]'),
+      [
+        '25:19 error[type] "realServers" should be a text value, or a mapping ("key: value" lines or { key: value }), not 7 | see `lbctl schema` for the short and the long form',
+      ],
+    ],
+    [
+      'an empty list',
+      variant('directors: [director]\n    realServers: [rs1]', 'directors: []\n    realServers: [rs1]'),
+      ['24:16 error[range] "directors" needs at least 1 entry | add entries'],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+
+  /** Phrases of zod's own messages and of the generic fixes built from zod's type names. */
+  const ZOD_WORDING =
+    /invalid input|expected \w+, received|received \w+|unrecognized key|too small|too big|invalid option|invalid string|invalid element|write an? (object|array|record|tuple|int|string) here/i;
+
+  /** Paths into BASE (as parsed) and values of the wrong type for most of them. */
+  const PATHS = [
+    'apiVersion',
+    'networks',
+    'networks.lan',
+    'hosts',
+    'hosts.director',
+    'hosts.director.interfaces',
+    'hosts.director.interfaces.eth0',
+    'hosts.director.interfaces.eth0.network',
+    'hosts.director.interfaces.eth0.address',
+    'hosts.rs2.gateway',
+    'hosts.rs2.routes',
+    'hosts.rs2.roles',
+    'hosts.rs2.routing',
+    'services',
+    'services.web',
+    'services.web.vip',
+    'services.web.port',
+    'services.web.protocol',
+    'services.web.fwmark',
+    'services.web.scheduler',
+    'services.web.flags',
+    'services.web.persistence',
+    'services.web.onePacket',
+    'services.web.method',
+    'services.web.directors',
+    'services.web.directors.0',
+    'services.web.realServers',
+    'services.web.realServers.0',
+    'services.web.check',
+    'services.web.mtu',
+    'services.web.quorum',
+    'anycast',
+    'dns',
+  ];
+  const WRONG: unknown[] = ['http', 7, -1, 1e12, true, null, [], [1, 'a'], {}, { x: 1 }];
+
+  it('never shows zod wording, whatever the wrong value', () => {
+    const seen: string[] = [];
+    for (const path of PATHS) {
+      for (const wrong of WRONG) {
+        const doc = jsyaml.load(BASE) as Record<string, unknown>;
+        const keys = path.split('.');
+        const parent = keys.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, doc);
+        parent[keys.at(-1)!] = wrong;
+        for (const d of loadTopology('t.yaml', JSON.stringify(doc, null, 1)).diagnostics)
+          seen.push(`${path}=${JSON.stringify(wrong)}: ${d.message} | ${d.fix}`);
+      }
+    }
+    expect(seen.length).toBeGreaterThan(PATHS.length * 3);
+    expect(seen.filter((line) => ZOD_WORDING.test(line))).toEqual([]);
+  });
+});
+
+describe('closest', () => {
+  it.each([
+    ['schedular', ['scheduler', 'method'], 'scheduler'],
+    ['DR', ['nat', 'dr', 'tun'], 'dr'],
+    ['wrrr', ['rr', 'wrr', 'wlc'], 'wrr'],
+    ['rs3', ['rs1', 'rs2'], 'rs1'],
+    ['realservers', ['realServers', 'directors'], 'realServers'],
+    ['drectors', ['realServers', 'directors'], 'directors'],
+    ['mtehod', ['method', 'mtu'], 'method'],
+    ['colour', ['network', 'address'], undefined],
+    ['x', ['y', 'zz'], 'y'],
+    ['ldap', ['tcp', 'http', 'dns'], undefined],
+  ])('%s among %j → %s', (word, candidates, expected) => {
+    expect(closest(word, candidates)).toBe(expected);
+  });
+
+  it('counts a swap of neighbours as one edit', () => {
+    expect(editDistance('mtehod', 'method')).toBe(1);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('kitten', 'sitting', 1)).toBe(2);
+  });
+});
