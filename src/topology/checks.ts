@@ -173,9 +173,18 @@ function checkOnePacket(s: Service): Diagnostic[] {
   return [];
 }
 
-/** Checks what the forwarding method needs between one director and one real server. */
+/** True when one of the host's interfaces is on a network the topology does not define (reported as network-unknown). */
+function onUndefinedNetwork(t: Topology, host: Host | undefined): boolean {
+  return host?.interfaces.some((i) => !t.networks.has(i.network)) ?? false;
+}
+
+/**
+ * Checks what the forwarding method needs between one director and one real server. Either on a network the file
+ * does not define: what they share is unknown, and the undefined network is the one problem to report.
+ */
 function checkPath(t: Topology, s: Service, director: Host | undefined, rs: RealServer): Diagnostic[] {
   if (!director) return [];
+  if (onUndefinedNetwork(t, director) || (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host)))) return [];
   const shared = sharedNetworks(t, director, rs);
   if (s.method === 'dr' && shared.length === 0) {
     return [
@@ -358,16 +367,25 @@ function checkAnycast(t: Topology): Diagnostic[] {
   });
 }
 
-/** Every cross-check, in a stable order. */
+/** The list without repeats: several services of one real server find its one wrong gateway once each. */
+function once(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify([d.severity, d.rule, d.path, d.message]);
+    return !seen.has(key) && seen.add(key);
+  });
+}
+
+/** Every cross-check, in a stable order, each problem once. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return [
+  return once([
     ...checkHosts(t),
     ...checkDuplicateServices(t.services),
     ...checkTunMtu(t.services),
     ...t.services.flatMap((s) => checkService(t, s)),
     ...checkAnycast(t),
     ...checkHa(t),
-  ];
+  ]);
 }
 
 /** The network holding an address that every host given is attached to. */

@@ -51,7 +51,6 @@ describe('did you mean', () => {
       variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lna, address: 192.168.10.21/24 }'),
       [
         '13:24 error[network-unknown] network "lna" is not defined (did you mean "lan"?) | define it under "networks:" or use one of: lan, priv',
-        '25:19 error[dr-not-on-l2] DR real server 192.168.10.21 shares no L2 network with director "director" | put the real server on a network of the director, or use method "tun"',
       ],
     ],
     [
@@ -65,6 +64,46 @@ describe('did you mean', () => {
       'a check kind',
       variant('    method: dr\n', '    method: dr\n    check: { kind: htp }\n'),
       ['24:20 error[check-kind-unknown] "htp" is not one of tcp, http, https, dns, udp, icmp, exec | did you mean "http"?'],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+});
+
+/** BASE with more services before its anycast group, one flow mapping per line. */
+function withServices(...services: string[]): string {
+  return variant('anycast:\n', `${services.map((x) => `  ${x}\n`).join('')}anycast:\n`);
+}
+
+describe('one problem, one message', () => {
+  it.each([
+    [
+      'a NAT real server with the wrong gateway, in three services',
+      withServices(
+        'app2: { vip: 192.168.10.100, port: 8001, method: nat, directors: [director], realServers: [rs2] }',
+        'app3: { vip: 192.168.10.100, port: 8002, method: nat, directors: [director], realServers: [rs2] }',
+      ).replace('gateway: 10.0.0.1', 'gateway: 10.0.0.9'),
+      [
+        '18:14 error[nat-gateway] NAT real server "rs2" has default gateway 10.0.0.9, not director "director" (10.0.0.1): replies would bypass the director | set "gateway: 10.0.0.1" on host "rs2"',
+      ],
+    ],
+    [
+      'a DR real server on an undefined network, in four services: not also "shares no L2 network" for each',
+      withServices(
+        'web2: { vip: 192.168.10.101, port: 80, method: dr, directors: [director], realServers: [rs1] }',
+        'web3: { vip: 192.168.10.102, port: 80, method: dr, directors: [director], realServers: [rs1] }',
+        'web4: { vip: 192.168.10.103, port: 80, method: dr, directors: [director], realServers: [rs1] }',
+      ).replace('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'),
+      [
+        '13:24 error[network-unknown] network "lab" is not defined (did you mean "lan"?) | define it under "networks:" or use one of: lan, priv',
+      ],
+    ],
+    [
+      'a director on an undefined network',
+      variant('eth0: { network: lan, address: 192.168.10.10/24 }', 'eth0: { network: lam, address: 192.168.10.10/24 }'),
+      [
+        '8:24 error[network-unknown] network "lam" is not defined (did you mean "lan"?) | define it under "networks:" or use one of: lan, priv',
+      ],
     ],
   ])('%s', (_name, text, expected) => {
     expect(found(text)).toEqual(expected);

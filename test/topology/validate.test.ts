@@ -40,7 +40,7 @@ describe('validate', () => {
     [
       'unknown network',
       variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'),
-      ['13:24 network-unknown', '25:19 dr-not-on-l2'],
+      ['13:24 network-unknown'],
     ],
     ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
     ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
