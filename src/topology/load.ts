@@ -1,7 +1,7 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
 import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
-import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { error, hasErrors, sortDiagnostics, warning, type Diagnostic } from './diagnostics.js';
 import { aliasBomb, expandsTooMuch, fileProblem, prototypeKeys, tooDeep, tooDeepAt } from './hostile-input.js';
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
@@ -62,11 +62,17 @@ function placeLarge(file: string, text: string, diagnostics: Diagnostic[]): Diag
   const shown = diagnostics
     .slice(0, MAX_LARGE_FILE_DIAGNOSTICS)
     .map((d) => fileProblem(file, d, at(offsetOfPath(text, d.path, d.atKey === true))));
-  const more = diagnostics.length - shown.length;
-  if (more > 0)
-    shown.push(
-      fileProblem(file, error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again')),
+  const hidden = diagnostics.slice(shown.length);
+  if (hidden.length > 0) {
+    // Warnings alone, however many, leave the file valid.
+    const more = (hasErrors(hidden) ? error : warning)(
+      'too-many-problems',
+      [],
+      `${hidden.length} more problem(s) not shown`,
+      'fix the ones above and validate again',
     );
+    shown.push(fileProblem(file, more));
+  }
   return shown;
 }
 

@@ -99,10 +99,73 @@ describe('one problem, one message', () => {
       ],
     ],
     [
+      'a DR real server given by address in two services: one warning, where it first appears',
+      withServices('web2: { vip: 192.168.10.101, port: 80, method: dr, directors: [director], realServers: [192.168.10.30] }').replace(
+        'realServers: [rs1]',
+        'realServers: [192.168.10.30]',
+      ),
+      [
+        '25:19 warning[dr-vip-unmanaged] DR real server 192.168.10.30 is not a topology host: lbctl cannot put VIP 192.168.10.100 on its lo, and without it the server drops the traffic | add it under "hosts:" and name it here, or put VIP 192.168.10.100 on its lo yourself (with arp_ignore=1, arp_announce=2)',
+      ],
+    ],
+    [
       'a director on an undefined network',
       variant('eth0: { network: lan, address: 192.168.10.10/24 }', 'eth0: { network: lam, address: 192.168.10.10/24 }'),
       [
         '8:24 error[network-unknown] network "lam" is not defined (did you mean "lan"?) | define it under "networks:" or use one of: lan, priv',
+      ],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+});
+
+describe('what used to pass as valid', () => {
+  it.each([
+    [
+      'two hosts with one interface address',
+      variant('address: 10.0.0.12/24', 'address: 10.0.0.1/24'),
+      [
+        '17:39 error[address-duplicate] 10.0.0.1 of host "rs2" (eth0) is already the address of host "director" (eth1) | give every interface an address of its own (an address several directors share is a service VIP, with "ha:")',
+      ],
+    ],
+    [
+      'a fwmark service with a port (the port was dropped)',
+      variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 7\n    port: 80\n'),
+      [
+        '21:5 error[service-id] service "web" has both "fwmark" and "port"/"protocol": a fwmark service takes every packet with the mark, whatever its port and protocol, so they would be ignored | remove "port"/"protocol" (match them in the rule that sets the mark), or remove "fwmark"',
+        '21:13 warning[fwmark-unmarked] nothing in the topology marks packets with 7: service "web" receives traffic only if a firewall rule of yours sets that mark on its directors | mark its packets on each director, e.g. nftables "meta mark set 7" in a prerouting chain (priority mangle) matching its addresses and ports',
+      ],
+    ],
+    [
+      'a fwmark service: nothing in the topology sets the mark (warning)',
+      variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 7\n'),
+      [
+        '21:13 warning[fwmark-unmarked] nothing in the topology marks packets with 7: service "web" receives traffic only if a firewall rule of yours sets that mark on its directors | mark its packets on each director, e.g. nftables "meta mark set 7" in a prerouting chain (priority mangle) matching its addresses and ports',
+      ],
+    ],
+    [
+      'a DR real server given as a bare address (warning)',
+      variant('realServers: [rs1]', 'realServers: [192.168.10.30]'),
+      [
+        '25:19 warning[dr-vip-unmanaged] DR real server 192.168.10.30 is not a topology host: lbctl cannot put VIP 192.168.10.100 on its lo, and without it the server drops the traffic | add it under "hosts:" and name it here, or put VIP 192.168.10.100 on its lo yourself (with arp_ignore=1, arp_announce=2)',
+      ],
+    ],
+    [
+      'a TUN real server given as a bare address (warning)',
+      variant(
+        'method: dr\n    directors: [director]\n    realServers: [rs1]',
+        'method: tun\n    mtu: 1480\n    directors: [director]\n    realServers: [192.168.10.30]',
+      ),
+      [
+        '26:19 warning[tun-vip-unmanaged] TUN real server 192.168.10.30 is not a topology host: lbctl cannot put VIP 192.168.10.100 on its tunl0, and without it the server drops the traffic | add it under "hosts:" and name it here, or bring up tunl0 (ipip) with VIP 192.168.10.100 and rp_filter off on it yourself',
+      ],
+    ],
+    [
+      'a DR real server given as the address of a host (warning)',
+      variant('realServers: [rs1]', 'realServers: ["192.168.10.21"]'),
+      [
+        '25:19 warning[dr-vip-unmanaged] DR real server 192.168.10.21 is host "rs1"\'s address, not the host: lbctl cannot put VIP 192.168.10.100 on its lo, and without it the server drops the traffic | write "rs1" (with ":port" or "port:" as needed) instead of the address: lbctl then sets the host up',
       ],
     ],
   ])('%s', (_name, text, expected) => {

@@ -63,7 +63,11 @@ describe('validate', () => {
       ),
       ['26:19 tun-port-mapping'],
     ],
-    ['DR real server off the L2 network', variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'), ['25:19 dr-not-on-l2']],
+    [
+      'DR real server off the L2 network',
+      variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'),
+      ['25:19 dr-not-on-l2', '25:19 dr-vip-unmanaged'],
+    ],
     ['NAT gateway not the director', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254'), ['18:14 nat-gateway']],
     ['anycast prefix not a host route', variant('prefix: 6.6.6.6/32', 'prefix: 6.6.6.0/24'), ['33:18 anycast-not-host-route']],
     ['anycast node without routing', variant('nodes: [rs1]', 'nodes: [rs2]'), ['33:38 anycast-no-routing']],
@@ -71,7 +75,7 @@ describe('validate', () => {
     [
       'mixed address families',
       variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'),
-      ['25:24 dr-not-on-l2', '25:24 family-mixed'],
+      ['25:24 dr-not-on-l2', '25:24 dr-vip-unmanaged', '25:24 family-mixed'],
     ],
     [
       'next hop off every network',
