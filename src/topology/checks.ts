@@ -2,7 +2,7 @@
 import { contains, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
-import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
+import { error, warning, withoutRepeats, type Diagnostic, type NodePath } from './diagnostics.js';
 import { checkHa } from './ha-checks.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
@@ -421,18 +421,9 @@ function checkAnycast(t: Topology): Diagnostic[] {
   });
 }
 
-/** The list without repeats: several services of one real server find its one wrong gateway once each. */
-function once(list: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return list.filter((d) => {
-    const key = JSON.stringify([d.severity, d.rule, d.path, d.message]);
-    return !seen.has(key) && seen.add(key);
-  });
-}
-
 /** Every cross-check, in a stable order, each problem once. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return once([
+  return withoutRepeats([
     ...checkHosts(t),
     ...checkDuplicateServices(t.services),
     ...checkTunMtu(t.services),

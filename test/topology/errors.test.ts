@@ -304,3 +304,47 @@ describe('closest', () => {
     expect(editDistance('kitten', 'sitting', 1)).toBe(2);
   });
 });
+
+describe('merge keys and x- keys', () => {
+  /** BASE with web and a new tls service sharing method, directors and scheduler through an anchor under an x- key. */
+  const shared = (sched: string, rs = 'rs1') =>
+    withServices(`tls: { <<: [*dr], vip: 192.168.10.100, port: 443, realServers: [${rs}] }`)
+      .replace('apiVersion: lbctl/v1\n', `apiVersion: lbctl/v1\nx-dr: &dr\n  method: dr\n  directors: [director]\n  scheduler: ${sched}\n`)
+      .replace('    method: dr\n    directors: [director]\n', '    <<: *dr\n');
+
+  it('merges the anchored keys into each service and ignores the x- key', () => {
+    const r = loadTopology('t.yaml', shared('wrr'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.topology?.services.map((s) => [s.name, s.method, s.scheduler, s.directors.join()])).toEqual([
+      ['web', 'dr', 'wrr', 'director'],
+      ['app', 'nat', 'wlc', 'director'],
+      ['tls', 'dr', 'wrr', 'director'],
+    ]);
+  });
+
+  it.each([
+    [
+      'a bad value under the anchor: reported where it is written, once',
+      shared('wrrr'),
+      [
+        '5:14 error[scheduler-unknown] "wrrr" is not one of rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf, mh, twos | did you mean "wrr"?',
+      ],
+    ],
+    [
+      "a bad value of a service's own beside a merge key",
+      shared('wrr', 'rs3'),
+      [
+        '35:67 error[host-unknown] host "rs3" is not defined (did you mean "rs1"?) | define it under "hosts:" or use one of: director, rs1, rs2',
+      ],
+    ],
+    [
+      'a top-level key without the x- prefix',
+      shared('wrr').replace('x-dr: &dr', 'defaults: &dr'),
+      [
+        '2:1 error[unknown-key] unknown key "defaults" | remove it; the keys allowed here are apiVersion, networks, hosts, ospf, services, anycast, dns',
+      ],
+    ],
+  ])('%s', (_name, text, expected) => {
+    expect(found(text)).toEqual(expected);
+  });
+});
