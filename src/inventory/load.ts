@@ -2,6 +2,7 @@
 import { error, hasErrors, sortDiagnostics, type Diagnostic } from '../topology/diagnostics.js';
 import { diagnosticsFromZod } from '../topology/schema-issues.js';
 import { parseSource, place } from '../topology/source.js';
+import { didYouMean } from '../topology/suggest.js';
 import { inventorySchema, type RawInventory } from './schema.js';
 import type { Reach } from './types.js';
 
@@ -27,7 +28,8 @@ export function loadInventory(file: string, text: string, topologyHosts: readonl
   if (syntax.length > 0) return { diagnostics: sortDiagnostics(syntax) };
   const input: unknown = source.doc.toJS();
   const parsed = inventorySchema.safeParse(input);
-  if (!parsed.success) return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(parsed.error.issues, input))) };
+  if (!parsed.success)
+    return { diagnostics: sortDiagnostics(place(source, diagnosticsFromZod(inventorySchema, parsed.error.issues, input))) };
   const known = new Set(topologyHosts);
   const unknown = Object.keys(parsed.data.hosts)
     .filter((name) => !known.has(name))
@@ -35,7 +37,7 @@ export function loadInventory(file: string, text: string, topologyHosts: readonl
       ...error(
         'inventory-host-unknown',
         ['hosts', name],
-        `host "${name}" is not in the topology`,
+        `host "${name}" is not in the topology${didYouMean(name, topologyHosts)}`,
         `use one of: ${topologyHosts.join(', ')}`,
       ),
       atKey: true,

@@ -2,7 +2,7 @@
 import { contains, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
-import { error, warning, type Diagnostic, type NodePath } from './diagnostics.js';
+import { error, warning, withoutRepeats, type Diagnostic, type NodePath } from './diagnostics.js';
 import { checkHa } from './ha-checks.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
@@ -129,6 +129,7 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
     out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
   }
+  if (s.id.protocol === 'fwmark') out.push(checkMarked(s, s.id.mark));
   if (s.onePacket) out.push(...checkOnePacket(s));
   if (s.method === 'tun' && !s.tunMtuExplicit) {
     out.push(
@@ -141,6 +142,59 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     );
   }
   return out;
+}
+
+/**
+ * A DR or TUN real server receives packets addressed to the VIP: lbctl puts the VIP on a topology host's lo (DR, with
+ * ARP kept quiet) or tunl0 (TUN); a bare address is a machine it does not manage, where someone else must. Each
+ * address is reported once, where it first appears (a pool listed in many services is one machine each).
+ */
+function checkUnmanagedRealServers(t: Topology): Diagnostic[] {
+  const owners = new Map(
+    [...t.hosts.values()].flatMap((h) => h.interfaces.flatMap((i) => i.addresses.map((a) => [a.split('/')[0] ?? a, h] as const))),
+  );
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const s of t.services) {
+    if (s.method !== 'dr' && s.method !== 'tun') continue;
+    for (const rs of s.realServers) {
+      const owner = owners.get(rs.address);
+      const key = `${s.method} ${rs.address}`;
+      // The address of a host the service also names: lbctl sets that host up.
+      const named = owner !== undefined && s.realServers.some((r) => r.host === owner.name);
+      if (rs.host !== undefined || named || seen.has(key)) continue;
+      seen.add(key);
+      const vip =
+        s.vip === undefined ? `the addresses of the traffic marked ${s.id.protocol === 'fwmark' ? s.id.mark : ''}` : `VIP ${s.vip}`;
+      const where = s.method === 'dr' ? 'lo' : 'tunl0';
+      out.push(
+        warning(
+          `${s.method}-vip-unmanaged`,
+          rs.path,
+          `${s.method.toUpperCase()} real server ${rs.address} is ${owner === undefined ? 'not a topology host' : `host "${owner.name}"'s address, not the host`}: lbctl cannot put ${vip} on its ${where}, and without it the server drops the traffic`,
+          owner !== undefined
+            ? `write "${owner.name}" (with ":port" or "port:" as needed) instead of the address: lbctl then sets the host up`
+            : s.method === 'dr'
+              ? `add it under "hosts:" and name it here, or put ${vip} on its lo yourself (with arp_ignore=1, arp_announce=2)`
+              : `add it under "hosts:" and name it here, or bring up tunl0 (ipip) with ${vip} and rp_filter off on it yourself`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * A fwmark service receives the packets some firewall rule marks; lbctl writes no marking rules (its nft table only
+ * source-NATs FullNAT traffic), so the mark must come from the operator's firewall, or the service gets nothing.
+ */
+function checkMarked(s: Service, mark: number): Diagnostic {
+  return warning(
+    'fwmark-unmarked',
+    [...s.path, 'fwmark'],
+    `nothing in the topology marks packets with ${mark}: service "${s.name}" receives traffic only if a firewall rule of yours sets that mark on its directors`,
+    `mark its packets on each director, e.g. nftables "meta mark set ${mark}" in a prerouting chain (priority mangle) matching its addresses and ports`,
+  );
 }
 
 /**
@@ -173,9 +227,18 @@ function checkOnePacket(s: Service): Diagnostic[] {
   return [];
 }
 
-/** Checks what the forwarding method needs between one director and one real server. */
+/** True when one of the host's interfaces is on a network the topology does not define (reported as network-unknown). */
+function onUndefinedNetwork(t: Topology, host: Host | undefined): boolean {
+  return host?.interfaces.some((i) => !t.networks.has(i.network)) ?? false;
+}
+
+/**
+ * Checks what the forwarding method needs between one director and one real server. Either on a network the file
+ * does not define: what they share is unknown, and the undefined network is the one problem to report.
+ */
 function checkPath(t: Topology, s: Service, director: Host | undefined, rs: RealServer): Diagnostic[] {
   if (!director) return [];
+  if (onUndefinedNetwork(t, director) || (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host)))) return [];
   const shared = sharedNetworks(t, director, rs);
   if (s.method === 'dr' && shared.length === 0) {
     return [
@@ -358,16 +421,17 @@ function checkAnycast(t: Topology): Diagnostic[] {
   });
 }
 
-/** Every cross-check, in a stable order. */
+/** Every cross-check, in a stable order, each problem once. */
 export function checkTopology(t: Topology): Diagnostic[] {
-  return [
+  return withoutRepeats([
     ...checkHosts(t),
     ...checkDuplicateServices(t.services),
     ...checkTunMtu(t.services),
     ...t.services.flatMap((s) => checkService(t, s)),
+    ...checkUnmanagedRealServers(t),
     ...checkAnycast(t),
     ...checkHa(t),
-  ];
+  ]);
 }
 
 /** The network holding an address that every host given is attached to. */

@@ -48,3 +48,15 @@ export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
       (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.col ?? 0) - (b.position?.col ?? 0) || a.rule.localeCompare(b.rule),
   );
 }
+
+/**
+ * The list without repeats: the same problem at the same place (its position once placed, else its path) is one,
+ * however many services found it (a real server's wrong gateway, a bad value under an anchor they all merge).
+ */
+export function withoutRepeats(list: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = JSON.stringify([d.severity, d.rule, d.message, d.file, d.position ?? d.path]);
+    return !seen.has(key) && seen.add(key);
+  });
+}

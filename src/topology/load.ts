@@ -1,7 +1,7 @@
 // Topology text → validated, resolved topology, or every diagnostic found, each placed at file:line:col.
 import jsyaml from 'js-yaml';
 import { checkTopology } from './checks.js';
-import { error, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { error, hasErrors, sortDiagnostics, warning, withoutRepeats, type Diagnostic } from './diagnostics.js';
 import { aliasBomb, expandsTooMuch, fileProblem, prototypeKeys, tooDeep, tooDeepAt } from './hostile-input.js';
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
@@ -28,14 +28,30 @@ const POSITIONED_PARSE_BYTES = 1024 * 1024;
 /** At most this many problems of a large file are reported (each costs a search through the text). */
 const MAX_LARGE_FILE_DIAGNOSTICS = 100;
 
+/** YAML 1.2's core schema with merge keys (`<<: *defaults`), as the positioned parse reads them (source.ts). */
+const CORE_WITH_MERGE = jsyaml.CORE_SCHEMA.extend({
+  implicit: [new jsyaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: unknown) => data === '<<' })],
+});
+
+/** Top-level keys starting with "x-": a place for anchors that services share, not read by lbctl. */
+export const PARKING_PREFIX = 'x-';
+
+/** The document without its top-level "x-" keys (anything else is returned as it is, for the schema to judge). */
+function withoutParked(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  return Object.fromEntries(Object.entries(input).filter(([key]) => !key.startsWith(PARKING_PREFIX)));
+}
+
 /** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
-function check(input: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
-  const reserved = prototypeKeys(input);
+function check(document: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult {
+  const reserved = prototypeKeys(document);
   if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
+  const input = withoutParked(document);
   const parsed = topologySchema.safeParse(input);
-  if (!parsed.success) return { diagnostics: sortDiagnostics(placeAll(diagnosticsFromZod(parsed.error.issues, input))) };
+  if (!parsed.success)
+    return { diagnostics: sortDiagnostics(withoutRepeats(placeAll(diagnosticsFromZod(topologySchema, parsed.error.issues, input)))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);
-  const all = sortDiagnostics(placeAll([...refs, ...checkTopology(topology)]));
+  const all = sortDiagnostics(withoutRepeats(placeAll([...refs, ...checkTopology(topology)])));
   return hasErrors(all) ? { diagnostics: all } : { topology, diagnostics: all };
 }
 
@@ -62,11 +78,17 @@ function placeLarge(file: string, text: string, diagnostics: Diagnostic[]): Diag
   const shown = diagnostics
     .slice(0, MAX_LARGE_FILE_DIAGNOSTICS)
     .map((d) => fileProblem(file, d, at(offsetOfPath(text, d.path, d.atKey === true))));
-  const more = diagnostics.length - shown.length;
-  if (more > 0)
-    shown.push(
-      fileProblem(file, error('too-many-problems', [], `${more} more problem(s) not shown`, 'fix the ones above and validate again')),
+  const hidden = diagnostics.slice(shown.length);
+  if (hidden.length > 0) {
+    // Warnings alone, however many, leave the file valid.
+    const more = (hasErrors(hidden) ? error : warning)(
+      'too-many-problems',
+      [],
+      `${hidden.length} more problem(s) not shown`,
+      'fix the ones above and validate again',
     );
+    shown.push(fileProblem(file, more));
+  }
   return shown;
 }
 
@@ -85,7 +107,7 @@ function loadFast(
 ): LoadResult {
   let input: unknown;
   try {
-    input = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    input = jsyaml.load(text, { schema: CORE_WITH_MERGE });
   } catch (err) {
     if (err instanceof jsyaml.YAMLException) return onSyntax(err);
     throw err;

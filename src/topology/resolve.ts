@@ -1,5 +1,5 @@
 // Expands short forms, applies defaults and resolves names to addresses: RawTopology → Topology.
-import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp } from '../net/ip.js';
+import { canonicalIp, contains, formatCidr, formatIp, netmaskOf, networkOf, parseCidr, parseIp, type Prefix } from '../net/ip.js';
 import type { Family, IpvsServiceId, Persistence } from '../model/state.js';
 import { error, type Diagnostic, type NodePath } from './diagnostics.js';
 import {
@@ -13,6 +13,7 @@ import {
   type PlacedCheck,
 } from './health.js';
 import type { RawTopology } from './schema.js';
+import { didYouMean } from './suggest.js';
 import type { Anycast, DnsZone, Host, HostInterface, Network, PoolPolicy, RealServer, Routing, Service, Topology } from './types.js';
 
 type RawHost = RawTopology['hosts'][string];
@@ -42,6 +43,9 @@ export function canonicalArea(given: string | number): string | null {
   const ip = parseIp(area);
   return ip?.family === 4 && /^\d+\.\d+\.\d+\.\d+$/.test(area) ? formatIp(ip) : null;
 }
+
+/** Link-local prefixes: the same address may be on every link. */
+const LINK_LOCAL = ['169.254.0.0/16', 'fe80::/10'].map((p) => parseCidr(p)).filter((p): p is Prefix => p !== null);
 
 /** Canonical "addr/len" keeping host bits (interface addresses) or clearing them (networks). */
 function cidrText(text: string, clearHostBits: boolean): string {
@@ -74,16 +78,20 @@ class Resolver {
 
   hosts(networks: Map<string, Network>): Map<string, Host> {
     const out = new Map<string, Host>();
+    const owners = new Map<string, string>();
     for (const [name, raw] of Object.entries(this.raw.hosts)) {
       const path = ['hosts', name];
       const interfaces: HostInterface[] = Object.entries(raw.interfaces).map(([ifname, spec]) => {
         const addresses = (Array.isArray(spec.address) ? spec.address : [spec.address]).map((a) => cidrText(a, false));
+        const addressPath = (i: number) =>
+          Array.isArray(spec.address) ? [...path, 'interfaces', ifname, 'address', i] : [...path, 'interfaces', ifname, 'address'];
+        addresses.forEach((a, i) => this.uniqueAddress(owners, a, `host "${name}" (${ifname})`, addressPath(i)));
         const network = networks.get(spec.network);
         if (!network) {
           this.report(
             'network-unknown',
             [...path, 'interfaces', ifname, 'network'],
-            `network "${spec.network}" is not defined`,
+            `network "${spec.network}" is not defined${didYouMean(spec.network, networks.keys())}`,
             `define it under "networks:" or use one of: ${[...networks.keys()].join(', ') || '(none defined)'}`,
           );
         } else {
@@ -91,12 +99,9 @@ class Resolver {
           addresses.forEach((a, i) => {
             const ip = parseCidr(a);
             if (net && ip && !contains(net, ip)) {
-              const at = Array.isArray(spec.address)
-                ? [...path, 'interfaces', ifname, 'address', i]
-                : [...path, 'interfaces', ifname, 'address'];
               this.report(
                 'address-outside-network',
-                at,
+                addressPath(i),
                 `${a} is not inside network "${network.name}" (${network.prefix})`,
                 `use an address in ${network.prefix} or attach the interface to another network`,
               );
@@ -113,6 +118,25 @@ class Resolver {
       out.set(name, host);
     }
     return out;
+  }
+
+  /**
+   * An interface address (with length) no other interface has: two would answer for it, and lbctl would reach
+   * either by it. Link-local addresses are per link (every link has its fe80::1), so they may repeat.
+   */
+  uniqueAddress(owners: Map<string, string>, cidr: string, owner: string, at: NodePath): void {
+    const address = cidr.split('/')[0] ?? cidr;
+    const ip = parseIp(address);
+    if (ip === null || LINK_LOCAL.some((p) => p.family === ip.family && contains(p, ip))) return;
+    const first = owners.get(address);
+    if (first === undefined) owners.set(address, owner);
+    else
+      this.report(
+        'address-duplicate',
+        at,
+        `${address} of ${owner} is already the address of ${first}`,
+        'give every interface an address of its own (an address several directors share is a service VIP, with "ha:")',
+      );
   }
 
   /**
@@ -240,8 +264,8 @@ class Resolver {
         this.report(
           'service-id',
           path,
-          `service "${name}" has both a firewall mark and a port/protocol`,
-          'a fwmark service matches marked packets: remove "port"/"protocol", or remove "fwmark"',
+          `service "${name}" has both "fwmark" and "port"/"protocol": a fwmark service takes every packet with the mark, whatever its port and protocol, so they would be ignored`,
+          'remove "port"/"protocol" (match them in the rule that sets the mark), or remove "fwmark"',
         );
       }
       const family = vip ? familyOf(vip) : realServers[0] ? familyOf(realServers[0].address) : 'inet';
@@ -406,7 +430,7 @@ class Resolver {
     this.report(
       'host-unknown',
       path,
-      `host "${name}" is not defined`,
+      `host "${name}" is not defined${didYouMean(name, hosts.keys())}`,
       `define it under "hosts:" or use one of: ${[...hosts.keys()].join(', ') || '(none defined)'}`,
     );
   }

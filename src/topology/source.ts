@@ -45,7 +45,7 @@ function mayHaveDuplicateKey(root: unknown): boolean {
 function parseWithLines(text: string, uniqueKeys: boolean): { doc: Document.Parsed; lines: LineCounter } {
   const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
-  return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys, prettyErrors: false }), lines };
+  return { doc: parseDocument(text, { lineCounter: lines, uniqueKeys, prettyErrors: false, merge: true }), lines };
 }
 
 /** Parses YAML text, keeping ranges on every node; syntax errors come back as diagnostics. */
@@ -96,7 +96,29 @@ function pairsByKey(map: YAMLMap): Map<string, Pair> {
 }
 
 /**
- * The position of the node at `path`, or of the nearest ancestor that exists.
+ * The pair of `key` that a mapping takes from its merge keys (`<<: *defaults` or `<<: [*a, *b]`), searched as YAML
+ * merges: the mapping's own pairs first (see locate), then each merged mapping in order; undefined when none has it.
+ */
+function mergedPair(source: Source, map: YAMLMap, key: string, depth = 0): Pair | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
+  if (depth > 16) return undefined;
+  for (const pair of map.items) {
+    // The yaml library reads "<<" as a merge key, a scalar whose value is a symbol.
+    if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') continue;
+    const sources = isSeq(pair.value) ? pair.value.items : [pair.value];
+    for (const item of sources) {
+      const merged = isAlias(item) ? item.resolve(source.doc) : item;
+      if (!isMap(merged)) continue;
+      const found = pairsByKey(merged).get(key) ?? mergedPair(source, merged, key, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The position of the node at `path`, or of the nearest ancestor that exists. A key a mapping takes from a merge key
+ * is found where it is written, under the anchor.
  * With `atKey`, points at the last segment's key rather than its value (for unknown keys).
  */
 export function locate(source: Source, path: NodePath, atKey = false): Position {
@@ -106,7 +128,7 @@ export function locate(source: Source, path: NodePath, atKey = false): Position 
   for (const [i, segment] of path.entries()) {
     const last = i === path.length - 1;
     if (isMap(node)) {
-      const pair = pairsByKey(node).get(String(segment));
+      const pair = pairsByKey(node).get(String(segment)) ?? mergedPair(source, node, String(segment));
       if (!pair) break;
       const key = pair.key as Node;
       if (last && atKey) return positionAt(source, key.range?.[0] ?? 0);

@@ -32,7 +32,7 @@ function observed(name: string, make: (path: string) => void): string {
   return dir;
 }
 
-/** A valid topology of `services` DR services (about 190 bytes each). */
+/** A valid topology of `services` FullNAT services (real servers by address: no warning; about 190 bytes each). */
 function manyServices(services: number): string {
   const lines = [
     'apiVersion: lbctl/v1',
@@ -47,7 +47,7 @@ function manyServices(services: number): string {
       `    vip: 10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
       '    port: 80',
       '    scheduler: wrr',
-      '    method: dr',
+      '    method: fullnat',
       '    directors: [d]',
       `    realServers: [{ address: 10.1.${(i >> 8) & 255}.${i & 255}, port: 80, weight: 2 }]`,
     );

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadTopology } from '../../src/topology/load.js';
 import { locate, parseSource } from '../../src/topology/source.js';
 
-/** A valid topology of `n` DR services, about 180 bytes each, in block and flow style. */
+/** A valid topology of `n` FullNAT services (real servers by address: no warning), about 180 bytes each, in block and flow style. */
 function services(n: number): string {
   const lines = [
     'apiVersion: lbctl/v1',
@@ -19,7 +19,7 @@ function services(n: number): string {
       `    vip: 10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
       '    port: 80',
       '    scheduler: wrr',
-      '    method: dr',
+      '    method: fullnat',
       '    directors: [d]',
       `    realServers: [{ address: 10.1.${(i >> 8) & 255}.${i & 255}, port: 80, weight: 2 }]`,
     );
@@ -53,6 +53,15 @@ describe('problems of a large file', () => {
   it('the base file is over 1 MiB and valid', () => {
     expect(BASE.length).toBeGreaterThan(1 << 20);
     expect(loadTopology('big.yaml', BASE).diagnostics).toEqual([]);
+  });
+
+  it('stays valid with thousands of warnings, some shown (DR real servers by address)', () => {
+    const r = loadTopology('big.yaml', BASE.replaceAll('method: fullnat', 'method: dr'));
+    expect(r.topology).toBeDefined();
+    expect(r.diagnostics.map((d) => `${d.severity}[${d.rule}]`)).toEqual([
+      'warning[too-many-problems]',
+      ...Array<string>(100).fill('warning[dr-vip-unmanaged]'),
+    ]);
   });
 
   it.each(CASES)(

@@ -81,7 +81,7 @@ describe('topologies that used to be accepted and then failed', () => {
 
   it.each(VALID)('%s', (_what, text) => {
     const r = loadTopology('t.yaml', text);
-    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map(formatDiagnostic)).toEqual([]);
     expect(r.topology).toBeDefined();
   });
 

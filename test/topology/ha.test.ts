@@ -69,7 +69,7 @@ describe('director HA checks', () => {
     [
       'an ECMP service without a VIP',
       variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n').replace('ha: vrrp', 'ha: ecmp'),
-      ['26:9 ha-ecmp-no-vip'],
+      ['23:13 fwmark-unmarked', '26:9 ha-ecmp-no-vip'],
     ],
     [
       'an ECMP service with a scheduler of per-director state (warning)',
@@ -82,7 +82,11 @@ describe('director HA checks', () => {
       ['9:30 ha-ecmp-maximum-paths'],
     ],
     ["a VRRP VIP outside the directors' shared network", variant('vip: 192.168.10.100', 'vip: 10.9.9.9'), ['27:9 ha-vrrp-no-shared-l2']],
-    ['a VRRP service without a VIP', variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n'), ['26:9 ha-vrrp-no-vip']],
+    [
+      'a VRRP service without a VIP',
+      variant('    vip: 192.168.10.100\n    port: 80\n', '    fwmark: 1\n'),
+      ['23:13 fwmark-unmarked', '26:9 ha-vrrp-no-vip'],
+    ],
     [
       'two services on one VIP with different HA modes',
       variant(

@@ -1,48 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../src/present/diagnostics.js';
 import { loadTopology } from '../../src/topology/load.js';
-
-/** A valid topology used as the base of every broken variant below. */
-const BASE = `apiVersion: lbctl/v1
-networks:
-  lan: 192.168.10.0/24
-  priv: 10.0.0.0/24
-hosts:
-  director:
-    interfaces:
-      eth0: { network: lan, address: 192.168.10.10/24 }
-      eth1: { network: priv, address: 10.0.0.1/24 }
-    routing: { routerId: 1.1.1.1 }
-  rs1:
-    interfaces:
-      eth0: { network: lan, address: 192.168.10.21/24 }
-    routing: { routerId: 2.2.2.2 }
-  rs2:
-    interfaces:
-      eth0: { network: priv, address: 10.0.0.12/24 }
-    gateway: 10.0.0.1
-services:
-  web:
-    vip: 192.168.10.100
-    port: 80
-    method: dr
-    directors: [director]
-    realServers: [rs1]
-  app:
-    vip: 192.168.10.100
-    port: 8000
-    method: nat
-    directors: [director]
-    realServers: ["rs2:9000"]
-anycast:
-  dns: { prefix: 6.6.6.6/32, nodes: [rs1] }
-`;
-
-/** Replaces one exact snippet of BASE; fails loudly when the snippet is not there. */
-function variant(from: string, to: string): string {
-  expect(BASE.includes(from), `BASE contains ${from}`).toBe(true);
-  return BASE.replace(from, to);
-}
+import { BASE, variant } from '../support/base-topology.js';
 
 /** "line:col rule" of every diagnostic. */
 function found(text: string): string[] {
@@ -81,7 +40,7 @@ describe('validate', () => {
     [
       'unknown network',
       variant('{ network: lan, address: 192.168.10.21/24 }', '{ network: lab, address: 192.168.10.21/24 }'),
-      ['13:24 network-unknown', '25:19 dr-not-on-l2'],
+      ['13:24 network-unknown'],
     ],
     ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
     ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
@@ -104,7 +63,11 @@ describe('validate', () => {
       ),
       ['26:19 tun-port-mapping'],
     ],
-    ['DR real server off the L2 network', variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'), ['25:19 dr-not-on-l2']],
+    [
+      'DR real server off the L2 network',
+      variant('realServers: [rs1]', 'realServers: ["172.16.0.5"]'),
+      ['25:19 dr-not-on-l2', '25:19 dr-vip-unmanaged'],
+    ],
     ['NAT gateway not the director', variant('gateway: 10.0.0.1', 'gateway: 10.0.0.254'), ['18:14 nat-gateway']],
     ['anycast prefix not a host route', variant('prefix: 6.6.6.6/32', 'prefix: 6.6.6.0/24'), ['33:18 anycast-not-host-route']],
     ['anycast node without routing', variant('nodes: [rs1]', 'nodes: [rs2]'), ['33:38 anycast-no-routing']],
@@ -112,7 +75,7 @@ describe('validate', () => {
     [
       'mixed address families',
       variant('realServers: [rs1]', 'realServers: [rs1, "2001:db8::5"]'),
-      ['25:24 dr-not-on-l2', '25:24 family-mixed'],
+      ['25:24 dr-not-on-l2', '25:24 dr-vip-unmanaged', '25:24 family-mixed'],
     ],
     [
       'next hop off every network',
