@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../host/port.js';
 import { ospfConfigOf } from '../desired/routing-config.js';
-import { ospfBlocks } from '../drivers/frr/ospf-common.js';
+import { hasOspf6, ospfBlocks } from '../drivers/frr/ospf-common.js';
 import { FRR_DIALECT } from '../drivers/frr/ospf-frr.js';
 import { quaggaRefused } from '../drivers/frr/ospf-quagga.js';
 import type { Host, Routing, Topology } from '../topology/types.js';
@@ -81,17 +81,24 @@ export function enabledDaemons(daemonsFile: string): string[] {
  * files here: Debian 12 has no quagga) would fall back to its own defaults: 5 s, 1 s, 5 s. With R1 of seed 004 at a
  * 1 s min-arrival, a node's router LSA that arrives within a second of its previous one (a link cut soon after it
  * came back) is dropped and waits for its retransmission: link-down failover 1.4 s instead of tens of ms, more under
- * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any.
+ * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any,
+ * and whenever the host has OSPFv3: FRR 8.4's ospf6d skips quagga's `interface IF area A` (see ospf-quagga.ts).
  */
 function quaggaGaps(t: Topology, host: Host): string[] {
   const cfg = ospfConfigOf(t, host);
-  if (cfg === undefined || quaggaRefused(cfg).length === 0) return [];
+  if (cfg === undefined || (quaggaRefused(cfg).length === 0 && !hasOspf6(cfg))) return [];
   return [
     'configure terminal',
-    ...ospfBlocks(cfg, FRR_DIALECT)
+    ...ospfBlocks(cfg, FRR_DIALECT, ['ospfd', 'ospf6d'])
       .filter((line) => line !== '!')
       .map((line) => line.trim()),
   ];
+}
+
+/** The daemons a quagga-flavour host runs besides zebra: ospfd, and ospf6d when it has IPv6 prefixes. */
+function quaggaDaemons(t: Topology, host: Host): string[] {
+  const cfg = ospfConfigOf(t, host);
+  return cfg !== undefined && hasOspf6(cfg) ? ['ospfd', 'ospf6d'] : ['ospfd'];
 }
 
 /** What to start for each routing host of the topology (its files must have been applied below the lab root). */
@@ -103,7 +110,9 @@ export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): P
     if (!spec || !routing) continue;
     const configDir = join(labDir(lab), host.name, routing.configDir);
     const daemons =
-      routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
+      routing.flavour === 'frr'
+        ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes'))
+        : quaggaDaemons(t, spec);
     out.push({ host, flavour: routing.flavour, configDir, daemons, vtysh: routing.flavour === 'quagga' ? quaggaGaps(t, spec) : [] });
   }
   return out;
