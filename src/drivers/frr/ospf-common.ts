@@ -77,34 +77,37 @@ function interfaceCommands(iface: OspfInterface, dialect: OspfDialect): string[]
   return commands;
 }
 
-// In the order FRR 8.4's ospf6d writes them (config_write_ospf6_interface); the area goes here only where the dialect
-// puts it in the interface block (quagga: `interface IF area A` under router ospf6).
+// In the order FRR 8.4's vtysh shows them (it sorts the lines of an interface block); the area goes here only where
+// the dialect puts it in the interface block (quagga: `interface IF area A` under router ospf6).
 function interface6Commands(iface: Ospf6Interface, dialect: OspfDialect): string[] {
   const commands: string[] = [];
   if (dialect.area6 === 'interface') commands.push(`ipv6 ospf6 area ${iface.area}`);
-  if (iface.cost !== undefined) commands.push(`ipv6 ospf6 cost ${iface.cost}`);
-  if (iface.hello !== undefined) commands.push(`ipv6 ospf6 hello-interval ${iface.hello}`);
-  if (iface.dead !== undefined) commands.push(`ipv6 ospf6 dead-interval ${iface.dead}`);
-  if (iface.retransmit !== undefined) commands.push(`ipv6 ospf6 retransmit-interval ${iface.retransmit}`);
-  if (iface.passive) commands.push('ipv6 ospf6 passive');
-  if (iface.pointToPoint) commands.push('ipv6 ospf6 network point-to-point');
   if (iface.bfd) commands.push('ipv6 ospf6 bfd', `ipv6 ospf6 bfd profile ${BFD_PROFILE}`);
+  if (iface.cost !== undefined) commands.push(`ipv6 ospf6 cost ${iface.cost}`);
+  if (iface.dead !== undefined) commands.push(`ipv6 ospf6 dead-interval ${iface.dead}`);
+  if (iface.hello !== undefined) commands.push(`ipv6 ospf6 hello-interval ${iface.hello}`);
+  if (iface.pointToPoint) commands.push('ipv6 ospf6 network point-to-point');
+  if (iface.passive) commands.push('ipv6 ospf6 passive');
+  if (iface.retransmit !== undefined) commands.push(`ipv6 ospf6 retransmit-interval ${iface.retransmit}`);
   return commands;
 }
 
-/** Timers and ECMP width, the same for both daemons (ospf6d refuses what it lacks through the dialect). */
-function routerTimers(cfg: OspfConfig): string[] {
+/** Timers and ECMP width as router commands, by name; each daemon writes them in its own order. */
+function routerTimers(cfg: OspfConfig): Record<'spf' | 'lsa' | 'minArrival' | 'paths', string | undefined> {
   const { spfThrottle, lsaThrottle, lsaMinArrival } = cfg.timers;
-  const commands: string[] = [];
-  if (spfThrottle) commands.push(`timers throttle spf ${spfThrottle.join(' ')}`);
-  if (lsaThrottle !== undefined) commands.push(`timers throttle lsa all ${lsaThrottle}`);
-  if (lsaMinArrival !== undefined) commands.push(`timers lsa min-arrival ${lsaMinArrival}`);
-  if (cfg.maximumPaths !== undefined) commands.push(`maximum-paths ${cfg.maximumPaths}`);
-  return commands;
+  return {
+    spf: spfThrottle && `timers throttle spf ${spfThrottle.join(' ')}`,
+    lsa: lsaThrottle === undefined ? undefined : `timers throttle lsa all ${lsaThrottle}`,
+    minArrival: lsaMinArrival === undefined ? undefined : `timers lsa min-arrival ${lsaMinArrival}`,
+    paths: cfg.maximumPaths === undefined ? undefined : `maximum-paths ${cfg.maximumPaths}`,
+  };
 }
+
+const present = (commands: Array<string | undefined>): string[] => commands.filter((c) => c !== undefined);
 
 function routerCommands(cfg: OspfConfig, dialect: OspfDialect): string[] {
-  const commands = [`ospf router-id ${cfg.routerId}`, ...routerTimers(cfg)];
+  const t = routerTimers(cfg);
+  const commands = present([`ospf router-id ${cfg.routerId}`, t.spf, t.lsa, t.minArrival, t.paths]);
   if (dialect.passive === 'router') {
     for (const iface of cfg.interfaces) if (iface.passive) commands.push(`passive-interface ${iface.name}`);
   }
@@ -112,8 +115,10 @@ function routerCommands(cfg: OspfConfig, dialect: OspfDialect): string[] {
   return commands;
 }
 
+// In the order FRR 8.4's ospf6d writes them (the LSA throttle, which no ospf6d has, stays a comment).
 function router6Commands(cfg: OspfConfig, dialect: OspfDialect): string[] {
-  const commands = [`${dialect.routerId6} ${cfg.routerId}`, ...routerTimers(cfg)];
+  const t = routerTimers(cfg);
+  const commands = present([`${dialect.routerId6} ${cfg.routerId}`, t.lsa, t.minArrival, t.paths, t.spf]);
   if (dialect.area6 === 'router') {
     for (const iface of cfg.interfaces6 ?? []) commands.push(`interface ${iface.name} area ${iface.area}`);
   }

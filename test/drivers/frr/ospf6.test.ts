@@ -23,12 +23,12 @@ describe('OSPFv3 in the frr flavour', () => {
       [
         'interface eth1',
         ' ipv6 ospf6 area 0.0.0.2',
-        ' ipv6 ospf6 hello-interval 1',
-        ' ipv6 ospf6 dead-interval 3',
-        ' ipv6 ospf6 retransmit-interval 1',
-        ' ipv6 ospf6 network point-to-point',
         ' ipv6 ospf6 bfd',
         ' ipv6 ospf6 bfd profile lbctl-fast',
+        ' ipv6 ospf6 dead-interval 3',
+        ' ipv6 ospf6 hello-interval 1',
+        ' ipv6 ospf6 network point-to-point',
+        ' ipv6 ospf6 retransmit-interval 1',
         '',
       ].join('\n'),
     );
@@ -37,16 +37,17 @@ describe('OSPFv3 in the frr flavour', () => {
     );
   });
 
+  // orders as FRR 8.4's `show running-config` printed them in the lab (interface lines sorted, router lines not)
   it('writes router ospf6 with the IPv4 router id, the timers and maximum-paths; the LSA throttle only as a comment', () => {
     const conf = renderFrr(dualStack()).frrConf;
     expect(between(conf, 'router ospf6\n', '\n!')).toBe(
       [
         'router ospf6',
         ' ospf6 router-id 10.211.77.1',
-        ' timers throttle spf 0 50 1000',
         " ! not rendered for frr (FRR's ospf6d has no LSA throttle timer): timers throttle lsa all 0",
         ' timers lsa min-arrival 0',
         ' maximum-paths 4',
+        ' timers throttle spf 0 50 1000',
       ].join('\n'),
     );
     expect(conf).toContain('\nbfd\n profile lbctl-fast\n');
@@ -69,10 +70,10 @@ describe('OSPFv3 in the quagga flavour', () => {
         '!',
         'router ospf6',
         ' router-id 10.211.77.1',
-        ' timers throttle spf 0 50 1000',
         ' ! not rendered for quagga (quagga ospf6d has no LSA throttle timer): timers throttle lsa all 0',
         ' ! not rendered for quagga (quagga ospf6d has no LSA min-arrival timer): timers lsa min-arrival 0',
         ' ! not rendered for quagga (quagga ospf6d has no maximum-paths; its ECMP width is fixed at build time): maximum-paths 4',
+        ' timers throttle spf 0 50 1000',
         ' interface eth1 area 0.0.0.2',
         ' interface lo area 0.0.0.2',
         '!',

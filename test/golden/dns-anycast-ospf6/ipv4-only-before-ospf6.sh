@@ -9,21 +9,21 @@ password foobar
 log syslog informational
 !
 interface eth2
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 interface eth3
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 router ospf6
  router-id 10.211.55.17
- timers throttle spf 0 50 1000
  ! not rendered for quagga (quagga ospf6d has no LSA throttle timer): timers throttle lsa all 0
  ! not rendered for quagga (quagga ospf6d has no LSA min-arrival timer): timers lsa min-arrival 0
  ! not rendered for quagga (quagga ospf6d has no maximum-paths; its ECMP width is fixed at build time): maximum-paths 4
+ timers throttle spf 0 50 1000
  interface eth2 area 0.0.0.0
  interface eth3 area 0.0.0.2
 !
@@ -103,20 +103,20 @@ password foobar
 log syslog informational
 !
 interface eth2
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 interface eth3
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 router ospf6
  router-id 10.211.55.18
- timers throttle spf 0 50 1000
  ! not rendered for quagga (quagga ospf6d has no LSA throttle timer): timers throttle lsa all 0
  ! not rendered for quagga (quagga ospf6d has no LSA min-arrival timer): timers lsa min-arrival 0
+ timers throttle spf 0 50 1000
  interface eth2 area 0.0.0.0
  interface eth3 area 0.0.0.1
 !
@@ -311,8 +311,8 @@ interface eth1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
@@ -331,9 +331,9 @@ router ospf
 !
 router ospf6
  ospf6 router-id 10.211.77.1
- timers throttle spf 0 50 1000
  ! not rendered for frr (FRR's ospf6d has no LSA throttle timer): timers throttle lsa all 0
  timers lsa min-arrival 0
+ timers throttle spf 0 50 1000
 !
 line vty
 !
@@ -459,8 +459,8 @@ interface eth1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
@@ -479,9 +479,9 @@ router ospf
 !
 router ospf6
  ospf6 router-id 10.211.77.2
- timers throttle spf 0 50 1000
  ! not rendered for frr (FRR's ospf6d has no LSA throttle timer): timers throttle lsa all 0
  timers lsa min-arrival 0
+ timers throttle spf 0 50 1000
 !
 line vty
 !
@@ -602,8 +602,8 @@ interface eth1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
- ipv6 ospf6 hello-interval 1
  ipv6 ospf6 dead-interval 3
+ ipv6 ospf6 hello-interval 1
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
@@ -622,9 +622,9 @@ router ospf
 !
 router ospf6
  ospf6 router-id 10.211.77.3
- timers throttle spf 0 50 1000
  ! not rendered for frr (FRR's ospf6d has no LSA throttle timer): timers throttle lsa all 0
  timers lsa min-arrival 0
+ timers throttle spf 0 50 1000
 !
 line vty
 !
