@@ -82,7 +82,8 @@ export function enabledDaemons(daemonsFile: string): string[] {
  * 1 s min-arrival, a node's router LSA that arrives within a second of its previous one (a link cut soon after it
  * came back) is dropped and waits for its retransmission: link-down failover 1.4 s instead of tens of ms, more under
  * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any,
- * and whenever the host has OSPFv3: FRR 8.4's ospf6d skips quagga's `interface IF area A` (see ospf-quagga.ts).
+ * and whenever the host has OSPFv3: FRR 8.4's ospf6d skips quagga's `router-id X` under router ospf6 (see
+ * ospf-quagga.ts), so it starts with zebra's router id.
  */
 function quaggaGaps(t: Topology, host: Host): string[] {
   const cfg = ospfConfigOf(t, host);
@@ -92,6 +93,8 @@ function quaggaGaps(t: Topology, host: Host): string[] {
     ...ospfBlocks(cfg, FRR_DIALECT, ['ospfd', 'ospf6d'])
       .filter((line) => line !== '!')
       .map((line) => line.trim()),
+    // FRR's ospf6d skipped quagga's `router-id X` and took zebra's; a new router id needs the process restarted
+    ...(hasOspf6(cfg) ? ['end', 'clear ipv6 ospf6 process'] : []),
   ];
 }
 

@@ -13,9 +13,10 @@
 //   accepts that (and turns it into `ip ospf passive`, logging a deprecation warning).
 // - OSPFv3 goes to ospf6d.conf in quagga's own syntax (ospf6d/ospf6_top.c, doc/ospf6d.texi): ` router-id X` and
 //   ` interface IF area A` under `router ospf6`, `ipv6 ospf6 ...` in interface blocks. Quagga's ospf6d has no
-//   maximum-paths, LSA timers or BFD either: refused the same way. FRR 8.4 no longer takes `interface IF area A`
-//   (it wants `ipv6 ospf6 area A` in the interface block), so FRR running this file leaves its interfaces out of
-//   OSPFv3: the lab hands FRR those lines through vtysh (src/lab/frr.ts), and ospf6d.conf is not checked by vtysh.
+//   maximum-paths, LSA timers or BFD either: refused the same way. FRR 8.4's ospf6d reads this file with two
+//   differences: it takes `interface IF area A` only as deprecated (its vtysh parser, the checker, rejects it, so
+//   ospf6d.conf is not checked) and it skips quagga's ` router-id X` (it wants `ospf6 router-id X`); the lab hands
+//   FRR those lines in its own dialect through vtysh (src/lab/frr.ts).
 import type { OspfConfig } from '../../model/routing.js';
 import {
   fileText,
