@@ -76,6 +76,13 @@ describe.runIf(IS_ROOT)('OSPFv3: IPv6 DNS anycast over ospf6d as a lab on this k
       'r1:ospf6d+ospfd+zebra',
       'r2:ospf6d+ospfd+zebra',
     ]);
+    // the quagga-style routers run OSPFv3 with their IPv4 router id (FRR skips quagga's `router-id` in ospf6d.conf)
+    for (const [host, id] of [
+      ['r1', '10.211.55.17'],
+      ['r2', '10.211.55.18'],
+    ] as const) {
+      expect(await labVtysh(frrOf(host), ['show ipv6 ospf6'], localRunner)).toContain(`Router-ID ${id}`);
+    }
     const { value: hops } = await waitFor('R1 with three next hops to the /128', r1NextHops6, (h) => h.length === 3, 15_000).catch(
       async (e: Error) => {
         const seen = await labVtysh(frrOf('r1'), ['show ipv6 ospf6 neighbor', 'show ipv6 ospf6 route'], localRunner);
