@@ -1,6 +1,6 @@
 // Topology → the desired state of every host.
 import type { Topology } from '../topology/types.js';
-import { HostBuilder } from './builder.js';
+import { confKey, HostBuilder } from './builder.js';
 import { addDirectorService } from './director.js';
 import { hostCidr } from '../topology/resolve.js';
 import { announcedGroups, ecmpPathsOf } from '../topology/ecmp.js';
@@ -36,6 +36,10 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     if (host.gateway !== undefined) b.route({ family: familyOf(host.gateway), destination: 'default', via: host.gateway });
     for (const r of host.routes) b.route({ family: familyOf(r.via), destination: r.destination, via: r.via });
     if (host.roles.includes('router')) b.sysctl('net.ipv4.ip_forward', '1');
+    // a router with IPv6 addresses routes IPv6 too (OSPFv3 installs its routes, the kernel must forward on them)
+    if (host.roles.includes('router') && host.interfaces.some((i) => i.addresses.some((a) => a.includes(':')))) {
+      b.sysctl(confKey('ipv6', 'all', 'forwarding'), '1');
+    }
     // The router next to ECMP directors hashes on ports too, so one client's flows spread over the directors.
     if (ecmpPathsOf(t, host) !== undefined) b.sysctl('net.ipv4.fib_multipath_hash_policy', '1');
     const ospf = ospfConfigOf(t, host);

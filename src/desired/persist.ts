@@ -27,12 +27,13 @@ export function addPersistenceFiles(b: HostBuilder): void {
 
 /**
  * Default reloads: FRR re-reads frr.conf with `systemctl reload frr` (frr-reload.py, which
- * keeps adjacencies); quagga daemons are restarted one by one, only those whose file changed.
+ * keeps adjacencies); quagga daemons are restarted one by one, only those whose file changed, zebra first.
  */
 export const DEFAULT_RELOADS = {
   frr: ['systemctl', 'reload', 'frr'],
   zebra: ['systemctl', 'restart', 'zebra'],
   ospfd: ['systemctl', 'restart', 'ospfd'],
+  ospf6d: ['systemctl', 'restart', 'ospf6d'],
 } as const;
 
 /** Adds the routing daemon's config files and their reloads. */
@@ -59,6 +60,8 @@ export function addRoutingFiles(b: HostBuilder, routing: Routing, config: OspfCo
     const files = renderQuagga(config);
     conf('zebra.conf', files.zebra, 'zebra', true);
     conf('ospfd.conf', files.ospfd, 'ospfd', true);
+    // not checked: FRR's vtysh (the checker) rejects quagga's `interface IF area A` under router ospf6
+    if (files.ospf6d !== undefined) conf('ospf6d.conf', files.ospf6d, 'ospf6d', false);
   }
 }
 

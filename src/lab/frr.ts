@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Runner } from '../host/port.js';
 import { ospfConfigOf } from '../desired/routing-config.js';
-import { ospfBlocks } from '../drivers/frr/ospf-common.js';
+import { hasOspf6, ospfBlocks } from '../drivers/frr/ospf-common.js';
 import { FRR_DIALECT } from '../drivers/frr/ospf-frr.js';
 import { quaggaRefused } from '../drivers/frr/ospf-quagga.js';
 import type { Host, Routing, Topology } from '../topology/types.js';
@@ -34,17 +34,25 @@ export interface FrrLaunch {
   daemons: string[];
   /** vtysh commands run once the daemons have read their files (see quaggaGaps); empty for most hosts. */
   vtysh: string[];
+  /**
+   * Router id given to zebra before the other daemons start ("-": none). FRR 8.4's ospf6d skips quagga's
+   * `router-id X` under router ospf6 and takes zebra's; set later, it needs `clear ipv6 ospf6 process`, which was
+   * seen to leave a neighbour Full without the restarted router's router LSA. So quagga-style hosts with OSPFv3
+   * hand zebra their router id first.
+   */
+  zebraRouterId: string;
 }
 
 const READY = 'lbctl: FRR ready';
 const frrLog = (lab: string, host: string) => join(labDir(lab), host, 'frr.log');
 
-// Runs as PID 1 of the new PID namespace: $1 config dir, $2 "integrated" or "per-daemon", then the daemons, then
+// Runs as PID 1 of the new PID namespace: $1 config dir, $2 "integrated" or "per-daemon", $3 zebra's router id or
+// "-", then the daemons, then
 // "--" and the vtysh commands to run once they are up. zebra first: a daemon that finds no zserv.api retries only
 // after 10 s. Daemons stay in the foreground (their log is this script's output); `wait` keeps PID 1, and so the
 // namespace, alive while any of them runs.
 const SCRIPT = `set -eu
-conf=$1 style=$2; shift 2
+conf=$1 style=$2 rid=$3; shift 3
 daemons=
 while [ "$1" != -- ]; do daemons="$daemons $1"; shift; done
 shift
@@ -56,6 +64,7 @@ mkdir -p /run/frr && chown frr:frr /run/frr
 wait_sock() { i=0; until [ -S "$1" ]; do i=$((i+1)); [ $i -lt 500 ] || { echo "lbctl: $1 did not appear" >&2; exit 1; }; sleep 0.02; done; }
 ${FRR_BIN}/zebra -P 0 --log stdout &
 wait_sock /run/frr/zserv.api
+if [ "$rid" != - ]; then wait_sock /run/frr/zebra.vty; vtysh -c 'configure terminal' -c "router-id $rid"; fi
 for d in $daemons; do ${FRR_BIN}/$d -P 0 --log stdout & done
 for d in zebra $daemons; do wait_sock /run/frr/$d.vty; done
 if [ "$style" = integrated ]; then vtysh -b; fi
@@ -81,17 +90,24 @@ export function enabledDaemons(daemonsFile: string): string[] {
  * files here: Debian 12 has no quagga) would fall back to its own defaults: 5 s, 1 s, 5 s. With R1 of seed 004 at a
  * 1 s min-arrival, a node's router LSA that arrives within a second of its previous one (a link cut soon after it
  * came back) is dropped and waits for its retransmission: link-down failover 1.4 s instead of tens of ms, more under
- * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any.
+ * load. So the lab hands FRR the OSPF blocks as the frr flavour writes them, through vtysh, when quagga refused any,
+ * and whenever the host has OSPFv3 (FRR 8.4's ospf6d takes quagga's `interface IF area A` only as deprecated).
  */
 function quaggaGaps(t: Topology, host: Host): string[] {
   const cfg = ospfConfigOf(t, host);
-  if (cfg === undefined || quaggaRefused(cfg).length === 0) return [];
+  if (cfg === undefined || (quaggaRefused(cfg).length === 0 && !hasOspf6(cfg))) return [];
   return [
     'configure terminal',
-    ...ospfBlocks(cfg, FRR_DIALECT)
+    ...ospfBlocks(cfg, FRR_DIALECT, ['ospfd', 'ospf6d'])
       .filter((line) => line !== '!')
       .map((line) => line.trim()),
   ];
+}
+
+/** The daemons a quagga-flavour host runs besides zebra: ospfd, and ospf6d when it has IPv6 prefixes. */
+function quaggaDaemons(t: Topology, host: Host): string[] {
+  const cfg = ospfConfigOf(t, host);
+  return cfg !== undefined && hasOspf6(cfg) ? ['ospfd', 'ospf6d'] : ['ospfd'];
 }
 
 /** What to start for each routing host of the topology (its files must have been applied below the lab root). */
@@ -103,8 +119,12 @@ export async function frrLaunches(t: Topology, lab: string, hosts: LabHost[]): P
     if (!spec || !routing) continue;
     const configDir = join(labDir(lab), host.name, routing.configDir);
     const daemons =
-      routing.flavour === 'frr' ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes')) : ['ospfd'];
-    out.push({ host, flavour: routing.flavour, configDir, daemons, vtysh: routing.flavour === 'quagga' ? quaggaGaps(t, spec) : [] });
+      routing.flavour === 'frr'
+        ? enabledDaemons(await readFile(join(configDir, 'daemons'), 'utf8').catch(() => 'ospfd=yes'))
+        : quaggaDaemons(t, spec);
+    const quagga = routing.flavour === 'quagga';
+    const zebraRouterId = quagga && daemons.includes('ospf6d') ? routing.routerId : '-';
+    out.push({ host, flavour: routing.flavour, configDir, daemons, vtysh: quagga ? quaggaGaps(t, spec) : [], zebraRouterId });
   }
   return out;
 }
@@ -120,6 +140,7 @@ export function frrCommand(launch: FrrLaunch): string[] {
     'lbctl-frr',
     launch.configDir,
     style,
+    launch.zebraRouterId,
     ...launch.daemons,
     '--',
     ...launch.vtysh,

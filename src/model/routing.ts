@@ -1,4 +1,5 @@
-// The OSPF configuration of one routing host (router or anycast node), rendered to quagga or FRR files.
+// The OSPF configuration of one routing host (router or anycast node), rendered to quagga or FRR files: OSPFv2
+// (ospfd) for IPv4 prefixes and, when the host has IPv6 ones, OSPFv3 (ospf6d).
 
 /** Per-interface OSPF settings (`interface X` / `ip ospf ...`). */
 export interface OspfInterface {
@@ -11,6 +12,11 @@ export interface OspfInterface {
   retransmit?: number;
   /** BFD on the interface (`ip ospf bfd`): a dead neighbour is seen in 300 ms, not after the dead interval. */
   bfd?: boolean;
+}
+
+/** An interface in OSPFv3 (ospf6d), which has no `network` statements: each interface names its area. */
+export interface Ospf6Interface extends OspfInterface {
+  area: string;
 }
 
 /** A `network PREFIX area AREA` statement. */
@@ -39,5 +45,7 @@ export interface OspfConfig {
   networks: OspfNetwork[];
   /** Sorted by name; lo carries the cost of anycast /32s. */
   interfaces: OspfInterface[];
+  /** OSPFv3 (ospf6d) interfaces, sorted by name: those in IPv6 networks, and lo for IPv6 anycast /128s; absent: no ospf6d. */
+  interfaces6?: Ospf6Interface[];
   timers: OspfTimers;
 }

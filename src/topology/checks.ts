@@ -6,7 +6,7 @@ import { error, warning, withoutRepeats, type Diagnostic, type NodePath } from '
 import { checkHa } from './ha-checks.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
-import type { Host, Network, RealServer, Service, Topology } from './types.js';
+import type { Anycast, Host, Network, RealServer, Service, Topology } from './types.js';
 
 /** The addresses (without length) a host has on a network. */
 export function addressesOn(host: Host, network: string): string[] {
@@ -405,6 +405,16 @@ function checkAnycast(t: Topology): Diagnostic[] {
         ),
       );
     }
+    if (p?.family === 6 && g.check) {
+      out.push(
+        error(
+          'anycast-check-ipv6',
+          [...g.path, 'check'],
+          `the agent cannot withdraw IPv6 prefix ${g.prefix} safely: it counts the other nodes announcing a prefix in the OSPFv2 database (IPv4 only), and would see none`,
+          'remove "check:" from this group (ospf6d still withdraws the prefix when a node, its link or its routing dies), or check an IPv4 anycast group of the same nodes',
+        ),
+      );
+    }
     g.nodes.forEach((n, i) => {
       if (!t.hosts.get(n)?.routing) {
         out.push(
@@ -421,6 +431,27 @@ function checkAnycast(t: Topology): Diagnostic[] {
   });
 }
 
+/** lo joins one OSPFv3 area (ospf6d has no per-prefix `network` statements): a node's IPv6 anycast groups share it. */
+function checkAnycast6Areas(t: Topology): Diagnostic[] {
+  const first = new Map<string, Anycast>();
+  return t.anycast.flatMap((g) => {
+    if (!g.prefix.includes(':')) return [];
+    return g.nodes.flatMap((n, i) => {
+      const other = first.get(n);
+      if (other === undefined) first.set(n, g);
+      if (other === undefined || other.area === g.area) return [];
+      return [
+        error(
+          'anycast-ipv6-area',
+          [...g.path, 'nodes', i],
+          `node "${n}" announces IPv6 prefixes in area ${other.area} ("${other.name}") and area ${g.area} ("${g.name}"), but OSPFv3 puts its lo in one area`,
+          `give "${g.name}" and "${other.name}" the same "area:"`,
+        ),
+      ];
+    });
+  });
+}
+
 /** Every cross-check, in a stable order, each problem once. */
 export function checkTopology(t: Topology): Diagnostic[] {
   return withoutRepeats([
@@ -430,6 +461,7 @@ export function checkTopology(t: Topology): Diagnostic[] {
     ...t.services.flatMap((s) => checkService(t, s)),
     ...checkUnmanagedRealServers(t),
     ...checkAnycast(t),
+    ...checkAnycast6Areas(t),
     ...checkHa(t),
   ]);
 }

@@ -203,7 +203,6 @@ class Resolver {
       return undefined;
     }
     const networks = Object.entries(spec.networks ?? {}).map(([prefix, area]) => {
-      if (familyOf(prefix) === 'inet6') this.ipv6Ospf([...path, 'networks', prefix], prefix);
       const canonical = canonicalArea(area);
       if (canonical === null) {
         this.report(
@@ -416,16 +415,6 @@ class Resolver {
     return rs;
   }
 
-  /** IPv6 prefixes need OSPFv3 (ospf6d), which lbctl does not configure yet. */
-  ipv6Ospf(path: NodePath, prefix: string): void {
-    this.report(
-      'ospf-ipv6',
-      path,
-      `${prefix} is IPv6: lbctl configures OSPFv2, which carries IPv4 prefixes only`,
-      'use an IPv4 prefix here; IPv6 (OSPFv3) is not supported yet',
-    );
-  }
-
   unknownHost(path: NodePath, name: string, hosts: Map<string, Host>): void {
     this.report(
       'host-unknown',
@@ -441,7 +430,6 @@ class Resolver {
       raw.nodes.forEach((n, i) => {
         if (!hosts.has(n)) this.unknownHost([...path, 'nodes', i], n, hosts);
       });
-      if (familyOf(raw.prefix) === 'inet6') this.ipv6Ospf([...path, 'prefix'], raw.prefix);
       const area = canonicalArea(raw.area ?? '0.0.0.0');
       if (area === null)
         this.report(

@@ -46,8 +46,18 @@ const INVALID: [string, string, string, number][] = [
   ]),
   ['anycast 224.0.0.5/32', topology(anycast('224.0.0.5/32')), 'vip-reserved', 8],
   ['anycast 0.0.0.0/32', topology(anycast('0.0.0.0/32')), 'vip-reserved', 8],
-  ['IPv6 anycast prefix', topology(anycast('2001:db8::53/128')), 'ospf-ipv6', 8],
-  ['IPv6 OSPF network', topology('    routing: { networks: { "2001:db8::/64": 0 } }'), 'ospf-ipv6', 6],
+  [
+    'IPv6 anycast group with an agent check (the agent reads the OSPFv2 database only)',
+    topology(anycast('2001:db8::53/128').replace('nodes: [d] }', 'nodes: [d], check: { kind: tcp, port: 53 } }')),
+    'anycast-check-ipv6',
+    8,
+  ],
+  [
+    'IPv6 anycast groups of one node in two areas (lo joins one OSPFv3 area)',
+    topology(`${anycast('2001:db8::53/128')}\n  b: { prefix: "2001:db8::54/128", nodes: [d], area: 1 }`),
+    'anycast-ipv6-area',
+    9,
+  ],
   ['zone with and without final dot', topology('', zones('example.com.', 'example.com')), 'zone-duplicate', 10],
   ['zone differing in case', topology('', zones('example.com', 'Example.COM')), 'zone-duplicate', 10],
   ['319-character zone name', topology('', zones(`${'a'.repeat(63)}.`.repeat(5).slice(0, 319))), 'dns-name-invalid', 9],
@@ -68,6 +78,8 @@ const VALID: [string, string][] = [
   ['a 0.0.0.0/0 route alone is the default route', topology('    routes: { 0.0.0.0/0: 10.0.0.254 }')],
   ['247-character zone name', topology('', zones(longName(247)))],
   ['a VIP next to the reserved ranges', topology('', service('223.255.255.254'))],
+  ['an IPv6 anycast prefix (OSPFv3)', topology(anycast('2001:db8::53/128'))],
+  ['an IPv6 OSPF network (OSPFv3)', topology('    routing: { networks: { "2001:db8::/64": 0 } }')],
   ['a host named constructor', topology('  constructor:\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }')],
 ];
 

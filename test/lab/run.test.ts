@@ -189,6 +189,21 @@ describe('FRR instances of dns-anycast-ospf.yaml', () => {
     ]);
     expect(afterDaemons('dns1')).toEqual([]);
   });
+
+  it('dns-anycast-ospf6.yaml: a quagga-style router runs ospf6d, gets its router id into zebra first and its OSPFv3 lines through vtysh', async () => {
+    const t = example('dns-anycast-ospf6');
+    const [r1] = await frrLaunches(
+      t,
+      'six',
+      labPlan(t, 'six').hosts.filter((h) => h.name === 'r1'),
+    );
+    expect(r1).toMatchObject({ daemons: ['ospfd', 'ospf6d'], zebraRouterId: '10.211.55.17' });
+    const argv = frrCommand(r1!);
+    expect(argv.slice(argv.indexOf('per-daemon') + 1, argv.indexOf('--'))).toEqual(['10.211.55.17', 'ospfd', 'ospf6d']);
+    expect(r1!.vtysh).toEqual(
+      expect.arrayContaining(['interface eth2', 'ipv6 ospf6 area 0.0.0.0', 'router ospf6', 'ospf6 router-id 10.211.55.17']),
+    );
+  });
 });
 
 describe('DNS responders of the real servers of UDP services', () => {

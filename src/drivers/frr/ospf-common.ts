@@ -1,7 +1,8 @@
 // The pieces the quagga and FRR OSPF renderers share: the notice line, the vty preamble, interface blocks and the
-// router ospf block. Commands come out in the order FRR 8.4's `show running-config` writes them, so a rendered file
+// router ospf and router ospf6 blocks. Commands come out in the order FRR 8.4's `show running-config` writes them, so a rendered file
 // and a running daemon's configuration compare line by line.
-import type { OspfConfig, OspfInterface } from '../../model/routing.js';
+import { naturalCompare } from '../../model/keys.js';
+import type { Ospf6Interface, OspfConfig, OspfInterface } from '../../model/routing.js';
 import { assertRenderable } from './ospf-input.js';
 
 /** The comment every generated routing file starts with, after its comment sign. */
@@ -13,14 +14,19 @@ export interface OspfDialect {
   name: string;
   /** `interface`: `ip ospf passive` in the interface block; `router`: `passive-interface NAME` under router ospf. */
   passive: 'interface' | 'router';
-  /** Why this dialect's ospfd would reject `command` (undefined: it accepts it). */
-  refuse(command: string): string | undefined;
+  /** OSPFv3 area of an interface: `interface`: `ipv6 ospf6 area A` in its block (FRR); `router`: `interface IF area A` under router ospf6 (quagga). */
+  area6: 'interface' | 'router';
+  /** The router-id command under router ospf6 (`ospf6 router-id` in FRR, `router-id` in quagga). */
+  routerId6: string;
+  /** Why this dialect's `daemon` would reject `command` (undefined: it accepts it). */
+  refuse(command: string, daemon: OspfDaemon): string | undefined;
 }
 
 /** A command the dialect cannot carry, and why. */
 export interface RefusedCommand {
   command: string;
   reason: string;
+  daemon: OspfDaemon;
 }
 
 /** Text of a config file: the notice first, then every line, each ending in a newline. */
@@ -39,7 +45,7 @@ export const BFD_PROFILE = 'lbctl-fast';
 
 /** The `bfd` block defining BFD_PROFILE (FRR's bfdd); empty when no interface uses BFD. */
 export function bfdBlock(cfg: OspfConfig): string[] {
-  if (!cfg.interfaces.some((i) => i.bfd)) return [];
+  if (![...cfg.interfaces, ...(cfg.interfaces6 ?? [])].some((i) => i.bfd)) return [];
   return [
     '!',
     'bfd',
@@ -56,6 +62,9 @@ export function bfdBlock(cfg: OspfConfig): string[] {
 /** The closing vty block of every daemon file. */
 export const LINE_VTY: readonly string[] = ['!', 'line vty', '!'];
 
+/** The daemon a command is for: ospfd (OSPFv2, IPv4) or ospf6d (OSPFv3, IPv6). */
+export type OspfDaemon = 'ospfd' | 'ospf6d';
+
 function interfaceCommands(iface: OspfInterface, dialect: OspfDialect): string[] {
   const commands: string[] = [];
   if (iface.cost !== undefined) commands.push(`ip ospf cost ${iface.cost}`);
@@ -68,13 +77,37 @@ function interfaceCommands(iface: OspfInterface, dialect: OspfDialect): string[]
   return commands;
 }
 
-function routerCommands(cfg: OspfConfig, dialect: OspfDialect): string[] {
+// In the order FRR 8.4's vtysh shows them (it sorts the lines of an interface block); the area goes here only where
+// the dialect puts it in the interface block (quagga: `interface IF area A` under router ospf6).
+function interface6Commands(iface: Ospf6Interface, dialect: OspfDialect): string[] {
+  const commands: string[] = [];
+  if (dialect.area6 === 'interface') commands.push(`ipv6 ospf6 area ${iface.area}`);
+  if (iface.bfd) commands.push('ipv6 ospf6 bfd', `ipv6 ospf6 bfd profile ${BFD_PROFILE}`);
+  if (iface.cost !== undefined) commands.push(`ipv6 ospf6 cost ${iface.cost}`);
+  if (iface.dead !== undefined) commands.push(`ipv6 ospf6 dead-interval ${iface.dead}`);
+  if (iface.hello !== undefined) commands.push(`ipv6 ospf6 hello-interval ${iface.hello}`);
+  if (iface.pointToPoint) commands.push('ipv6 ospf6 network point-to-point');
+  if (iface.passive) commands.push('ipv6 ospf6 passive');
+  if (iface.retransmit !== undefined) commands.push(`ipv6 ospf6 retransmit-interval ${iface.retransmit}`);
+  return commands;
+}
+
+/** Timers and ECMP width as router commands, by name; each daemon writes them in its own order. */
+function routerTimers(cfg: OspfConfig): Record<'spf' | 'lsa' | 'minArrival' | 'paths', string | undefined> {
   const { spfThrottle, lsaThrottle, lsaMinArrival } = cfg.timers;
-  const commands = [`ospf router-id ${cfg.routerId}`];
-  if (spfThrottle) commands.push(`timers throttle spf ${spfThrottle.join(' ')}`);
-  if (lsaThrottle !== undefined) commands.push(`timers throttle lsa all ${lsaThrottle}`);
-  if (lsaMinArrival !== undefined) commands.push(`timers lsa min-arrival ${lsaMinArrival}`);
-  if (cfg.maximumPaths !== undefined) commands.push(`maximum-paths ${cfg.maximumPaths}`);
+  return {
+    spf: spfThrottle && `timers throttle spf ${spfThrottle.join(' ')}`,
+    lsa: lsaThrottle === undefined ? undefined : `timers throttle lsa all ${lsaThrottle}`,
+    minArrival: lsaMinArrival === undefined ? undefined : `timers lsa min-arrival ${lsaMinArrival}`,
+    paths: cfg.maximumPaths === undefined ? undefined : `maximum-paths ${cfg.maximumPaths}`,
+  };
+}
+
+const present = (commands: Array<string | undefined>): string[] => commands.filter((c) => c !== undefined);
+
+function routerCommands(cfg: OspfConfig, dialect: OspfDialect): string[] {
+  const t = routerTimers(cfg);
+  const commands = present([`ospf router-id ${cfg.routerId}`, t.spf, t.lsa, t.minArrival, t.paths]);
   if (dialect.passive === 'router') {
     for (const iface of cfg.interfaces) if (iface.passive) commands.push(`passive-interface ${iface.name}`);
   }
@@ -82,30 +115,69 @@ function routerCommands(cfg: OspfConfig, dialect: OspfDialect): string[] {
   return commands;
 }
 
-function blockLines(commands: readonly string[], dialect: OspfDialect): string[] {
+// In the order FRR 8.4's ospf6d writes them (the LSA throttle, which no ospf6d has, stays a comment).
+function router6Commands(cfg: OspfConfig, dialect: OspfDialect): string[] {
+  const t = routerTimers(cfg);
+  const commands = present([`${dialect.routerId6} ${cfg.routerId}`, t.lsa, t.minArrival, t.paths, t.spf]);
+  if (dialect.area6 === 'router') {
+    for (const iface of cfg.interfaces6 ?? []) commands.push(`interface ${iface.name} area ${iface.area}`);
+  }
+  return commands;
+}
+
+function blockLines(commands: readonly string[], daemon: OspfDaemon, dialect: OspfDialect): string[] {
   return commands.map((command) => {
-    const reason = dialect.refuse(command);
+    const reason = dialect.refuse(command, daemon);
     return reason === undefined ? ` ${command}` : ` ! not rendered for ${dialect.name} (${reason}): ${command}`;
   });
 }
 
-/** The interface blocks and the router ospf block, `!`-separated; commands the dialect refuses stay as comments. */
-export function ospfBlocks(cfg: OspfConfig, dialect: OspfDialect): string[] {
-  assertRenderable(cfg);
-  const lines: string[] = [];
-  for (const iface of cfg.interfaces) {
-    lines.push('!', `interface ${iface.name}`, ...blockLines(interfaceCommands(iface, dialect), dialect));
+/** Each daemon's commands of one interface (none when the interface is not in that daemon's list). */
+function commandsOf(cfg: OspfConfig, dialect: OspfDialect, daemon: OspfDaemon, name: string): string[] {
+  if (daemon === 'ospfd') {
+    const iface = cfg.interfaces.find((i) => i.name === name);
+    return iface ? interfaceCommands(iface, dialect) : [];
   }
-  lines.push('!', 'router ospf', ...blockLines(routerCommands(cfg, dialect), dialect));
+  const iface = cfg.interfaces6?.find((i) => i.name === name);
+  return iface ? interface6Commands(iface, dialect) : [];
+}
+
+/** True when cfg has anything for ospf6d (IPv6 networks or IPv6 anycast prefixes). */
+export const hasOspf6 = (cfg: OspfConfig): boolean => (cfg.interfaces6?.length ?? 0) > 0;
+
+/**
+ * The interface blocks, then `router ospf` and `router ospf6`, `!`-separated, for `daemons` (ospf6d only when cfg has
+ * OSPFv3 interfaces). An interface in both daemons gets one block, ospfd's commands first, as FRR's vtysh shows it.
+ * Commands the dialect refuses stay as comments.
+ */
+export function ospfBlocks(cfg: OspfConfig, dialect: OspfDialect, daemons: readonly OspfDaemon[] = ['ospfd']): string[] {
+  assertRenderable(cfg);
+  const active = daemons.filter((d) => d === 'ospfd' || hasOspf6(cfg));
+  const names = [...new Set(active.flatMap((d) => (d === 'ospfd' ? cfg.interfaces : (cfg.interfaces6 ?? [])).map((i) => i.name)))].sort(
+    naturalCompare,
+  );
+  const lines: string[] = [];
+  for (const name of names) {
+    const body = active.flatMap((d) => blockLines(commandsOf(cfg, dialect, d, name), d, dialect));
+    lines.push('!', `interface ${name}`, ...body);
+  }
+  for (const d of active) {
+    const commands = d === 'ospfd' ? routerCommands(cfg, dialect) : router6Commands(cfg, dialect);
+    lines.push('!', d === 'ospfd' ? 'router ospf' : 'router ospf6', ...blockLines(commands, d, dialect));
+  }
   return lines;
 }
 
-/** Every command of cfg that the dialect's ospfd would reject, in file order. */
+/** Every command of cfg that the dialect's ospfd or ospf6d would reject, in file order, ospfd's first. */
 export function refusedCommands(cfg: OspfConfig, dialect: OspfDialect): RefusedCommand[] {
   assertRenderable(cfg);
-  const commands = [...cfg.interfaces.flatMap((iface) => interfaceCommands(iface, dialect)), ...routerCommands(cfg, dialect)];
-  return commands.flatMap((command) => {
-    const reason = dialect.refuse(command);
-    return reason === undefined ? [] : [{ command, reason }];
-  });
+  const v2 = [...cfg.interfaces.flatMap((iface) => interfaceCommands(iface, dialect)), ...routerCommands(cfg, dialect)];
+  const v3 = hasOspf6(cfg)
+    ? [...(cfg.interfaces6 ?? []).flatMap((iface) => interface6Commands(iface, dialect)), ...router6Commands(cfg, dialect)]
+    : [];
+  const refused = (daemon: OspfDaemon) => (command: string) => {
+    const reason = dialect.refuse(command, daemon);
+    return reason === undefined ? [] : [{ command, reason, daemon }];
+  };
+  return [...v2.flatMap(refused('ospfd')), ...v3.flatMap(refused('ospf6d'))];
 }

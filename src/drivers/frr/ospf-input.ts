@@ -25,8 +25,7 @@ function area(field: string, value: string): void {
   if (!decimal && !DOTTED_QUAD.test(value)) fail(field, value, 'must be A.B.C.D or 0-4294967295');
 }
 
-function checkInterface(iface: OspfInterface, index: number): void {
-  const at = `interfaces[${index}]`;
+function checkInterface(iface: OspfInterface, at: string): void {
   word(`${at}.name`, iface.name);
   integer(`${at}.cost`, iface.cost, 1, 65535);
   integer(`${at}.hello`, iface.hello, 1, 65535);
@@ -47,7 +46,11 @@ export function assertRenderable(cfg: OspfConfig): void {
     }
     area(`networks[${i}].area`, n.area);
   });
-  cfg.interfaces.forEach(checkInterface);
+  cfg.interfaces.forEach((iface, i) => checkInterface(iface, `interfaces[${i}]`));
+  cfg.interfaces6?.forEach((iface, i) => {
+    checkInterface(iface, `interfaces6[${i}]`);
+    area(`interfaces6[${i}].area`, iface.area);
+  });
   cfg.timers.spfThrottle?.forEach((ms, i) => integer(`timers.spfThrottle[${i}]`, ms, 0, 600000));
   integer('timers.lsaThrottle', cfg.timers.lsaThrottle, 0, 5000);
   integer('timers.lsaMinArrival', cfg.timers.lsaMinArrival, 0, 600000);
