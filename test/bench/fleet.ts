@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { controlDir } from '../../src/host/adapters/ssh.js';
 import { must, run } from '../support/netns.js';
 import { SshLab } from '../support/ssh-lab.js';
 
@@ -73,6 +72,7 @@ async function main(): Promise<void> {
           controller,
           'env',
           'NO_COLOR=1',
+          `TMPDIR=${ssh.tmp}`,
           process.execPath,
           LBCTL,
           'plan',
@@ -106,21 +106,6 @@ async function main(): Promise<void> {
     console.log(`  lbctl plan --host H, one host after another: ${s(oneByOne)} (${(oneByOne / args.hosts).toFixed(0)} ms per host)`);
     console.log(`  ratio: ${(oneByOne / together).toFixed(1)}x faster (target >= 5x)`);
   } finally {
-    for (const [i] of names.entries())
-      await run([
-        'ip',
-        'netns',
-        'exec',
-        controller,
-        'ssh',
-        '-F',
-        ssh.clientConfig,
-        '-o',
-        `ControlPath=${join(controlDir(), '%C')}`,
-        '-O',
-        'exit',
-        address(i),
-      ]);
     await ssh.stop();
     await run([process.execPath, LBCTL, 'lab', 'down', '--name', args.lab]);
     rmSync(dir, { recursive: true, force: true });
