@@ -37,6 +37,11 @@ export class SshLab {
   readonly tmp = join(this.dir, 'tmp');
   private readonly servers: number[] = [];
 
+  /** The servers' process ids (sshd, each in its namespace). */
+  get pids(): readonly number[] {
+    return this.servers;
+  }
+
   /** Keys, configs and the recording systemctl. */
   async prepare(): Promise<void> {
     // sshd reads authorized_keys as the user logging in: the folder must be open to the lab's unprivileged user.
