@@ -6,6 +6,7 @@ import type { HostState, IpvsService } from '../model/state.js';
 import { watchFor } from '../health/watch.js';
 import type { SavedState } from '../health/engine.js';
 import type { Topology } from '../topology/types.js';
+import type { Amendment } from '../host/apply.js';
 import type { Host } from '../host/port.js';
 import { defaultStateFile, parseState } from './state-file.js';
 
@@ -41,8 +42,19 @@ export function withAgentDecisions(desired: HostState, topology: Topology, saved
   return { ...desired, ipvs, addresses };
 }
 
+/** The agent's state file on host `name` and how its decisions amend the desired state (read with the ledger in a live plan). */
+export function agentAmendment(topology: Topology, name: string): Amendment {
+  return {
+    path: defaultStateFile(name),
+    amend: (desired, found) => {
+      const agent = parseState(found?.content);
+      return agent ? withAgentDecisions(desired, topology, agent.saved) : desired;
+    },
+  };
+}
+
 /** The desired state of `desired.host` with the decisions of the agent running on `host` (its state file, read there). */
 export async function withAgentOn(host: Host, topology: Topology, desired: HostState): Promise<HostState> {
-  const agent = parseState((await host.read(defaultStateFile(desired.host)))?.content);
-  return agent ? withAgentDecisions(desired, topology, agent.saved) : desired;
+  const amendment = agentAmendment(topology, desired.host);
+  return amendment.amend(desired, await host.read(amendment.path));
 }

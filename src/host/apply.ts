@@ -5,7 +5,8 @@ import type { HostState } from '../model/state.js';
 import type { Change, HostPlan } from '../plan/types.js';
 import { Convergence, type Outcome } from './converge.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from './ledger-view.js';
-import type { Host } from './port.js';
+import { LEDGER_PATH, ledgerOf, readLedger } from './ledger.js';
+import type { FoundFile, Host } from './port.js';
 import { preflight } from './preflight.js';
 
 /** How to apply. */
@@ -65,13 +66,30 @@ export async function applyHost(host: Host, desired: HostState, options: ApplyOp
   }
 }
 
+/** A file on the host that amends its desired state (the agent's state file: its run-time decisions). */
+export interface Amendment {
+  path: string;
+  /** The desired state given the file as found (null: there is none). */
+  amend: (desired: HostState, found: FoundFile | null) => HostState;
+}
+
 /**
  * The plan apply would make on a live host, made read-only: no lock is taken, no module loaded, nothing written; the
- * host's ledger is read, so deletions of what lbctl owns show as they would in apply. Throws NotThatHost when the
- * machine is not `identity`, LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
+ * host's ledger is read, so deletions of what lbctl owns show as they would in apply. Two round trips: the facts, the
+ * ledger and `amendment`'s file, then the probe. Throws NotThatHost when the machine is not `identity`,
+ * LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
  */
-export async function inspectHost(host: Host, desired: HostState, identity: HostIdentity): Promise<HostPlan> {
-  // Reaching the host comes first: a host that cannot be reached is said so, not mistaken for a damaged ledger.
-  await host.facts();
-  return (await Convergence.open(desired, host, DEFAULT_DRAIN_TIMEOUT_SEC, identity)).plan();
+export async function inspectHost(host: Host, desired: HostState, identity: HostIdentity, amendment?: Amendment): Promise<HostPlan> {
+  const files = [LEDGER_PATH, ...(amendment ? [amendment.path] : [])];
+  const read = await host.gather({ facts: true, files }).then(
+    (r) => ({ facts: r.facts!, ledger: ledgerOf(r.files[0] ?? null), amending: r.files[1] ?? null }),
+    // A failure in the batch: again one by one, so the error says which (unreachable host, unreadable ledger, ...).
+    async () => ({
+      facts: await host.facts(),
+      ledger: await readLedger(host),
+      amending: amendment ? await host.read(amendment.path) : null,
+    }),
+  );
+  const want = amendment ? amendment.amend(desired, read.amending) : desired;
+  return Convergence.withLedger(want, host, read.ledger, DEFAULT_DRAIN_TIMEOUT_SEC, identity).plan(false, read.facts);
 }

@@ -18,7 +18,7 @@ import {
 } from './ledger.js';
 import { drainPolicy, ownedFiles, withRestoredSysctls } from './ledger-view.js';
 import { applyPlan, planLive, type LiveContext } from './live-plan.js';
-import type { Host } from './port.js';
+import type { Host, HostFacts } from './port.js';
 
 /** How a convergence ended. */
 export type Outcome =
@@ -50,26 +50,34 @@ export class Convergence {
 
   /** Reads the host's ledger for the desired state's host; every probe checks the machine is `identity`. */
   static async open(desired: HostState, host: Host, drainTimeoutSec: number, identity?: HostIdentity): Promise<Convergence> {
-    const ledger = await readLedger(host);
+    return Convergence.withLedger(desired, host, await readLedger(host), drainTimeoutSec, identity);
+  }
+
+  /** As open, with the host's ledger already read (with other reads, in one round trip). */
+  static withLedger(desired: HostState, host: Host, ledger: Ledger, drainTimeoutSec: number, identity?: HostIdentity): Convergence {
     return new Convergence(desired, host, ledger, new Set(ledger.hosts[desired.host]?.owned ?? []), drainTimeoutSec * 1000, identity);
   }
 
-  private context(): LiveContext {
+  private context(facts?: HostFacts): LiveContext {
     return {
       owned: this.owned,
       drain: this.drain,
       ownedFiles: ownedFiles(this.owned),
       ...(this.identity ? { identity: this.identity } : {}),
+      ...(facts ? { facts } : {}),
     };
   }
 
-  /** Probes and plans; with `pruneForeign`, unmanaged objects are treated as lbctl's and removed too. */
-  async plan(pruneForeign = false): Promise<HostPlan> {
-    const plan = await planLive(this.target, this.host, this.context());
+  /**
+   * Probes and plans; with `pruneForeign`, unmanaged objects are treated as lbctl's and removed too. `facts`: read
+   * a moment ago (with the ledger), so the probe does not ask again.
+   */
+  async plan(pruneForeign = false, facts?: HostFacts): Promise<HostPlan> {
+    const plan = await planLive(this.target, this.host, this.context(facts));
     if (!pruneForeign || plan.unmanaged.length === 0) return plan;
     this.owned = new Set([...this.owned, ...plan.unmanaged.map((u) => ownedKey(u.kind, u.key))]);
     this.claimed = this.owned;
-    return planLive(this.target, this.host, this.context());
+    return planLive(this.target, this.host, this.context(facts));
   }
 
   /** Writes this host's record into the ledger. */

@@ -3,7 +3,7 @@
 // It lives on the host and is read and written through the Host port.
 import { ownedKey } from '../plan/diff.js';
 import type { Change, Kind } from '../plan/types.js';
-import type { Host } from './port.js';
+import type { FoundFile, Host } from './port.js';
 
 /** Where the ledger lives on the host (below the apply root). */
 export const LEDGER_PATH = '/var/lib/lbctl/state.json';
@@ -67,6 +67,11 @@ export function parseLedger(text: string, where: string): Ledger {
   );
 }
 
+/** The ledger in the file found at LEDGER_PATH (an empty one when there is none yet). */
+export function ledgerOf(found: FoundFile | null): Ledger {
+  return found === null ? { version: 1, hosts: {} } : parseLedger(found.content, LEDGER_PATH);
+}
+
 /** Reads the host's ledger (an empty one when there is none yet). */
 export async function readLedger(host: Host): Promise<Ledger> {
   let found;
@@ -78,7 +83,7 @@ export async function readLedger(host: Host): Promise<Ledger> {
       { cause: err },
     );
   }
-  return found === null ? { version: 1, hosts: {} } : parseLedger(found.content, LEDGER_PATH);
+  return ledgerOf(found);
 }
 
 /** Writes the host's ledger atomically, keeping the previous version as its backup. */

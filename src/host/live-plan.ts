@@ -6,7 +6,7 @@ import { planHost } from '../plan/plan.js';
 import type { HostPlan } from '../plan/types.js';
 import { executeChanges, type ExecuteHooks, type ExecuteResult } from './execute.js';
 import { recordChanges } from './ledger.js';
-import type { Host } from './port.js';
+import type { Host, HostFacts } from './port.js';
 import { probeHost } from './probe.js';
 
 /** The outcome of executing a plan on one host. */
@@ -25,6 +25,8 @@ export interface LiveContext {
   ownedFiles?: readonly string[];
   /** Who the host must be: checked on the probe before any plan is made from it. */
   identity?: HostIdentity;
+  /** The host's facts, read a moment ago with its ledger: the probe does not ask again (never after changes). */
+  facts?: HostFacts;
 }
 
 /** The machine probed is not the topology host it was reached as: no plan is made from it. */
@@ -49,7 +51,7 @@ function checkIdentity(identity: HostIdentity, observed: HostState, hostname: st
 
 /** Probes the host and plans the changes that would converge it. */
 export async function planLive(desired: HostState, host: Host, context: LiveContext): Promise<HostPlan> {
-  const observed = await probeHost(host, desired, context.ownedFiles);
+  const observed = await probeHost(host, desired, context.ownedFiles, context.facts);
   if (context.identity) checkIdentity(context.identity, observed.state, observed.facts.hostname, host.label);
   return planHost(desired, observed.state, context.owned, observed.warnings, context.drain);
 }

@@ -49,6 +49,20 @@ export interface HostFacts {
   ipvs: 'loaded' | 'loadable' | 'absent';
 }
 
+/** What a probe reads in one go: read-only commands, files, and the host's facts when `facts` is set. */
+export interface Batch {
+  commands?: readonly (readonly string[])[];
+  files?: readonly string[];
+  facts?: boolean;
+}
+
+/** A batch's answers, in the batch's order: each command's result, each file (null when absent), the facts if asked. */
+export interface Gathered {
+  results: CommandResult[];
+  files: (FoundFile | null)[];
+  facts?: HostFacts;
+}
+
 /** Releases a lock taken with Host.lock. */
 export type Release = () => Promise<void>;
 
@@ -64,10 +78,8 @@ export interface Host extends Runner, HostFiles {
   checkConfig(file: ManagedFile): Promise<string | null>;
   /** The host's facts (user, hostname, IPVS). */
   facts(): Promise<HostFacts>;
-  /** Runs read-only commands (a probe's), results in order: a host reached over a network answers in one round trip. */
-  runMany(argvs: readonly (readonly string[])[]): Promise<CommandResult[]>;
-  /** Reads several files at once (null for each one absent), in order. */
-  readMany(paths: readonly string[]): Promise<(FoundFile | null)[]>;
+  /** Runs read-only commands and reads files (a probe's), with the facts when asked: a host reached over a network answers in one round trip. */
+  gather(batch: Batch): Promise<Gathered>;
   /** The tools of `tools` that the host cannot run. */
   missingTools(tools: readonly string[]): Promise<string[]>;
   /** Why files cannot be written in these directories (missing space, read-only), or null when they can. */
@@ -95,9 +107,17 @@ export async function runChecked(runner: Runner, argv: readonly string[], option
   return result;
 }
 
-/** runMany for a host where each command is as cheap as any other: one after another. */
+/** Runs the commands one after another (a host where each is as cheap as any other, or a fallback), results in order. */
 export async function runOneByOne(runner: Runner, argvs: readonly (readonly string[])[]): Promise<CommandResult[]> {
   const out: CommandResult[] = [];
   for (const argv of argvs) out.push(await runner.run(argv));
   return out;
+}
+
+/** Host.gather for a host where each command and read is as cheap as any other: one after another. */
+export async function gatherOneByOne(host: Pick<Host, 'run' | 'read' | 'facts'>, batch: Batch): Promise<Gathered> {
+  const facts = batch.facts ? await host.facts() : undefined;
+  const results = await runOneByOne(host, batch.commands ?? []);
+  const files = await Promise.all((batch.files ?? []).map((p) => host.read(p)));
+  return { results, files, ...(facts ? { facts } : {}) };
 }

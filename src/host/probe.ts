@@ -45,10 +45,16 @@ function optional(name: CaptureName, desired: HostState): boolean {
 
 /**
  * Runs every capture command and reads the files lbctl manages: those of `desired`, and `alsoFiles` (files lbctl
- * owns that are no longer desired, so that they can be removed).
+ * owns that are no longer desired, so that they can be removed), in one batch. `known`: the facts read just before
+ * (with the ledger), so the host is not asked again.
  */
-export async function captureHost(host: Host, desired: HostState, alsoFiles: readonly string[] = []): Promise<HostCaptures> {
-  const facts = await host.facts();
+export async function captureHost(
+  host: Host,
+  desired: HostState,
+  alsoFiles: readonly string[] = [],
+  known?: HostFacts,
+): Promise<HostCaptures> {
+  const facts = known ?? (await host.gather({ facts: true })).facts!;
   const outputs: Partial<Record<CaptureName, string>> = {};
   const failures = new Map<CaptureName, string>();
   // IPVS sections are not read without ip_vs: ipvsadm would load it to answer, and there is no table to read.
@@ -57,7 +63,11 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
     if (skip) outputs[name] = '';
     return !skip;
   });
-  const results = await host.runMany(sections.map(([name, argv]) => (name === 'sysctl' ? sysctlArgv(desired) : argv)));
+  const paths = [...new Set([...desired.files.map((f) => f.path), ...alsoFiles])];
+  const { results, files } = await host.gather({
+    commands: sections.map(([name, argv]) => (name === 'sysctl' ? sysctlArgv(desired) : argv)),
+    files: paths,
+  });
   sections.forEach(([name, argv], i) => {
     const r = results[i]!;
     if (r.exitCode === 0) outputs[name] = r.stdout;
@@ -68,8 +78,6 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
         `${argv.join(' ')} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}): ${CAPTURE_FILES[name]} not captured`,
       );
   });
-  const paths = [...new Set([...desired.files.map((f) => f.path), ...alsoFiles])];
-  const files = await host.readMany(paths);
   const found: Record<string, CapturedFile> = {};
   paths.forEach((path, i) => {
     const file = files[i];
@@ -78,13 +86,14 @@ export async function captureHost(host: Host, desired: HostState, alsoFiles: rea
   return { outputs, files: found, failures, facts };
 }
 
-/** The observed state of a live host with its facts (see captureHost for `alsoFiles`). */
+/** The observed state of a live host with its facts (see captureHost for `alsoFiles` and `known`). */
 export async function probeHost(
   host: Host,
   desired: HostState,
   alsoFiles: readonly string[] = [],
+  known?: HostFacts,
 ): Promise<ObservedCapture & { facts: HostFacts }> {
-  const c = await captureHost(host, desired, alsoFiles);
+  const c = await captureHost(host, desired, alsoFiles, known);
   const observed = observedFromCaptures(desired.host, c.outputs, c.files, new Set(c.failures.keys()));
   return { state: observed.state, warnings: [...c.failures.values(), ...observed.warnings], facts: c.facts };
 }

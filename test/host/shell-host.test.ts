@@ -29,7 +29,7 @@ describe('a shell-reached host', () => {
 
   it('runs several commands in one round trip, with what each printed and its exit status', async () => {
     const { host, calls } = counted();
-    const many = await host.runMany(commands);
+    const { results: many } = await host.gather({ commands });
     expect(calls()).toBe(1);
     expect(many).toEqual(await runOneByOne(localRunner, commands));
     expect(many[1]).toEqual({ stdout: 'out\n', exitCode: 3, stderr: 'err\n' });
@@ -38,7 +38,7 @@ describe('a shell-reached host', () => {
   it('falls back to one by one when an output holds the framing byte', async () => {
     const { host, calls } = counted();
     const withNul = [['printf', 'a\\0b'], ['true']];
-    expect(await host.runMany(withNul)).toEqual(await runOneByOne(localRunner, withNul));
+    expect((await host.gather({ commands: withNul })).results).toEqual(await runOneByOne(localRunner, withNul));
     expect(calls()).toBe(3);
     expect(unframe('x\u00000\u0000\u0000', 2)).toBeNull();
   });
@@ -48,7 +48,25 @@ describe('a shell-reached host', () => {
     writeFileSync(file, 'line 1\nline 2\n');
     chmodSync(file, 0o640);
     const { host, calls } = counted();
-    expect(await host.readMany([file, join(tmp, 'missing'), tmp])).toEqual([{ content: 'line 1\nline 2\n', mode: 0o640 }, null, null]);
+    expect((await host.gather({ files: [file, join(tmp, 'missing'), tmp] })).files).toEqual([
+      { content: 'line 1\nline 2\n', mode: 0o640 },
+      null,
+      null,
+    ]);
     expect(calls()).toBe(1);
+  });
+
+  it('gathers the facts, commands and files together in one round trip, each as asked alone', async () => {
+    const file = join(tmp, 'b.conf');
+    writeFileSync(file, 'b\n');
+    const { host, calls } = counted();
+    const all = await host.gather({ facts: true, commands: commands.slice(0, 2), files: [file, join(tmp, 'missing')] });
+    expect(calls()).toBe(1);
+    expect(all).toEqual({
+      facts: await host.facts(),
+      results: (await host.gather({ commands: commands.slice(0, 2) })).results,
+      files: [{ content: 'b\n', mode: 0o644 }, null],
+    });
+    expect(all.facts?.uid).toBe(process.getuid?.());
   });
 });

@@ -10,11 +10,13 @@ import type { Address, IpvsService, ManagedFile, Route } from '../../src/model/s
 import { BACKUP_SUFFIX } from '../../src/host/adapters/local-files.js';
 import { LEDGER_PATH } from '../../src/host/ledger.js';
 import {
+  gatherOneByOne,
   LockHeld,
-  runOneByOne,
+  type Batch,
   type CommandResult,
   type FileChangeOptions,
   type FoundFile,
+  type Gathered,
   type Host,
   type HostFacts,
 } from '../../src/host/port.js';
@@ -413,12 +415,8 @@ export class FakeHost implements Host {
     if (old && options?.backup !== false) this.files.set(path + BACKUP_SUFFIX, old);
   }
 
-  runMany(argvs: readonly (readonly string[])[]): Promise<CommandResult[]> {
-    return runOneByOne(this, argvs);
-  }
-
-  async readMany(paths: readonly string[]): Promise<(FoundFile | null)[]> {
-    return Promise.all(paths.map((p) => this.read(p)));
+  gather(batch: Batch): Promise<Gathered> {
+    return gatherOneByOne(this, batch);
   }
 
   async lock(what: string): Promise<() => Promise<void>> {

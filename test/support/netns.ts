@@ -93,8 +93,12 @@ export class NetnsLab {
 }
 
 /** Runs `ip netns exec NS env NO_COLOR=1 [PATH=...] node bin/lbctl ARGS...`. */
-export function lbctlIn(ns: string, args: readonly string[], options: { path?: string; timeoutMs?: number } = {}): Promise<Run> {
-  const env = ['NO_COLOR=1', ...(options.path === undefined ? [] : [`PATH=${options.path}`])];
+export function lbctlIn(
+  ns: string,
+  args: readonly string[],
+  options: { path?: string; timeoutMs?: number; env?: readonly string[] } = {},
+): Promise<Run> {
+  const env = ['NO_COLOR=1', ...(options.path === undefined ? [] : [`PATH=${options.path}`]), ...(options.env ?? [])];
   return run(
     ['ip', 'netns', 'exec', ns, 'env', ...env, process.execPath, LBCTL, ...args],
     options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },

@@ -2,7 +2,7 @@
 // over SSH) or captures with their ledger. Loaded only by plans that need it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withAgentDecisions, withAgentOn } from '../../agent/overrides.js';
+import { agentAmendment, withAgentDecisions } from '../../agent/overrides.js';
 import { AGENT_STATE_CAPTURE, parseState } from '../../agent/state-file.js';
 import { inspectHost } from '../../host/apply.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
@@ -48,7 +48,7 @@ export async function planLive(
   const roles = rolesOf(topology);
   const results = await mapBounded(names, opts.parallel, async (name) => {
     const host = hostFor(name, reach.get(name)!);
-    return inspectHost(host, await withAgentOn(host, topology, desired.get(name)!), identityOf(topology, name));
+    return inspectHost(host, desired.get(name)!, identityOf(topology, name), agentAmendment(topology, name));
   });
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw refusal(failed.reason) ?? failed.reason;

@@ -5,7 +5,7 @@ import { inspectHost } from '../../host/apply.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
 import { mapBounded } from '../../host/pool.js';
 import { hostFor } from '../../host/reach.js';
-import { rollout, type RolloutEvent, type RolloutHost, type RolloutReport } from '../../host/rollout.js';
+import { rollout, type RolloutHost } from '../../host/rollout.js';
 import { trapSignals } from '../../host/signals.js';
 import { desiredStates } from '../../desired/desired.js';
 import { identityOf } from '../../desired/identity.js';
@@ -13,6 +13,7 @@ import { rolesOf } from '../../desired/roles.js';
 import type { HostState } from '../../model/state.js';
 import { planFingerprint } from '../../plan/fingerprint.js';
 import { parsePlanFile } from '../../plan/plan-file.js';
+import { eventLine, rolloutJson, rolloutText } from '../../present/rollout.js';
 import { visible } from '../../present/visible.js';
 import type { Topology } from '../../topology/types.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -30,34 +31,6 @@ export interface RolloutCommandOptions {
   format: 'human' | 'json';
 }
 
-/** One event as a log line: "12:00:01.234 web1 prepare: done (3 change(s))". */
-function eventLine(e: RolloutEvent): string {
-  const detail = e.state === 'start' ? 'start' : e.state === 'done' ? `done (${e.detail})` : `FAILED: ${e.detail}`;
-  return `${e.at.toISOString().slice(11, 23)} ${e.host} ${e.step}: ${detail}`;
-}
-
-/** The report for people: where every host stands, and how to go on after a failure. */
-function humanReport(report: RolloutReport, again: string): string {
-  const lines = report.hosts.map((h) => {
-    switch (h.state) {
-      case 'converged':
-        return `${h.host}: converged (${h.changes} change(s))`;
-      case 'unchanged':
-        return `${h.host}: matches the topology (no changes)`;
-      case 'prepared':
-        return `${h.host}: prepared (${h.changes} change(s)); its removals wait for the rest of the rollout`;
-      case 'failed':
-        return `${h.host}: FAILED at ${h.step}, rolled back: ${h.reason}`;
-      case 'not-started':
-        return `${h.host}: not started`;
-    }
-  });
-  const tail = report.ok
-    ? 'every host converged'
-    : `stopped at the first failure; fix it and run \`${again}\` again: finished hosts show no changes and the rollout goes on from where it stopped`;
-  return `${lines.join('\n')}\n${tail}\n`;
-}
-
 /** Runs the rollout and reports it; exit 0 when every host converged, 3 when it stopped at a failure. */
 async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: string, io: Io): Promise<number> {
   if (opts.canary !== undefined && !hosts.some((h) => h.name === opts.canary))
@@ -72,15 +45,7 @@ async function run(hosts: RolloutHost[], opts: RolloutCommandOptions, again: str
       onEvent: (e) => io.err(`${eventLine(e)}\n`),
       interrupted: () => signals.caught() !== null,
     });
-    const json = {
-      ok: report.ok,
-      hosts: report.hosts.map(({ host, state, ...rest }) => ({
-        host,
-        state,
-        ...('reason' in rest ? { step: rest.step, reason: rest.reason } : rest),
-      })),
-    };
-    io.out(opts.format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : humanReport(report, again));
+    io.out(opts.format === 'json' ? rolloutJson(report) : rolloutText(report, again));
     return report.ok ? EXIT.ok : signals.caught() !== null ? EXIT.interrupted : EXIT.failed;
   } finally {
     signals.release();

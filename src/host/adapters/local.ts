@@ -2,7 +2,7 @@
 import { access, constants, statfs } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { runOneByOne, type Host, type HostFacts, type Runner } from '../port.js';
+import { gatherOneByOne, type Host, type HostFacts, type Runner } from '../port.js';
 import { checkFrrContent } from './frr-check.js';
 import { checkKeepalivedContent } from './keepalived-check.js';
 import { localLockSite, LOCK_PATH, takeLock } from './flock.js';
@@ -72,13 +72,12 @@ export async function ipvsState(runner: Runner): Promise<HostFacts['ipvs']> {
 export function localHost(root = '/', runner: Runner = localRunner): Host {
   // Below a --root the files are for tests and images: they keep root's ownership.
   const files = localFiles(root, root === '/' ? idLookup(runner) : null);
-  return {
+  const host: Host = {
     label: root === '/' ? 'this machine' : `this machine below ${root}`,
     live: root === '/',
     run: (argv, options) => runner.run(argv, options),
     read: (path) => files.read(path),
-    readMany: (paths) => Promise.all(paths.map((p) => files.read(p))),
-    runMany: (argvs) => runOneByOne(runner, argvs),
+    gather: (batch) => gatherOneByOne(host, batch),
     write: (file, options) => files.write(file, options),
     remove: (path, options) => files.remove(path, options),
     lock: (what) => takeLock(localLockSite(join(root, LOCK_PATH)), what),
@@ -95,4 +94,5 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
         bytes,
       ),
   };
+  return host;
 }

@@ -1,6 +1,6 @@
 // A network namespace of this machine as a Host (lab hosts): its commands run inside the namespace, its files,
 // lock and ledger live below the lab's directory for that host.
-import type { Host, Runner } from '../port.js';
+import { gatherOneByOne, type Host, type Runner } from '../port.js';
 import { localRunner } from './exec.js';
 import { localHost } from './local.js';
 
@@ -12,10 +12,13 @@ export function namespaceRunner(namespace: string, runner: Runner = localRunner)
 /** The host living in `namespace`, with its files below `root`; daemons there are started by the lab, not reloaded. */
 export function namespaceHost(namespace: string, root: string, runner: Runner = localRunner): Host {
   const inside = namespaceRunner(namespace, runner);
-  return {
-    ...localHost(root, inside),
+  const local = localHost(root, inside);
+  const host: Host = {
+    ...local,
     label: `namespace ${namespace}`,
     live: false,
-    facts: async () => ({ ...(await localHost(root, inside).facts()), hostname: namespace }),
+    facts: async () => ({ ...(await local.facts()), hostname: namespace }),
+    gather: (batch) => gatherOneByOne(host, batch),
   };
+  return host;
 }

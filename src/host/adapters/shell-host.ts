@@ -117,6 +117,12 @@ export function shellHost(site: ShellSite): Host {
     const cut = r.stdout.indexOf('\n');
     return { mode: parseInt(r.stdout.slice(0, cut), 8), content: r.stdout.slice(cut + 1) };
   };
+  /** The facts a FACTS script printed. */
+  const factsOf = (r: CommandResult): HostFacts => {
+    if (r.exitCode !== 0) throw new CommandError(['read the facts of'], r);
+    const [uid = '', hostname = '', ipvs = ''] = r.stdout.split('\n');
+    return { uid: Number(uid), hostname, ipvs: ipvs === 'loaded' || ipvs === 'loadable' ? ipvs : 'absent' };
+  };
   /** Commands in one round trip; one by one if an output held a NUL after all. */
   const runMany = async (argvs: readonly (readonly string[])[]): Promise<CommandResult[]> => {
     if (argvs.length <= 1) return runOneByOne(runner, argvs);
@@ -138,11 +144,12 @@ export function shellHost(site: ShellSite): Host {
     live: true,
     run: (argv, options) => runner.run(argv, options),
     read: async (path) => found(path, await runner.run(sh(READ, path))),
-    async readMany(paths) {
-      const results = await runMany(paths.map((p) => sh(READ, p)));
-      return paths.map((p, i) => found(p, results[i]!));
+    async gather({ commands = [], files = [], facts = false }) {
+      const results = await runMany([...(facts ? [sh(FACTS)] : []), ...commands, ...files.map((p) => sh(READ, p))]);
+      const read = results.splice(results.length - files.length).map((r, i) => found(files[i]!, r));
+      const head = facts ? results.shift()! : undefined;
+      return { results, files: read, ...(head ? { facts: factsOf(head) } : {}) };
     },
-    runMany: (argvs) => runMany(argvs),
     async write(file, options) {
       const backup = options?.backup === false ? '0' : '1';
       await run(
@@ -159,10 +166,7 @@ export function shellHost(site: ShellSite): Host {
       const r = await runner.run(sh(CHECK_FRR), { stdin: file.content });
       return r.exitCode === 0 ? null : r.stdout.trim() || r.stderr.trim() || `vtysh -C exited ${r.exitCode}`;
     },
-    async facts(): Promise<HostFacts> {
-      const [uid = '', hostname = '', ipvs = ''] = (await run('read the facts of', sh(FACTS))).split('\n');
-      return { uid: Number(uid), hostname, ipvs: ipvs === 'loaded' || ipvs === 'loadable' ? ipvs : 'absent' };
-    },
+    facts: async () => factsOf(await runner.run(sh(FACTS))),
     async missingTools(tools) {
       return (await run('look for tools on', sh(MISSING, ...tools))).split('\n').filter(Boolean);
     },

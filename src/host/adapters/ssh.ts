@@ -50,7 +50,11 @@ export function describeTarget(t: SshTarget): string {
   return `${t.user ? `${t.user}@` : ''}${t.host}${t.port ? `:${t.port}` : ''}`;
 }
 
-/** Host `name` reached over SSH at `target`; the first use checks that ssh (and sudo) work, or throws Unreachable. */
+/**
+ * Host `name` reached over SSH at `target`. No session is spent on checking ssh and sudo up front: when a command fails
+ * before any has passed, they are checked then, and Unreachable says which one does not work (nothing ran: ssh or sudo
+ * refused before the command).
+ */
 export function sshHost(name: string, target: SshTarget, local: Runner = localRunner): Host {
   const ssh = sshArgv(target, controlDir());
   // The remote side gets one command line for its login shell: every word quoted, in the C locale.
@@ -59,9 +63,11 @@ export function sshHost(name: string, target: SshTarget, local: Runner = localRu
     '--',
     quoteArgv([...(target.sudo ? ['sudo', '-n', '--'] : []), 'env', 'LC_ALL=C', ...argv]),
   ];
-  let reached: Promise<void> | undefined;
-  const reach = () =>
-    (reached ??= (async () => {
+  // Whether ssh and sudo work is asked only when a command fails before any has passed: a session saved per host.
+  let passed = false;
+  let diagnosis: Promise<void> | undefined;
+  const diagnose = () =>
+    (diagnosis ??= (async () => {
       const r = await local.run([...ssh, '--', 'true']);
       if (r.exitCode === SSH_ERROR)
         throw new Unreachable(
@@ -80,8 +86,10 @@ export function sshHost(name: string, target: SshTarget, local: Runner = localRu
     })());
   const runner: Runner = {
     async run(argv, options) {
-      await reach();
-      return local.run(command(argv), options);
+      const r = await local.run(command(argv), options);
+      if (r.exitCode === 0) passed = true;
+      else if (!passed) await diagnose();
+      return r;
     },
   };
   return shellHost({ label: `host ${name} (ssh ${describeTarget(target)})`, runner, command });

@@ -1,12 +1,12 @@
 // The fleet over SSH, on this kernel: dns-anycast-ospf.yaml built as a lab (network only), an OpenSSH server in each
 // host's namespace (its /etc and /var overlays, so nothing of this machine changes), lbctl run from the lab's router
 // namespace with an inventory. Live plans over SSH equal plans from captures; apply --all converges every host and a
-// second run changes nothing; a failure on the third of five hosts stops the rollout there; identity mismatch,
-// an unreachable host and a sudo that wants a password are clear refusals.
+// second run changes nothing; a failure on the third host stops the rollout there (rolled back, later hosts untouched)
+// and a rerun finishes; identity mismatch, an unreachable host and a sudo that wants a password are clear refusals.
+// The ssh masters lbctl leaves are all closed at the end.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controlDir } from '../../../src/host/adapters/ssh.js';
 import { lbctlIn, must, netnsUnavailable, REPO, run } from '../../support/netns.js';
 import { SshLab } from '../../support/ssh-lab.js';
 
@@ -51,48 +51,25 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
   }, 120_000);
 
   afterAll(async () => {
-    // lbctl leaves an ssh master per host for a minute (ControlPersist): end them, then the servers and the lab.
-    for (const address of Object.values(HOSTS)) {
-      await run([
-        'ip',
-        'netns',
-        'exec',
-        CONTROLLER,
-        'ssh',
-        '-F',
-        ssh.clientConfig,
-        '-o',
-        `ControlPath=${join(controlDir(), '%C')}`,
-        '-O',
-        'exit',
-        address,
-      ]);
-    }
+    // lbctl leaves an ssh master per host and user for a minute (ControlPersist): every one of them ends.
+    const left = await ssh.closeMasters();
     await ssh.stop();
     await run([process.execPath, join(REPO, 'bin', 'lbctl'), 'lab', 'down', '--name', LAB]);
+    expect(left).toEqual([]);
   }, 60_000);
 
-  const lbctl = (...args: string[]) => lbctlIn(CONTROLLER, args, { timeoutMs: 150_000 });
+  const lbctl = (...args: string[]) => lbctlIn(CONTROLLER, args, { timeoutMs: 150_000, env: [`TMPDIR=${ssh.tmp}`] });
+  /** Runs a command line on `host` over SSH, from the controller, as the lab's client does. */
+  const onHost = (host: string, command: string) =>
+    run(['ip', 'netns', 'exec', CONTROLLER, 'ssh', '-F', ssh.clientConfig, HOSTS[host]!, command]);
 
   it('plans every host live over SSH, read-only, and the plans equal those from captures of the same hosts', async () => {
     const live = await lbctl('plan', FILE, '--all', '--inventory', inv, '--format', 'json');
     expect(live.code, live.stderr).toBe(0);
     const captures = join(ssh.dir, 'captures');
     for (const host of Object.keys(HOSTS)) {
-      const c = await run(['ip', 'netns', 'exec', CONTROLLER, 'ssh', '-F', ssh.clientConfig, HOSTS[host]!, 'true']);
-      expect(c.code).toBe(0);
       // capture runs on the host itself: over SSH, in its namespace and overlays (lbctl is on the shared /work).
-      const r = await run([
-        'ip',
-        'netns',
-        'exec',
-        CONTROLLER,
-        'ssh',
-        '-F',
-        ssh.clientConfig,
-        HOSTS[host]!,
-        `${process.execPath} ${join(REPO, 'bin', 'lbctl')} capture ${FILE} --host ${host} --out ${captures}`,
-      ]);
+      const r = await onHost(host, `${process.execPath} ${join(REPO, 'bin', 'lbctl')} capture ${FILE} --host ${host} --out ${captures}`);
       expect(r.code, r.stderr).toBe(0);
     }
     const fromCaptures = await lbctl('plan', FILE, '--all', '--observed', captures, '--format', 'json');
@@ -101,7 +78,31 @@ describe.skipIf(UNAVAILABLE !== null && !CI)('the fleet over SSH (namespaces wit
     expect(await readFile(ssh.systemctlLog, 'utf8').catch(() => '')).toBe('');
   }, 120_000);
 
-  it('apply --all converges every host in order, and a second run changes nothing', async () => {
+  it('apply --all that fails on the third host stops there: two converged, the third rolled back, the rest untouched', async () => {
+    const plan = async (host: string) => {
+      const r = await lbctl('plan', FILE, '--host', host, '--inventory', inv, '--format', 'json');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as unknown;
+    };
+    const before = { pc: await plan('pc'), dns1: await plan('dns1') };
+    // One host after another: r1 and r2 (routers) first, then pc, whose systemctl fails after its route and unit file.
+    expect((await onHost('pc', `touch ${SshLab.FAULT}`)).code).toBe(0);
+    const failed = await lbctl('apply', FILE, '--all', '--inventory', inv, '--yes', '--parallel', '1');
+    expect((await onHost('pc', `rm ${SshLab.FAULT}`)).code).toBe(0);
+    expect(failed.code, `${failed.stderr}\n${failed.stdout}`).toBe(3);
+    const lines = failed.stdout.split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      expect.stringMatching(/^r1: converged \(\d+ change\(s\)\)$/),
+      expect.stringMatching(/^r2: converged/),
+    ]);
+    expect(lines[2]).toMatch(/^pc: FAILED at finish: .*failure injected by the test.*; rolled back \d+ change\(s\)$/);
+    expect(lines.slice(3, 6)).toEqual(['dns1', 'dns2', 'dns3'].map((h) => `${h}: not started (untouched)`));
+    expect(lines[6]).toContain(`run \`lbctl apply ${FILE} --all --inventory ${inv} --yes\` again`);
+    expect(await plan('pc')).toEqual(before.pc);
+    expect(await plan('dns1')).toEqual(before.dns1);
+  }, 180_000);
+
+  it('apply --all run again goes on from there and converges every host in order; one more run changes nothing', async () => {
     const first = await lbctl('apply', FILE, '--all', '--inventory', inv, '--yes', '--parallel', '3');
     expect(first.code, `${first.stderr}\n${first.stdout}`).toBe(0);
     expect(first.stdout).toContain('every host converged');
