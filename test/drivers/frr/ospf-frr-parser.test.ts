@@ -73,10 +73,18 @@ describe.skipIf(skip)('FRR parser accepts the rendered configs', () => {
   });
 
   it('the check leaves no private config folder behind', async () => {
-    const ours = async (): Promise<string[]> => (await readdir(tmpdir())).filter((n) => n.startsWith('lbctl-frr-check-'));
-    const before = await ours();
-    await checkFrrConfig(FILES[2]![1]);
-    expect(await ours()).toEqual(before);
+    // A temporary directory of this test's own: other test files run FRR checks in the shared one at the same time.
+    const own = await mkdtemp(join(tmpdir(), 'lbctl-frr-parser-'));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    try {
+      await checkFrrConfig(FILES[2]![1]);
+      expect(await readdir(own)).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(own, { recursive: true, force: true });
+    }
   });
 
   it('the daemons file is what frrcommon.sh expects: sourced by bash, ospfd on, others off', async () => {
