@@ -51,10 +51,18 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
     saved.anycast[g.group] = had ? { ...had, announced: onLo } : startAnnouncement(g, Date.now(), onLo);
   }
   const routerId = () => topology.hosts.get(options.host)?.routing?.routerId ?? '';
+  // Event lines are appended one after another, so the file keeps their order and a failed append is reported.
+  let appending = Promise.resolve();
   const log = (e: HealthEvent) => {
     const line = `${JSON.stringify({ ...e, at: new Date(e.at).toISOString() })}\n`;
-    if (options.events) void appendFile(options.events, line);
-    else process.stdout.write(line);
+    const file = options.events;
+    if (file === undefined) process.stdout.write(line);
+    else
+      appending = appending
+        .then(() => appendFile(file, line))
+        .catch((err: Error) => {
+          process.stderr.write(`lbctl agent: cannot append to ${file}: ${err.message}\n`);
+        });
   };
   const clock = {
     now: () => Date.now(),
