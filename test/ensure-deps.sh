@@ -21,6 +21,7 @@ want openssh-client ssh       # lbctl reaches hosts with OpenSSH's client
 want sudo sudo                # the fleet tests: a sudo that asks for a password is refused
 want zsh zsh                  # lbctl completion zsh is loaded and asked
 want fish fish                # lbctl completion fish is loaded and asked
+want man-db man               # lbctl man's page is rendered by man
 if [ "${LBCTL_VM_TESTS:-1}" != 0 ]; then
   want qemu-system-x86 qemu-system-x86_64   # the VM runner (Debian's kernel has IPVS)
   want cpio cpio
