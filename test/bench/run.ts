@@ -105,6 +105,7 @@ async function main(): Promise<number> {
     const t0 = process.hrtime.bigint();
     const spec = benchSpec({ services: args.services, realServersPerService: args.realServers });
     const destinations = spec.services.reduce((n, s) => n + s.destinations.length, 0);
+    const realServerAddresses = new Set(spec.services.flatMap((s) => s.destinations.map((d) => d.address))).size;
     const bigFile = join(tmp, 'big.yaml');
     const yaml = topologyYaml(spec);
     await writeFile(bigFile, yaml);
@@ -162,8 +163,16 @@ async function main(): Promise<number> {
         name: 'validate (big)',
         argv: ['bin/lbctl', 'validate', bigFile],
         check: (out) => {
-          if (!out.includes(': valid:') || out.includes('warning'))
-            throw new BenchFailure(`validate did not say valid without warnings:\n${out.slice(0, 2000)}`);
+          // The real servers are bare addresses under DR: lbctl cannot put the VIP on their lo, and says so once per
+          // address (100 shown, the rest counted). Those warnings, and only they, are right for this topology.
+          const rules = out.match(/warning\[[a-z0-9-]+\]/g) ?? [];
+          const shown = rules.filter((r) => r === 'warning[dr-vip-unmanaged]').length;
+          const more = Number(/(\d+) more problem\(s\) not shown/.exec(out)?.[1] ?? 0);
+          const others = rules.filter((r) => r !== 'warning[dr-vip-unmanaged]' && r !== 'warning[too-many-problems]');
+          if (!out.includes(': valid:') || others.length > 0 || shown + more !== realServerAddresses)
+            throw new BenchFailure(
+              `validate did not say valid with one dr-vip-unmanaged warning per real-server address (${realServerAddresses}):\n${out.slice(0, 2000)}`,
+            );
           return null;
         },
       },
