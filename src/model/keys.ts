@@ -71,6 +71,22 @@ export function naturalCompare(a: string, b: string): number {
   return rest !== 0 ? rest : a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Orders destinations as naturalCompare orders their keys; two IPv4 addresses compare without building the keys
+ * (a big table has 100,000s of destinations): their first differing number decides before the port is reached.
+ */
+export function compareDestinations(a: Pick<IpvsDestination, 'address' | 'port'>, b: Pick<IpvsDestination, 'address' | 'port'>): number {
+  if (a.address === b.address) return a.port - b.port;
+  if (a.address.includes(':') || b.address.includes(':')) return naturalCompare(destinationKey(a), destinationKey(b));
+  return naturalCompare(a.address, b.address);
+}
+
+/** A copy of the list in the order of `compare` (stable), with no sort when already in order. */
+export function sortedWith<T>(items: readonly T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < items.length; i++) if (compare(items[i - 1]!, items[i]!) > 0) return items.slice().sort(compare);
+  return items.slice();
+}
+
 /** The items in the natural order of their keys (same length): a copy, with no sort when already in order. */
 function inKeyOrder<T>(items: readonly T[], keys: readonly string[]): T[] {
   let sorted = true;
