@@ -251,11 +251,13 @@ class Resolver {
       if (!hosts.has(d)) this.unknownHost([...path, 'directors', i], d, hosts);
     }
     const check = raw.check ? { placed: placeCheck(raw.check, [...path, 'check']), at: [...path, 'check'] } : undefined;
-    const realServers = raw.realServers.flatMap((rs, i) => {
+    const how = { method: raw.method, protocol: raw.fwmark !== undefined ? ('fwmark' as const) : (raw.protocol ?? 'tcp') };
+    const realServers: RealServer[] = [];
+    raw.realServers.forEach((rs, i) => {
       const r = this.realServer(rs, [...path, 'realServers', i], raw, vip, hosts);
-      if (r)
-        this.attachCheck(r, rs, check, { method: raw.method, protocol: raw.fwmark !== undefined ? 'fwmark' : (raw.protocol ?? 'tcp') });
-      return r ? [r] : [];
+      if (!r) return;
+      this.attachCheck(r, rs, check, how);
+      realServers.push(r);
     });
     let id: IpvsServiceId;
     if (raw.fwmark !== undefined) {
