@@ -96,10 +96,13 @@ const COMMANDS = new Map<string, IpvsCommand>([
 /** Whitespace other than a plain space (tabs, CR, Unicode spaces): what makes a line need the general split. */
 const OTHER_SPACE = /[^\S ]/;
 
-/** One rule line split into its command and options; flags map to "", a bare -p to "". */
+/** A rule line's options by name (absent: not given); flags map to "", a bare -p to "". */
+export type IpvsOptions = Partial<Record<IpvsOption, string>>;
+
+/** One rule line split into its command and options. */
 export interface IpvsRuleLine {
   command: IpvsCommand;
-  options: Map<IpvsOption, string>;
+  options: IpvsOptions;
 }
 
 /** Splits one rule line into its command and options; calls `fail` (which throws) on anything unknown. */
@@ -109,16 +112,17 @@ export function tokenizeRule(line: string, fail: (reason: string) => never): Ipv
   if (tokens.includes('') || OTHER_SPACE.test(line)) tokens = line.trim().split(/\s+/);
   const command = COMMANDS.get(tokens[0] ?? '');
   if (command === undefined) fail(`unknown command ${JSON.stringify(tokens[0])} (expected -A or -a)`);
-  const options = new Map<IpvsOption, string>();
+  // A plain object, not a Map: a big table has 100,000s of lines, and an object of a few fields is cheaper to make.
+  const options: IpvsOptions = {};
   for (let i = 1; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     const spec = BY_SPELLING.get(token);
     if (spec === undefined || !ALLOWED[command].has(spec.option)) fail(`unexpected ${JSON.stringify(token)}`);
-    if (options.has(spec.option)) fail(`${token} given twice`);
+    if (options[spec.option] !== undefined) fail(`${token} given twice`);
     const next = tokens[i + 1];
     const takes = spec.arity === 'value' || (spec.arity === 'optional' && next !== undefined && !next.startsWith('-'));
     if (takes && next === undefined) fail(`${token} needs a value`);
-    options.set(spec.option, takes ? (next ?? '') : '');
+    options[spec.option] = takes ? (next ?? '') : '';
     if (takes) i++;
   }
   return { command, options };

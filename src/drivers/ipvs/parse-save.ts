@@ -2,7 +2,7 @@
 import { destinationKey, serviceKey, sortedValues } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
-import { type IpvsOption, tokenizeRule } from './options.js';
+import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
 import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './values.js';
 import { ParseError } from '../parse-error.js';
 
@@ -13,8 +13,6 @@ export interface IpvsSaveParse {
   services: IpvsService[];
   unmodelled: string[];
 }
-
-type Options = Map<IpvsOption, string>;
 
 /** A service being assembled: its id, key, family and real servers by key. */
 interface Entry {
@@ -50,19 +48,19 @@ function serviceIdOf(
 const PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwmark'] as const;
 
 /** The entry of the service a rule line names, created on first mention. */
-function serviceOf(options: Options, known: Known, fail: Fail): Entry {
+function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
   let protocol: (typeof PROTOCOLS)[number] | undefined;
   for (const p of PROTOCOLS) {
-    if (!options.has(p)) continue;
+    if (options[p] === undefined) continue;
     if (protocol !== undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
     protocol = p;
   }
   if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
-  const value = options.get(protocol) ?? '';
-  const text = `${protocol} ${value}${options.has('ipv6') ? ' -6' : ''}`;
+  const value = options[protocol] ?? '';
+  const text = `${protocol} ${value}${options.ipv6 !== undefined ? ' -6' : ''}`;
   const cached = known.byText.get(text);
   if (cached !== undefined) return cached;
-  const { id, family } = serviceIdOf(protocol, value, options.has('ipv6'), fail);
+  const { id, family } = serviceIdOf(protocol, value, options.ipv6 !== undefined, fail);
   const key = serviceKey(id);
   const entry = known.byKey.get(key) ?? { id, key, family, destinations: new Map() };
   known.byKey.set(key, entry);
@@ -73,27 +71,27 @@ function serviceOf(options: Options, known: Known, fail: Fail): Entry {
 const TUNNEL_OPTIONS = ['tunType', 'tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const;
 
 /** True when the line names one of these options (a loop, not a closure per line). */
-function hasAny(options: Options, names: readonly IpvsOption[]): boolean {
-  for (const name of names) if (options.has(name)) return true;
+function hasAny(options: IpvsOptions, names: readonly IpvsOption[]): boolean {
+  for (const name of names) if (options[name] !== undefined) return true;
   return false;
 }
 
 /** The forwarding method of an -a line; tunnel types other than ipip are reported as unmodelled. */
-function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
-  const masq = options.has('masq');
-  const ipip = options.has('ipip');
-  if (Number(options.has('gate')) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
+function forwardOf(options: IpvsOptions, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
+  const masq = options.masq !== undefined;
+  const ipip = options.ipip !== undefined;
+  if (Number(options.gate !== undefined) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
   const forward = masq ? 'masq' : ipip ? 'ipip' : 'gate';
   // Most lines name no tunnel option (100,000s of them in a big table): skip the checks below.
   if (!hasAny(options, TUNNEL_OPTIONS)) return forward;
-  const tunType = options.get('tunType');
-  const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options.has(o));
+  const tunType = options.tunType;
+  const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options[o] !== undefined);
   if (forward !== 'ipip' && (tunType !== undefined || tunOptions.length > 0)) fail('tunnel options need -i');
   if (tunType !== undefined && !['ipip', 'gue', 'gre'].includes(tunType)) fail(`unknown tunnel type ${JSON.stringify(tunType)}`);
   if ((tunType ?? 'ipip') === 'ipip' && tunOptions.length > 0) fail('ipip tunnels take no other tunnel options');
   if (tunOptions.filter((o) => o !== 'tunPort').length > 1) fail('more than one tunnel checksum option');
-  if (tunType === 'gue') parseUint(options.get('tunPort') ?? '', 65535, 'tunnel port', fail);
-  if (tunType === 'gre' && options.has('tunPort')) fail('gre tunnels take no --tun-port');
+  if (tunType === 'gue') parseUint(options.tunPort ?? '', 65535, 'tunnel port', fail);
+  if (tunType === 'gre' && options.tunPort !== undefined) fail('gre tunnels take no --tun-port');
   if (tunType === 'gue' || tunType === 'gre') unmodelled(`--tun-type ${tunType} (lbctl models ipip tunnels only)`);
   return forward;
 }
@@ -105,19 +103,19 @@ interface RealServer {
 }
 
 /** A count option of an -a line (-w, -x, -y), or ipvsadm's default when the line omits it. */
-function countOf(options: Options, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
-  const text = options.get(option);
+function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
+  const text = options[option];
   return text === undefined ? fallback : parseUint(text, 2 ** 31 - 1, what, fail);
 }
 
 /** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
 function destinationOf(
-  options: Options,
+  options: IpvsOptions,
   realServers: Map<string, RealServer>,
   fail: Fail,
   unmodelled: (note: string) => void,
 ): { destination: IpvsDestination; key: string } {
-  const real = options.get('real');
+  const real = options.real;
   if (real === undefined) fail('-a needs -r');
   // Real servers recur across services: each distinct address:port text is parsed once per table.
   let known = realServers.get(real);
@@ -138,17 +136,17 @@ function destinationOf(
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
-function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsService {
-  const scheduler = options.get('scheduler') ?? 'wlc';
+function serviceAttrs(entry: Entry, options: IpvsOptions, fail: Fail, unmodelled: (note: string) => void): IpvsService {
+  const scheduler = options.scheduler ?? 'wlc';
   if (!/^[a-z][a-z0-9_-]*$/.test(scheduler)) fail(`bad scheduler name ${JSON.stringify(scheduler)}`);
-  const pe = options.get('pe');
+  const pe = options.pe;
   if (pe !== undefined) unmodelled(`persistence engine ${pe} (lbctl does not model --pe)`);
   return {
     id: entry.id,
     scheduler,
-    flags: parseSchedFlags(options.get('flags'), scheduler, fail),
-    persistence: parsePersistence(options.get('persistent'), options.get('netmask'), entry.family, fail),
-    onePacket: options.has('ops'),
+    flags: parseSchedFlags(options.flags, scheduler, fail),
+    persistence: parsePersistence(options.persistent, options.netmask, entry.family, fail),
+    onePacket: options.ops !== undefined,
     destinations: [],
   };
 }
