@@ -1,5 +1,5 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
-import { destinationKey, serviceKey, sortedValues } from '../../model/keys.js';
+import { destinationKey, serviceKey, sortedByKeys, sortedValues } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
 import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
@@ -20,13 +20,16 @@ interface Entry {
   key: string;
   family: Family;
   service?: IpvsService;
-  destinations: Map<string, IpvsDestination>;
+  /** Its real servers in the order of the table, their keys, and the keys as a set (a real server listed twice fails). */
+  destinations: IpvsDestination[];
+  destinationKeys: string[];
+  seen: Set<string>;
 }
 
-/** Services by key, and by the text that named them on earlier lines (so -a lines parse it once). */
+/** Services by key, and by the option that named them on earlier lines (so -a lines parse it once), per protocol. */
 interface Known {
   byKey: Map<string, Entry>;
-  byText: Map<string, Entry>;
+  byText: Partial<Record<string, Map<string, Entry>>>;
 }
 
 /** The id and family of the service a rule line names. */
@@ -57,14 +60,14 @@ function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
   }
   if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
   const value = options[protocol] ?? '';
-  const text = `${protocol} ${value}${options.ipv6 !== undefined ? ' -6' : ''}`;
-  const cached = known.byText.get(text);
+  const named = (known.byText[options.ipv6 === undefined ? protocol : `${protocol} -6`] ??= new Map<string, Entry>());
+  const cached = named.get(value);
   if (cached !== undefined) return cached;
   const { id, family } = serviceIdOf(protocol, value, options.ipv6 !== undefined, fail);
   const key = serviceKey(id);
-  const entry = known.byKey.get(key) ?? { id, key, family, destinations: new Map() };
+  const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationKeys: [], seen: new Set<string>() };
   known.byKey.set(key, entry);
-  known.byText.set(text, entry);
+  named.set(value, entry);
   return entry;
 }
 
@@ -153,7 +156,7 @@ function serviceAttrs(entry: Entry, options: IpvsOptions, fail: Fail, unmodelled
 
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
 export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
-  const known: Known = { byKey: new Map(), byText: new Map() };
+  const known: Known = { byKey: new Map(), byText: {} };
   const realServers = new Map<string, RealServer>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
@@ -180,12 +183,14 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     }
     if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
     const { destination, key } = destinationOf(options, realServers, fail, note);
-    if (entry.destinations.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
-    entry.destinations.set(key, destination);
+    if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
+    entry.seen.add(key);
+    entry.destinations.push(destination);
+    entry.destinationKeys.push(key);
   }
   const services: IpvsService[] = [];
-  for (const { service, destinations } of sortedValues(known.byKey)) {
-    if (service !== undefined) services.push({ ...service, destinations: sortedValues(destinations) });
+  for (const { service, destinations, destinationKeys } of sortedValues(known.byKey)) {
+    if (service !== undefined) services.push({ ...service, destinations: sortedByKeys(destinations, destinationKeys) });
   }
   return { services, unmodelled };
 }
