@@ -93,20 +93,31 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
   }
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
-  const seen = new Map<string, RealServer>();
+  // Each address's first port, and the keys of entries whose address came before: no key string per real server.
+  const firstPort = new Map<string, number>();
+  const repeated = new Set<string>();
+  // Directors on networks the file does not define get no path checks (see checkPath).
+  const directors = s.directors.flatMap((d) => {
+    const director = t.hosts.get(d);
+    return director && !onUndefinedNetwork(t, director) ? [director] : [];
+  });
   for (const rs of s.realServers) {
-    const key = destinationKey(rs);
-    if (seen.has(key)) {
-      out.push(
-        error(
-          'realserver-duplicate',
-          rs.path,
-          `real server ${key} is listed twice in service "${s.name}"`,
-          'remove one of the entries (IPVS keys real servers by address and port)',
-        ),
-      );
+    const first = firstPort.get(rs.address);
+    if (first === undefined) firstPort.set(rs.address, rs.port);
+    else {
+      const key = destinationKey(rs);
+      if (first === rs.port || repeated.has(key)) {
+        out.push(
+          error(
+            'realserver-duplicate',
+            rs.path,
+            `real server ${key} is listed twice in service "${s.name}"`,
+            'remove one of the entries (IPVS keys real servers by address and port)',
+          ),
+        );
+      }
+      repeated.add(key);
     }
-    seen.set(key, rs);
     if (familyOf(rs.address) !== family) {
       out.push(
         error(
@@ -127,8 +138,9 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
         ),
       );
     }
-    for (const d of s.directors) {
-      const problem = checkPath(t, s, t.hosts.get(d), rs);
+    if (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host))) continue;
+    for (const director of directors) {
+      const problem = checkPath(t, s, director, rs);
       if (problem !== undefined) out.push(problem);
     }
   }
@@ -237,12 +249,11 @@ function onUndefinedNetwork(t: Topology, host: Host | undefined): boolean {
 }
 
 /**
- * Checks what the forwarding method needs between one director and one real server. Either on a network the file
- * does not define: what they share is unknown, and the undefined network is the one problem to report.
+ * Checks what the forwarding method needs between one director and one real server, both on networks the file
+ * defines (checkService skips the others: what they share is unknown, and the undefined network is the one problem
+ * to report).
  */
-function checkPath(t: Topology, s: Service, director: Host | undefined, rs: RealServer): Diagnostic | undefined {
-  if (!director) return undefined;
-  if (onUndefinedNetwork(t, director) || (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host)))) return undefined;
+function checkPath(t: Topology, s: Service, director: Host, rs: RealServer): Diagnostic | undefined {
   const shared = sharedNetworks(t, director, rs);
   if (s.method === 'dr' && shared.length === 0) {
     return error(
