@@ -68,7 +68,7 @@ export async function runHaJob(job: string): Promise<HaRun> {
     const kept = `${m.survived}/${m.established} connections kept (${(100 * m.share).toFixed(1)} %)`;
     const lost = m.lost.length === 0 ? '' : `, lost: ${summarise(m.lost.map((l) => `${l.server} ${l.why}`))}`;
     const recovery = m.recoveryMs === null ? 'not within the watch' : `${m.recoveryMs} ms`;
-    return `  ${title}: ${kept}${lost}; new connections: ${m.newFailed}/${m.newAttempts} not answered within 1 s, answered so again after ${recovery}`;
+    return `  ${title}: ${kept}${lost}; new connections: ${m.newFailed}/${m.newAttempts} not answered within 1 s, steadily answered so again after ${recovery}`;
   };
   const figures = async () => {
     const lines = Object.entries(HA_RUNS).flatMap(([name, vips]) =>
