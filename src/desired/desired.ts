@@ -9,6 +9,7 @@ import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js'
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
 import { addVrrpDirector } from './vrrp.js';
+import { addVipPaths } from './vip-path.js';
 import type { HostState } from '../model/state.js';
 
 /** Computes every host's desired state, keyed by host name in topology order. */
@@ -21,7 +22,10 @@ export function desiredStates(t: Topology): Map<string, HostState> {
       if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
     }
   }
-  for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
+  for (const host of t.hosts.values()) {
+    addVrrpDirector(t, builder(host.name), host);
+    addVipPaths(t, builder(host.name), host);
+  }
   for (const g of announcedGroups(t)) {
     const address = g.prefix.split('/')[0] ?? g.prefix;
     for (const n of g.nodes) {
