@@ -1,5 +1,14 @@
 // Accumulates one host's desired state from several concerns, rejecting contradictions.
-import { addressKey, destinationKey, naturalCompare, routeKey, serviceKey, sortedBy, sortedValues } from '../model/keys.js';
+import {
+  addressKey,
+  compareDestinations,
+  naturalCompare,
+  routeKey,
+  serviceKey,
+  sortedBy,
+  sortedValues,
+  sortedWith,
+} from '../model/keys.js';
 import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
 
 /** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
@@ -110,7 +119,7 @@ export class HostBuilder {
   serviceList(): IpvsService[] {
     this.sortedServices ??= sortedValues(this.services).map((s) => ({
       ...s,
-      destinations: sortedBy(s.destinations, destinationKey),
+      destinations: sortedWith(s.destinations, compareDestinations),
     }));
     return this.sortedServices;
   }

@@ -1,13 +1,13 @@
 // What a director needs for its virtual services: IPVS, the VIP, forwarding, FullNAT's SNAT.
 import { canonicalSchedFlags } from '../drivers/ipvs/flags.js';
-import { sourceTowards } from '../topology/checks.js';
+import { prefixOf, sourceTowards } from '../topology/checks.js';
 import { familyOf } from '../topology/resolve.js';
 import type { Host, Service, Topology } from '../topology/types.js';
 import { hostCidr } from '../topology/resolve.js';
 import { confKey, type HostBuilder } from './builder.js';
 import { announcedGroups } from '../topology/ecmp.js';
 import { serviceKey } from '../model/keys.js';
-import { contains, parseCidr, parseIp } from '../net/ip.js';
+import { contains, parseIp } from '../net/ip.js';
 import type { IpvsForward } from '../model/state.js';
 import { snatRule } from '../drivers/nft/rules.js';
 
@@ -20,7 +20,8 @@ export function vipDevice(t: Topology, director: Host, vip: string): string {
   if (anycast) return 'lo';
   const ip = parseIp(vip);
   const onLink = director.interfaces.find((i) => {
-    const net = parseCidr(t.networks.get(i.network)?.prefix ?? '');
+    const network = t.networks.get(i.network);
+    const net = network === undefined ? null : prefixOf(network);
     return ip !== null && net !== null && contains(net, ip);
   });
   return onLink?.name ?? 'lo';

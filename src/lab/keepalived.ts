@@ -2,7 +2,7 @@
 // private mount and PID namespaces (as FRR, see frr.ts): tmpfs hides /run, so the machine's own keepalived PID files
 // are never touched, and killing the recorded unshare ends the instance. Only VRRP runs (--vrrp): IPVS is lbctl's.
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { KEEPALIVED_CONF } from '../desired/vrrp.js';
 import type { HostState } from '../model/state.js';
 import { logTail, spawnDetached, stopVerified, waitReady, privateInstance } from './daemon.js';
@@ -17,15 +17,18 @@ export interface LabKeepalived {
 
 const keepalivedLog = (lab: string, host: string) => join(labDir(lab), host, 'keepalived.log');
 
-// PID 1 of the new PID namespace: $1 the config. keepalived stays in the foreground, logging to this script's output.
+// PID 1 of the new PID namespace: $1 the host's rendered config dir, bound onto /etc/keepalived before tmpfs hides
+// /run (where the lab dir lives). keepalived stays in the foreground, logging to this script's output.
 const SCRIPT = `set -eu
+mount --bind "$1" ${dirname(KEEPALIVED_CONF)}
 mount -t tmpfs -o mode=0755 lbctl-keepalived /run
-exec keepalived --dont-fork --log-console --log-detail --vrrp --use-file "$1" --pid /run/keepalived.pid --vrrp_pid /run/vrrp.pid
+exec keepalived --dont-fork --log-console --log-detail --vrrp --use-file ${KEEPALIVED_CONF} --pid /run/keepalived.pid --vrrp_pid /run/vrrp.pid
 `;
 
-/** The command that runs one director's instance (its config path, below the lab dir, marks it as this lab's). */
+/** The command that runs one director's instance (its config dir, below the lab dir, marks it as this lab's). */
 export function keepalivedCommand(lab: string, host: LabHost): string[] {
-  return [...privateInstance(host.namespace), 'sh', '-c', SCRIPT, 'lbctl-keepalived', join(labDir(lab), host.name, KEEPALIVED_CONF)];
+  const confDir = join(labDir(lab), host.name, dirname(KEEPALIVED_CONF));
+  return [...privateInstance(host.namespace), 'sh', '-c', SCRIPT, 'lbctl-keepalived', confDir];
 }
 
 /** The lab hosts whose desired state has a keepalived.conf (VRRP directors). */

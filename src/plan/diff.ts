@@ -110,6 +110,13 @@ function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen
   }
 }
 
+/** True when two destination lists name the same real servers in the same order, as a converged service's do. */
+function sameEndpoints(a: readonly IpvsDestination[], b: readonly IpvsDestination[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.address !== b[i]!.address || a[i]!.port !== b[i]!.port) return false;
+  return true;
+}
+
 function diffServices(
   out: Collector,
   desired: IpvsService[],
@@ -137,21 +144,32 @@ function diffServices(
   for (const [key, service] of want) {
     const seen = obs.get(key);
     const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
-    diffKeyed(
-      out,
-      'ipvs-destination',
-      keyed(service.destinations, destinationKey),
-      keyed(seen?.destinations ?? [], destinationKey),
-      (a, b) => destinationAttrsEqual(a, b, thresholdsSeen),
-      () => 'delete',
-      (c) => ({
-        action: c.action,
-        key: `${key} ${c.key}`,
-        before: withService(c.before),
-        after: withService(c.after),
-        kind: 'ipvs-destination',
-      }),
-    );
+    const make = (c: { action: ObjectAction; key: string; before: IpvsDestination | null; after: IpvsDestination | null }): Change => ({
+      action: c.action,
+      key: `${key} ${c.key}`,
+      before: withService(c.before),
+      after: withService(c.after),
+      kind: 'ipvs-destination',
+    });
+    const equal = (a: IpvsDestination, b: IpvsDestination) => destinationAttrsEqual(a, b, thresholdsSeen);
+    const observedDestinations = seen?.destinations ?? [];
+    if (sameEndpoints(service.destinations, observedDestinations)) {
+      // What diffKeyed finds for lists of one set of keys in one order, without a key or a map per real server.
+      service.destinations.forEach((after, i) => {
+        const before = observedDestinations[i]!;
+        if (!equal(before, after)) out.changes.push(make({ action: 'update', key: destinationKey(after), before, after }));
+      });
+    } else {
+      diffKeyed(
+        out,
+        'ipvs-destination',
+        keyed(service.destinations, destinationKey),
+        keyed(observedDestinations, destinationKey),
+        equal,
+        () => 'delete',
+        make,
+      );
+    }
     if (seen && ecmp.has(key)) reorderAfterNew(out, key, service, seen);
   }
   const steps: Change[] = [];

@@ -13,11 +13,14 @@ export function drainNote(d: Drain): string {
 }
 
 /**
- * The order promise of ECMP services whose destinations this plan adds: Maglev (mh) builds its table by walking
- * the destinations in the order they were added, so every director must add them in the same one.
+ * The order promise of ECMP services on mh whose destinations this plan adds: Maglev builds its table by walking
+ * the destinations in the order they were added, so every director must add them in the same one. (Validation
+ * already warns about an ECMP service on another scheduler, for which no order helps.)
  */
 function ecmpOrderNotes(desired: HostState, changes: readonly Change[]): string[] {
+  const maglev = new Set(desired.ipvs.filter((s) => s.scheduler === 'mh').map((s) => serviceKey(s.id)));
   return (desired.ecmpServices ?? [])
+    .filter((key) => maglev.has(key))
     .filter((key) =>
       changes.some(
         (c) => c.kind === 'ipvs-destination' && c.action === 'create' && c.after !== null && serviceKey(c.after.service) === key,

@@ -80,10 +80,10 @@ function computeSharedNetworks(topology: Topology, director: Host, rs: RealServe
   });
 }
 
-/** Parsed prefixes of networks, computed once per network (sharedNetworks runs per real server and director). */
+/** Parsed prefixes of networks, computed once per network (sharedNetworks and vipDevice run per service or real server). */
 const networkPrefixes = new WeakMap<Network, Prefix | null>();
 
-function prefixOf(n: Network): Prefix | null {
+export function prefixOf(n: Network): Prefix | null {
   let p = networkPrefixes.get(n);
   if (p === undefined) {
     p = parseCidr(n.prefix);
@@ -108,20 +108,31 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
   }
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
-  const seen = new Map<string, RealServer>();
+  // Each address's first port, and the keys of entries whose address came before: no key string per real server.
+  const firstPort = new Map<string, number>();
+  const repeated = new Set<string>();
+  // Directors on networks the file does not define get no path checks (see checkPath).
+  const directors = s.directors.flatMap((d) => {
+    const director = t.hosts.get(d);
+    return director && !onUndefinedNetwork(t, director) ? [director] : [];
+  });
   for (const rs of s.realServers) {
-    const key = destinationKey(rs);
-    if (seen.has(key)) {
-      out.push(
-        error(
-          'realserver-duplicate',
-          rs.path,
-          `real server ${key} is listed twice in service "${s.name}"`,
-          'remove one of the entries (IPVS keys real servers by address and port)',
-        ),
-      );
+    const first = firstPort.get(rs.address);
+    if (first === undefined) firstPort.set(rs.address, rs.port);
+    else {
+      const key = destinationKey(rs);
+      if (first === rs.port || repeated.has(key)) {
+        out.push(
+          error(
+            'realserver-duplicate',
+            rs.path,
+            `real server ${key} is listed twice in service "${s.name}"`,
+            'remove one of the entries (IPVS keys real servers by address and port)',
+          ),
+        );
+      }
+      repeated.add(key);
     }
-    seen.set(key, rs);
     if (familyOf(rs.address) !== family) {
       out.push(
         error(
@@ -142,7 +153,11 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
         ),
       );
     }
-    out.push(...s.directors.flatMap((d) => checkPath(t, s, t.hosts.get(d), rs)));
+    if (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host))) continue;
+    for (const director of directors) {
+      const problem = checkPath(t, s, director, rs);
+      if (problem !== undefined) out.push(problem);
+    }
   }
   if (s.id.protocol === 'fwmark') out.push(...checkMark(s, s.id.mark));
   out.push(...checkVipPathSources(t, s));
@@ -169,17 +184,18 @@ function checkUnmanagedRealServers(t: Topology): Diagnostic[] {
   const owners = new Map(
     [...t.hosts.values()].flatMap((h) => h.interfaces.flatMap((i) => i.addresses.map((a) => [a.split('/')[0] ?? a, h] as const))),
   );
-  const seen = new Set<string>();
+  // Addresses reported, per method (a set each: no key to build for each of a big topology's real servers).
+  const reported = { dr: new Set<string>(), tun: new Set<string>() };
   const out: Diagnostic[] = [];
   for (const s of t.services) {
     if (s.method !== 'dr' && s.method !== 'tun') continue;
+    const seen = reported[s.method];
     for (const rs of s.realServers) {
+      if (rs.host !== undefined || seen.has(rs.address)) continue;
       const owner = owners.get(rs.address);
-      const key = `${s.method} ${rs.address}`;
       // The address of a host the service also names: lbctl sets that host up.
-      const named = owner !== undefined && s.realServers.some((r) => r.host === owner.name);
-      if (rs.host !== undefined || named || seen.has(key)) continue;
-      seen.add(key);
+      if (owner !== undefined && s.realServers.some((r) => r.host === owner.name)) continue;
+      seen.add(rs.address);
       const vip =
         s.vip === undefined ? `the addresses of the traffic marked ${s.id.protocol === 'fwmark' ? s.id.mark : ''}` : `VIP ${s.vip}`;
       const where = s.method === 'dr' ? 'lo' : 'tunl0';
@@ -287,58 +303,49 @@ function onUndefinedNetwork(t: Topology, host: Host | undefined): boolean {
 }
 
 /**
- * Checks what the forwarding method needs between one director and one real server. Either on a network the file
- * does not define: what they share is unknown, and the undefined network is the one problem to report.
+ * Checks what the forwarding method needs between one director and one real server, both on networks the file
+ * defines (checkService skips the others: what they share is unknown, and the undefined network is the one problem
+ * to report).
  */
-function checkPath(t: Topology, s: Service, director: Host | undefined, rs: RealServer): Diagnostic[] {
-  if (!director) return [];
-  if (onUndefinedNetwork(t, director) || (rs.host !== undefined && onUndefinedNetwork(t, t.hosts.get(rs.host)))) return [];
+function checkPath(t: Topology, s: Service, director: Host, rs: RealServer): Diagnostic | undefined {
   const shared = sharedNetworks(t, director, rs);
   if (s.method === 'dr' && shared.length === 0) {
-    return [
-      error(
-        'dr-not-on-l2',
-        rs.path,
-        `DR real server ${rs.address} shares no L2 network with director "${director.name}"`,
-        'put the real server on a network of the director, or use method "tun"',
-      ),
-    ];
+    return error(
+      'dr-not-on-l2',
+      rs.path,
+      `DR real server ${rs.address} shares no L2 network with director "${director.name}"`,
+      'put the real server on a network of the director, or use method "tun"',
+    );
   }
-  if (s.method !== 'nat') return [];
+  if (s.method !== 'nat') return undefined;
   const dips = shared.flatMap((n) => addressesOn(director, n.name));
   if (dips.length === 0) {
-    return [
-      error(
-        'nat-not-connected',
-        rs.path,
-        `NAT real server ${rs.address} shares no network with director "${director.name}"`,
-        'put the real server on a network of the director (its default gateway must be the director)',
-      ),
-    ];
+    return error(
+      'nat-not-connected',
+      rs.path,
+      `NAT real server ${rs.address} shares no network with director "${director.name}"`,
+      'put the real server on a network of the director (its default gateway must be the director)',
+    );
   }
   if (rs.host === undefined) {
-    return [
-      warning(
-        'nat-gateway-unknown',
-        rs.path,
-        `NAT real server ${rs.address} is not a topology host: its default gateway cannot be checked`,
-        `make sure its default gateway is ${dips.join(' or ')}`,
-      ),
-    ];
+    return warning(
+      'nat-gateway-unknown',
+      rs.path,
+      `NAT real server ${rs.address} is not a topology host: its default gateway cannot be checked`,
+      `make sure its default gateway is ${dips.join(' or ')}`,
+    );
   }
   const gateway = t.hosts.get(rs.host)?.gateway;
   if (gateway === undefined || !dips.includes(gateway)) {
     const at = t.hosts.get(rs.host)?.path ?? rs.path;
-    return [
-      error(
-        'nat-gateway',
-        gateway === undefined ? at : [...at, 'gateway'],
-        `NAT real server "${rs.host}" has default gateway ${gateway ?? '(none)'}, not director "${director.name}" (${dips.join(', ')}): replies would bypass the director`,
-        `set "gateway: ${dips[0]}" on host "${rs.host}"`,
-      ),
-    ];
+    return error(
+      'nat-gateway',
+      gateway === undefined ? at : [...at, 'gateway'],
+      `NAT real server "${rs.host}" has default gateway ${gateway ?? '(none)'}, not director "${director.name}" (${dips.join(', ')}): replies would bypass the director`,
+      `set "gateway: ${dips[0]}" on host "${rs.host}"`,
+    );
   }
-  return [];
+  return undefined;
 }
 
 /** A TUN real server has one tunl0: every TUN service it serves must agree on its MTU. */

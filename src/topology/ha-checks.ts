@@ -16,7 +16,7 @@ function commonNetworks(a: Host, b: Host): string[] {
  * a duplicate address that clients reach by whichever ARP reply came last.
  */
 export function checkDirectorsShareL2(t: Topology, s: Service): Diagnostic[] {
-  if (s.ha !== undefined || s.vip === undefined) return [];
+  if (s.ha !== undefined || s.vip === undefined || s.directors.length < 2) return [];
   const directors = s.directors.map((d) => t.hosts.get(d)).filter((h): h is Host => h !== undefined);
   for (const [j, second] of directors.entries()) {
     for (const first of directors.slice(0, j)) {

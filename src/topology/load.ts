@@ -6,6 +6,7 @@ import { aliasBomb, expandsTooMuch, fileProblem, prototypeKeys, tooDeep, tooDeep
 import { resolveTopology } from './resolve.js';
 import { diagnosticsFromZod } from './schema-issues.js';
 import { topologySchema } from './schema.js';
+import { parseTopologySchema } from './schema-quick.js';
 import { parseSource, place, unresolvedAliases } from './source.js';
 import { offsetOfPath, positionsIn } from './text-locate.js';
 import type { Topology } from './types.js';
@@ -47,7 +48,7 @@ function check(document: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): 
   const reserved = prototypeKeys(document);
   if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
   const input = withoutParked(document);
-  const parsed = topologySchema.safeParse(input);
+  const parsed = parseTopologySchema(input);
   if (!parsed.success)
     return { diagnostics: sortDiagnostics(withoutRepeats(placeAll(diagnosticsFromZod(topologySchema, parsed.error.issues, input)))) };
   const { topology, diagnostics: refs } = resolveTopology(parsed.data);

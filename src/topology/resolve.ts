@@ -245,17 +245,20 @@ class Resolver {
   }
 
   service(name: string, raw: RawService, hosts: Map<string, Host>): Service | undefined {
-    const path = ['services', name];
+    const path: NodePath = ['services', name];
     const vip = raw.vip === undefined ? undefined : (canonicalIp(raw.vip) ?? undefined);
     for (const [i, d] of raw.directors.entries()) {
       if (!hosts.has(d)) this.unknownHost([...path, 'directors', i], d, hosts);
     }
     const check = raw.check ? { placed: placeCheck(raw.check, [...path, 'check']), at: [...path, 'check'] } : undefined;
-    const realServers = raw.realServers.flatMap((rs, i) => {
-      const r = this.realServer(rs, [...path, 'realServers', i], raw, vip, hosts);
-      if (r)
-        this.attachCheck(r, rs, check, { method: raw.method, protocol: raw.fwmark !== undefined ? 'fwmark' : (raw.protocol ?? 'tcp') });
-      return r ? [r] : [];
+    const how = { method: raw.method, protocol: raw.fwmark !== undefined ? ('fwmark' as const) : (raw.protocol ?? 'tcp') };
+    const realServers: RealServer[] = [];
+    raw.realServers.forEach((rs, i) => {
+      // concat makes an array of exactly four; a spread leaves room for more, some 130 bytes a real server kept.
+      const r = this.realServer(rs, path.concat('realServers', i), raw, vip, hosts);
+      if (!r) return;
+      this.attachCheck(r, rs, check, how);
+      realServers.push(r);
     });
     let id: IpvsServiceId;
     if (raw.fwmark !== undefined) {

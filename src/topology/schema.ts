@@ -28,11 +28,10 @@ const rule = (id: string, message: string) => ({ message, params: { rule: id } }
 /** A string matching a pattern; a mismatch is reported under the given rule id. */
 const pattern = (re: RegExp, id: string, message: string) => z.string().refine((s) => re.test(s), rule(id, message));
 
-const name = pattern(
-  /^[A-Za-z][A-Za-z0-9_-]{0,62}$/,
-  'name-invalid',
-  'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)',
-);
+/** What a name (of a host, service, network, ...) may be. */
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+
+const name = pattern(NAME_PATTERN, 'name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)');
 
 const ifname = pattern(
   /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/,

@@ -327,7 +327,7 @@ ${vs('', 'TCP_CHECK { }')}`);
       expect.stringMatching(/^k.conf:2:2: adjusted: state: lbctl starts every director BACKUP/),
       expect.stringMatching(/^k.conf:4:2: adjusted: virtual_router_id: lbctl numbers/),
       expect.stringMatching(/^k.conf:5:2: adjusted: priority:/),
-      expect.stringMatching(/^k.conf:6:2: adjusted: advert_int: lbctl advertises every 0.3 s/),
+      expect.stringMatching(/^k.conf:6:2: adjusted: advert_int: lbctl advertises every 0.2 s/),
       expect.stringMatching(/^k.conf:7:2: not imported: authentication:/),
       expect.stringMatching(/^k.conf:10:3: not imported: 10.0.0.2: no imported virtual server has this address/),
       expect.stringMatching(/^k.conf:12:2: adjusted: lvs_sync_daemon_interface: every `ha: vrrp` director runs both IPVS sync daemons/),

@@ -43,7 +43,13 @@ describe('lab keepalived', () => {
       '--propagation',
       'private',
     ]);
-    expect(argv.at(-1)).toBe('/run/lbctl-lab/vr/d1/etc/keepalived/keepalived.conf');
-    expect(argv.join(' ')).toMatch(/keepalived --dont-fork .*--vrrp --use-file "\$1"/);
+    expect(argv.at(-1)).toBe('/run/lbctl-lab/vr/d1/etc/keepalived');
+    // The lab dir is below /run, which the instance's tmpfs hides: the config dir is bound elsewhere first.
+    const script = argv.at(-3)!.split('\n');
+    const bind = script.indexOf('mount --bind "$1" /etc/keepalived');
+    const hide = script.findIndex((l) => l.startsWith('mount -t tmpfs') && l.endsWith(' /run'));
+    expect(bind).toBeGreaterThan(-1);
+    expect(hide).toBeGreaterThan(bind);
+    expect(script.join(' ')).toMatch(/keepalived --dont-fork .*--vrrp --use-file \/etc\/keepalived\/keepalived\.conf /);
   });
 });

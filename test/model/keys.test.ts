@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { naturalCompare } from '../../src/model/keys.js';
+import { compareDestinations, destinationKey, naturalCompare } from '../../src/model/keys.js';
 
 describe('naturalCompare', () => {
   it('orders embedded numbers numerically and the rest by character', () => {
@@ -39,6 +39,28 @@ describe('naturalCompare', () => {
       for (const b of keys) {
         expect(Math.sign(naturalCompare(a, b)) + Math.sign(naturalCompare(b, a))).toBe(0);
         if (a !== b && naturalCompare(a, b) === 0) expect.fail(`${a} and ${b} compare equal`);
+      }
+  });
+});
+
+describe('compareDestinations', () => {
+  it('orders destinations as naturalCompare orders their keys', () => {
+    const addresses = [
+      '10.0.0.9',
+      '10.0.0.10',
+      '10.0.0.1',
+      '10.0.1.0',
+      '9.255.255.255',
+      '2001:db8::1',
+      '2001:db8::1:2',
+      '2001:db8::a',
+      '::1',
+    ];
+    const destinations = addresses.flatMap((address) => [80, 443, 8080, 9].map((port) => ({ address, port })));
+    for (const a of destinations)
+      for (const b of destinations) {
+        const want = Math.sign(naturalCompare(destinationKey(a), destinationKey(b)));
+        if (Math.sign(compareDestinations(a, b)) !== want) expect.fail(`${destinationKey(a)} vs ${destinationKey(b)}: not ${want}`);
       }
   });
 });

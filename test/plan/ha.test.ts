@@ -84,4 +84,9 @@ describe('ha: ecmp', () => {
       );
     }
   });
+  it('makes that promise for mh only: no order helps an ECMP service on another scheduler', () => {
+    const d1 = desired('ecmp-web').get('d1')!;
+    const wrr = { ...d1, ipvs: d1.ipvs.map((s) => ({ ...s, scheduler: 'wrr', flags: [] })) };
+    expect(planHost(wrr, { ...structuredClone(wrr), ipvs: [] }).warnings).toEqual([]);
+  });
 });

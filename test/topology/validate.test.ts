@@ -44,6 +44,11 @@ describe('validate', () => {
     ],
     ['duplicate virtual service', variant('    port: 8000\n', '    port: 80\n'), ['26:3 service-duplicate']],
     ['real server listed twice', variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21"]'), ['25:24 realserver-duplicate']],
+    [
+      'real servers of one address listed twice, by port',
+      variant('realServers: [rs1]', 'realServers: [rs1, "192.168.10.21:81", "192.168.10.21:81", "192.168.10.21:80"]'),
+      ['25:24 dr-port-mapping', '25:44 dr-port-mapping', '25:44 realserver-duplicate', '25:64 realserver-duplicate'],
+    ],
     ['DR port mapping', variant('realServers: [rs1]', 'realServers: ["rs1:8080"]'), ['25:19 dr-port-mapping']],
     [
       'one-packet scheduling on a TCP service',

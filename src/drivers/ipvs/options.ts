@@ -96,29 +96,44 @@ const COMMANDS = new Map<string, IpvsCommand>([
 /** Whitespace other than a plain space (tabs, CR, Unicode spaces): what makes a line need the general split. */
 const OTHER_SPACE = /[^\S ]/;
 
-/** One rule line split into its command and options; flags map to "", a bare -p to "". */
+/** A rule line's options by name (absent: not given); flags map to "", a bare -p to "". */
+export type IpvsOptions = Partial<Record<IpvsOption, string>>;
+
+/** One rule line split into its command and options. */
 export interface IpvsRuleLine {
   command: IpvsCommand;
-  options: Map<IpvsOption, string>;
+  options: IpvsOptions;
 }
+
+/** The line ipvsadm-save prints for most real servers, read with one match: "-a -t|-u SERVICE -r SERVER -g|-i|-m -w WEIGHT". */
+const SAVED_SERVER = /^-a -([tu]) (\S+) -r (\S+) -([gim]) -w (\S+)$/;
+const SAVED_FORWARD: Record<string, IpvsOption> = { g: 'gate', i: 'ipip', m: 'masq' };
 
 /** Splits one rule line into its command and options; calls `fail` (which throws) on anything unknown. */
 export function tokenizeRule(line: string, fail: (reason: string) => never): IpvsRuleLine {
+  const saved = SAVED_SERVER.exec(line);
+  if (saved !== null) {
+    const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
+    const options: IpvsOptions = { real, weight };
+    options[protocol === 't' ? 'tcp' : 'udp'] = service;
+    options[SAVED_FORWARD[forward] ?? 'gate'] = '';
+    return { command: 'server', options };
+  }
   // Saved tables separate words by one space: split on it, and only for other spacing take the general pattern.
   let tokens = line.split(' ');
   if (tokens.includes('') || OTHER_SPACE.test(line)) tokens = line.trim().split(/\s+/);
   const command = COMMANDS.get(tokens[0] ?? '');
   if (command === undefined) fail(`unknown command ${JSON.stringify(tokens[0])} (expected -A or -a)`);
-  const options = new Map<IpvsOption, string>();
+  const options: IpvsOptions = {};
   for (let i = 1; i < tokens.length; i++) {
     const token = tokens[i] ?? '';
     const spec = BY_SPELLING.get(token);
     if (spec === undefined || !ALLOWED[command].has(spec.option)) fail(`unexpected ${JSON.stringify(token)}`);
-    if (options.has(spec.option)) fail(`${token} given twice`);
+    if (options[spec.option] !== undefined) fail(`${token} given twice`);
     const next = tokens[i + 1];
     const takes = spec.arity === 'value' || (spec.arity === 'optional' && next !== undefined && !next.startsWith('-'));
     if (takes && next === undefined) fail(`${token} needs a value`);
-    options.set(spec.option, takes ? (next ?? '') : '');
+    options[spec.option] = takes ? (next ?? '') : '';
     if (takes) i++;
   }
   return { command, options };

@@ -1,8 +1,8 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
-import { destinationKey, serviceKey, sortedValues } from '../../model/keys.js';
+import { destinationKey, serviceKey, sortedByKeys, sortedValues } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
-import { type IpvsOption, tokenizeRule } from './options.js';
+import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
 import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './values.js';
 import { ParseError } from '../parse-error.js';
 
@@ -14,21 +14,22 @@ export interface IpvsSaveParse {
   unmodelled: string[];
 }
 
-type Options = Map<IpvsOption, string>;
-
 /** A service being assembled: its id, key, family and real servers by key. */
 interface Entry {
   id: IpvsServiceId;
   key: string;
   family: Family;
   service?: IpvsService;
-  destinations: Map<string, IpvsDestination>;
+  /** Its real servers in the order of the table, their keys, and the keys as a set (a real server listed twice fails). */
+  destinations: IpvsDestination[];
+  destinationKeys: string[];
+  seen: Set<string>;
 }
 
-/** Services by key, and by the text that named them on earlier lines (so -a lines parse it once). */
+/** Services by key, and by the option that named them on earlier lines (so -a lines parse it once), per protocol. */
 interface Known {
   byKey: Map<string, Entry>;
-  byText: Map<string, Entry>;
+  byText: Partial<Record<string, Map<string, Entry>>>;
 }
 
 /** The id and family of the service a rule line names. */
@@ -50,50 +51,50 @@ function serviceIdOf(
 const PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwmark'] as const;
 
 /** The entry of the service a rule line names, created on first mention. */
-function serviceOf(options: Options, known: Known, fail: Fail): Entry {
+function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
   let protocol: (typeof PROTOCOLS)[number] | undefined;
   for (const p of PROTOCOLS) {
-    if (!options.has(p)) continue;
+    if (options[p] === undefined) continue;
     if (protocol !== undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
     protocol = p;
   }
   if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
-  const value = options.get(protocol) ?? '';
-  const text = `${protocol} ${value}${options.has('ipv6') ? ' -6' : ''}`;
-  const cached = known.byText.get(text);
+  const value = options[protocol] ?? '';
+  const named = (known.byText[options.ipv6 === undefined ? protocol : `${protocol} -6`] ??= new Map<string, Entry>());
+  const cached = named.get(value);
   if (cached !== undefined) return cached;
-  const { id, family } = serviceIdOf(protocol, value, options.has('ipv6'), fail);
+  const { id, family } = serviceIdOf(protocol, value, options.ipv6 !== undefined, fail);
   const key = serviceKey(id);
-  const entry = known.byKey.get(key) ?? { id, key, family, destinations: new Map() };
+  const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationKeys: [], seen: new Set<string>() };
   known.byKey.set(key, entry);
-  known.byText.set(text, entry);
+  named.set(value, entry);
   return entry;
 }
 
 const TUNNEL_OPTIONS = ['tunType', 'tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const;
 
 /** True when the line names one of these options (a loop, not a closure per line). */
-function hasAny(options: Options, names: readonly IpvsOption[]): boolean {
-  for (const name of names) if (options.has(name)) return true;
+function hasAny(options: IpvsOptions, names: readonly IpvsOption[]): boolean {
+  for (const name of names) if (options[name] !== undefined) return true;
   return false;
 }
 
 /** The forwarding method of an -a line; tunnel types other than ipip are reported as unmodelled. */
-function forwardOf(options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
-  const masq = options.has('masq');
-  const ipip = options.has('ipip');
-  if (Number(options.has('gate')) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
+function forwardOf(options: IpvsOptions, fail: Fail, unmodelled: (note: string) => void): IpvsForward {
+  const masq = options.masq !== undefined;
+  const ipip = options.ipip !== undefined;
+  if (Number(options.gate !== undefined) + Number(ipip) + Number(masq) > 1) fail('more than one of -g, -i, -m');
   const forward = masq ? 'masq' : ipip ? 'ipip' : 'gate';
   // Most lines name no tunnel option (100,000s of them in a big table): skip the checks below.
   if (!hasAny(options, TUNNEL_OPTIONS)) return forward;
-  const tunType = options.get('tunType');
-  const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options.has(o));
+  const tunType = options.tunType;
+  const tunOptions = (['tunPort', 'tunNocsum', 'tunCsum', 'tunRemcsum'] as const).filter((o) => options[o] !== undefined);
   if (forward !== 'ipip' && (tunType !== undefined || tunOptions.length > 0)) fail('tunnel options need -i');
   if (tunType !== undefined && !['ipip', 'gue', 'gre'].includes(tunType)) fail(`unknown tunnel type ${JSON.stringify(tunType)}`);
   if ((tunType ?? 'ipip') === 'ipip' && tunOptions.length > 0) fail('ipip tunnels take no other tunnel options');
   if (tunOptions.filter((o) => o !== 'tunPort').length > 1) fail('more than one tunnel checksum option');
-  if (tunType === 'gue') parseUint(options.get('tunPort') ?? '', 65535, 'tunnel port', fail);
-  if (tunType === 'gre' && options.has('tunPort')) fail('gre tunnels take no --tun-port');
+  if (tunType === 'gue') parseUint(options.tunPort ?? '', 65535, 'tunnel port', fail);
+  if (tunType === 'gre' && options.tunPort !== undefined) fail('gre tunnels take no --tun-port');
   if (tunType === 'gue' || tunType === 'gre') unmodelled(`--tun-type ${tunType} (lbctl models ipip tunnels only)`);
   return forward;
 }
@@ -105,19 +106,19 @@ interface RealServer {
 }
 
 /** A count option of an -a line (-w, -x, -y), or ipvsadm's default when the line omits it. */
-function countOf(options: Options, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
-  const text = options.get(option);
+function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
+  const text = options[option];
   return text === undefined ? fallback : parseUint(text, 2 ** 31 - 1, what, fail);
 }
 
 /** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
 function destinationOf(
-  options: Options,
+  options: IpvsOptions,
   realServers: Map<string, RealServer>,
   fail: Fail,
   unmodelled: (note: string) => void,
 ): { destination: IpvsDestination; key: string } {
-  const real = options.get('real');
+  const real = options.real;
   if (real === undefined) fail('-a needs -r');
   // Real servers recur across services: each distinct address:port text is parsed once per table.
   let known = realServers.get(real);
@@ -138,24 +139,24 @@ function destinationOf(
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
-function serviceAttrs(entry: Entry, options: Options, fail: Fail, unmodelled: (note: string) => void): IpvsService {
-  const scheduler = options.get('scheduler') ?? 'wlc';
+function serviceAttrs(entry: Entry, options: IpvsOptions, fail: Fail, unmodelled: (note: string) => void): IpvsService {
+  const scheduler = options.scheduler ?? 'wlc';
   if (!/^[a-z][a-z0-9_-]*$/.test(scheduler)) fail(`bad scheduler name ${JSON.stringify(scheduler)}`);
-  const pe = options.get('pe');
+  const pe = options.pe;
   if (pe !== undefined) unmodelled(`persistence engine ${pe} (lbctl does not model --pe)`);
   return {
     id: entry.id,
     scheduler,
-    flags: parseSchedFlags(options.get('flags'), scheduler, fail),
-    persistence: parsePersistence(options.get('persistent'), options.get('netmask'), entry.family, fail),
-    onePacket: options.has('ops'),
+    flags: parseSchedFlags(options.flags, scheduler, fail),
+    persistence: parsePersistence(options.persistent, options.netmask, entry.family, fail),
+    onePacket: options.ops !== undefined,
     destinations: [],
   };
 }
 
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
 export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
-  const known: Known = { byKey: new Map(), byText: new Map() };
+  const known: Known = { byKey: new Map(), byText: {} };
   const realServers = new Map<string, RealServer>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
@@ -182,12 +183,14 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     }
     if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
     const { destination, key } = destinationOf(options, realServers, fail, note);
-    if (entry.destinations.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
-    entry.destinations.set(key, destination);
+    if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
+    entry.seen.add(key);
+    entry.destinations.push(destination);
+    entry.destinationKeys.push(key);
   }
   const services: IpvsService[] = [];
-  for (const { service, destinations } of sortedValues(known.byKey)) {
-    if (service !== undefined) services.push({ ...service, destinations: sortedValues(destinations) });
+  for (const { service, destinations, destinationKeys } of sortedValues(known.byKey)) {
+    if (service !== undefined) services.push({ ...service, destinations: sortedByKeys(destinations, destinationKeys) });
   }
   return { services, unmodelled };
 }

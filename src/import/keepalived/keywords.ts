@@ -1,4 +1,5 @@
 // keepalived keywords lbctl's topology cannot express yet, and why: each is reported, never dropped silently.
+import { ADVERT_INT } from '../../desired/vrrp.js';
 
 const CHECK = 'a checker lbctl has no check kind for (lbctl: tcp, http, https, dns, udp, icmp, exec): lbctl does not run it';
 const ALPHA = "lbctl's agent trusts real servers as up until a check fails (keepalived's default, without alpha)";
@@ -134,7 +135,7 @@ export const VRRP_INSTANCE_NOTES = new Map<string, { kind: 'not-imported' | 'adj
     { kind: 'adjusted', message: ROLE },
   ]),
   ['virtual_router_id', { kind: 'adjusted', message: "lbctl numbers its VRRP instances itself: 1 + the VIP's index among VRRP VIPs" }],
-  ['advert_int', { kind: 'adjusted', message: 'lbctl advertises every 0.3 s (VRRPv3): a backup takes over in under 1 s' }],
+  ['advert_int', { kind: 'adjusted', message: `lbctl advertises every ${ADVERT_INT} s (VRRPv3): a backup takes over in under 1 s` }],
   ['version', { kind: 'adjusted', message: 'lbctl runs VRRPv3' }],
   ['authentication', { kind: 'not-imported', message: 'VRRPv3, which lbctl runs, has no authentication' }],
   [

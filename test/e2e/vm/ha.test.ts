@@ -1,118 +1,89 @@
-// Proof of director HA on a real IPVS kernel (the qemu VM): one guest job (ha.sh) brings up the ECMP example with mh,
-// again with wrr, and the VRRP example with and without IPVS connection sync; in each, 200 long-lived streams and a
-// loop of new connections go through the VIP while one director (the VRRP master) dies. Prints the share of streams
-// that survive and how long new connections failed, per lab. On with LBCTL_VM_HA=1 (not in the default run yet).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+// Proof of director HA on a real IPVS kernel (the qemu VM): one guest job (ha.sh, run by ha-job.ts) brings up the ECMP
+// example with an mh and a wrr echo service, and the VRRP example, measured with and without IPVS connection sync; in
+// each, 200 long-lived connections per VIP (both directions flowing) and a loop of new connections go through the VIPs
+// while one director (the VRRP master) goes down. What must hold on any machine, however busy, is asserted here: connections kept
+// by mh and by sync, lost without them, new connections answered again. The failover-time targets (≤ 1 s) are timing:
+// `npm run bench:ha` checks them on a quiet machine; this test prints the figures.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
-import { expectJobCompleted } from './job-outcome.js';
+import { HA_BUDGET_S, HA_LABS, runHaJob, type HaRun, type Measured } from './ha-job.js';
+import { expectJobCompleted, jobEvidence } from './job-outcome.js';
 
-// Opt-in until it has run to the end within its budget: its 200 streams per lab are heavy for the emulated guest,
-// and the default suite must fit a CI run.
-const ENABLED = process.env.LBCTL_VM_TESTS !== '0' && process.env.LBCTL_VM_HA === '1';
-if (!ENABLED) console.log('VM e2e tests (ha) skipped: set LBCTL_VM_HA=1 to run the director HA proof in the IPVS VM (about 30 min)');
+const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
+if (!ENABLED) console.log('VM e2e tests (ha) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
 
-const JOB = join(import.meta.dirname, 'ha.sh');
-/** The whole job's wall-clock budget, boot included: four labs up (240 s), measured (180 s) and down (60 s) in the TCG VM. */
-const BUDGET_S = 2000;
-
-/** What ha-client.mjs measured in one lab. */
-interface Measured {
-  established: number;
-  survived: number;
-  share: number;
-  newAttempts: number;
-  newFailed: number;
-  recoveryMs: number | null;
+/** All 200 connections were established, at least 99 % of them survived, and new connections work again. */
+function expectKept(m: Measured) {
+  expect(m.established).toBe(200);
+  expect(m.share, JSON.stringify(m.lost)).toBeGreaterThanOrEqual(0.99);
+  expect(m.working).toBe(true);
 }
 
-const LABS = {
-  emh: 'ECMP, mh: kill director d1',
-  ewrr: 'ECMP, wrr: kill director d1',
-  vsync: 'VRRP with sync daemons: kill the master',
-  vnosync: 'VRRP without sync daemons: kill the master',
-} as const;
-type Lab = keyof typeof LABS;
+/** All 200 connections were established and at least 20 lost: fewer kept than by the design that keeps them. */
+function expectLost(m: Measured, design: Measured) {
+  expect(m.established).toBe(200);
+  expect(m.lost.length).toBeGreaterThanOrEqual(20);
+  expect(m.share).toBeLessThan(design.share);
+}
 
 describe.skipIf(!ENABLED)('director HA on the IPVS kernel', () => {
-  let results: string;
-  let run: VmResult;
-  const read = (lab: Lab, file: string) => readFile(join(results, lab, file), 'utf8');
-  const measured = async (lab: Lab): Promise<Measured> => JSON.parse(await read(lab, 'client.json')) as Measured;
+  let job: HaRun;
 
   beforeAll(
     async () => {
-      results = await mkdtemp(join(tmpdir(), 'lbctl-vm-ha-'));
-      run = await runInVm({
-        command: ['bash', JOB, results],
-        resultsDir: results,
-        timeoutMs: BUDGET_S * 1000,
-        memoryMb: 2048,
-        env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) },
-      });
-      const steps = await readFile(join(results, 'steps.txt'), 'utf8').catch(() => '(none)');
-      const figures = await Promise.all(
-        (Object.keys(LABS) as Lab[]).map(async (lab) => `  ${LABS[lab]}: ${await read(lab, 'client.json').catch(() => 'not measured\n')}`),
-      );
-      console.log(`VM ha job: ${run.durationMs} ms; steps (exit status, ms):\n${steps}figures:\n${figures.join('')}`);
+      job = await runHaJob(join(import.meta.dirname, 'ha.sh'));
+      const steps = await readFile(join(job.results, 'steps.txt'), 'utf8').catch(() => '(none)');
+      console.log(`VM ha job: ${job.run.durationMs} ms; steps (exit status, ms):\n${steps}figures:\n${await job.figures()}`);
     },
-    BUDGET_S * 1000 + 60_000,
+    HA_BUDGET_S * 1000 + 60_000,
   );
 
   afterAll(async () => {
-    if (results) await rm(results, { recursive: true, force: true });
+    await job?.remove();
   });
 
-  it('the guest job completed within its budget', () => {
-    expectJobCompleted(run);
+  it('the guest job completed within its budget', async () => {
+    expectJobCompleted(job.run, await jobEvidence(job.results));
   });
 
-  it.each(Object.keys(LABS) as Lab[])('%s: lbctl lab up builds and applies every host', async (lab) => {
-    expect({ rc: (await read(lab, 'up.rc')).trim(), output: await read(lab, 'up.txt') }).toMatchObject({
+  it.each(HA_LABS)('%s: lbctl lab up builds and applies every host', async (lab) => {
+    expect({ rc: (await job.read(lab, 'up.rc')).trim(), output: await job.read(lab, 'up.txt') }).toMatchObject({
       rc: '0',
       output: expect.stringContaining('web3: web server on 0.0.0.0:80'),
     });
   });
 
-  it('ECMP: the router has a route to the VIP through each director before the kill', async () => {
-    expect(await read('emh', 'before-router-routes.txt')).toMatch(
-      /10\.40\.0\.100 [^\n]*proto ospf[^\n]*\n(\s+nexthop via 10\.30\.0\.1[12] [^\n]*\n){2}/,
-    );
+  it('ECMP: before the kill, the router routes each VIP through both directors', async () => {
+    const routes = await job.read('ecmp', 'before-router-routes.txt');
+    for (const vip of ['10.40.0.100', '10.40.0.101'])
+      expect(routes).toMatch(
+        new RegExp(`${vip.replace(/\./g, '\\.')} [^\\n]*proto ospf[^\\n]*\\n(\\s+nexthop via 10\\.30\\.0\\.1[12] [^\\n]*\\n){2}`),
+      );
   });
 
-  it('ECMP with mh: at least 99 % of 200 streams survive a director dying, and new connections work within 1 s (BFD)', async () => {
-    const m = await measured('emh');
-    expect(m.established).toBe(200);
-    expect(m.share).toBeGreaterThanOrEqual(0.99);
-    expect(m.recoveryMs).not.toBeNull();
-    expect(m.recoveryMs!).toBeLessThanOrEqual(1000);
+  it('ECMP with mh: at least 99 % of 200 connections survive a director dying, and new connections work again', async () => {
+    expectKept(await job.measured('ecmp', '10.40.0.100'));
   });
 
-  it('ECMP with wrr: the streams moved to the other director land on other real servers and break', async () => {
-    const [mh, wrr] = [await measured('emh'), await measured('ewrr')];
-    expect(wrr.established).toBe(200);
-    expect(wrr.share).toBeLessThan(mh.share);
+  it('ECMP with wrr: connections moved to the other director land on other real servers and are reset', async () => {
+    // About half the flows move and two in three of those meet a real server that does not know them.
+    expectLost(await job.measured('ecmp', '10.40.0.101'), await job.measured('ecmp', '10.40.0.100'));
   });
 
-  it('VRRP: keepalived holds the VIP on one director only, and the backup takes it over', async () => {
-    const master = (await read('vsync', 'master.txt')).trim();
+  it.each(['vsync', 'vnosync'])('VRRP (%s): keepalived holds the VIP on one director only, and the backup takes it over', async (run) => {
+    const master = (await job.read(run, 'victim.txt')).trim();
     const backup = master === 'd1' ? 'd2' : 'd1';
-    expect(await read('vsync', `before-${master}.txt`)).toMatch(/10\.50\.0\.100\/32/);
-    expect(await read('vsync', `before-${backup}.txt`)).not.toMatch(/10\.50\.0\.100\/32/);
-    expect(await read('vsync', `after-${backup}.txt`)).toMatch(/10\.50\.0\.100\/32/);
+    expect(await job.read(run, `before-${master}.txt`)).toMatch(/10\.50\.0\.100\/32/);
+    expect(await job.read(run, `before-${backup}.txt`)).not.toMatch(/10\.50\.0\.100\/32/);
+    expect(await job.read(run, `after-${backup}.txt`)).toMatch(/10\.50\.0\.100\/32/);
   });
 
-  it('VRRP with sync: at least 99 % of the streams survive the master dying, and new connections work within 1 s', async () => {
-    const m = await measured('vsync');
-    expect(m.established).toBe(200);
-    expect(m.share).toBeGreaterThanOrEqual(0.99);
-    expect(m.recoveryMs).not.toBeNull();
-    expect(m.recoveryMs!).toBeLessThanOrEqual(1000);
+  it('VRRP with sync: at least 99 % of the connections survive the master dying, and new connections work again', async () => {
+    expectKept(await job.measured('vsync', '10.50.0.100'));
   });
 
-  it('VRRP without sync: fewer streams survive than with it', async () => {
-    expect((await measured('vnosync')).share).toBeLessThan((await measured('vsync')).share);
+  it('VRRP without sync: the new master does not know the connections, and they are lost', async () => {
+    expectLost(await job.measured('vnosync', '10.50.0.100'), await job.measured('vsync', '10.50.0.100'));
   });
 });

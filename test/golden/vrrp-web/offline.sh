@@ -46,7 +46,7 @@ vrrp_instance web {
     interface eth0
     virtual_router_id 1
     priority 150
-    advert_int 0.3
+    advert_int 0.2
     unicast_src_ip 10.50.0.11
     unicast_peer {
         10.50.0.12
@@ -126,7 +126,7 @@ vrrp_instance web {
     interface eth0
     virtual_router_id 1
     priority 140
-    advert_int 0.3
+    advert_int 0.2
     unicast_src_ip 10.50.0.12
     unicast_peer {
         10.50.0.11
