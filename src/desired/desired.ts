@@ -22,10 +22,8 @@ export function desiredStates(t: Topology): Map<string, HostState> {
       if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
     }
   }
-  for (const host of t.hosts.values()) {
-    addVrrpDirector(t, builder(host.name), host);
-    addVipPaths(t, builder(host.name), host);
-  }
+  for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
+  for (const d of new Set(t.services.flatMap((s) => s.directors))) addVipPaths(t, builder(d), t.hosts.get(d)!);
   for (const g of announcedGroups(t)) {
     const address = g.prefix.split('/')[0] ?? g.prefix;
     for (const n of g.nodes) {
