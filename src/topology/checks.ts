@@ -236,22 +236,23 @@ function checkMark(s: Service, mark: number): Diagnostic[] {
  * the server's own address instead, and cannot see a missing VIP.
  */
 function checkVipPathSources(t: Topology, s: Service): Diagnostic[] {
-  return s.realServers.flatMap((rs) =>
-    !rs.check?.viaVip
-      ? []
-      : s.directors.flatMap((d) => {
-          const director = t.hosts.get(d);
-          if (director === undefined || sourceTowards(t, director, rs) !== undefined) return [];
-          return [
-            warning(
-              'check-vip-path-source',
-              rs.check!.path,
-              `director ${d} has no address towards real server ${rs.address} (no shared network, no route to it): its check of ${rs.address} cannot go through the VIP and probes the server's own address, which passes even when the VIP is missing from the server`,
-              `attach ${d} to a network of the real server, or give ${d} a route towards ${rs.address}`,
-            ),
-          ];
-        }),
-  );
+  const out: Diagnostic[] = [];
+  for (const rs of s.realServers) {
+    if (!rs.check?.viaVip) continue;
+    for (const d of s.directors) {
+      const director = t.hosts.get(d);
+      if (director === undefined || sourceTowards(t, director, rs) !== undefined) continue;
+      out.push(
+        warning(
+          'check-vip-path-source',
+          rs.check.path,
+          `director ${d} has no address towards real server ${rs.address} (no shared network, no route to it): its check of ${rs.address} cannot go through the VIP and probes the server's own address, which passes even when the VIP is missing from the server`,
+          `attach ${d} to a network of the real server, or give ${d} a route towards ${rs.address}`,
+        ),
+      );
+    }
+  }
+  return out;
 }
 
 /**
