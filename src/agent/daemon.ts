@@ -1,7 +1,6 @@
 // `lbctl agent`: reads the topology, the kernel and its last state file before changing anything, then runs the
 // health engine; edits go through the Host port; SIGHUP or a change of the file reloads without losing health.
 import { appendFile } from 'node:fs/promises';
-import { watch as watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { startAnnouncement } from '../health/anycast.js';
 import { emptySaved, HealthEngine, type HealthEvent } from '../health/engine.js';
@@ -9,6 +8,7 @@ import type { ScheduleOptions } from '../health/schedule.js';
 import { watchFor } from '../health/watch.js';
 import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
+import { watchFileChanges } from './file-watch.js';
 import { readConnections, sightingsByProbe } from './in-band.js';
 import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
@@ -130,14 +130,14 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
       log({ at: Date.now(), type: 'reload', error: (err as Error).message });
     }
   };
-  const watcher = watchFile(options.file, () => void reload());
+  const stopWatching = watchFileChanges(options.file, () => void reload());
   process.on('SIGHUP', () => void reload());
   await options.ready();
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  watcher.close();
+  stopWatching();
   clearInterval(periodic);
   clearInterval(inBand);
   server?.close();

@@ -231,7 +231,12 @@ export class HealthEngine {
     }
     const overrides = { ...(this.saved.overrides[pool.key] ?? {}) };
     const kernel = this.kernel.get(pool.key) ?? new Map<string, number | null>();
-    const edits: Edit[] = [];
+    // Edits that give the pool capacity go first, those that take it away after: one ipvsadm process each, so
+    // in between the table is as the edits so far left it (seen in the VM: a sorry server added after the last
+    // real server's removal left the service with no destination for 250 ms, and a server restored after another's
+    // removal had both out, more than fail-open allows).
+    const raise: Edit[] = [];
+    const lower: Edit[] = [];
     decision.members.forEach((placement, i) => {
       const member = pool.members[i]!;
       const wanted = placement.weight;
@@ -243,19 +248,21 @@ export class HealthEngine {
       const has = kernel.has(member.key) ? kernel.get(member.key)! : null;
       if (has === wanted) return;
       const destination = { ...member.destination, weight: wanted ?? 0 };
-      edits.push({ kind: wanted === null ? 'remove' : has === null ? 'add' : 'weight', service: pool.id, destination });
+      const edit: Edit = { kind: wanted === null ? 'remove' : has === null ? 'add' : 'weight', service: pool.id, destination };
+      (wanted !== null && (has === null || wanted > has) ? raise : lower).push(edit);
       kernel.set(member.key, wanted);
     });
     if (pool.sorry) {
       const sorryIn = this.saved.sorry.includes(pool.key);
       if (decision.sorry !== sorryIn) {
-        edits.push({ kind: decision.sorry ? 'add' : 'remove', service: pool.id, destination: pool.sorry });
+        (decision.sorry ? raise : lower).push({ kind: decision.sorry ? 'add' : 'remove', service: pool.id, destination: pool.sorry });
         this.saved.sorry = decision.sorry ? [...this.saved.sorry, pool.key] : this.saved.sorry.filter((k) => k !== pool.key);
       }
     }
     this.kernel.set(pool.key, kernel);
     if (Object.keys(overrides).length > 0) this.saved.overrides[pool.key] = overrides;
     else delete this.saved.overrides[pool.key];
+    const edits = [...raise, ...lower];
     return edits;
   }
 

@@ -137,6 +137,9 @@ describe('health engine', () => {
           ? `${e.kind} ${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address}:${e.destination.port} w${e.destination.weight}`
           : false,
       );
+    // the sorry server goes in before the last real server goes out: the service is never without a destination
+    const a = described(edits).filter((e) => typeof e === 'string' && e.includes(' 192.168.10.100 '));
+    expect(a.indexOf('add 192.168.10.100 192.168.10.50:8080 w1')).toBe(a.length - 2);
     // service a: both out (the sorry server takes the traffic); service b (no sorry server): fail-open keeps one in
     expect(described(edits).sort()).toEqual([
       'add 192.168.10.100 192.168.10.50:8080 w1',
@@ -152,6 +155,25 @@ describe('health engine', () => {
     ]);
     expect(engine.snapshot()).toMatchObject({ sorry: [], overrides: {} });
     await engine.stop();
+  });
+
+  it('restores a server before it takes another out (fail-open swapping which one is out): never both out at once', async () => {
+    // web2 fails first and goes out; web1 fails later and is held in (one of two may go); web2 recovers: web1 goes out
+    const h = harness((server, now) => (server === '192.168.10.22' ? now < 1000 || now >= 4000 : now < 2000));
+    await h.clock.advance(6000);
+    const order = h.edits.map(
+      (e) =>
+        e.kind === 'weight' && `${e.service.protocol !== 'fwmark' && e.service.address} ${e.destination.address} w${e.destination.weight}`,
+    );
+    expect(order).toEqual([
+      '192.168.10.100 192.168.10.22 w0',
+      '192.168.10.101 192.168.10.22 w0',
+      '192.168.10.100 192.168.10.22 w1',
+      '192.168.10.100 192.168.10.21 w0',
+      '192.168.10.101 192.168.10.22 w1',
+      '192.168.10.101 192.168.10.21 w0',
+    ]);
+    await h.engine.stop();
   });
 
   it.each([

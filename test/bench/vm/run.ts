@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runInVm } from '../../../src/lab/vm/runner.js';
+import { exitWith } from './exit.js';
 import { benchSpec, ipvsadmSaveText, topologyYaml, type SpecService } from '../topology.js';
 
 /** The ratio lbctl's batched apply must reach over one process per rule. */
@@ -127,12 +128,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : String(err));
-    process.exitCode = 70;
-  },
-);
+exitWith(main);

@@ -10,8 +10,8 @@
 # long-lived connections per VIP that send lines and hear them back, opens new connections in a loop, takes the
 # director down, and writes what survived and when new connections worked again to DIR/client.json.
 #
-# Steps follow modes.sh: each runs under `timeout` with its own limit, cut to end before the job's deadline
-# (LBCTL_JOB_BUDGET_S seconds after qemu started, minus a margin); steps.txt gets "NAME EXIT-STATUS MILLISECONDS".
+# Steps are bounded as in modes.sh (job-steps.sh): each runs under `timeout` with its own limit, cut to end before the
+# job's deadline; steps.txt gets "NAME EXIT-STATUS MILLISECONDS".
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -134,23 +134,7 @@ echo_service() {
 }
 { cat "$repo/topologies/ecmp-web.yaml"; echo_service echo-mh 10.40.0.100 ecmp 'flags: [mh-port]'; echo_service echo-wrr 10.40.0.101 ecmp 'scheduler: wrr'; } >"$work/ecmp.yaml"
 { cat "$repo/topologies/vrrp-web.yaml"; echo_service echo 10.50.0.100 vrrp 'scheduler: wrr'; } >"$work/vrrp.yaml"
-read -r uptime _ </proc/uptime
-deadline=$(( $(date +%s) + ${LBCTL_JOB_BUDGET_S:?the host sets the job budget} - ${uptime%.*} - 20 ))
-
-# step NAME SECONDS BODY [ARGS...]: runs the body for at most SECONDS (less if the deadline is nearer), records it.
-step() {
-  local name=$1 limit=$2 start rc
-  shift 2
-  (( limit > deadline - $(date +%s) )) && limit=$(( deadline - $(date +%s) ))
-  if (( limit <= 5 )); then
-    echo "$name 125 0" >>"$out/steps.txt"
-    return
-  fi
-  start=$(date +%s%N)
-  timeout -k 5 "$limit" bash "$0" "$out" "$@"
-  rc=$?
-  echo "$name $rc $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/steps.txt"
-}
+source "$(dirname "$0")/job-steps.sh"
 
 # LBCTL_HA_LABS picks labs (default: both, in this order).
 for lab in ${LBCTL_HA_LABS:-ecmp vrrp}; do
