@@ -110,6 +110,13 @@ describe('checkers', () => {
     expect(await http({ digest: '0'.repeat(64) })).toMatchObject({ passed: false });
   });
 
+  it('https: a self-signed server passes without verify, fails with it', async () => {
+    const https = (verify: boolean) =>
+      probe({ kind: 'https', port: httpsPort, http: { method: 'GET', path: '/healthz', status: [200], verify } });
+    expect(await https(false)).toEqual({ passed: true, detail: 'HTTP 200' });
+    expect(await https(true)).toEqual({ passed: false, detail: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+  });
+
   it('dns: rcode and answer; a silent port times out', async () => {
     const dns = (d: Partial<NonNullable<HealthCheck['dns']>>, port = dnsPort) =>
       probe({ kind: 'dns', port, dns: { name: 'whoami.lab.test', type: 'TXT', rcode: 'NOERROR', ...d } });
