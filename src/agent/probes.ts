@@ -18,16 +18,17 @@ async function probeCommand(runner: Runner, argv: readonly string[], timeoutMs: 
 export function probeRunner(runner: Runner): ProbeRunner<WatchedProbe> {
   return (probe, signal) => {
     const { check } = probe;
+    const to = probe.via ?? { address: check.address, port: check.port };
     switch (check.kind) {
       case 'tcp':
-        return probeTcp(check.address, check.port, signal);
+        return probeTcp(to, signal);
       case 'http':
       case 'https':
-        return probeHttp(check, check.address, check.port, signal);
+        return probeHttp(check, to, signal);
       case 'dns':
-        return probeDns(check, check.address, check.port, signal);
+        return probeDns(check, to, signal);
       case 'udp':
-        return probeUdp(check, check.address, check.port, signal);
+        return probeUdp(check, to, signal);
       case 'icmp':
         return probeCommand(
           runner,

@@ -1,6 +1,8 @@
 // The agent's state as operators read it (`lbctl status`, the state file's "view"): every service, real server,
 // check, health, last result and last change; every anycast group and whether this node announces it.
 import type { HealthEngine } from '../health/engine.js';
+import type { WatchedProbe } from '../health/watch.js';
+import { endpoint } from '../model/keys.js';
 
 /** One real server as shown. */
 export interface MemberView {
@@ -25,6 +27,13 @@ export interface AgentView {
   anycast: { group: string; prefix: string; announced: boolean; holdDownMs: number; health: 'up' | 'down'; last?: MemberView['last'] }[];
 }
 
+/** A probe as shown: "http 10.0.0.11:80", or through the VIP path "http 10.0.0.100:80 via the VIP path from 10.0.0.5:61234". */
+function checkText(p: WatchedProbe): string {
+  const { kind, address, port } = p.check;
+  if (!p.via?.local) return `${kind} ${endpoint(address, port)}`;
+  return `${kind} ${endpoint(p.via.address, p.via.port)} via the VIP path from ${endpoint(p.via.local.address, p.via.local.port)}`;
+}
+
 /** The view of the engine now. */
 export function agentView(host: string, engine: HealthEngine, now: number): AgentView {
   const saved = engine.snapshot();
@@ -46,7 +55,7 @@ export function agentView(host: string, engine: HealthEngine, now: number): Agen
           server: m.key,
           weight: m.destination.weight,
           ...(m.key in overrides ? { override: overrides[m.key] ?? null } : {}),
-          ...(check ? { check: `${check.check.kind} ${check.check.address}:${check.check.port}` } : {}),
+          ...(check ? { check: checkText(check) } : {}),
           health: t?.health ?? 'up',
           ...(t ? { since: t.since, passed: t.passed, failed: t.failed, ...(t.last ? { last: t.last } : {}) } : {}),
         };

@@ -89,9 +89,10 @@ export class HostBuilder {
     this.ecmp.add(key);
   }
 
-  nftRule(family: NftTable['family'], rule: string): void {
-    const table = this.nft.get(family) ?? { family, name: 'lbctl', rules: [] };
-    table.rules.push(rule);
+  /** A rule of lbctl's table: in the postrouting NAT chain (`rules`) or the output marking chain (`output`). */
+  nftRule(family: NftTable['family'], chain: 'postrouting' | 'output', rule: string): void {
+    const table = this.nft.get(family) ?? { family, name: 'lbctl', rules: [], output: [] };
+    (chain === 'postrouting' ? table.rules : table.output).push(rule);
     this.nft.set(family, table);
   }
 
@@ -129,7 +130,11 @@ export class HostBuilder {
       links: sortedBy([...this.links.values()], (l) => l.name),
       addresses: sortedBy([...this.addresses.values()], addressKey),
       routes: sortedBy([...this.routes.values()], routeKey),
-      nft: sortedBy([...this.nft.values()], (t) => t.family).map((t) => ({ ...t, rules: [...t.rules].sort(naturalCompare) })),
+      nft: sortedBy([...this.nft.values()], (t) => t.family).map((t) => ({
+        ...t,
+        rules: [...t.rules].sort(naturalCompare),
+        output: [...t.output].sort(naturalCompare),
+      })),
     };
   }
 

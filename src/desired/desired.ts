@@ -9,6 +9,7 @@ import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js'
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
 import { addVrrpDirector } from './vrrp.js';
+import { addVipPaths } from './vip-path.js';
 import type { HostState } from '../model/state.js';
 
 /** Computes every host's desired state, keyed by host name in topology order. */
@@ -22,6 +23,7 @@ export function desiredStates(t: Topology): Map<string, HostState> {
     }
   }
   for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
+  for (const d of new Set(t.services.flatMap((s) => s.directors))) addVipPaths(t, builder(d), t.hosts.get(d)!);
   for (const g of announcedGroups(t)) {
     const address = g.prefix.split('/')[0] ?? g.prefix;
     for (const n of g.nodes) {

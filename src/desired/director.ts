@@ -1,14 +1,15 @@
 // What a director needs for its virtual services: IPVS, the VIP, forwarding, FullNAT's SNAT.
 import { canonicalSchedFlags } from '../drivers/ipvs/flags.js';
-import { addressesOn, localAddressFor, nextHop, prefixOf, sharedNetworks } from '../topology/checks.js';
+import { prefixOf, sourceTowards } from '../topology/checks.js';
 import { familyOf } from '../topology/resolve.js';
-import type { Host, RealServer, Service, Topology } from '../topology/types.js';
+import type { Host, Service, Topology } from '../topology/types.js';
 import { hostCidr } from '../topology/resolve.js';
 import { confKey, type HostBuilder } from './builder.js';
 import { announcedGroups } from '../topology/ecmp.js';
 import { serviceKey } from '../model/keys.js';
 import { contains, parseIp } from '../net/ip.js';
 import type { IpvsForward } from '../model/state.js';
+import { snatRule } from '../drivers/nft/rules.js';
 
 /** The IPVS forwarding of each method. */
 export const FORWARD: Record<Service['method'], IpvsForward> = { nat: 'masq', fullnat: 'masq', dr: 'gate', tun: 'ipip' };
@@ -24,27 +25,6 @@ export function vipDevice(t: Topology, director: Host, vip: string): string {
     return ip !== null && net !== null && contains(net, ip);
   });
   return onLink?.name ?? 'lo';
-}
-
-/**
- * The source address a FullNAT director uses towards a real server: its address on a shared
- * network, else on the network of the next hop towards the server; undefined (masquerade,
- * the kernel picks per route) when the topology does not say how the server is reached.
- */
-function snatSource(t: Topology, director: Host, rs: RealServer): string | undefined {
-  const onShared = sharedNetworks(t, director, rs)
-    .flatMap((n) => addressesOn(director, n.name))
-    .find((a) => familyOf(a) === familyOf(rs.address));
-  if (onShared !== undefined) return onShared;
-  const hop = nextHop(director, rs.address);
-  return hop === undefined ? undefined : localAddressFor(director, hop);
-}
-
-/** 32-bit FNV-1a of a text, as 8 hex digits: a short, stable fingerprint. */
-export function fnv1a(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h.toString(16).padStart(8, '0');
 }
 
 /** Adds one service's director-side objects to a director's state. */
@@ -70,14 +50,12 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   if (s.method === 'fullnat') {
     b.sysctl('net.ipv4.vs.conntrack', '1');
     for (const rs of s.realServers) {
-      const source = snatSource(t, director, rs);
-      const v6 = family === 'inet6';
-      const match = [`${v6 ? 'ip6' : 'ip'} daddr ${rs.address}`];
-      if (s.id.protocol !== 'fwmark' && rs.port !== 0) match.push(`${s.id.protocol} dport ${rs.port}`);
-      const rule = `${match.join(' ')} counter ${source === undefined ? 'masquerade' : `snat to ${source}`}`;
-      // The comment is the rule's identity when lbctl reads the table back: a hash of the rule
-      // text, so any change to it is seen; nft caps comments at 128 bytes.
-      b.nftRule(v6 ? 'ip6' : 'ip', `${rule} comment "lbctl ${fnv1a(rule)} fullnat ${s.name}"`);
+      const to = {
+        family: family === 'inet6' ? ('ip6' as const) : ('ip' as const),
+        destination: rs.address,
+        ...(s.id.protocol !== 'fwmark' && rs.port !== 0 ? { transport: s.id.protocol, port: rs.port } : {}),
+      };
+      b.nftRule(to.family, 'postrouting', snatRule(to, sourceTowards(t, director, rs), `fullnat ${s.name}`));
     }
   }
   b.service({

@@ -1,16 +1,29 @@
 // What one host's agent watches, from the topology: the pools of the services it directs and the anycast groups
 // it announces, each member tied to one probe (members sharing target, check and interval share the probe).
 import { FORWARD } from '../desired/director.js';
+import { vipPaths } from '../desired/vip-path.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import type { IpvsDestination, IpvsServiceId } from '../model/state.js';
 import type { Anycast, HealthCheck, PoolPolicy, Topology } from '../topology/types.js';
 import type { ProbeTiming } from './schedule.js';
 
-/** One probe: a check against a target (check.address:check.port). */
+/** Where a probe connects, and the local address and port it binds (absent: the kernel picks). */
+export interface ProbeTarget {
+  address: string;
+  port: number;
+  local?: { address: string; port: number };
+}
+
+/** One probe: a check against a target (check.address:check.port, or `via` the VIP path). */
 export interface WatchedProbe extends ProbeTiming {
   check: HealthCheck;
   /** The real server's own address (or the anycast node's). */
   server: string;
+  /**
+   * The VIP path the probe takes instead of check.address:check.port: to the VIP, from the source the director's
+   * nft rule marks (desired/vip-path.ts).
+   */
+  via?: ProbeTarget;
 }
 
 /** A real server of a watched pool, as the topology puts it in the kernel. */
@@ -48,10 +61,10 @@ export interface Watch {
   anycast: WatchedAnycast[];
 }
 
-/** The identity of a probe: what it sends where, how often; equal texts are one probe. */
+/** The identity of a probe: what it sends where (and by which path), how often; equal texts are one probe. */
 function probeKey(p: Omit<WatchedProbe, 'key'>): string {
   const { path: _path, ...check } = p.check;
-  return JSON.stringify({ ...check, server: p.server });
+  return JSON.stringify({ ...check, server: p.server, ...(p.via ? { via: p.via } : {}) });
 }
 
 /** True when `host` has anything to watch (a checked pool it directs, or a checked anycast group it announces). */
@@ -77,6 +90,8 @@ export function watchFor(t: Topology, host: string): Watch {
     if (!probes.has(key)) probes.set(key, { ...p, key });
     return key;
   };
+  const director = t.hosts.get(host);
+  const paths = new Map((director ? vipPaths(t, director) : []).map((p) => [`${p.service} ${p.server}`, p]));
   const pools = t.services
     .filter((s) => s.directors.includes(host) && (s.realServers.some((rs) => rs.check) || s.pool.sorryServer))
     .map((s): WatchedPool => {
@@ -84,8 +99,16 @@ export function watchFor(t: Topology, host: string): Watch {
       const members = s.realServers.map((rs): WatchedMember => {
         const destination = { address: rs.address, port: rs.port, forward, weight: rs.weight, upper: rs.upper, lower: rs.lower };
         const member: WatchedMember = { key: destinationKey(destination), destination };
+        const path = paths.get(`${s.name} ${member.key}`);
+        const via = path && { address: path.vip, port: path.port, local: { address: path.source, port: path.sourcePort } };
         if (rs.check)
-          member.probe = add({ intervalMs: rs.check.intervalMs, timeoutMs: rs.check.timeoutMs, check: rs.check, server: rs.address });
+          member.probe = add({
+            intervalMs: rs.check.intervalMs,
+            timeoutMs: rs.check.timeoutMs,
+            check: rs.check,
+            server: rs.address,
+            ...(via ? { via } : {}),
+          });
         return member;
       });
       const pool: WatchedPool = { service: s.name, key: serviceKey(s.id), id: s.id, policy: s.pool, members };

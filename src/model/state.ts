@@ -112,6 +112,8 @@ export interface NftTable {
   name: string;
   /** Rules of the postrouting NAT chain, in nft syntax, each ending in a comment that identifies it. */
   rules: string[];
+  /** Rules of the output route chain that mark lbctl agent's VIP-path probes (desired/vip-path.ts), same form. */
+  output: string[];
 }
 
 /** An IPVS connection synchronisation daemon (`ipvsadm --start-daemon ROLE --mcast-interface IF --syncid N`). */

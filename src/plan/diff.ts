@@ -180,8 +180,10 @@ function diffServices(
   out.changes = steps;
 }
 
+/** Equal tables have the same rules (by identity) in each chain. */
 function nftEqual(a: NftTable, b: NftTable): boolean {
-  return a.rules.map(nftRuleIdentity).sort().join('\n') === b.rules.map(nftRuleIdentity).sort().join('\n');
+  const ids = (rules: string[]) => rules.map(nftRuleIdentity).sort().join('\n');
+  return ids(a.rules) === ids(b.rules) && ids(a.output) === ids(b.output);
 }
 
 /** A config file without its comment and blank lines: what the daemon reading it acts on. */

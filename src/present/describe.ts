@@ -28,7 +28,8 @@ const SUMMARY: { [K in Change['kind']]: (v: never) => string } = {
   'ipvs-destination': (d: IpvsDestination) =>
     [d.forward, `weight ${d.weight}`, d.upper ? `upper ${d.upper}` : '', d.lower ? `lower ${d.lower}` : ''].filter(Boolean).join(', '),
   'ipvs-sync-daemon': (d: SyncDaemon) => `on ${d.interface}, syncid ${d.syncId}`,
-  'nft-table': (t: NftTable) => `${t.rules.length} rule(s)`,
+  'nft-table': (t: NftTable) =>
+    t.output.length > 0 ? `${t.rules.length} rule(s), ${t.output.length} marking rule(s)` : `${t.rules.length} rule(s)`,
   file: (f: ManagedFile) => `mode ${mode(f.mode)}`,
   reload: (r: Reload) => r.argv.join(' '),
 };
@@ -40,8 +41,8 @@ function summary(c: Change, v: unknown): string {
 /** For nft tables: which rules (by identity) an update adds and removes. */
 function nftDelta(c: Change): string {
   if (c.kind !== 'nft-table' || !c.before || !c.after) return '';
-  const before = new Set(c.before.rules.map(nftRuleIdentity));
-  const after = new Set(c.after.rules.map(nftRuleIdentity));
+  const before = new Set([...c.before.rules, ...c.before.output].map(nftRuleIdentity));
+  const after = new Set([...c.after.rules, ...c.after.output].map(nftRuleIdentity));
   const added = [...after].filter((r) => !before.has(r));
   const removed = [...before].filter((r) => !after.has(r));
   return [...added.map((r) => `+ "${r}"`), ...removed.map((r) => `- "${r}"`)].join(', ');

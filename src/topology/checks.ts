@@ -4,6 +4,7 @@ import { SCHED_FLAGS } from '../drivers/ipvs/flags.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import { error, warning, withoutRepeats, type Diagnostic, type NodePath } from './diagnostics.js';
 import { checkHa } from './ha-checks.js';
+import { isVipPathMark, VIP_PATH } from './health.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
 import type { Anycast, Host, Network, RealServer, Service, Topology } from './types.js';
@@ -50,6 +51,20 @@ export function sharedNetworks(topology: Topology, director: Host, rs: RealServe
 }
 
 const sharedByDirector = new WeakMap<Host, Map<string, Network[]>>();
+
+/**
+ * The director's own address towards a real server: its address on a shared network, else on the network of the
+ * next hop towards the server; undefined when the topology does not say how the server is reached. FullNAT's SNAT
+ * source, and the source of VIP-path probes.
+ */
+export function sourceTowards(t: Topology, director: Host, rs: RealServer): string | undefined {
+  const onShared = sharedNetworks(t, director, rs)
+    .flatMap((n) => addressesOn(director, n.name))
+    .find((a) => familyOf(a) === familyOf(rs.address));
+  if (onShared !== undefined) return onShared;
+  const hop = nextHop(director, rs.address);
+  return hop === undefined ? undefined : localAddressFor(director, hop);
+}
 
 function computeSharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
   const attached = director.interfaces.map((i) => topology.networks.get(i.network)).filter((n): n is Network => n !== undefined);
@@ -144,7 +159,8 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
       if (problem !== undefined) out.push(problem);
     }
   }
-  if (s.id.protocol === 'fwmark') out.push(checkMarked(s, s.id.mark));
+  if (s.id.protocol === 'fwmark') out.push(...checkMark(s, s.id.mark));
+  out.push(...checkVipPathSources(t, s));
   if (s.onePacket) out.push(...checkOnePacket(s));
   if (s.method === 'tun' && !s.tunMtuExplicit) {
     out.push(
@@ -200,9 +216,48 @@ function checkUnmanagedRealServers(t: Topology): Diagnostic[] {
   return out;
 }
 
+/** A fwmark service's mark: outside the VIP path's reserved range, and set by someone. */
+function checkMark(s: Service, mark: number): Diagnostic[] {
+  if (!isVipPathMark(mark)) return [checkMarked(s, mark)];
+  const last = VIP_PATH.firstMark + VIP_PATH.slots - 1;
+  return [
+    error(
+      'fwmark-reserved',
+      [...s.path, 'fwmark'],
+      `fwmark ${mark} is in the range lbctl keeps for the VIP path of DR/TUN checks (${VIP_PATH.firstMark}-${last})`,
+      `use a mark below ${VIP_PATH.firstMark} or above ${last}`,
+    ),
+  ];
+}
+
 /**
- * A fwmark service receives the packets some firewall rule marks; lbctl writes no marking rules (its nft table only
- * source-NATs FullNAT traffic), so the mark must come from the operator's firewall, or the service gets nothing.
+ * A DR/TUN check goes through the VIP path from the director's own address towards the real server; without one
+ * (no shared network, no route) it would leave from the VIP, which the server answers itself: the check then probes
+ * the server's own address instead, and cannot see a missing VIP.
+ */
+function checkVipPathSources(t: Topology, s: Service): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const rs of s.realServers) {
+    if (!rs.check?.viaVip) continue;
+    for (const d of s.directors) {
+      const director = t.hosts.get(d);
+      if (director === undefined || sourceTowards(t, director, rs) !== undefined) continue;
+      out.push(
+        warning(
+          'check-vip-path-source',
+          rs.check.path,
+          `director ${d} has no address towards real server ${rs.address} (no shared network, no route to it): its check of ${rs.address} cannot go through the VIP and probes the server's own address, which passes even when the VIP is missing from the server`,
+          `attach ${d} to a network of the real server, or give ${d} a route towards ${rs.address}`,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * A fwmark service receives the packets some firewall rule marks; lbctl marks only its own VIP-path probes, so the
+ * mark must come from the operator's firewall, or the service gets nothing.
  */
 function checkMarked(s: Service, mark: number): Diagnostic {
   return warning(

@@ -28,6 +28,19 @@ export const HOLD_DOWN_DEFAULTS = { holdDownMs: 2000, holdDownMaxMs: 60000 } as 
 /** Share of a pool failing checks may take out at once, unless the service says otherwise. */
 export const DEFAULT_FAIL_OPEN_PERCENT = 50;
 
+/**
+ * Numbers reserved for the VIP path of DR/TUN checks (desired/vip-path.ts): slot i of a director's VIP-path probes
+ * binds source port `firstPort + i` and is marked `firstMark + i`. The ports lie above Linux's default ephemeral
+ * range (32768-60999), so no other connection of the director holds them; the marks ("LB" in the top 16 bits, below
+ * 2^31, which ipvsadm-save prints signed) are refused to the topology's own fwmark services.
+ */
+export const VIP_PATH = { firstPort: 61000, firstMark: 0x4c420000, slots: 65536 - 61000 } as const;
+
+/** True for a firewall mark of the VIP path's range. */
+export function isVipPathMark(mark: number): boolean {
+  return mark >= VIP_PATH.firstMark && mark < VIP_PATH.firstMark + VIP_PATH.slots;
+}
+
 /** Kinds that probe a port, with the port they probe when neither the server nor the check names one. */
 const PORT_KINDS: Partial<Record<HealthCheck['kind'], number | undefined>> = {
   tcp: undefined,

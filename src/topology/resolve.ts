@@ -314,7 +314,8 @@ class Resolver {
         ? service
         : { placed: overrideCheck(service?.placed ?? {}, placeCheck(own, [...rs.path, 'check'])), at: [...rs.path, 'check'] };
     if (chosen === undefined) return;
-    const vipPath = how.method === 'dr' || how.method === 'tun';
+    // A fwmark service has no VIP to probe through: its checks go to the real server's own address.
+    const vipPath = (how.method === 'dr' || how.method === 'tun') && how.protocol !== 'fwmark';
     const check = this.checks.resolve(chosen.placed, chosen.at, { address: rs.address, port: rs.port, vipPath, service: how });
     if (check) rs.check = check;
   }

@@ -69,7 +69,10 @@ export interface HealthCheck {
   address: string;
   /** The operator wrote `address:` (else: the real server's, or for anycast the node's own address). */
   addressSet: boolean;
-  /** True when the probe must reach the server as VIP traffic does (DR/TUN without an address override). */
+  /**
+   * True when the probe must reach the server as VIP traffic does (DR/TUN services with a VIP, port checks without an
+   * address override): the director's agent probes it through the VIP path (desired/vip-path.ts).
+   */
   viaVip: boolean;
   http?: { method: string; path: string; status: number[]; body?: string; digest?: string; host?: string; sni?: string; verify: boolean };
   dns?: { name: string; type: string; rcode: string; answer?: string };

@@ -1,6 +1,9 @@
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsQuery, parseDnsResponse } from '../../src/agent/dns-message.js';
 import { probeRunner } from '../../src/agent/probes.js';
@@ -10,16 +13,29 @@ import type { HealthCheck } from '../../src/topology/types.js';
 
 const run = probeRunner(localRunner);
 const base = { intervalMs: 500, timeoutMs: 400, rise: 2, fall: 2, address: '127.0.0.1', viaVip: false, path: [] } as const;
-const probe = (check: Partial<HealthCheck> & Pick<HealthCheck, 'kind' | 'port'>): Promise<{ passed: boolean; detail: string }> =>
+const probe = (
+  check: Partial<HealthCheck> & Pick<HealthCheck, 'kind' | 'port'>,
+  via?: WatchedProbe['via'],
+): Promise<{ passed: boolean; detail: string }> =>
   run(
-    { key: 'k', intervalMs: 500, timeoutMs: 400, server: '127.0.0.1', check: { ...base, ...check } } as WatchedProbe,
+    {
+      key: 'k',
+      intervalMs: 500,
+      timeoutMs: 400,
+      server: '127.0.0.1',
+      check: { ...base, ...check },
+      ...(via ? { via } : {}),
+    } as WatchedProbe,
     AbortSignal.timeout(400),
   );
 
 let tcpPort = 0;
 let httpPort = 0;
+let httpsPort = 0;
 let dnsPort = 0;
 const closers: (() => void)[] = [];
+/** The remote end (address:port) of every connection or datagram the listeners saw, newest last. */
+const peers: string[] = [];
 
 /** A DNS responder answering whoami.lab.test TXT with "dns1" and everything else NXDOMAIN. */
 function dnsReply(query: Buffer): Buffer {
@@ -38,22 +54,38 @@ function dnsReply(query: Buffer): Buffer {
 }
 
 beforeAll(async () => {
-  const tcp = createServer((s) => s.end()).listen(0, '127.0.0.1');
+  const tcp = createServer((s) => {
+    peers.push(`${s.remoteAddress}:${s.remotePort}`);
+    s.on('error', () => {}).end();
+  }).listen(0, '127.0.0.1');
   await new Promise((r) => tcp.once('listening', r));
   tcpPort = (tcp.address() as AddressInfo).port;
-  const http = createHttpServer((req, res) => {
+  const answer = (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    peers.push(`${req.socket.remoteAddress}:${req.socket.remotePort}`);
     res.statusCode = req.url === '/healthz' ? 200 : 503;
     res.end('all good\n');
-  }).listen(0, '127.0.0.1');
+  };
+  const http = createHttpServer(answer).listen(0, '127.0.0.1');
   await new Promise((r) => http.once('listening', r));
   httpPort = (http.address() as AddressInfo).port;
+  const tls = join(import.meta.dirname, '../fixtures/tls');
+  const https = createHttpsServer(
+    { key: readFileSync(join(tls, 'localhost.key')), cert: readFileSync(join(tls, 'localhost.crt')) },
+    answer,
+  ).listen(0, '127.0.0.1');
+  await new Promise((r) => https.once('listening', r));
+  httpsPort = (https.address() as AddressInfo).port;
   const dns = createSocket('udp4');
-  dns.on('message', (msg, rinfo) => dns.send(dnsReply(msg), rinfo.port, rinfo.address));
+  dns.on('message', (msg, rinfo) => {
+    peers.push(`${rinfo.address}:${rinfo.port}`);
+    dns.send(dnsReply(msg), rinfo.port, rinfo.address);
+  });
   await new Promise<void>((r) => dns.bind(0, '127.0.0.1', r));
   dnsPort = dns.address().port;
   closers.push(
     () => tcp.close(),
     () => http.close(),
+    () => https.close(),
     () => dns.close(),
   );
 });
@@ -76,6 +108,13 @@ describe('checkers', () => {
     const digest = (await import('node:crypto')).createHash('sha256').update('all good\n').digest('hex');
     expect(await http({ digest })).toMatchObject({ passed: true });
     expect(await http({ digest: '0'.repeat(64) })).toMatchObject({ passed: false });
+  });
+
+  it('https: a self-signed server passes without verify, fails with it', async () => {
+    const https = (verify: boolean) =>
+      probe({ kind: 'https', port: httpsPort, http: { method: 'GET', path: '/healthz', status: [200], verify } });
+    expect(await https(false)).toEqual({ passed: true, detail: 'HTTP 200' });
+    expect(await https(true)).toEqual({ passed: false, detail: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
   it('dns: rcode and answer; a silent port times out', async () => {
@@ -112,5 +151,52 @@ describe('checkers', () => {
       passed: false,
       detail: 'timed out',
     });
+  });
+});
+
+/** A port nothing on 127.0.0.1 uses now (for a probe to bind, as the VIP path's probes bind theirs). */
+async function freePort(): Promise<number> {
+  const s = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** TCP sockets of 127.0.0.1:port in TIME_WAIT (state 06 of /proc/net/tcp). */
+function timeWaits(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .filter((l) => l.trim().split(/\s+/)[1] === local && l.trim().split(/\s+/)[3] === '06').length;
+}
+
+describe('probes through the VIP path: from the bound source the nft rule marks', () => {
+  const http = { method: 'GET', path: '/healthz', status: [200], verify: false };
+  const checks: [string, Partial<HealthCheck> & Pick<HealthCheck, 'kind' | 'port'>][] = [
+    ['tcp', { kind: 'tcp', port: 1 }],
+    ['http', { kind: 'http', port: 1, http }],
+    ['https', { kind: 'https', port: 1, http }],
+    ['dns', { kind: 'dns', port: 1, dns: { name: 'whoami.lab.test', type: 'TXT', rcode: 'NOERROR' } }],
+  ];
+  const portOf = { tcp: () => tcpPort, http: () => httpPort, https: () => httpsPort, dns: () => dnsPort } as Record<string, () => number>;
+
+  it.each(checks)(
+    '%s: connects to the target (not check.address) from the local address and port, again and again, leaving no TIME_WAIT',
+    async (kind, check) => {
+      const local = { address: '127.0.0.1', port: await freePort() };
+      // check.address is somewhere else: the probe must go where `via` says.
+      const via = { address: '127.0.0.1', port: portOf[kind]!(), local };
+      for (let i = 0; i < 3; i++) {
+        expect(await probe({ ...check, address: '192.0.2.1' }, via)).toMatchObject({ passed: true });
+        expect(peers.at(-1)).toBe(`127.0.0.1:${local.port}`);
+      }
+      if (kind !== 'dns') expect(timeWaits(local.port)).toBe(0);
+    },
+  );
+
+  it('without a bound source the kernel picks the port, as before', async () => {
+    expect(await probe({ kind: 'tcp', port: tcpPort })).toEqual({ passed: true, detail: 'connected' });
+    expect(peers.at(-1)).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 });

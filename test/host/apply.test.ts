@@ -95,7 +95,8 @@ ${[1, 2, 3].map((i) => `  s${i}: { vip: 10.0.0.10${i}, port: 80, method: dr, dir
     const report = await applyPlan(edited, plan, fake, none);
     expect(report.execution.failure).toBeUndefined();
     expect(report.remaining?.changes).toEqual([]);
-    expect([...fake.ipvs.values()].map((sv) => sv.destinations.map((d) => d.weight))).toEqual([
+    const vipPorts = [...fake.ipvs.values()].filter((sv) => sv.id.protocol === 'tcp');
+    expect(vipPorts.map((sv) => sv.destinations.map((d) => d.weight))).toEqual([
       [3, 4, 1],
       [1, 1, 1],
     ]);

@@ -38,7 +38,8 @@ const PLACEMENTS: Placement[] = [
   { where: 'sysctl value (update)', observed: (v, s) => void (s.sysctls['net.ipv4.ip_forward'] = v), owned: () => [] },
   {
     where: 'nft rule comment (update)',
-    observed: (v, s) => void s.nft.push({ family: 'ip', name: 'lbctl', rules: [`ip daddr 10.0.0.5 snat to 10.0.0.1 comment "${v}"`] }),
+    observed: (v, s) =>
+      void s.nft.push({ family: 'ip', name: 'lbctl', rules: [`ip daddr 10.0.0.5 snat to 10.0.0.1 comment "${v}"`], output: [] }),
     owned: () => [],
   },
   {
@@ -74,7 +75,7 @@ const PLACEMENTS: Placement[] = [
 function desired(): HostState {
   const s = emptyHostState('h');
   s.sysctls['net.ipv4.ip_forward'] = '1';
-  s.nft.push({ family: 'ip', name: 'lbctl', rules: ['ip daddr 10.0.0.5 snat to 10.0.0.1 comment "lbctl-1"'] });
+  s.nft.push({ family: 'ip', name: 'lbctl', rules: ['ip daddr 10.0.0.5 snat to 10.0.0.1 comment "lbctl-1"'], output: [] });
   s.files.push({ path: '/etc/lbctl/x.conf', content: 'wanted\n', mode: 0o644 });
   return s;
 }

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { importKeepalived } from '../../src/import/keepalived/import.js';
 import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
 import { desiredStates } from '../../src/desired/desired.js';
-import { emptyHostState } from '../../src/model/state.js';
+import { emptyHostState, type IpvsService } from '../../src/model/state.js';
+import { isVipPathMark } from '../../src/topology/health.js';
 import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 import { makePlan, planHost } from '../../src/plan/plan.js';
 import { renderShell } from '../../src/present/shell.js';
@@ -13,6 +14,9 @@ import { CORPUS, canonicalTable, corpusFile, expectedTable, memoryReader, unimpo
 
 const UPDATE = process.env.LBCTL_UPDATE_GOLDEN === '1';
 if (UPDATE && process.env.CI) throw new Error('golden files are never regenerated in CI');
+
+/** The director's IPVS services but lbctl's VIP-path services (its own, for DR/TUN checks): keepalived's part. */
+const keepalivedPart = (ipvs: IpvsService[]) => ipvs.filter((s) => s.id.protocol !== 'fwmark' || !isVipPathMark(s.id.mark));
 
 /** Checkers the importer turns into checks. */
 const IMPORTABLE = /^\s*(HTTP_GET|SSL_GET|TCP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK)\b/m;
@@ -37,13 +41,14 @@ describe('keepalived.conf corpus (real files from public projects)', () => {
       expect(loaded.topology).toBeDefined();
     });
 
-    it("gives the director the IPVS table keepalived builds (read from keepalived's code)", () => {
+    it("gives the director the IPVS table keepalived builds (read from keepalived's code), and VIP-path services", () => {
       const director = desiredStates(loaded.topology!).get(DIRECTOR);
-      expect(canonicalTable(director?.ipvs ?? [])).toEqual(expectedTable(name));
+      expect(canonicalTable(keepalivedPart(director?.ipvs ?? []))).toEqual(expectedTable(name));
     });
 
     it('plans, on an empty director, the ipvsadm commands that build that table', () => {
-      const director = desiredStates(loaded.topology!).get(DIRECTOR)!;
+      const state = desiredStates(loaded.topology!).get(DIRECTOR)!;
+      const director = { ...state, ipvs: keepalivedPart(state.ipvs) };
       const commands = renderShell(makePlan([planHost(director, emptyHostState(DIRECTOR))]))
         .split('\n')
         .filter((l) => /^ipvsadm -[Aa] /.test(l));

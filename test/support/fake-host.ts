@@ -63,6 +63,7 @@ export class FakeHost implements Host {
     ['net.ipv4.conf.all.arp_ignore', '0'],
     ['net.ipv4.conf.all.arp_announce', '0'],
     ['net.ipv4.conf.all.rp_filter', '2'],
+    ['net.ipv4.conf.all.accept_local', '0'],
   ]);
   readonly addresses = new Map<string, Address>([['lo 127.0.0.1/8', { device: 'lo', cidr: '127.0.0.1/8' }]]);
   readonly routes = new Map<string, Route>();
@@ -70,7 +71,7 @@ export class FakeHost implements Host {
   readonly tunl0 = { up: false, mtu: 1480 };
   /** Established connections per destination ("10.0.0.11:80"), as ipvsadm -Ln shows them. */
   readonly activeConns = new Map<string, number>();
-  nft: { family: string; rules: string[] }[] = [];
+  nft: { family: string; rules: { chain: string; text: string }[] }[] = [];
   readonly files = new Map<string, FoundFile>();
   /** Sysctls that appeared when a module was loaded, with their value then. */
   readonly moduleDefaults = new Map<string, string>();
@@ -82,7 +83,8 @@ export class FakeHost implements Host {
       this.sysctls
         .set(`net.ipv4.conf.${d}.arp_ignore`, '0')
         .set(`net.ipv4.conf.${d}.arp_announce`, '0')
-        .set(`net.ipv4.conf.${d}.rp_filter`, '2');
+        .set(`net.ipv4.conf.${d}.rp_filter`, '2')
+        .set(`net.ipv4.conf.${d}.accept_local`, '0');
   }
 
   /**
@@ -367,10 +369,10 @@ export class FakeHost implements Host {
             rule: {
               family: t.family,
               table: 'lbctl',
-              chain: 'postrouting',
+              chain: r.chain,
               handle: i + 2,
               expr: [],
-              comment: /comment "([^"]*)"/.exec(r)?.[1],
+              comment: /comment "([^"]*)"/.exec(r.text)?.[1],
             },
           }),
         );
@@ -382,10 +384,13 @@ export class FakeHost implements Host {
       return ok();
     }
     const family = /^table (ip6?) lbctl$/m.exec(stdin ?? '')?.[1] ?? 'ip';
-    const rules = (stdin ?? '')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l.includes(' comment "'));
+    // Each rule line belongs to the chain opened last.
+    let chain = '';
+    const rules: { chain: string; text: string }[] = [];
+    for (const line of (stdin ?? '').split('\n').map((l) => l.trim())) {
+      chain = /^chain (\S+) \{$/.exec(line)?.[1] ?? chain;
+      if (line.includes(' comment "')) rules.push({ chain, text: line });
+    }
     this.nft = [...this.nft.filter((t) => t.family !== family), { family, rules }];
     return ok();
   }

@@ -10,8 +10,9 @@ describe('parseNftTable', () => {
         family: 'ip',
         name: 'lbctl',
         rules: ['lbctl masquerade 10.0.0.0/8', 'lbctl snat 192.0.2.0/24 via v0', 'uncommented rule handle 4'],
+        output: [],
       },
-      { family: 'ip6', name: 'lbctl', rules: ['lbctl snat6 2001:db8:0:1::/64 via v0'] },
+      { family: 'ip6', name: 'lbctl', rules: ['lbctl snat6 2001:db8:0:1::/64 via v0'], output: [] },
     ]);
   });
 
@@ -27,7 +28,26 @@ describe('parseNftTable', () => {
         { table: { family: 'ip', name: 'lbctl', handle: 3 } },
       ],
     });
-    expect(parseNftTable(json)).toEqual([{ family: 'ip', name: 'lbctl', rules: [] }]);
+    expect(parseNftTable(json)).toEqual([{ family: 'ip', name: 'lbctl', rules: [], output: [] }]);
+  });
+
+  it("puts the output chain's rules (VIP-path marks) in `output`, the others in `rules`", () => {
+    const json = JSON.stringify({
+      nftables: [
+        { table: { family: 'ip', name: 'lbctl', handle: 1 } },
+        { rule: { family: 'ip', table: 'lbctl', chain: 'output', handle: 3, expr: [], comment: 'lbctl 2 vip-path web 10.0.0.2:80' } },
+        { rule: { family: 'ip', table: 'lbctl', chain: 'postrouting', handle: 4, expr: [], comment: 'lbctl 3 fullnat web' } },
+        { rule: { family: 'ip', table: 'lbctl', chain: 'output', handle: 2, expr: [], comment: 'lbctl 1 vip-path web 10.0.0.1:80' } },
+      ],
+    });
+    expect(parseNftTable(json)).toEqual([
+      {
+        family: 'ip',
+        name: 'lbctl',
+        rules: ['lbctl 3 fullnat web'],
+        output: ['lbctl 1 vip-path web 10.0.0.1:80', 'lbctl 2 vip-path web 10.0.0.2:80'],
+      },
+    ]);
   });
 
   it('rejects a malformed rule, naming where', () => {

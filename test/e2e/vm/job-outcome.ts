@@ -47,3 +47,15 @@ export function expectJobCompleted(run: VmResult, evidence = ''): void {
     `stderr:\n${run.stderr}\nconsole:\n${run.serialLog.slice(-3000)}\n${evidence}`,
   ).toEqual({ exitCode: 0, timedOut: false, guestPanicked: false });
 }
+
+/** `ipvsadm -Ln` destination lines of one service: address:port → [weight, active, inactive]. */
+export function destinations(listing: string, service: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  let inside = false;
+  for (const line of listing.split('\n')) {
+    if (/^(TCP|UDP|SCTP|FWM)/.test(line)) inside = line.split(/\s+/)[1] === service;
+    const m = /^\s+-> (\S+)\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
+    if (inside && m) out.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
+  }
+  return out;
+}

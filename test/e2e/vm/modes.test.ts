@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
-import { expectJobCompleted, jobEvidence, readSteps, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
+import { destinations, expectJobCompleted, jobEvidence, readSteps, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
 
 const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
 if (!ENABLED) console.log('VM e2e tests (modes) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
@@ -31,18 +31,6 @@ const LABS = {
   fn: { topology: 'fullnat', servers: ['app1', 'app2', 'app3'], sees: '10.20.0.5' },
 } as const satisfies Record<string, { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string }>;
 type Lab = keyof typeof LABS;
-
-/** `ipvsadm -Ln` destination lines of one service: address:port → [weight, active, inactive]. */
-function destinations(listing: string, service: string): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  let inside = false;
-  for (const line of listing.split('\n')) {
-    if (/^(TCP|UDP|SCTP|FWM)/.test(line)) inside = line.split(/\s+/)[1] === service;
-    const m = /^\s+-> (\S+)\s+\S+\s+(\d+)\s+(\d+)\s+(\d+)/.exec(line);
-    if (inside && m) out.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
-  }
-  return out;
-}
 
 /**
  * Asserts the answers per server against their weighted shares of `requests` (wrr, or rr with equal weights). Both

@@ -12,6 +12,18 @@ ipvsadm -e -t 192.168.10.100:80 -r 192.168.10.21:80 -g -w 3
 ipvsadm -a -t 192.168.10.100:80 -r 192.168.10.23:80 -g -w 1
 # ~ file /etc/ipvsadm.rules  mode 0644 (was mode 0600)
 install -D -m 0644 /dev/stdin /etc/ipvsadm.rules <<'LBCTL_EOF'
+-A -f 1279394082 -s rr
+-a -f 1279394082 -r 192.168.10.21:0 -g -w 1
+-A -f 1279394683 -s rr
+-a -f 1279394683 -r 192.168.10.22:0 -g -w 1
+-A -f 1279395083 -s rr
+-a -f 1279395083 -r 192.168.10.22:0 -g -w 1
+-A -f 1279395150 -s rr
+-a -f 1279395150 -r 192.168.10.23:0 -g -w 1
+-A -f 1279395220 -s rr
+-a -f 1279395220 -r 192.168.10.23:0 -g -w 1
+-A -f 1279398260 -s rr
+-a -f 1279398260 -r 192.168.10.21:0 -g -w 1
 -A -t 192.168.10.100:80 -s wrr
 -a -t 192.168.10.100:80 -r 192.168.10.21:80 -g -w 3
 -a -t 192.168.10.100:80 -r 192.168.10.22:80 -g -w 2
@@ -35,6 +47,7 @@ RemainAfterExit=yes
 StandardInput=file:/etc/ipvsadm.rules
 ExecStart=ip addr replace 192.168.10.100/32 dev eth0
 ExecStart=ip route replace default via 192.168.10.1
+ExecStart=nft -f /etc/lbctl/nft-ip.nft
 ExecStart=ipvsadm-restore
 
 [Install]
