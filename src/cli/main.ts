@@ -128,6 +128,7 @@ function program(io: Io, result: { code: number }): Command {
     .option('--parallel <n>', 'hosts applied at once within a step of the rollout', wholeNumber(1), 10)
     .option('--canary <host>', 'apply this host alone before the others of its step')
     .addOption(formatOption(['human', 'json'], 'rollout report format'))
+    .option('--events <file>', "append the rollout's events to this file as JSON lines, as they happen")
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option(
       '--root <dir>',
