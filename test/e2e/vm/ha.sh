@@ -9,7 +9,7 @@
 # kills the director, and writes what survived and when new connections worked again to LAB/client.json.
 #
 # Steps follow modes.sh: each runs under `timeout` with its own limit, cut to end before the job's deadline
-# (LBCTL_JOB_BUDGET_S seconds after qemu started, minus a margin); steps.txt gets "NAME EXIT-STATUS MILLISECONDS".
+# (job-steps.sh).
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -97,33 +97,12 @@ measure_vrrp() {
 
 down() { node "$lbctl" lab down --name "$1" >"$out/$1/down.txt" 2>&1; }
 
-if [ $# -gt 1 ]; then # re-entered by step: run one body
-  shift
-  "$@"
-  exit
-fi
+. "$(dirname "$0")/job-steps.sh"
 
 # --- The job: every step in order, each bounded. ---
 
 mkdir -p "$work"
 sed -e 's/^    flags: \[mh-port\]$/    scheduler: wrr/' "$repo/topologies/ecmp-web.yaml" >"$work/ecmp-wrr.yaml"
-read -r uptime _ </proc/uptime
-deadline=$(( $(date +%s) + ${LBCTL_JOB_BUDGET_S:?the host sets the job budget} - ${uptime%.*} - 20 ))
-
-# step NAME SECONDS BODY [ARGS...]: runs the body for at most SECONDS (less if the deadline is nearer), records it.
-step() {
-  local name=$1 limit=$2 start rc
-  shift 2
-  (( limit > deadline - $(date +%s) )) && limit=$(( deadline - $(date +%s) ))
-  if (( limit <= 5 )); then
-    echo "$name 125 0" >>"$out/steps.txt"
-    return
-  fi
-  start=$(date +%s%N)
-  timeout -k 5 "$limit" bash "$0" "$out" "$@"
-  rc=$?
-  echo "$name $rc $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/steps.txt"
-}
 
 # LBCTL_HA_LABS picks labs (default: all four, in this order).
 for lab in ${LBCTL_HA_LABS:-emh ewrr vsync vnosync}; do

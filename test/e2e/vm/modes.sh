@@ -7,9 +7,7 @@
 # Everything it sees goes into files under $1 (one folder per lab); the test on the host asserts on them.
 #
 # Each step runs under `timeout` with its own limit, cut short so that it ends before the job's deadline
-# (LBCTL_JOB_BUDGET_S seconds after qemu started, minus a margin); a step that overruns is killed and the job goes
-# on. steps.txt gets "NAME EXIT-STATUS MILLISECONDS" per finished step (124: killed at its limit; 125: not started,
-# no time left); shortly before killing a step, ps-NAME.txt records every process and what it waits on.
+# (job-steps.sh); a step that overruns is killed and the job goes on.
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -140,45 +138,11 @@ six() {
   { ip netns list | grep '^lbl-six-'; ls -d /run/lbctl-lab/six 2>/dev/null; } >"$out/six/left.txt"
 }
 
-if [ $# -gt 1 ]; then # re-entered by step: run one body
-  shift
-  "$@"
-  exit
-fi
+. "$(dirname "$0")/job-steps.sh"
 
 # --- The job: every step in order, each bounded. ---
 
 mkdir -p "$work"
-# The job's own deadline: the host kills qemu LBCTL_JOB_BUDGET_S seconds after starting it, and the guest has
-# been up (booting) for part of that; 20 s are left for the guest to report and power off.
-read -r uptime _ </proc/uptime
-deadline=$(( $(date +%s) + ${LBCTL_JOB_BUDGET_S:?the host sets the job budget} - ${uptime%.*} - 20 ))
-
-# snapshot NAME: what every process is doing (its state, what it waits on, how long it has run), and the steps so far.
-snapshot() {
-  { echo "# $(date -u +%T) step $1 about to be killed at its limit; steps so far:"; cat "$out/steps.txt" 2>/dev/null
-    ps -eo pid,ppid,stat,etimes,time,wchan:24,args --forest; } >"$out/ps-$1.txt" 2>&1
-}
-
-# step NAME SECONDS BODY [ARGS...]: runs the body for at most SECONDS (less if the deadline is nearer), records it.
-step() {
-  local name=$1 limit=$2 start rc guard
-  shift 2
-  (( limit > deadline - $(date +%s) )) && limit=$(( deadline - $(date +%s) ))
-  if (( limit <= 5 )); then
-    echo "$name 125 0" >>"$out/steps.txt"
-    return
-  fi
-  start=$(date +%s%N)
-  # the snapshot a tenth of the limit (at least 5 s) early: ps alone takes seconds in a guest starved of CPU
-  ( sleep $(( limit - (limit / 10 > 5 ? limit / 10 : 5) )) & trap 'kill $! 2>/dev/null; exit' TERM; wait $!; trap '' TERM; snapshot "$name" ) &
-  guard=$!
-  timeout -k 5 "$limit" bash "$0" "$out" "$@"
-  rc=$?
-  kill "$guard" 2>/dev/null
-  wait "$guard" 2>/dev/null
-  echo "$name $rc $(( ($(date +%s%N) - start) / 1000000 ))" >>"$out/steps.txt"
-}
 
 # Limits: generous for a 2-core host shared with other work (a lab up alone took over 150 s there); the job's
 # budget caps their sum.
