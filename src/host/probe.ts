@@ -30,8 +30,12 @@ function sysctlArgv(desired: HostState): string[] {
   return keys.length === 0 ? ['true'] : sysctlReadManyArgv(keys);
 }
 
-/** Sections that read IPVS: ipvsadm would load ip_vs to answer, so without the module they are not run (no table). */
-const IPVS_SECTIONS = new Set<CaptureName>(['ipvs', 'ipvsList']);
+/**
+ * Sections that read IPVS: ipvsadm loads ip_vs (modprobe) when the kernel does not know IPVS yet, so without the
+ * module they are not run (no table, no sync daemon). `ipvsadm -L --daemon` too: it loaded the module on every
+ * real server a live plan looked at.
+ */
+const IPVS_SECTIONS = new Set<CaptureName>(['ipvs', 'ipvsList', 'ipvsDaemon']);
 
 /** Sections a host without IPVS or nftables in its desired state may lack without it mattering. */
 function optional(name: CaptureName, desired: HostState): boolean {
@@ -57,7 +61,7 @@ export async function captureHost(
   const facts = known ?? (await host.gather({ facts: true })).facts!;
   const outputs: Partial<Record<CaptureName, string>> = {};
   const failures = new Map<CaptureName, string>();
-  // IPVS sections are not read without ip_vs: ipvsadm would load it to answer, and there is no table to read.
+  // IPVS sections are not read without ip_vs: ipvsadm would load it to answer, and there is no table or daemon to read.
   const sections = (Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]).filter(([name]) => {
     const skip = IPVS_SECTIONS.has(name) && facts.ipvs !== 'loaded';
     if (skip) outputs[name] = '';

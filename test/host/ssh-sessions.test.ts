@@ -59,6 +59,15 @@ describe('a live plan over SSH', () => {
   });
 });
 
+describe('a live plan of a host without ip_vs', () => {
+  it('runs no ipvsadm, which would load the module (the fake, like ipvsadm, loads it when asked)', async () => {
+    const fake = new FakeHost();
+    await inspectHost(fake, desired, { ...identity, name: fake.facts_.hostname });
+    expect(fake.log.filter((argv) => argv.startsWith('ipvsadm'))).toEqual([]);
+    expect(fake.modules.has('ip_vs')).toBe(false);
+  });
+});
+
 describe("a live plan's first round trip, when a read in it fails", () => {
   const named = (fake: FakeHost) => ({ ...identity, name: fake.facts_.hostname });
 
