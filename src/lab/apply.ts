@@ -2,7 +2,8 @@
 // code), each host reached in its namespace with its files below the lab's directory, as `lab up` applied it. The
 // lab's network stays as built: a topology that builds another one is refused. Web servers start first on hosts that
 // become real servers, as a service runs on a machine before a director sends it traffic. Daemons the lab started
-// (FRR, keepalived, DNS servers, agents) are not restarted.
+// (FRR, keepalived, DNS servers, agents) are not restarted, and the lab's agents' decisions are not read (apply
+// --all reads them from their state files on live hosts): the topology as written is applied.
 import { join } from 'node:path';
 import { namespaceHost } from '../host/adapters/namespace.js';
 import type { Runner } from '../host/port.js';
