@@ -75,7 +75,8 @@ function stepsOf(r: HostRoles): Step[] {
   return ['finish'];
 }
 
-const isDeletion = (c: Change) => c.action === 'delete';
+/** What a real server loses: deletions, and sysctls put back to their old values (what its VIPs needed). */
+const isRemoval = (c: Change) => c.action === 'delete' || c.restore === true;
 
 /** Applies one step of one host; a thrown refusal (unreachable, not that host, locked, ...) is a failure too. */
 async function applyStep(
@@ -91,7 +92,7 @@ async function applyStep(
       what: `rollout (${step}) of host ${h.name}`,
       identity: h.identity,
       wait: step === 'directors',
-      ...(step === 'prepare' ? { later: isDeletion } : {}),
+      ...(step === 'prepare' ? { later: isRemoval } : {}),
       ...(options.interrupted ? { interrupted: options.interrupted } : {}),
     });
     if (result.kind === 'failed')
