@@ -4,7 +4,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import type { AgentCommandOptions } from './commands/agent.js';
 import type { ApplyCommandOptions } from './commands/apply.js';
 import type { PlanOptions } from './commands/plan.js';
-import type { LabRunOptions } from './commands/lab.js';
+import type { LabApplyOptions, LabRunOptions } from './commands/lab.js';
 import type { IpvsadmImportOptions, KeepalivedImportOptions } from './commands/import.js';
 import { Unreadable } from '../host/read-input.js';
 import { Unwritable } from '../host/output-dir.js';
@@ -128,6 +128,7 @@ function program(io: Io, result: { code: number }): Command {
     .option('--parallel <n>', 'hosts applied at once within a step of the rollout', wholeNumber(1), 10)
     .option('--canary <host>', 'apply this host alone before the others of its step')
     .addOption(formatOption(['human', 'json'], 'rollout report format'))
+    .option('--events <file>', "append the rollout's events to this file as JSON lines, as they happen")
     .option('--yes', 'do not ask for confirmation (required when not on a terminal)')
     .option(
       '--root <dir>',
@@ -224,6 +225,20 @@ function program(io: Io, result: { code: number }): Command {
     .option('--timeout <seconds>', 'with --vm: wall-clock limit of the VM (boot, up, check or CMD, down)', wholeNumber(1), 600)
     .action((file: string, command: string[], opts: LabRunOptions) =>
       run(async () => (await import('./commands/lab.js')).labRunCommand(file, command, opts, io))(),
+    );
+  lab
+    .command('apply')
+    .description(
+      'apply a changed topology to the running lab in the order of `apply --all` (the same rollout; each host in its namespace, files under /run/lbctl-lab/LAB/HOST); web servers start first on new real servers',
+    )
+    .argument('<file>', "topology file (YAML): the lab's network, with other services, real servers or settings")
+    .addOption(labName())
+    .option('--host <name>', 'only these hosts, in the order of the rollout (a comma list, or repeat the option)', hostList)
+    .option('--parallel <n>', 'hosts applied at once within a step of the rollout', wholeNumber(1), 10)
+    .option('--events <file>', "append the rollout's events to this file as JSON lines, as they happen")
+    .addOption(formatOption(['human', 'json'], 'rollout report format'))
+    .action((file: string, opts: LabApplyOptions) =>
+      run(async () => (await import('./commands/lab.js')).labApplyCommand(file, opts, io))(),
     );
   lab
     .command('down')

@@ -8,6 +8,8 @@ import { DEFAULT_DRAIN_TIMEOUT_SEC } from './ledger-view.js';
 import { LEDGER_PATH, ledgerOf, readLedger } from './ledger.js';
 import type { FoundFile, Host } from './port.js';
 import { preflight } from './preflight.js';
+import { captureRequest } from './probe.js';
+import { readAhead } from './read-ahead.js';
 
 /** How to apply. */
 export interface ApplyOptions {
@@ -75,21 +77,30 @@ export interface Amendment {
 
 /**
  * The plan apply would make on a live host, made read-only: no lock is taken, no module loaded, nothing written; the
- * host's ledger is read, so deletions of what lbctl owns show as they would in apply. Two round trips: the facts, the
- * ledger and `amendment`'s file, then the probe. Throws NotThatHost when the machine is not `identity`,
- * LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
+ * host's ledger is read, so deletions of what lbctl owns show as they would in apply. One round trip reads the facts,
+ * the ledger, `amendment`'s file and the probe a host without IPVS needs (see read-ahead.ts); a second one only for
+ * what that could not know (a director's IPVS tables, sysctls or files the ledger adds). Throws NotThatHost when the
+ * machine is not `identity`, LedgerUnreadable for a damaged ledger, Unreachable when it cannot be reached.
  */
 export async function inspectHost(host: Host, desired: HostState, identity: HostIdentity, amendment?: Amendment): Promise<HostPlan> {
-  const files = [LEDGER_PATH, ...(amendment ? [amendment.path] : [])];
-  const read = await host.gather({ facts: true, files }).then(
-    (r) => ({ facts: r.facts!, ledger: ledgerOf(r.files[0] ?? null), amending: r.files[1] ?? null }),
+  const own = [LEDGER_PATH, ...(amendment ? [amendment.path] : [])];
+  const probe = captureRequest(desired, [], false);
+  const batch = { commands: probe.commands, files: [...own, ...probe.files] };
+  const read = await host.gather({ facts: true, ...batch }).then(
+    (r) => ({
+      facts: r.facts!,
+      ledger: ledgerOf(r.files[0] ?? null),
+      amending: amendment ? (r.files[1] ?? null) : null,
+      host: readAhead(host, { batch, results: r.results, files: r.files, facts: r.facts! }),
+    }),
     // A failure in the batch: again one by one, so the error says which (unreachable host, unreadable ledger, ...).
     async () => ({
       facts: await host.facts(),
       ledger: await readLedger(host),
       amending: amendment ? await host.read(amendment.path) : null,
+      host,
     }),
   );
   const want = amendment ? amendment.amend(desired, read.amending) : desired;
-  return Convergence.withLedger(want, host, read.ledger, DEFAULT_DRAIN_TIMEOUT_SEC, identity).plan(false, read.facts);
+  return Convergence.withLedger(want, read.host, read.ledger, DEFAULT_DRAIN_TIMEOUT_SEC, identity).plan(false, read.facts);
 }

@@ -22,7 +22,14 @@ import type { Host, HostFacts } from './port.js';
 
 /** How a convergence ended. */
 export type Outcome =
-  | { kind: 'converged'; applied: number; processes: number; draining: Drain[]; ledgerError?: string }
+  | {
+      kind: 'converged';
+      /** The changes that took effect, in the order they ran (a drained real server's deletion after its weight 0). */
+      applied: Change[];
+      processes: number;
+      draining: Drain[];
+      ledgerError?: string;
+    }
   | ({ kind: 'failed'; rolledBack: number; notUndone: string[] } & ExecuteFailure)
   | { kind: 'drift'; remaining: HostPlan };
 
@@ -125,7 +132,7 @@ export class Convergence {
   ): Promise<Outcome> {
     const started = Date.now();
     let plan = first;
-    let applied = 0;
+    const applied: Change[] = [];
     let processes = 0;
     for (;;) {
       const hooks = { beforeUnit: (unit: readonly Change[]) => this.claim(unit), ...(interrupted ? { interrupted } : {}) };
@@ -146,8 +153,8 @@ export class Convergence {
         (err: Error) => err.message,
       );
       if (ledgerError !== undefined)
-        return { kind: 'converged', applied: applied + execution.applied.length, processes, draining: [], ledgerError };
-      applied += execution.applied.length;
+        return { kind: 'converged', applied: [...applied, ...execution.applied], processes, draining: [], ledgerError };
+      applied.push(...execution.applied);
       processes += execution.processes;
       const remaining = { ...report.remaining!, changes: report.remaining!.changes.filter((c) => !later(c)) };
       const drainEnds =

@@ -10,7 +10,12 @@ export const DEFAULT_DRAIN_TIMEOUT_SEC = 300;
 /** The desired state plus the sysctls to restore: values lbctl found before it set them, for keys no role wants now. */
 export function withRestoredSysctls(desired: HostState, record: HostRecord | undefined): HostState {
   const restore = Object.entries(record?.sysctls ?? {}).filter(([key]) => !(key in desired.sysctls));
-  return restore.length === 0 ? desired : { ...desired, sysctls: { ...desired.sysctls, ...Object.fromEntries(restore) } };
+  if (restore.length === 0) return desired;
+  return {
+    ...desired,
+    sysctls: { ...desired.sysctls, ...Object.fromEntries(restore) },
+    restoredSysctls: restore.map(([key]) => key).sort(),
+  };
 }
 
 const FILE_PREFIX = ownedKey('file', '');

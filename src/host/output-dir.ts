@@ -1,6 +1,7 @@
-// Creating output directories and files the operator named (`render --out`, `capture --out`), with errors that say
+// Creating output directories and files the operator named (`render --out`, `capture --out`, `apply --events`), with errors that say
 // what could not be written and why. Directories are made one level at a time: Node's recursive mkdir loops
 // forever where mkdir fails with ENOENT although the parent exists (/proc).
+import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { reasonOf } from './errno.js';
@@ -34,4 +35,30 @@ export async function writeOutputFile(path: string, content: string, mode?: numb
   await writeFile(path, content, mode === undefined ? {} : { mode }).catch((err: unknown) =>
     Promise.reject(new Unwritable(`cannot write ${path}: ${reasonOf(err)}`)),
   );
+}
+
+/**
+ * Opens an output file the operator named for appending lines (a log of events), creating it when missing; something
+ * other than a file there, or a failure, is Unwritable. Each line is appended at once, so the file keeps their order.
+ */
+export function openLog(path: string): { append: (line: string) => void; close: () => void } {
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (found !== undefined && !found.isFile())
+    throw new Unwritable(`cannot write ${path}: ${found.isDirectory() ? 'it is a directory' : 'it is not a regular file'}`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'a');
+  } catch (err) {
+    throw new Unwritable(`cannot write ${path}: ${reasonOf(err)}`);
+  }
+  return {
+    append: (line) => {
+      try {
+        writeSync(fd, line);
+      } catch (err) {
+        throw new Unwritable(`cannot append to ${path}: ${reasonOf(err)}`);
+      }
+    },
+    close: () => closeSync(fd),
+  };
 }

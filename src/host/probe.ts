@@ -30,8 +30,12 @@ function sysctlArgv(desired: HostState): string[] {
   return keys.length === 0 ? ['true'] : sysctlReadManyArgv(keys);
 }
 
-/** Sections that read IPVS: ipvsadm would load ip_vs to answer, so without the module they are not run (no table). */
-const IPVS_SECTIONS = new Set<CaptureName>(['ipvs', 'ipvsList']);
+/**
+ * Sections that read IPVS: ipvsadm loads ip_vs (modprobe) when the kernel does not know IPVS yet, so without the
+ * module they are not run (no table, no sync daemon). `ipvsadm -L --daemon` too: it loaded the module on every
+ * real server a live plan looked at.
+ */
+const IPVS_SECTIONS = new Set<CaptureName>(['ipvs', 'ipvsList', 'ipvsDaemon']);
 
 /** Sections a host without IPVS or nftables in its desired state may lack without it mattering. */
 function optional(name: CaptureName, desired: HostState): boolean {
@@ -43,10 +47,32 @@ function optional(name: CaptureName, desired: HostState): boolean {
   );
 }
 
+/** What a probe asks of a host: the capture sections it runs (argv as named in messages), their argv, and the files. */
+export interface CaptureRequest {
+  sections: [CaptureName, readonly string[]][];
+  commands: (readonly string[])[];
+  files: string[];
+}
+
 /**
- * Runs every capture command and reads the files lbctl manages: those of `desired`, and `alsoFiles` (files lbctl
- * owns that are no longer desired, so that they can be removed), in one batch. `known`: the facts read just before
- * (with the ledger), so the host is not asked again.
+ * The commands and files of a probe: every capture command (the IPVS ones only when `ipvsLoaded`: ipvsadm would load
+ * ip_vs to answer, and there is no table or daemon) and the files lbctl manages: those of `desired`, and `alsoFiles`
+ * (files lbctl owns that are no longer desired, so that they can be removed).
+ */
+export function captureRequest(desired: HostState, alsoFiles: readonly string[], ipvsLoaded: boolean): CaptureRequest {
+  const sections = (Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]).filter(
+    ([name]) => ipvsLoaded || !IPVS_SECTIONS.has(name),
+  );
+  return {
+    sections,
+    commands: sections.map(([name, argv]) => (name === 'sysctl' ? sysctlArgv(desired) : argv)),
+    files: [...new Set([...desired.files.map((f) => f.path), ...alsoFiles])],
+  };
+}
+
+/**
+ * Runs the probe's commands and reads its files (see captureRequest), in one batch. `known`: the facts read just
+ * before (with the ledger), so the host is not asked again.
  */
 export async function captureHost(
   host: Host,
@@ -55,19 +81,13 @@ export async function captureHost(
   known?: HostFacts,
 ): Promise<HostCaptures> {
   const facts = known ?? (await host.gather({ facts: true })).facts!;
-  const outputs: Partial<Record<CaptureName, string>> = {};
   const failures = new Map<CaptureName, string>();
-  // IPVS sections are not read without ip_vs: ipvsadm would load it to answer, and there is no table to read.
-  const sections = (Object.entries(CAPTURE_COMMANDS) as [CaptureName, readonly string[]][]).filter(([name]) => {
-    const skip = IPVS_SECTIONS.has(name) && facts.ipvs !== 'loaded';
-    if (skip) outputs[name] = '';
-    return !skip;
-  });
-  const paths = [...new Set([...desired.files.map((f) => f.path), ...alsoFiles])];
-  const { results, files } = await host.gather({
-    commands: sections.map(([name, argv]) => (name === 'sysctl' ? sysctlArgv(desired) : argv)),
-    files: paths,
-  });
+  const { sections, commands, files: paths } = captureRequest(desired, alsoFiles, facts.ipvs === 'loaded');
+  // The IPVS sections not run: no table, no sync daemon.
+  const outputs: Partial<Record<CaptureName, string>> = Object.fromEntries(
+    [...IPVS_SECTIONS].filter((name) => !sections.some(([n]) => n === name)).map((name) => [name, '']),
+  );
+  const { results, files } = await host.gather({ commands, files: paths });
   sections.forEach(([name, argv], i) => {
     const r = results[i]!;
     if (r.exitCode === 0) outputs[name] = r.stdout;

@@ -50,6 +50,8 @@ export interface RolloutEvent {
   state: 'start' | 'done' | 'failed';
   /** For done: what changed; for failed: why. */
   detail: string;
+  /** For done: the changes the step applied, in the order they ran. */
+  applied?: readonly Change[];
 }
 
 /** Where a host stands when the rollout ends. */
@@ -73,14 +75,15 @@ function stepsOf(r: HostRoles): Step[] {
   return ['finish'];
 }
 
-const isDeletion = (c: Change) => c.action === 'delete';
+/** What a real server loses: deletions, and sysctls put back to their old values (what its VIPs needed). */
+const isRemoval = (c: Change) => c.action === 'delete' || c.restore === true;
 
 /** Applies one step of one host; a thrown refusal (unreachable, not that host, locked, ...) is a failure too. */
 async function applyStep(
   h: RolloutHost,
   step: Step,
   options: RolloutOptions,
-): Promise<{ ok: true; changes: number } | { ok: false; reason: string; result?: ApplyResult }> {
+): Promise<{ ok: true; applied: Change[] } | { ok: false; reason: string; result?: ApplyResult }> {
   try {
     const result = await applyHost(h.host, h.desired, {
       requireRoot: options.requireRoot,
@@ -89,7 +92,7 @@ async function applyStep(
       what: `rollout (${step}) of host ${h.name}`,
       identity: h.identity,
       wait: step === 'directors',
-      ...(step === 'prepare' ? { later: isDeletion } : {}),
+      ...(step === 'prepare' ? { later: isRemoval } : {}),
       ...(options.interrupted ? { interrupted: options.interrupted } : {}),
     });
     if (result.kind === 'failed')
@@ -98,7 +101,7 @@ async function applyStep(
       return { ok: false, reason: `applied, but probing again still finds ${result.remaining.changes.length} difference(s)`, result };
     if (result.kind === 'converged' && result.ledgerError !== undefined)
       return { ok: false, reason: `the ledger was not updated: ${result.ledgerError}`, result };
-    return { ok: true, changes: result.kind === 'converged' ? result.applied : 0 };
+    return { ok: true, applied: result.kind === 'converged' ? result.applied : [] };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }
@@ -110,8 +113,8 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
   const changes = new Map<string, number>();
   let failed = false;
   const stop = () => failed || options.interrupted?.() === true;
-  const emit = (host: string, step: Step, state: RolloutEvent['state'], detail = '') =>
-    options.onEvent?.({ at: new Date(), host, step, state, detail });
+  const emit = (host: string, step: Step, state: RolloutEvent['state'], detail = '', applied?: Change[]) =>
+    options.onEvent?.({ at: new Date(), host, step, state, detail, ...(applied ? { applied } : {}) });
 
   const run = async (h: RolloutHost, step: Step) => {
     emit(h.name, step, 'start');
@@ -122,7 +125,7 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
       emit(h.name, step, 'failed', r.reason);
       return;
     }
-    const total = (changes.get(h.name) ?? 0) + r.changes;
+    const total = (changes.get(h.name) ?? 0) + r.applied.length;
     changes.set(h.name, total);
     const last = stepsOf(h.roles).at(-1) === step;
     standing.set(
@@ -131,7 +134,7 @@ export async function rollout(hosts: readonly RolloutHost[], options: RolloutOpt
         ? { host: h.name, state: total > 0 ? 'converged' : 'unchanged', changes: total }
         : { host: h.name, state: 'prepared', changes: total },
     );
-    emit(h.name, step, 'done', `${r.changes} change(s)`);
+    emit(h.name, step, 'done', `${r.applied.length} change(s)`, r.applied);
   };
 
   for (const step of STEPS) {

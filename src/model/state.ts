@@ -163,6 +163,11 @@ export interface HostState {
   syncDaemons?: SyncDaemon[];
   /** Desired only: VIPs VRRP moves between directors: lbctl neither adds nor removes them, nor calls them drift. */
   floating?: Address[];
+  /**
+   * Desired only: sysctls (keys) set back to the values lbctl found before it changed them, which no role wants now.
+   * They are put back with the deletions, once what needed them (a VIP on lo needs arp_ignore) is gone.
+   */
+  restoredSysctls?: string[];
   /** Desired only: services (keys) of `ha: ecmp`, whose destinations every director adds in one order (mh needs it). */
   ecmpServices?: string[];
   /** Observed only: aspects the captures could not show, which the planner must not call drift. */

@@ -221,6 +221,7 @@ export function diffHost(
     (c) => ({ ...c, kind: 'module' }),
   );
   const sysctlsObserved = new Map(Object.entries(observed.sysctls).filter(([k]) => k in desired.sysctls));
+  const restored = new Set(desired.restoredSysctls);
   diffKeyed(
     out,
     'sysctl',
@@ -228,7 +229,7 @@ export function diffHost(
     sysctlsObserved,
     same,
     () => 'ignore',
-    (c) => ({ ...c, kind: 'sysctl' }),
+    (c) => ({ ...c, kind: 'sysctl', ...(restored.has(c.key) ? { restore: true as const } : {}) }),
   );
   diffKeyed(
     out,

@@ -42,6 +42,8 @@ interface ChangeOf<K extends string, T, A extends Action = ObjectAction> {
   after: T | null;
   /** Set on the weight-0 update that starts draining a real server before its deletion. */
   drain?: true;
+  /** Set on a sysctl update that puts back the value lbctl found (HostState.restoredSysctls): it runs with the deletions. */
+  restore?: true;
   /**
    * Set on an update that deletes and re-adds a destination of an ECMP service, after a new one that sorts before
    * it: the kernel's list (which mh builds its table from) stays in address order, the same on every director.

@@ -13,12 +13,12 @@ export function applyClosing(name: string, result: ApplyResult): string[] {
     case 'converged':
       if (result.ledgerError !== undefined) {
         return [
-          `applied ${result.applied} change(s) on host ${name}, but its ledger was not updated (${result.ledgerError}): what lbctl created is recorded; fix that and apply again`,
+          `applied ${result.applied.length} change(s) on host ${name}, but its ledger was not updated (${result.ledgerError}): what lbctl created is recorded; fix that and apply again`,
         ];
       }
       return [
         ...result.draining.map(drainNote),
-        `applied ${result.applied} change(s) with ${result.processes} process(es); host ${name} verified converged`,
+        `applied ${result.applied.length} change(s) with ${result.processes} process(es); host ${name} verified converged`,
       ];
     default:
       return [];

@@ -8,6 +8,15 @@ export function eventLine(e: RolloutEvent): string {
   return `${e.at.toISOString().slice(11, 23)} ${e.host} ${e.step}: ${detail}`;
 }
 
+/**
+ * One event as a JSON line (`apply --events FILE`): when, which host and step, what happened, and for a step done
+ * the changes it applied in order, each as action, kind and key (with `drain` on a real server's weight-0 update).
+ */
+export function eventJson(e: RolloutEvent): string {
+  const applied = e.applied?.map((c) => ({ action: c.action, kind: c.kind, key: c.key, ...(c.drain ? { drain: true } : {}) }));
+  return `${JSON.stringify({ at: e.at.toISOString(), host: e.host, step: e.step, state: e.state, detail: e.detail, ...(applied ? { applied } : {}) })}\n`;
+}
+
 /** The report for people: where every host stands, and how to go on after a failure (`again`: the command to rerun). */
 export function rolloutText(report: RolloutReport, again: string): string {
   const lines = report.hosts.map((h) => {

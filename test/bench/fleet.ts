@@ -1,9 +1,9 @@
 // `npm run bench:fleet`: a live plan of N hosts over SSH with --parallel P, against running `lbctl plan --host` on each
 // host one after another. The hosts are a lab's namespaces (network only), each with its own sshd (see
 // test/support/ssh-lab.ts); lbctl runs in the lab's router namespace. Prints both wall times, the time per host, the
-// CPU per host (lbctl with its ssh clients, the ssh masters, the sshds) and the ratio. Options: --hosts N (50),
-// --parallel P (10), --name LAB (fleetb), --compare LBCTL (another build's bin/lbctl: its plan --all measured too, in
-// the same run). Needs root.
+// CPU per host (lbctl with its ssh clients, the ssh masters, the sshds) and the ratio; and the first run's, which
+// opens the ssh connections. Options: --hosts N (50), --parallel P (10), --name LAB (fleetb), --compare LBCTL (another
+// build's bin/lbctl: its plan --all measured too, in the same run). Needs root.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -131,15 +131,18 @@ async function main(): Promise<void> {
         { timeoutMs: 600_000 },
       );
     const plan = (...extra: string[]) => planWith(LBCTL, ...extra);
-    // Warm-up: the ssh masters exist for both measurements alike (as for an operator's second run).
-    const warm = await plan('--all', '--parallel', String(args.parallel));
-    if (warm.code !== 0) throw new Error(`plan --all failed: ${warm.stderr}`);
     // lbctl and its ssh clients, the ssh masters (detached from lbctl), the sshds: CPU seconds of each.
     const groups = {
       sshd: (p: { pid: number }) => ssh.pids.includes(p.pid),
       masters: (p: { cmdline: string }) => p.cmdline.startsWith('ssh: ') && p.cmdline.includes(ssh.tmp),
       lbctl: (p: { pid: number }) => p.pid === process.pid,
     };
+    // The first run opens every ssh connection (key exchange, authentication, a master per host): measured apart. The
+    // masters then exist for both measurements alike (as for an operator's second run).
+    const cold = await measured(groups, async () => {
+      const r = await plan('--all', '--parallel', String(args.parallel));
+      if (r.code !== 0) throw new Error(`plan --all failed: ${r.stderr}`);
+    });
     const together = await measured(groups, async () => {
       const r = await plan('--all', '--parallel', String(args.parallel));
       if (r.code !== 0) throw new Error(r.stderr);
@@ -168,6 +171,7 @@ async function main(): Promise<void> {
     console.log(
       `fleet plan of ${args.hosts} hosts over SSH (namespaces, one sshd each) on ${availableParallelism()} cores, load ${(await run(['cat', '/proc/loadavg'])).stdout.split(' ')[0]}; CPU ms per host by group`,
     );
+    console.log(costLine(`lbctl plan --all --parallel ${args.parallel}, first run (new ssh connections)`, cold, args.hosts));
     console.log(costLine(`lbctl plan --all --parallel ${args.parallel}`, together, args.hosts));
     console.log(costLine('lbctl plan --host H, one host after another', sequential, args.hosts));
     if (other) console.log(costLine(`${compare} plan --all --parallel ${args.parallel}`, other, args.hosts));

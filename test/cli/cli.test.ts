@@ -112,6 +112,16 @@ describe('flags that mean the same everywhere', () => {
     expect(local.stderr).toContain('apply several hosts with --inventory FILE');
   });
 
+  it('refuses --events where there is no rollout (64), and an events file it cannot write before reaching any host (73)', async () => {
+    const local = await runCli('apply', DR, '--host', 'web1', '--yes', '--root', join(tmp, 'root'), '--events', join(tmp, 'ev.jsonl'));
+    expect(local.code).toBe(64);
+    expect(local.stderr).toContain('--events logs a rollout across hosts: use it with --all or --inventory INV');
+    const inventory = join(tmp, 'unreachable.yaml');
+    writeFileSync(inventory, 'apiVersion: lbctl/v1\nkind: Inventory\nhosts:\n  web1: { ssh: { host: 192.0.2.1 } }\n');
+    const dir = await runCli('apply', DR, '--host', 'web1', '--inventory', inventory, '--yes', '--events', tmp);
+    expect({ code: dir.code, stderr: dir.stderr }).toEqual({ code: 73, stderr: `lbctl: cannot write ${tmp}: it is a directory\n` });
+  });
+
   it('lists the hosts of the topology when --host names none of them', async () => {
     for (const args of [
       ['plan', DR, '--host', 'nosuch', '--offline'],

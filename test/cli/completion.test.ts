@@ -44,7 +44,7 @@ describe('lbctl completion', () => {
     };
     expect(await complete('lbctl ')).toEqual(expect.arrayContaining(['validate', 'plan', 'lab', 'completion', '--version']));
     expect(await complete('lbctl la')).toEqual(['lab']);
-    expect(await complete('lbctl lab ')).toEqual(expect.arrayContaining(['plan', 'up', 'run', 'down', 'status', 'exec']));
+    expect(await complete('lbctl lab ')).toEqual(expect.arrayContaining(['plan', 'up', 'run', 'apply', 'down', 'status', 'exec']));
     expect(await complete('lbctl plan --f')).toEqual(['--format']);
     expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
     expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
@@ -71,7 +71,7 @@ describe('lbctl completion', () => {
       ].join('\n');
       const complete = async (line: string) =>
         (await execa('zsh', ['-f', '-c', stubs, 'zsh', path, line], { cwd: REPO })).stdout.split('\n').filter((w) => w !== '');
-      expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'down', 'status', 'exec', 'help']);
+      expect(await complete('lbctl lab ')).toEqual(['plan', 'up', 'run', 'apply', 'down', 'status', 'exec', 'help']);
       expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'shell', 'json']);
       expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['director', 'web1', 'web2', 'web3', 'client']);
     },
@@ -87,7 +87,7 @@ describe('lbctl completion', () => {
           .split('\n')
           .map((l) => l.split('\t')[0]);
       expect(await complete('lbctl la')).toEqual(['lab']);
-      expect(await complete('lbctl lab ')).toEqual(['down', 'exec', 'help', 'plan', 'run', 'status', 'up']);
+      expect(await complete('lbctl lab ')).toEqual(['apply', 'down', 'exec', 'help', 'plan', 'run', 'status', 'up']);
       expect(await complete('lbctl plan x.yaml --format ')).toEqual(['human', 'json', 'shell']);
       expect(await complete('lbctl plan topologies/dr-web.yaml --host ')).toEqual(['client', 'director', 'web1', 'web2', 'web3']);
       expect(await complete('lbctl plan topologies/dr-w')).toEqual(['topologies/dr-web.yaml']);

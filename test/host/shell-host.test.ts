@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localRunner } from '../../src/host/adapters/exec.js';
-import { shellHost, unframe } from '../../src/host/adapters/shell-host.js';
+import { unframe } from '../../src/host/adapters/batch.js';
+import { shellHost } from '../../src/host/adapters/shell-host.js';
 import { runOneByOne, type Runner } from '../../src/host/port.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lbctl-shell-host-'));

@@ -62,6 +62,8 @@ export async function applyCommand(file: string, opts: ApplyCommandOptions, io: 
     requireKnownHosts(names, states);
     return rolloutCommand(file, topology, names, opts, io);
   }
+  if (opts.events !== undefined)
+    throw new CliError('--events logs a rollout across hosts: use it with --all or --inventory INV', EXIT.usage);
   const [host, ...more] = opts.host ?? [];
   if (host === undefined) throw new CliError('choose the host: --host NAME (this machine), or --all with --inventory FILE', EXIT.usage);
   if (more.length > 0)

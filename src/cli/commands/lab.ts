@@ -1,6 +1,8 @@
-// `lbctl lab plan|up|run|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
+// `lbctl lab plan|up|apply|run|down|status|exec`: a topology as network namespaces on this machine (the work is in src/lab).
 import { resolve } from 'node:path';
 import { localRunner } from '../../host/adapters/exec.js';
+import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
+import { labRolloutHosts } from '../../lab/apply.js';
 import { labUp } from '../../lab/build.js';
 import { labDown } from '../../lab/down.js';
 import { LabError } from '../../lab/errors.js';
@@ -13,7 +15,9 @@ import { labStatus } from '../../lab/status.js';
 import type { Topology } from '../../topology/types.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { requireKnownHosts } from '../hosts.js';
 import { requireTopology } from '../load.js';
+import { runRollout, withEvents } from './rollout.js';
 
 const EXIT_OF = { 'not-root': EXIT.noPermission, unavailable: EXIT.unavailable, usage: EXIT.usage, failed: EXIT.failed } as const;
 
@@ -58,6 +62,28 @@ export async function labUpCommand(file: string, opts: { name: string; apply: bo
   );
   io.out(`lab ${plan.lab} is up: \`lbctl lab exec HOST --name ${plan.lab} -- CMD\` runs a command on a host\n`);
   return EXIT.ok;
+}
+
+/** Options of `lab apply`. */
+export interface LabApplyOptions {
+  name: string;
+  host?: string[];
+  parallel: number;
+  events?: string;
+  format: 'human' | 'json';
+}
+
+/** `lab apply FILE`: the rollout of `apply --all` onto the running lab's hosts (or the --host ones); its exit status. */
+export async function labApplyCommand(file: string, opts: LabApplyOptions, io: Io): Promise<number> {
+  const topology = await requireTopology(file, io.err);
+  const plan = planOf(topology, file, opts.name);
+  if (opts.host) requireKnownHosts(opts.host, topology.hosts);
+  const rollout = { ...opts, drainTimeout: DEFAULT_DRAIN_TIMEOUT_SEC };
+  return withEvents(rollout, io, async (hear) => {
+    const hosts = await guarded(() => labRolloutHosts(topology, file, plan, opts.host, localRunner, (line) => io.out(`${line}\n`)));
+    const again = `lbctl lab apply ${file} --name ${plan.lab}${opts.host ? ` --host ${opts.host.join(',')}` : ''}`;
+    return runRollout(hosts, rollout, again, io, hear, false);
+  });
 }
 
 /** Options of `lab run`. */

@@ -1,6 +1,8 @@
 // A network namespace of this machine as a Host (lab hosts): its commands run inside the namespace, its files,
-// lock and ledger live below the lab's directory for that host.
-import { gatherOneByOne, type Host, type Runner } from '../port.js';
+// lock and ledger live below the lab's directory for that host. A probe's commands run in one `sh` there: each
+// process started costs much in an emulated VM, and `ip netns exec` is one more per command.
+import type { Host, Runner } from '../port.js';
+import { runBatched } from './batch.js';
 import { localRunner } from './exec.js';
 import { localHost } from './local.js';
 
@@ -13,12 +15,16 @@ export function namespaceRunner(namespace: string, runner: Runner = localRunner)
 export function namespaceHost(namespace: string, root: string, runner: Runner = localRunner): Host {
   const inside = namespaceRunner(namespace, runner);
   const local = localHost(root, inside);
-  const host: Host = {
+  const facts = async () => ({ ...(await local.facts()), hostname: namespace });
+  return {
     ...local,
     label: `namespace ${namespace}`,
     live: false,
-    facts: async () => ({ ...(await local.facts()), hostname: namespace }),
-    gather: (batch) => gatherOneByOne(host, batch),
+    facts,
+    gather: async ({ commands = [], files = [], facts: withFacts = false }) => {
+      const found = withFacts ? await facts() : undefined;
+      const results = await runBatched(inside, commands);
+      return { results, files: await Promise.all(files.map((p) => local.read(p))), ...(found ? { facts: found } : {}) };
+    },
   };
-  return host;
 }

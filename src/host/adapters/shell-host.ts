@@ -2,8 +2,8 @@
 // scripts run there. Each script is a constant; paths and values are its positional arguments, never spliced in.
 // Writes follow the local adapter's rules: an exclusive temporary beside the target, a hard-link backup, a rename
 // (mv -T: the destination is never followed), nothing left behind on failure.
-import { quoteArgv } from '../../drivers/sh/quote.js';
-import { CommandError, runOneByOne, type CommandResult, type FoundFile, type Host, type HostFacts, type Runner } from '../port.js';
+import { CommandError, type CommandResult, type FoundFile, type Host, type HostFacts, type Runner } from '../port.js';
+import { runBatched } from './batch.js';
 import { LOCK_PATH, takeLock, type LockSite } from './flock.js';
 
 /** Exit status of the scripts below for "not a regular file there". */
@@ -63,30 +63,6 @@ const UNWRITABLE = [
 const CHECK_FRR =
   'd=$(mktemp -d) || exit 1; trap \'rm -rf "$d"\' EXIT; : > "$d/vtysh.conf"; cat | vtysh --config_dir "$d" -C -f /dev/stdin 2>&1';
 
-/**
- * Runs each argument (a quoted command line) and frames the results with NUL bytes, which text output never holds:
- * per command its stdout, NUL, its exit status, NUL, its stderr, NUL. One round trip for a whole probe.
- */
-const MANY = [
-  'e=$(mktemp) || exit 125',
-  'trap \'rm -f "$e"\' EXIT',
-  'for c; do',
-  '  eval "$c" 2>"$e"; r=$?',
-  '  printf \'\\0%d\\0\' "$r"; cat "$e"; printf \'\\0\'',
-  'done',
-].join('\n');
-
-/** Splits MANY's output into one result per command; null when the framing is not what was sent (then ask one by one). */
-export function unframe(stdout: string, count: number): CommandResult[] | null {
-  const parts = stdout.split('\0');
-  if (parts.length !== count * 3 + 1 || parts.at(-1) !== '') return null;
-  return Array.from({ length: count }, (_, i) => ({
-    stdout: parts[i * 3]!,
-    exitCode: Number(parts[i * 3 + 1]),
-    stderr: parts[i * 3 + 2]!,
-  }));
-}
-
 /** Room kept free beyond what an apply writes (as the local adapter keeps). */
 const SPARE_BYTES = 1 << 20;
 
@@ -123,12 +99,6 @@ export function shellHost(site: ShellSite): Host {
     const [uid = '', hostname = '', ipvs = ''] = r.stdout.split('\n');
     return { uid: Number(uid), hostname, ipvs: ipvs === 'loaded' || ipvs === 'loadable' ? ipvs : 'absent' };
   };
-  /** Commands in one round trip; one by one if an output held a NUL after all. */
-  const runMany = async (argvs: readonly (readonly string[])[]): Promise<CommandResult[]> => {
-    if (argvs.length <= 1) return runOneByOne(runner, argvs);
-    const r = await runner.run(sh(MANY, ...argvs.map(quoteArgv)));
-    return (r.exitCode === 0 ? unframe(r.stdout, argvs.length) : null) ?? runOneByOne(runner, argvs);
-  };
   const lockSite = (path: string): LockSite => ({
     path,
     command: site.command,
@@ -145,7 +115,7 @@ export function shellHost(site: ShellSite): Host {
     run: (argv, options) => runner.run(argv, options),
     read: async (path) => found(path, await runner.run(sh(READ, path))),
     async gather({ commands = [], files = [], facts = false }) {
-      const results = await runMany([...(facts ? [sh(FACTS)] : []), ...commands, ...files.map((p) => sh(READ, p))]);
+      const results = await runBatched(runner, [...(facts ? [sh(FACTS)] : []), ...commands, ...files.map((p) => sh(READ, p))]);
       const read = results.splice(results.length - files.length).map((r, i) => found(files[i]!, r));
       const head = facts ? results.shift()! : undefined;
       return { results, files: read, ...(head ? { facts: factsOf(head) } : {}) };

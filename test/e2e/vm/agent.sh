@@ -140,17 +140,12 @@ finish() {
   agent_pid "$lab" director && kill "$REPLY"
 }
 
-if [ $# -gt 1 ]; then # re-entered by step: run one body
-  shift
-  "$@"
-  exit
-fi
+source "$here/job-steps.sh" # a step's re-entry runs its body and ends here
 
 # --- The job: every step in order, each bounded. ---
 
 mkdir -p "$work"
 cp "$out/nat.yaml" "$work/nat.yaml"
-source "$here/job-steps.sh"
 for lab in ${LBCTL_AGENT_LABS:-dr nat}; do
   step "up-$lab" 240 up "$lab"
   case $lab in

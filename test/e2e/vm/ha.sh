@@ -117,11 +117,7 @@ down() {
   node "$lbctl" lab down --name "$1" >"$out/$1/down.txt" 2>&1
 }
 
-if [ $# -gt 1 ]; then # re-entered by step: run one body
-  shift
-  "$@"
-  exit
-fi
+. "$(dirname "$0")/job-steps.sh"
 
 # --- The job: every step in order, each bounded. ---
 
@@ -134,7 +130,6 @@ echo_service() {
 }
 { cat "$repo/topologies/ecmp-web.yaml"; echo_service echo-mh 10.40.0.100 ecmp 'flags: [mh-port]'; echo_service echo-wrr 10.40.0.101 ecmp 'scheduler: wrr'; } >"$work/ecmp.yaml"
 { cat "$repo/topologies/vrrp-web.yaml"; echo_service echo 10.50.0.100 vrrp 'scheduler: wrr'; } >"$work/vrrp.yaml"
-source "$(dirname "$0")/job-steps.sh"
 
 # LBCTL_HA_LABS picks labs (default: both, in this order).
 for lab in ${LBCTL_HA_LABS:-ecmp vrrp}; do

@@ -1,8 +1,10 @@
-// Shared by the VM e2e tests: how a guest job ended, with its stderr, console tail and step record on failure.
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { expect } from 'vitest';
-import type { VmResult } from '../../../src/lab/vm/runner.js';
+// Shared by the VM e2e tests: running a guest job made of steps (job-steps.sh), and how it ended, with its stderr,
+// console tail and step record on failure.
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { expect, it } from 'vitest';
+import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
 
 /** One step a guest job recorded in steps.txt: its name, exit status (124 killed at its limit, 125 not started) and duration. */
 export interface JobStep {
@@ -58,4 +60,42 @@ export function destinations(listing: string, service: string): Map<string, numb
     if (inside && m) out.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
   }
   return out;
+}
+
+/** A stepped job's run: its results folder (the caller removes it), how qemu ended, the steps it recorded. */
+export interface SteppedJob {
+  results: string;
+  run: VmResult;
+  steps: JobStep[];
+}
+
+/**
+ * Runs `bash JOB RESULTS` in the VM within `budgetS` seconds, boot included (the job's steps end before it: job-steps.sh
+ * reads the budget), and prints how long it and each of its steps took.
+ */
+export async function runSteppedJob(job: string, budgetS: number, memoryMb: number): Promise<SteppedJob> {
+  const name = basename(job, '.sh');
+  const results = await mkdtemp(join(tmpdir(), `lbctl-vm-${name}-`));
+  const run = await runInVm({
+    command: ['bash', job, results],
+    resultsDir: results,
+    timeoutMs: budgetS * 1000,
+    memoryMb,
+    env: { LBCTL_JOB_BUDGET_S: String(budgetS) },
+  });
+  const steps = await readSteps(results);
+  const width = Math.max(0, ...steps.map((s) => s.name.length));
+  console.log(
+    `VM ${name} job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(width)} ${s.status} ${s.ms}`).join('\n')}`,
+  );
+  return { results, run, steps };
+}
+
+/** The two tests of every stepped job: qemu ended as the job did (no timeout, no panic), and no step was cut or left out. */
+export function itRanEveryStep(job: () => { results: string; run: VmResult }): void {
+  it('runs the job to completion', async () => expectJobCompleted(job().run, await jobEvidence(job().results)));
+  it('runs every step within its limit', async () => {
+    const cut = (await readSteps(job().results)).filter((s) => s.status === STEP_KILLED || s.status === STEP_NOT_STARTED);
+    expect(cut, await jobEvidence(job().results)).toEqual([]);
+  });
 }

@@ -1,10 +1,16 @@
-# Bounded steps of a guest job (sourced by the job script, inside the lbctl VM): `step NAME SECONDS BODY [ARGS...]`
-# re-enters the job script ($0) as `bash $0 OUT BODY ARGS...` under `timeout`, so the script must run just that
-# body when it gets more than one argument. Each step's limit is cut short so that it ends before the job's
-# deadline (LBCTL_JOB_BUDGET_S seconds after qemu started, minus 20 s for the guest to report and power off); a
-# step that overruns is killed and the job goes on. OUT/steps.txt gets "NAME EXIT-STATUS MILLISECONDS" per step
-# (124: killed at its limit; 125: not started, no time left); shortly before killing a step, OUT/ps-NAME.txt records
-# every process and what it waits on. Needs $out.
+# Sourced by the guest jobs of the VM tests (bash), after their steps' bodies are defined: `step`, which runs one body
+# in a bash of its own under `timeout` by running the job again as `bash JOB OUT BODY ARGS...`, and that re-entry,
+# which runs the body and ends. Needs $out (the results folder) and LBCTL_JOB_BUDGET_S (set by the host).
+#
+# The deadline: the host kills qemu LBCTL_JOB_BUDGET_S seconds after starting it, and the guest has been up (booting)
+# for part of that; 20 s are left for the guest to report and power off. steps.txt gets "NAME EXIT-STATUS
+# MILLISECONDS" per finished step (124: killed at its limit; 125: not started, no time left); shortly before killing
+# a step, ps-NAME.txt records every process and what it waits on.
+if [ $# -gt 1 ]; then # re-entered by step: run one body
+  shift
+  "$@"
+  exit
+fi
 
 read -r uptime _ </proc/uptime
 deadline=$(( $(date +%s) + ${LBCTL_JOB_BUDGET_S:?the host sets the job budget} - ${uptime%.*} - 20 ))

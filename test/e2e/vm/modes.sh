@@ -7,9 +7,7 @@
 # Everything it sees goes into files under $1 (one folder per lab); the test on the host asserts on them.
 #
 # Each step runs under `timeout` with its own limit, cut short so that it ends before the job's deadline
-# (job-steps.sh); a step that overruns is killed and the job goes on. steps.txt gets "NAME EXIT-STATUS MILLISECONDS"
-# per finished step (124: killed at its limit; 125: not started, no time left); shortly before killing a step,
-# ps-NAME.txt records every process and what it waits on.
+# (job-steps.sh); a step that overruns is killed and the job goes on.
 set -u
 out=$1
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -140,16 +138,11 @@ six() {
   { ip netns list | grep '^lbl-six-'; ls -d /run/lbctl-lab/six 2>/dev/null; } >"$out/six/left.txt"
 }
 
-if [ $# -gt 1 ]; then # re-entered by step: run one body
-  shift
-  "$@"
-  exit
-fi
+. "$(dirname "$0")/job-steps.sh"
 
 # --- The job: every step in order, each bounded. ---
 
 mkdir -p "$work"
-source "$(dirname "$0")/job-steps.sh"
 
 # Limits: generous for a 2-core host shared with other work (a lab up alone took over 150 s there); the job's
 # budget caps their sum.

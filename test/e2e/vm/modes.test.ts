@@ -6,12 +6,11 @@
 // recorded, and a failure shows the steps finished, the process snapshots of a step killed at its limit and the
 // guest console. On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils
 // ipvsadm curl nftables dnsmasq-base bind9-dnsutils).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
-import { destinations, expectJobCompleted, jobEvidence, readSteps, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
+import type { VmResult } from '../../../src/lab/vm/runner.js';
+import { destinations, itRanEveryStep, runSteppedJob } from './job-outcome.js';
 
 const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
 if (!ENABLED) console.log('VM e2e tests (modes) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
@@ -70,29 +69,13 @@ describe.skipIf(!ENABLED)('DR, NAT, TUN and FullNAT labs on the IPVS kernel', ()
 
   beforeAll(
     async () => {
-      results = await mkdtemp(join(tmpdir(), 'lbctl-vm-modes-'));
-      run = await runInVm({
-        command: ['bash', JOB, results],
-        resultsDir: results,
-        timeoutMs: BUDGET_S * 1000,
-        memoryMb: 2048,
-        env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S) },
-      });
-      const steps = await readSteps(results);
-      console.log(
-        `VM modes job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(14)} ${s.status} ${s.ms}`).join('\n')}`,
-      );
+      ({ results, run } = await runSteppedJob(JOB, BUDGET_S, 2048));
     },
     BUDGET_S * 1000 + 60_000,
   );
   afterAll(() => rm(results, { recursive: true, force: true }));
 
-  it('runs the job to completion', async () => expectJobCompleted(run, await jobEvidence(results)));
-
-  it('runs every step within its limit', async () => {
-    const cut = (await readSteps(results)).filter((s) => s.status === STEP_KILLED || s.status === STEP_NOT_STARTED);
-    expect(cut, await jobEvidence(results)).toEqual([]);
-  });
+  itRanEveryStep(() => ({ results, run }));
 
   describe.each(Object.keys(LABS) as Lab[])('%s', (lab) => {
     const spec: { topology: string; wrr?: Record<string, number>; servers?: readonly string[]; sees: string } = LABS[lab];
