@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { readInputFile } from '../host/read-input.js';
 import { formatDiagnostic } from '../present/diagnostics.js';
-import { loadTopology, MAX_TOPOLOGY_BYTES, type LoadResult } from '../topology/load.js';
+import { loadTopologyWith, MAX_TOPOLOGY_BYTES, type LoadResult, type SchemaCheck } from '../topology/load-text.js';
+import { quickTopology } from '../topology/schema-quick.js';
 import type { Topology } from '../topology/types.js';
 import { CliError, EXIT } from './exit-codes.js';
 import type { Input } from './io.js';
@@ -39,9 +40,20 @@ async function readTopologyText(file: string, stdin: Input): Promise<string> {
   return readInputFile(file, 'topology file');
 }
 
-/** Reads and loads a topology file (`-`: `stdin`) without judging the result (for `validate`). */
+/** The hand schema check alone: it tells only when it accepts a document. */
+const quickCheck: SchemaCheck = (input) => {
+  const data = quickTopology(input);
+  return data === undefined ? undefined : { data };
+};
+
+/**
+ * Reads and loads a topology file (`-`: `stdin`) without judging the result (for `validate`). zod, most of a small
+ * plan's start-up, is loaded only for a document the hand check does not accept.
+ */
 export async function readTopology(file: string, stdin: Input = process.stdin): Promise<LoadResult> {
-  return loadTopology(topologyName(file), await readTopologyText(file, stdin));
+  const name = topologyName(file);
+  const text = await readTopologyText(file, stdin);
+  return loadTopologyWith(quickCheck, name, text) ?? (await import('../topology/load.js')).loadTopology(name, text);
 }
 
 /** Reads a topology for commands that need a valid one; warnings go to stderr, errors end the command. */

@@ -3,7 +3,7 @@ import { contains, formatCidr, formatIp, networkOf, parseCidr, parseIp, type Pre
 import { destinationKey, endpoint, serviceKey } from '../model/keys.js';
 import type { IpvsDestination, IpvsForward, IpvsService } from '../model/state.js';
 import type { RawCheck } from '../topology/health.js';
-import { API_VERSION, SCHEDULERS } from '../topology/schema.js';
+import { API_VERSION, SCHEDULERS } from '../topology/schema-values.js';
 import type { Method } from '../topology/types.js';
 import {
   formatNote,

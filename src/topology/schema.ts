@@ -3,24 +3,31 @@
 import { z } from 'zod';
 import { SCHED_FLAGS, type SchedFlag } from '../drivers/ipvs/flags.js';
 import { canonicalIp, parseCidr } from '../net/ip.js';
-
-/** The apiVersion this build of lbctl reads. */
-export const API_VERSION = 'lbctl/v1';
-
-/** Every IPVS scheduler the kernel ships. */
-export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
-
-/** Forwarding methods: NAT (-m), direct routing (-g), ipip tunnel (-i), FullNAT (NAT + SNAT). */
-export const METHODS = ['nat', 'dr', 'tun', 'fullnat'] as const;
-
-/** Director high availability: every director announces the VIP by OSPF (ecmp), or one holds it by VRRP (vrrp). */
-export const HA_MODES = ['ecmp', 'vrrp'] as const;
-
-/** Routing-daemon configuration styles: quagga per-daemon files or FRR's integrated frr.conf. */
-export const FLAVOURS = ['quagga', 'frr'] as const;
-
-/** Role hints for people and labs; lbctl derives what a host needs from the services, except `router`, which turns on IP forwarding. */
-export const ROLES = ['director', 'real-server', 'router', 'anycast', 'client', 'dns'] as const;
+import {
+  API_VERSION,
+  CHECK_KINDS,
+  COMMAND_WORD,
+  DIGEST,
+  DNS_QUERY_NAME,
+  DNS_RCODES,
+  DNS_TYPES,
+  DOTTED_QUAD,
+  DURATION_TEXT,
+  FLAVOURS,
+  HA_MODES,
+  HTTP_HOST,
+  HTTP_METHODS,
+  HTTP_PATH,
+  IFNAME_PATTERN,
+  METHODS,
+  NAME_PATTERN,
+  ON_FAILURE,
+  PAYLOAD,
+  PROTOCOLS,
+  ROLES,
+  SCHEDULERS,
+  SNI_NAME,
+} from './schema-values.js';
 
 /** The issue code of schema refinements, carried in zod's params so diagnostics keep the rule id. */
 const rule = (id: string, message: string) => ({ message, params: { rule: id } });
@@ -28,13 +35,10 @@ const rule = (id: string, message: string) => ({ message, params: { rule: id } }
 /** A string matching a pattern; a mismatch is reported under the given rule id. */
 const pattern = (re: RegExp, id: string, message: string) => z.string().refine((s) => re.test(s), rule(id, message));
 
-/** What a name (of a host, service, network, ...) may be. */
-export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
-
 const name = pattern(NAME_PATTERN, 'name-invalid', 'a name starts with a letter and holds only letters, digits, "-" and "_" (at most 63)');
 
 const ifname = pattern(
-  /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/,
+  IFNAME_PATTERN,
   'interface-invalid',
   'an interface name is 1-15 letters, digits, "_", "." or "-" and does not start with "." or "-"',
 ).refine((s) => s !== '.' && s !== '..', rule('interface-invalid', 'an interface name may not be "." or ".."'));
@@ -47,7 +51,7 @@ const cidr = z
 
 const ipv4 = z
   .string()
-  .refine((s) => /^\d+\.\d+\.\d+\.\d+$/.test(s) && canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 address (dotted quad)'));
+  .refine((s) => DOTTED_QUAD.test(s) && canonicalIp(s) !== null, rule('address-invalid', 'not an IPv4 address (dotted quad)'));
 
 const port = z.number().int().min(1).max(65535);
 const area = z.union([z.string(), z.number().int().min(0).max(4294967295)]).describe('OSPF area: dotted quad (0.0.0.2) or number (2)');
@@ -82,9 +86,7 @@ const ospfTimers = z.strictObject({
 
 const password = pattern(/^[!-~]{1,64}$/, 'password-invalid', 'a routing password is 1-64 printable characters without spaces');
 
-const argv = z
-  .array(pattern(/^[A-Za-z0-9_@%+=:,./-]+$/, 'command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-'))
-  .min(1);
+const argv = z.array(pattern(COMMAND_WORD, 'command-invalid', 'a command word may hold only letters, digits and _@%+=:,./-')).min(1);
 
 const routing = z.strictObject({
   flavour: z.enum(FLAVOURS).default('frr').describe('quagga: zebra.conf + ospfd.conf; frr: frr.conf + daemons'),
@@ -117,23 +119,14 @@ const network = z.union([
   }),
 ]);
 
-/** Check kinds: connect, fetch, resolve, datagram exchange, ping, or a command of the operator's. */
-export const CHECK_KINDS = ['tcp', 'http', 'https', 'dns', 'udp', 'icmp', 'exec'] as const;
-
-/** DNS record types a dns check may ask for. */
-export const DNS_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT'] as const;
-
-/** DNS response codes a dns check may expect. */
-export const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'] as const;
-
 /** A duration: seconds as a number (0.5), or text with a unit ("500ms", "2s"). */
 const duration = z.union([
   z.number().min(0.01).max(3600),
-  pattern(/^\d+(\.\d+)?(ms|s)$/, 'duration-invalid', 'a duration is seconds (0.5) or a number with "ms" or "s" ("500ms")'),
+  pattern(DURATION_TEXT, 'duration-invalid', 'a duration is seconds (0.5) or a number with "ms" or "s" ("500ms")'),
 ]);
 
 /** Bytes sent or expected by a udp check, as text (printable, no control characters). */
-const payload = pattern(/^[ -~]{1,512}$/, 'payload-invalid', 'a payload is 1-512 printable ASCII characters');
+const payload = pattern(PAYLOAD, 'payload-invalid', 'a payload is 1-512 printable ASCII characters');
 
 /** A health check: every field optional here, so that a real server can override some; kinds are checked on resolve. */
 const check = z.strictObject({
@@ -144,8 +137,8 @@ const check = z.strictObject({
   fall: z.number().int().min(1).max(100).optional().describe('failing probes in a row before a server is down (default 2)'),
   port: port.optional().describe("probe this port instead of the real server's"),
   address: address.optional().describe("probe this address instead of the real server's (DR/TUN: skips the VIP path)"),
-  method: z.enum(['GET', 'HEAD', 'POST', 'OPTIONS']).optional().describe('http(s): request method (default GET)'),
-  path: pattern(/^\/[!-~]*$/, 'http-path-invalid', 'an HTTP path starts with "/" and holds no spaces')
+  method: z.enum(HTTP_METHODS).optional().describe('http(s): request method (default GET)'),
+  path: pattern(HTTP_PATH, 'http-path-invalid', 'an HTTP path starts with "/" and holds no spaces')
     .optional()
     .describe('http(s): request path (default /)'),
   status: z
@@ -153,19 +146,15 @@ const check = z.strictObject({
     .optional()
     .describe('http(s): accepted status codes (default 200)'),
   body: z.string().min(1).max(1024).optional().describe('http(s): a regular expression the body must match'),
-  digest: pattern(/^[0-9a-f]{64}$/, 'digest-invalid', "a digest is the body's SHA-256 in 64 lowercase hex digits")
+  digest: pattern(DIGEST, 'digest-invalid', "a digest is the body's SHA-256 in 64 lowercase hex digits")
     .optional()
     .describe('http(s): SHA-256 of the expected body'),
-  host: pattern(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'http-host-invalid', 'a Host header is a DNS name, optionally with :port')
+  host: pattern(HTTP_HOST, 'http-host-invalid', 'a Host header is a DNS name, optionally with :port')
     .optional()
     .describe('http(s): Host header'),
-  sni: pattern(/^[A-Za-z0-9.-]{1,253}$/, 'http-host-invalid', 'an SNI name is a DNS name')
-    .optional()
-    .describe('https: TLS server name'),
+  sni: pattern(SNI_NAME, 'http-host-invalid', 'an SNI name is a DNS name').optional().describe('https: TLS server name'),
   verify: z.boolean().optional().describe('https: verify the certificate (default false)'),
-  name: pattern(/^([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'dns-name-invalid', 'not a DNS name')
-    .optional()
-    .describe('dns: name to ask for'),
+  name: pattern(DNS_QUERY_NAME, 'dns-name-invalid', 'not a DNS name').optional().describe('dns: name to ask for'),
   type: z.enum(DNS_TYPES).optional().describe('dns: record type (default A)'),
   rcode: z.enum(DNS_RCODES).optional().describe('dns: expected response code (default NOERROR)'),
   answer: z.string().min(1).max(255).optional().describe('dns: an answer that must be present (A/AAAA: the address)'),
@@ -209,7 +198,7 @@ const persistence = z.union([
 const service = z.strictObject({
   vip: address.optional(),
   port: port.optional(),
-  protocol: z.enum(['tcp', 'udp', 'sctp']).optional(),
+  protocol: z.enum(PROTOCOLS).optional(),
   fwmark: z.number().int().min(1).max(4294967295).optional(),
   scheduler: z.enum(SCHEDULERS).optional().describe('IPVS scheduler (default wlc, as ipvsadm; mh with ha: ecmp)'),
   flags: z
@@ -227,7 +216,7 @@ const service = z.strictObject({
   realServers: z.array(realServer).min(1),
   mtu: z.number().int().min(576).max(65535).optional().describe('tun: MTU of tunl0 on real servers (default 1480)'),
   check: check.optional().describe('health check of every real server (lbctl agent)'),
-  onFailure: z.enum(['weight0', 'remove']).optional().describe('weight0 (default: connections finish) or remove'),
+  onFailure: z.enum(ON_FAILURE).optional().describe('weight0 (default: connections finish) or remove'),
   sorryServer: sorryServer.optional(),
   quorum: z.number().int().min(1).max(2147483647).optional().describe('healthy weight below which the service is down'),
   hysteresis: z

@@ -11,12 +11,12 @@ import { renderJson } from '../../src/present/json.js';
 import { checkTopology } from '../../src/topology/checks.js';
 import { hasErrors } from '../../src/topology/diagnostics.js';
 import { resolveTopology } from '../../src/topology/resolve.js';
-import { parseTopologySchema } from '../../src/topology/schema-quick.js';
+import { judgeTopology } from '../../src/topology/load.js';
 
 /** Seconds spent in each phase, in pipeline order. */
 export type Phases = [string, number][];
 
-/** Times each phase of `lbctl plan FILE --host HOST` (observed from DIR, or empty), as the CLI runs them for a clean file (js-yaml's fast path, src/topology/load.ts). */
+/** Times each phase of `lbctl plan FILE --host HOST` (observed from DIR, or empty), as the CLI runs them for a clean file (js-yaml's fast path, src/topology/load-text.ts). */
 export async function planPhases(file: string, host: string, observedDir?: string): Promise<Phases> {
   const phases: Phases = [];
   const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
@@ -27,9 +27,9 @@ export async function planPhases(file: string, host: string, observedDir?: strin
   };
   const text = await time('read file', () => readFile(file, 'utf8'));
   const input = await time('YAML parse (js-yaml)', () => jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }));
-  const parsed = await time('schema', () => parseTopologySchema(input));
-  if (!parsed.success) throw new Error('bench topology fails the schema');
-  const { topology, diagnostics } = await time('resolve', () => resolveTopology(parsed.data));
+  const verdict = await time('schema', () => judgeTopology(input));
+  if (!('data' in verdict)) throw new Error('bench topology fails the schema');
+  const { topology, diagnostics } = await time('resolve', () => resolveTopology(verdict.data));
   const checks = await time('cross-checks', () => checkTopology(topology));
   if (hasErrors([...diagnostics, ...checks])) throw new Error('bench topology has errors');
   const desired = await time('desired states', () => desiredStates(topology));

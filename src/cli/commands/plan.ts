@@ -4,7 +4,6 @@ import { readInputFile } from '../../host/read-input.js';
 import { desiredStates } from '../../desired/desired.js';
 import { emptyHostState, type HostState } from '../../model/state.js';
 import { makePlan, planHost } from '../../plan/plan.js';
-import { makePlanFile } from '../../plan/plan-file.js';
 import type { HostPlan, Plan } from '../../plan/types.js';
 import { PLAIN, renderHuman, type Colors } from '../../present/human.js';
 import { renderJson, renderJsonChunks } from '../../present/json.js';
@@ -103,6 +102,8 @@ export async function planCommand(file: string, opts: PlanOptions, io: Io): Prom
     throw new CliError('--out saves a plan of live hosts for `lbctl apply FILE`: leave out --observed and --offline', EXIT.usage);
   const { plan, saved } = await computePlan(file, opts, io);
   if (opts.out !== undefined && saved) {
+    // Loaded only here: the plan file's fingerprint needs node:crypto, which no other plan loads.
+    const { makePlanFile } = await import('../../plan/plan-file.js');
     await writeOutputFile(opts.out, `${JSON.stringify(makePlanFile(file, saved))}\n`);
     io.err(`plan saved to ${visible(opts.out)}: apply it with \`lbctl apply ${visible(opts.out)}\`\n`);
   }

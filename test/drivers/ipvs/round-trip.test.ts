@@ -19,7 +19,7 @@ import {
 } from '../../../src/model/state.js';
 import { diffHost } from '../../../src/plan/diff.js';
 import { loadTopology } from '../../../src/topology/load.js';
-import { SCHEDULERS } from '../../../src/topology/schema.js';
+import { SCHEDULERS } from '../../../src/topology/schema-values.js';
 
 /** Every subset of a list, the empty one included. */
 function subsets<T>(items: readonly T[]): T[][] {
