@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { importKeepalived } from '../../src/import/keepalived/import.js';
 import { draftTopology, DIRECTOR } from '../../src/import/topology-text.js';
 import { desiredStates } from '../../src/desired/desired.js';
-import { emptyHostState, type IpvsService } from '../../src/model/state.js';
-import { isVipPathMark } from '../../src/topology/health.js';
+import { emptyHostState } from '../../src/model/state.js';
+import { keepalivedPart } from '../support/keepalived-part.js';
 import { parseIpvsadmSave } from '../../src/drivers/ipvs/parse-save.js';
 import { makePlan, planHost } from '../../src/plan/plan.js';
 import { renderShell } from '../../src/present/shell.js';
@@ -14,9 +14,6 @@ import { CORPUS, canonicalTable, corpusFile, expectedTable, memoryReader, unimpo
 
 const UPDATE = process.env.LBCTL_UPDATE_GOLDEN === '1';
 if (UPDATE && process.env.CI) throw new Error('golden files are never regenerated in CI');
-
-/** The director's IPVS services but lbctl's VIP-path services (its own, for DR/TUN checks): keepalived's part. */
-const keepalivedPart = (ipvs: IpvsService[]) => ipvs.filter((s) => s.id.protocol !== 'fwmark' || !isVipPathMark(s.id.mark));
 
 /** Checkers the importer turns into checks. */
 const IMPORTABLE = /^\s*(HTTP_GET|SSL_GET|TCP_CHECK|DNS_CHECK|UDP_CHECK|PING_CHECK|MISC_CHECK)\b/m;

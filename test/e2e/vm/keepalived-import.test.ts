@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desiredStates } from '../../../src/desired/desired.js';
 import { parseIpvsadmSave } from '../../../src/drivers/ipvs/parse-save.js';
+import { keepalivedPart } from '../../support/keepalived-part.js';
 import { importKeepalived } from '../../../src/import/keepalived/import.js';
 import { DIRECTOR, draftTopology } from '../../../src/import/topology-text.js';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
@@ -55,7 +56,7 @@ function withPassingCheckers(text: string): string {
 function importedTable(name: string) {
   const result = importKeepalived(name, corpusFile(name), { reader: memoryReader({}) });
   const loaded = loadTopology('imported.yaml', draftTopology(result, `Imported from ${name}`).yaml);
-  return canonicalTable(desiredStates(loaded.topology!).get(DIRECTOR)?.ipvs ?? []);
+  return canonicalTable(keepalivedPart(desiredStates(loaded.topology!).get(DIRECTOR)?.ipvs ?? []));
 }
 
 describe.skipIf(!ENABLED)("lbctl import keepalived against keepalived's own IPVS table (qemu VM)", () => {
