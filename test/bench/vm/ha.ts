@@ -24,7 +24,7 @@ const CONTRASTS: { lab: HaRunName; vip: string; name: string }[] = [
 ];
 
 async function main(): Promise<number> {
-  console.log('bench:ha: booting the VM; three labs, each up, 200 connections per VIP, one director killed...');
+  console.log('bench:ha: booting the VM; two labs, three measurements, each with 200 connections per VIP and a director going down...');
   const job = await runHaJob(JOB);
   try {
     if (job.run.exitCode !== 0)
