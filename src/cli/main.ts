@@ -141,6 +141,12 @@ function program(io: Io, result: { code: number }): Command {
     .option('--wait', 'block until removed real servers have drained and are deleted')
     .option('--no-reload', 'write changed daemon configs but do not reload the daemons (labs and image builds start them)')
     .option('--drain-timeout <seconds>', 'delete a draining real server after this long even with connections left', wholeNumber(0), 300)
+    .option(
+      '--ready-timeout <seconds>',
+      'with --all: stop when a new real server does not pass its check through the VIP path within this long',
+      wholeNumber(0),
+      60,
+    )
     .action((file: string, opts: ApplyCommandOptions) =>
       run(async () => (await import('./commands/apply.js')).applyCommand(file, opts, io))(),
     );

@@ -9,7 +9,18 @@ import {
   sortedValues,
   sortedWith,
 } from '../model/keys.js';
-import type { Address, HostState, IpvsService, Link, ManagedFile, NftTable, Reload, Route, SyncDaemon } from '../model/state.js';
+import type {
+  Address,
+  HostState,
+  IpvsService,
+  Link,
+  ManagedFile,
+  NftTable,
+  ReadinessProbe,
+  Reload,
+  Route,
+  SyncDaemon,
+} from '../model/state.js';
 
 /** The dotted sysctl key of a per-interface setting; dots in interface names become "/" as sysctl(8) expects. */
 export function confKey(family: 'ipv4' | 'ipv6', device: string, setting: string): string {
@@ -30,6 +41,7 @@ export class HostBuilder {
   private readonly files = new Map<string, ManagedFile>();
   private readonly reloads = new Map<string, Reload>();
   private readonly ecmp = new Set<string>();
+  private readonly readiness: ReadinessProbe[] = [];
   private readonly syncDaemons = new Map<SyncDaemon['role'], SyncDaemon>();
   private readonly floating = new Map<string, Address>();
 
@@ -87,6 +99,11 @@ export class HostBuilder {
   /** Marks a service as active on several directors over ECMP (see HostState.ecmpServices). */
   ecmpService(key: string): void {
     this.ecmp.add(key);
+  }
+
+  /** Adds how a rollout proves a real server ready (see HostState.readiness). */
+  readinessProbe(probe: ReadinessProbe): void {
+    this.readiness.push(probe);
   }
 
   /** A rule of lbctl's table: in the postrouting NAT chain (`rules`) or the output marking chain (`output`). */
@@ -150,6 +167,7 @@ export class HostBuilder {
       ...(this.syncDaemons.size > 0 ? { syncDaemons: this.syncDaemonList() } : {}),
       ...(this.floating.size > 0 ? { floating: sortedBy([...this.floating.values()], addressKey) } : {}),
       ...(this.ecmp.size > 0 ? { ecmpServices: [...this.ecmp].sort(naturalCompare) } : {}),
+      ...(this.readiness.length > 0 ? { readiness: sortedBy(this.readiness, (p) => p.destination) } : {}),
     };
   }
 }

@@ -10,7 +10,7 @@ import type { Family, IpvsForward } from '../model/state.js';
 import { sourceTowards } from '../topology/checks.js';
 import { VIP_PATH } from '../topology/health.js';
 import { familyOf } from '../topology/resolve.js';
-import type { Host, Topology } from '../topology/types.js';
+import type { HealthCheck, Host, Topology } from '../topology/types.js';
 import { confKey, type HostBuilder } from './builder.js';
 import { FORWARD } from './director.js';
 
@@ -34,6 +34,8 @@ export interface VipPath {
   /** The director's interface holding `source`, where the server's replies (from the VIP) come in. */
   device: string;
   mark: number;
+  /** The check's timing, which a rollout's readiness probe through the path keeps. */
+  timing: Pick<HealthCheck, 'timeoutMs' | 'intervalMs' | 'rise'>;
 }
 
 /** Check kinds by the transport their probe uses. */
@@ -68,6 +70,7 @@ export function vipPaths(t: Topology, director: Host): VipPath[] {
         transport: TRANSPORT[check.kind as keyof typeof TRANSPORT],
         source,
         device,
+        timing: { timeoutMs: check.timeoutMs, intervalMs: check.intervalMs, rise: check.rise },
       });
     }
   }
@@ -105,6 +108,15 @@ export function addVipPaths(t: Topology, b: HostBuilder, director: Host): void {
     const family = p.family === 'inet6' ? 'ip6' : 'ip';
     const flow = { family, transport: p.transport, source: p.source, sourcePort: p.sourcePort, destination: p.vip, port: p.port } as const;
     b.nftRule(family, 'output', markRule(flow, p.mark, `vip-path ${p.service} ${p.server}`));
+    if (p.transport === 'tcp')
+      b.readinessProbe({
+        destination: `${p.serviceKey} ${p.server}`,
+        source: p.source,
+        sourcePort: p.sourcePort,
+        address: p.vip,
+        port: p.port,
+        ...p.timing,
+      });
     if (p.family === 'inet') {
       b.sysctl(confKey('ipv4', p.device, 'accept_local'), '1');
       b.sysctl(confKey('ipv4', p.device, 'rp_filter'), '2');

@@ -167,7 +167,8 @@ export class Convergence {
       const draining = remaining.draining ?? [];
       if (wait && draining.length > 0 && Date.now() - started < this.drainTimeoutMs && !interrupted?.()) {
         await new Promise((r) => setTimeout(r, 1000));
-        plan = await planLive(this.target, this.host, this.context());
+        const next = await planLive(this.target, this.host, this.context());
+        plan = { ...next, changes: next.changes.filter((c) => !later(c)) };
         continue;
       }
       await this.forgetRestored();

@@ -78,6 +78,25 @@ export interface IpvsService extends IpvsServiceAttrs {
   destinations: IpvsDestination[];
 }
 
+/**
+ * A TCP connect from the director through one real server's VIP path (desired/vip-path.ts): it succeeds only when the
+ * server holds the VIP and listens, as a client's connection through the director would find it.
+ */
+export interface ReadinessProbe {
+  /** The destination it proves, as its change is keyed ("tcp 10.0.0.100:80 10.0.0.11:80"). */
+  destination: string;
+  /** The director's address and the path's own port, which its nft rule marks for the path's one-server service. */
+  source: string;
+  sourcePort: number;
+  /** The VIP and the check's port. */
+  address: string;
+  port: number;
+  /** The check's timing: each connect's timeout, the pause between connects, the passes in a row that prove it. */
+  timeoutMs: number;
+  intervalMs: number;
+  rise: number;
+}
+
 /** An address assigned to a device (`ip addr`), e.g. a VIP on lo as /32. */
 export interface Address {
   device: string;
@@ -170,6 +189,8 @@ export interface HostState {
   restoredSysctls?: string[];
   /** Desired only: services (keys) of `ha: ecmp`, whose destinations every director adds in one order (mh needs it). */
   ecmpServices?: string[];
+  /** Desired only (directors): how a rollout proves each DR/TUN real server with a VIP-path check ready before sending it traffic. */
+  readiness?: ReadinessProbe[];
   /** Observed only: aspects the captures could not show, which the planner must not call drift. */
   unobserved?: 'ipvs-thresholds'[];
 }

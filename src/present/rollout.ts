@@ -4,17 +4,25 @@ import type { RolloutEvent, RolloutReport } from '../host/rollout.js';
 
 /** One event as a log line: "12:00:01.234 web1 prepare: done (3 change(s))". */
 export function eventLine(e: RolloutEvent): string {
-  const detail = e.state === 'start' ? 'start' : e.state === 'done' ? `done (${e.detail})` : `FAILED: ${e.detail}`;
+  const detail = { start: 'start', ready: `ready: ${e.detail}`, done: `done (${e.detail})`, failed: `FAILED: ${e.detail}` }[e.state];
   return `${e.at.toISOString().slice(11, 23)} ${e.host} ${e.step}: ${detail}`;
 }
 
 /**
- * One event as a JSON line (`apply --events FILE`): when, which host and step, what happened, and for a step done
- * the changes it applied in order, each as action, kind and key (with `drain` on a real server's weight-0 update).
+ * One event as a JSON line (`apply --events FILE`): when, which host and step, what happened, for a step done (or a
+ * director's ready) the changes it applied in order, each as action, kind and key (with `drain` on a real server's
+ * weight-0 update, the weight on a destination's), and for ready each real server's proof.
  */
 export function eventJson(e: RolloutEvent): string {
-  const applied = e.applied?.map((c) => ({ action: c.action, kind: c.kind, key: c.key, ...(c.drain ? { drain: true } : {}) }));
-  return `${JSON.stringify({ at: e.at.toISOString(), host: e.host, step: e.step, state: e.state, detail: e.detail, ...(applied ? { applied } : {}) })}\n`;
+  const applied = e.applied?.map((c) => ({
+    action: c.action,
+    kind: c.kind,
+    key: c.key,
+    ...(c.drain ? { drain: true } : {}),
+    ...(c.kind === 'ipvs-destination' && c.after ? { weight: c.after.weight } : {}),
+  }));
+  const { at, host, step, state, detail, readiness } = e;
+  return `${JSON.stringify({ at: at.toISOString(), host, step, state, detail, ...(applied ? { applied } : {}), ...(readiness ? { readiness } : {}) })}\n`;
 }
 
 /** The report for people: where every host stands, and how to go on after a failure (`again`: the command to rerun). */

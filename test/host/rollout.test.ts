@@ -39,6 +39,7 @@ function fleet(): { hosts: RolloutHost[]; fakes: FakeHost[] } {
 const options = (events: RolloutEvent[] = []) => ({
   parallel: 1,
   drainTimeoutSec: 300,
+  readyTimeoutSec: 60,
   requireRoot: true,
   onEvent: (e: RolloutEvent) => void events.push(e),
 });

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { localRunner } from '../../host/adapters/exec.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
+import { DEFAULT_READY_TIMEOUT_SEC } from '../../host/readiness.js';
 import { labRolloutHosts } from '../../lab/apply.js';
 import { labUp } from '../../lab/build.js';
 import { labDown } from '../../lab/down.js';
@@ -78,7 +79,7 @@ export async function labApplyCommand(file: string, opts: LabApplyOptions, io: I
   const topology = await requireTopology(file, io.err);
   const plan = planOf(topology, file, opts.name);
   if (opts.host) requireKnownHosts(opts.host, topology.hosts);
-  const rollout = { ...opts, drainTimeout: DEFAULT_DRAIN_TIMEOUT_SEC };
+  const rollout = { ...opts, drainTimeout: DEFAULT_DRAIN_TIMEOUT_SEC, readyTimeout: DEFAULT_READY_TIMEOUT_SEC };
   return withEvents(rollout, io, async (hear) => {
     const hosts = await guarded(() => labRolloutHosts(topology, file, plan, opts.host, localRunner, (line) => io.out(`${line}\n`)));
     const again = `lbctl lab apply ${file} --name ${plan.lab}${opts.host ? ` --host ${opts.host.join(',')}` : ''}`;

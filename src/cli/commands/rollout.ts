@@ -3,6 +3,7 @@
 import { withAgentOn } from '../../agent/overrides.js';
 import { inspectHost } from '../../host/apply.js';
 import { DEFAULT_DRAIN_TIMEOUT_SEC } from '../../host/ledger-view.js';
+import { DEFAULT_READY_TIMEOUT_SEC } from '../../host/readiness.js';
 import { mapBounded } from '../../host/pool.js';
 import { hostFor } from '../../host/reach.js';
 import { openLog } from '../../host/output-dir.js';
@@ -28,6 +29,7 @@ export interface RolloutCommandOptions {
   parallel: number;
   canary?: string;
   drainTimeout: number;
+  readyTimeout: number;
   yes?: boolean;
   format: 'human' | 'json';
   /** Also append each event to this file as a JSON line. */
@@ -80,6 +82,7 @@ export async function runRollout(
       parallel: opts.parallel,
       ...(opts.canary ? { canary: opts.canary } : {}),
       drainTimeoutSec: opts.drainTimeout,
+      readyTimeoutSec: opts.readyTimeout,
       requireRoot,
       onEvent: hear,
       interrupted: () => signals.caught() !== null,
@@ -150,7 +153,12 @@ export async function planFileCommand(file: string, text: string, opts: RolloutC
     }
     return runRollout(
       hosts,
-      { ...opts, yes: true, drainTimeout: opts.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_SEC },
+      {
+        ...opts,
+        yes: true,
+        drainTimeout: opts.drainTimeout ?? DEFAULT_DRAIN_TIMEOUT_SEC,
+        readyTimeout: opts.readyTimeout ?? DEFAULT_READY_TIMEOUT_SEC,
+      },
       `lbctl apply ${file}`,
       io,
       hear,

@@ -2,8 +2,9 @@
 // test/fixtures/rollout/dr-swap.yaml up as a lab and, while a client keeps requesting the VIP, swaps one DR real
 // server for another (web2 out, web3 in) with `lbctl lab apply`, which runs the rollout of `apply --all` (the same
 // code and order) on the lab's hosts; then swaps back the same way; then applies the first change again in the naive
-// order, the director first and the real servers after. The ordered runs fail no request and their events show web3
-// ready before the director adds it and web2 drained before it loses the VIP; the naive run fails requests.
+// order, the director first and the real servers after. The ordered runs (with a TCP check on the service) fail no
+// request and their events show web3 prepared before the director adds it, the director proving it through its VIP
+// path at weight 0 before giving it weight, and web2 drained before it loses the VIP; the naive run fails requests.
 //
 // Why the lab's hosts and not sshd per namespace as test/e2e/ssh/fleet.test.ts does: over SSH, one real server's
 // apply is about 30 sessions, 11 s for one host step on this 2-core machine outside the VM, where the namespace
@@ -26,12 +27,13 @@ const VIP = '192.168.20.100';
 const WEB2 = '192.168.20.22';
 const WEB3 = '192.168.20.23';
 
-/** A request the client made: when it started (ms since the epoch), how long it took, who answered or why it failed. */
+/** A request the client made: when it started (ms since the epoch), how long it took, who answered or why it failed, its client port. */
 interface Request {
   at: number;
   ms: number;
   server: string | null;
   error: string | null;
+  port: number | null;
 }
 
 /** One line of `--events`. */
@@ -39,9 +41,10 @@ interface Event {
   at: string;
   host: string;
   step: string;
-  state: 'start' | 'done' | 'failed';
+  state: 'start' | 'ready' | 'done' | 'failed';
   detail: string;
-  applied?: { action: string; kind: string; key: string; drain?: true }[];
+  applied?: { action: string; kind: string; key: string; drain?: true; weight?: number }[];
+  readiness?: { destination: string; ready: boolean; attempts: number; ms: number }[];
 }
 
 type Phase = 'ordered' | 'reset' | 'naive';
@@ -59,8 +62,8 @@ describe.skipIf(!ENABLED)('the rollout order on the IPVS kernel, under traffic',
       .split('\n')
       .filter(Boolean)
       .map((l) => {
-        const [at, ms, server, error] = JSON.parse(l) as [number, number, string | null, string | null];
-        return { at, ms, server, error };
+        const [at, ms, server, error, port = null] = JSON.parse(l) as [number, number, string | null, string | null, number | null];
+        return { at, ms, server, error, port };
       })
       .sort((a, b) => a.at - b.at);
   /** When each phase started and ended (ms since the epoch). */
@@ -95,7 +98,7 @@ describe.skipIf(!ENABLED)('the rollout order on the IPVS kernel, under traffic',
         .filter((e) => e.state !== 'start')
         .map((e) => {
           const start = log.find((b) => b.host === e.host && b.step === e.step && b.state === 'start')!;
-          return `${e.host} ${e.step} ${Date.parse(e.at) - Date.parse(start.at)} ms`;
+          return `${e.host} ${e.step}${e.state === 'ready' ? ' ready' : ''} ${Date.parse(e.at) - Date.parse(start.at)} ms`;
         });
       lines.push(`    steps: ${took.join(', ')}`);
     }
@@ -146,28 +149,36 @@ describe.skipIf(!ENABLED)('the rollout order on the IPVS kernel, under traffic',
   });
 
   it.each(['ordered', 'reset'] as const)(
-    '%s: the events show the new real server ready before the director adds it, and the drain done before the VIP leaves',
+    '%s: the events show the new real server ready before the director adds it, proved through its VIP path before it gets weight, and the drain done before the VIP leaves',
     async (phase) => {
       const log = await events(phase);
       const [addedHost, addedIp, removedHost, removedIp] =
         phase === 'ordered' ? ['web3', WEB3, 'web2', WEB2] : ['web2', WEB2, 'web3', WEB3];
+      const [added, removed] = [`tcp ${VIP}:80 ${addedIp}:80`, `tcp ${VIP}:80 ${removedIp}:80`];
       const index = (host: string, step: string, state: Event['state']) =>
         log.findIndex((e) => e.host === host && e.step === step && e.state === state);
-      const applied = (host: string, step: string) => log[index(host, step, 'done')]?.applied ?? [];
+      const applied = (host: string, step: string, state: Event['state'] = 'done') => log[index(host, step, state)]?.applied ?? [];
       const lo = { action: 'create', kind: 'address', key: `lo ${VIP}/32` };
       expect(applied(addedHost, 'prepare')).toContainEqual(lo);
-      // One batch sets the weight 0 and adds the new server (in key order); the deletion comes once the drain is done.
-      const destinations = applied('director', 'directors').filter((c) => c.kind === 'ipvs-destination');
-      expect(destinations.slice(0, 2)).toEqual(
+      // Added at weight 0 (no new connection goes there), proved by the check's two passes in a row, then weighted.
+      const ready = log[index('director', 'directors', 'ready')];
+      expect(ready?.readiness).toEqual([expect.objectContaining({ destination: added, ready: true, attempts: 2 })]);
+      const vipDestinations = (state: Event['state']) =>
+        applied('director', 'directors', state).filter((c) => c.key.startsWith(`tcp ${VIP}:80 `));
+      expect(vipDestinations('ready')).toEqual([{ action: 'create', kind: 'ipvs-destination', key: added, weight: 0 }]);
+      // One batch sets the leaving server's weight 0 and the new one's (in key order); the deletion once drained.
+      const done = vipDestinations('done');
+      expect(done.slice(0, 2)).toEqual(
         expect.arrayContaining([
-          { action: 'update', kind: 'ipvs-destination', key: `tcp ${VIP}:80 ${removedIp}:80`, drain: true },
-          { action: 'create', kind: 'ipvs-destination', key: `tcp ${VIP}:80 ${addedIp}:80` },
+          { action: 'update', kind: 'ipvs-destination', key: removed, drain: true, weight: 0 },
+          { action: 'update', kind: 'ipvs-destination', key: added, weight: 1 },
         ]),
       );
-      expect(destinations.slice(2)).toEqual([{ action: 'delete', kind: 'ipvs-destination', key: `tcp ${VIP}:80 ${removedIp}:80` }]);
+      expect(done.slice(2)).toEqual([{ action: 'delete', kind: 'ipvs-destination', key: removed }]);
       expect(applied(removedHost, 'finish')).toContainEqual({ ...lo, action: 'delete' });
       expect(index(addedHost, 'prepare', 'done')).toBeGreaterThanOrEqual(0);
       expect(index(addedHost, 'prepare', 'done')).toBeLessThan(index('director', 'directors', 'start'));
+      expect(index('director', 'directors', 'ready')).toBeLessThan(index('director', 'directors', 'done'));
       expect(index('director', 'directors', 'done')).toBeLessThan(index(removedHost, 'finish', 'start'));
     },
   );
@@ -188,7 +199,21 @@ describe.skipIf(!ENABLED)('the rollout order on the IPVS kernel, under traffic',
   });
 
   it('fails no request outside the naive run', async () => {
-    const w = (await phases()).naive;
-    expect((await requests()).filter((r) => !within(r, w) && r.server === null)).toEqual([]);
+    const windows = await phases();
+    const failed = (await requests()).filter((r) => !within(r, windows.naive) && r.server === null);
+    expect(failed, await explain(failed, windows)).toEqual([]);
   });
+
+  /** Where each failed request lies among the phases, and the director's connection-table lines of its client port at the job's end. */
+  const explain = async (failed: Request[], windows: Record<Phase, { start: number; end: number }>): Promise<string> => {
+    const conns = (await read('ipvs-conns-end.txt').catch(() => '')).split('\n');
+    const edges = PHASES.flatMap((p) => [[`${p} start`, windows[p].start] as const, [`${p} end`, windows[p].end] as const]);
+    return failed
+      .map((r) => {
+        const [edge, at] = edges.reduce((a, b) => (Math.abs(r.at - b[1]) < Math.abs(r.at - a[1]) ? b : a));
+        const lines = r.port === null ? [] : conns.filter((l) => l.includes(`:${r.port} `));
+        return `request at ${edge} ${r.at - at >= 0 ? '+' : ''}${r.at - at} ms, port ${r.port}: ${r.error}; director's connections:\n${lines.join('\n') || '  none'}`;
+      })
+      .join('\n');
+  };
 });
