@@ -25,12 +25,12 @@ export function ownedFiles(owned: ReadonlySet<string>): string[] {
   return [...owned].filter((k) => k.startsWith(FILE_PREFIX)).map((k) => k.slice(FILE_PREFIX.length));
 }
 
-/** Drains end by timeout `timeoutMs` after they began, as the record (read when asked) says. */
+/** Drains end by timeout once `timeoutMs` has passed since they began (as the record, read when asked, says): a 0 s timeout ends one at the next look. */
 export function drainPolicy(record: () => HostRecord | undefined, timeoutMs: number, now: () => number = Date.now): DrainPolicy {
   return {
     drainExpired: (key) => {
       const since = record()?.draining?.[key];
-      return since !== undefined && now() - Date.parse(since) > timeoutMs;
+      return since !== undefined && now() - Date.parse(since) >= timeoutMs;
     },
   };
 }
