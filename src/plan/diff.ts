@@ -153,7 +153,11 @@ function diffServices(
     });
     const equal = (a: IpvsDestination, b: IpvsDestination) => destinationAttrsEqual(a, b, thresholdsSeen);
     const observedDestinations = seen?.destinations ?? [];
-    if (sameEndpoints(service.destinations, observedDestinations)) {
+    if (observedDestinations.length === 0) {
+      // Nothing observed (a service the host lacks): every real server is a create, with no maps to build.
+      for (const after of service.destinations)
+        out.changes.push(make({ action: 'create', key: destinationKey(after), before: null, after }));
+    } else if (sameEndpoints(service.destinations, observedDestinations)) {
       // What diffKeyed finds for lists of one set of keys in one order, without a key or a map per real server.
       service.destinations.forEach((after, i) => {
         const before = observedDestinations[i]!;

@@ -27,12 +27,23 @@ export const PHASES: readonly Kind[] = [
 
 const phase = new Map(PHASES.map((k, i) => [k, i]));
 
-/** Sorts changes into execution order (stable and deterministic); ranks are computed once per change. */
+/** A change's place in the phase order: its kind's phase, deletions (and restored sysctls) after all others in reverse. */
+function rankOf(c: Change): number {
+  const p = phase.get(c.kind) ?? 0;
+  return c.action === 'delete' || c.restore ? PHASES.length * 2 - p : p;
+}
+
+/**
+ * Sorts changes into execution order (stable and deterministic). Ranks are computed once per change, and a diff
+ * that already lists its changes in this order (a plan from an empty host does) is only checked, not sorted.
+ */
 export function orderChanges(changes: readonly Change[]): Change[] {
-  const ranked = changes.map((c) => {
-    const p = phase.get(c.kind) ?? 0;
-    return { c, rank: c.action === 'delete' || c.restore ? PHASES.length * 2 - p : p };
-  });
-  ranked.sort((a, b) => a.rank - b.rank || (a.c.kind === 'reload' ? 0 : naturalCompare(a.c.key, b.c.key)));
-  return ranked.map((r) => r.c);
+  const ranks = changes.map(rankOf);
+  const compare = (i: number, j: number) =>
+    ranks[i]! - ranks[j]! || (changes[i]!.kind === 'reload' ? 0 : naturalCompare(changes[i]!.key, changes[j]!.key));
+  let i = 1;
+  while (i < changes.length && compare(i - 1, i) <= 0) i++;
+  if (i >= changes.length) return changes.slice();
+  const order = changes.map((_, k) => k).sort(compare);
+  return order.map((k) => changes[k]!);
 }
