@@ -6,13 +6,12 @@
 // quorum and hysteresis in the NAT lab. Prints kill → detection → kernel change per case.
 // On by default, off with LBCTL_VM_TESTS=0; LBCTL_AGENT_LABS="dr" or "nat" runs one lab; LBCTL_VM_KEEP=1 keeps what
 // the job recorded (its folder is printed). Needs what modes.test.ts needs.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_SCHEDULE } from '../../../src/agent/daemon.js';
-import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
+import type { VmResult } from '../../../src/lab/vm/runner.js';
 import { CHECK_DEFAULTS } from '../../../src/topology/health.js';
 import {
   firstTable,
@@ -27,7 +26,7 @@ import {
   type Request,
   type TableAt,
 } from './agent-timeline.js';
-import { expectJobCompleted, jobEvidence, readSteps, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
+import { expectJobCompleted, jobEvidence, readSteps, runSteppedJob, STEP_KILLED, STEP_NOT_STARTED } from './job-outcome.js';
 
 const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
 if (!ENABLED) console.log('VM e2e tests (agent) skipped: LBCTL_VM_TESTS=0 was set; unset it to boot the IPVS kernel under qemu');
@@ -102,19 +101,10 @@ describe.skipIf(!ENABLED)('lbctl agent on the IPVS kernel (qemu VM): HTTP checks
 
   beforeAll(
     async () => {
-      results = await mkdtemp(join(tmpdir(), 'lbctl-vm-agent-'));
-      await writeFile(join(results, 'nat.yaml'), await natTopology());
-      run = await runInVm({
-        command: ['bash', JOB, results],
-        resultsDir: results,
-        timeoutMs: BUDGET_S * 1000,
-        memoryMb: 2048,
-        env: { LBCTL_JOB_BUDGET_S: String(BUDGET_S), LBCTL_AGENT_LABS: LABS.join(' ') },
-      });
-      const steps = await readSteps(results);
-      console.log(
-        `VM agent job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(14)} ${s.status} ${s.ms}`).join('\n')}`,
-      );
+      ({ results, run } = await runSteppedJob(JOB, BUDGET_S, 2048, {
+        env: { LBCTL_AGENT_LABS: LABS.join(' ') },
+        prepare: async (dir) => writeFile(join(dir, 'nat.yaml'), await natTopology()),
+      }));
       for (const lab of LABS) {
         const dir = join(results, lab);
         labs.set(lab, {

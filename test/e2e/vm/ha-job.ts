@@ -1,9 +1,9 @@
 // The director HA job (ha.sh) run in the IPVS VM and read back: shared by its e2e test (what must hold on any
 // machine) and `npm run bench:ha` (the failover-time targets, on a quiet machine).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
+import type { VmResult } from '../../../src/lab/vm/runner.js';
+import { runSteppedJob } from './stepped-job.js';
 
 /** The whole job's wall-clock budget, boot included: two labs up (≤ 240 s each), three measurements (≤ 180 s), down. */
 export const HA_BUDGET_S = 1500;
@@ -46,15 +46,8 @@ export interface HaRun {
 
 /** Runs the job (`job`: the path of ha.sh) in the VM, the labs of LBCTL_HA_LABS (default both), and reads its results. */
 export async function runHaJob(job: string): Promise<HaRun> {
-  const results = await mkdtemp(join(tmpdir(), 'lbctl-vm-ha-'));
   const labs = process.env.LBCTL_HA_LABS;
-  const run = await runInVm({
-    command: ['bash', job, results],
-    resultsDir: results,
-    timeoutMs: HA_BUDGET_S * 1000,
-    memoryMb: 2048,
-    env: { LBCTL_JOB_BUDGET_S: String(HA_BUDGET_S), ...(labs ? { LBCTL_HA_LABS: labs } : {}) },
-  });
+  const { results, run } = await runSteppedJob(job, HA_BUDGET_S, 2048, { env: labs ? { LBCTL_HA_LABS: labs } : {} });
   const read = (dir: string, file: string) => readFile(join(results, dir, file), 'utf8');
   const measured = async (name: HaRunName, vip: string) => {
     const all = JSON.parse(await read(name, 'client.json')) as Record<string, Measured>;

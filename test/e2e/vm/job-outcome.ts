@@ -1,34 +1,12 @@
-// Shared by the VM e2e tests: running a guest job made of steps (job-steps.sh), and how it ended, with its stderr,
-// console tail and step record on failure.
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+// Shared by the VM e2e tests: how a guest job made of steps (job-steps.sh, run by stepped-job.ts) ended, with its
+// stderr, console tail and step record on failure.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
+import type { VmResult } from '../../../src/lab/vm/runner.js';
+import { readSteps, STEP_KILLED, STEP_NOT_STARTED } from './stepped-job.js';
 
-/** One step a guest job recorded in steps.txt: its name, exit status (124 killed at its limit, 125 not started) and duration. */
-export interface JobStep {
-  name: string;
-  status: number;
-  ms: number;
-}
-
-/** Exit status of a step killed at its limit (timeout's). */
-export const STEP_KILLED = 124;
-/** Exit status recorded for a step not started: too little of the job's budget was left. */
-export const STEP_NOT_STARTED = 125;
-
-/** The steps the job in `resultsDir` finished, in order (none when it recorded none). */
-export async function readSteps(resultsDir: string): Promise<JobStep[]> {
-  const text = await readFile(join(resultsDir, 'steps.txt'), 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [name = '', status = '', ms = ''] = line.split(' ');
-      return { name, status: Number(status), ms: Number(ms) };
-    });
-}
+export { readSteps, runSteppedJob, STEP_KILLED, STEP_NOT_STARTED, type JobStep, type SteppedJob } from './stepped-job.js';
 
 /** What the job left to explain itself: its steps (the last one finished named) and the process snapshots taken before a step was killed. */
 export async function jobEvidence(resultsDir: string): Promise<string> {
@@ -60,35 +38,6 @@ export function destinations(listing: string, service: string): Map<string, numb
     if (inside && m) out.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
   }
   return out;
-}
-
-/** A stepped job's run: its results folder (the caller removes it), how qemu ended, the steps it recorded. */
-export interface SteppedJob {
-  results: string;
-  run: VmResult;
-  steps: JobStep[];
-}
-
-/**
- * Runs `bash JOB RESULTS` in the VM within `budgetS` seconds, boot included (the job's steps end before it: job-steps.sh
- * reads the budget), and prints how long it and each of its steps took.
- */
-export async function runSteppedJob(job: string, budgetS: number, memoryMb: number): Promise<SteppedJob> {
-  const name = basename(job, '.sh');
-  const results = await mkdtemp(join(tmpdir(), `lbctl-vm-${name}-`));
-  const run = await runInVm({
-    command: ['bash', job, results],
-    resultsDir: results,
-    timeoutMs: budgetS * 1000,
-    memoryMb,
-    env: { LBCTL_JOB_BUDGET_S: String(budgetS) },
-  });
-  const steps = await readSteps(results);
-  const width = Math.max(0, ...steps.map((s) => s.name.length));
-  console.log(
-    `VM ${name} job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(width)} ${s.status} ${s.ms}`).join('\n')}`,
-  );
-  return { results, run, steps };
 }
 
 /** The two tests of every stepped job: qemu ended as the job did (no timeout, no panic), and no step was cut or left out. */
