@@ -4,7 +4,7 @@ import { confKey, HostBuilder } from './builder.js';
 import { addDirectorService } from './director.js';
 import { hostCidr } from '../topology/resolve.js';
 import { announcedGroups, ecmpPathsOf } from '../topology/ecmp.js';
-import { familyOf } from '../topology/resolve.js';
+import { familyOf, servedBy } from '../topology/resolve.js';
 import { addPersistenceFiles, addRoutingFiles, addZoneFile } from './persist.js';
 import { addRealServerService } from './realserver.js';
 import { ospfConfigOf } from './routing-config.js';
@@ -18,9 +18,7 @@ export function desiredStates(t: Topology): Map<string, HostState> {
   const builder = (name: string) => builders.get(name) as HostBuilder;
   for (const s of t.services) {
     for (const d of s.directors) addDirectorService(t, builder(d), t.hosts.get(d)!, s);
-    for (const rs of s.realServers) {
-      if (rs.host !== undefined) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
-    }
+    for (const rs of servedBy(s)) addRealServerService(t, builder(rs.host), t.hosts.get(rs.host)!, s, rs);
   }
   for (const host of t.hosts.values()) addVrrpDirector(t, builder(host.name), host);
   for (const d of new Set(t.services.flatMap((s) => s.directors))) addVipPaths(t, builder(d), t.hosts.get(d)!);

@@ -1,6 +1,6 @@
 // What a real server needs for DR (VIP on lo, ARP silence) and TUN (ipip, VIP on tunl0, relaxed rp_filter).
 import { sharedNetworks } from '../topology/checks.js';
-import type { Host, RealServer, Service, Topology } from '../topology/types.js';
+import type { Host, ServerPlace, Service, Topology } from '../topology/types.js';
 import { confKey, type HostBuilder } from './builder.js';
 import { hostCidr } from '../topology/resolve.js';
 
@@ -12,8 +12,8 @@ function silenceArp(b: HostBuilder, devices: Iterable<string>): void {
   }
 }
 
-/** Adds one service's real-server-side objects to the state of the host it runs on. */
-export function addRealServerService(t: Topology, b: HostBuilder, host: Host, s: Service, rs: RealServer): void {
+/** Adds one service's real-server-side objects to the state of the host it runs on (a real server's, or the sorry server's). */
+export function addRealServerService(t: Topology, b: HostBuilder, host: Host, s: Service, rs: ServerPlace): void {
   if (s.vip === undefined || (s.method !== 'dr' && s.method !== 'tun')) return;
   const facing = new Set(
     s.directors.flatMap((d) => {

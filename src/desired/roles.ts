@@ -1,4 +1,5 @@
 // What each host is in the topology, as far as the order of a rollout goes.
+import { servedBy } from '../topology/resolve.js';
 import type { Topology } from '../topology/types.js';
 
 /** A host's parts: routing for others, directing services, serving as a real server. */
@@ -15,7 +16,7 @@ export function rolesOf(t: Topology): Map<string, HostRoles> {
   );
   for (const s of t.services) {
     for (const d of s.directors) roles.get(d)!.director = true;
-    for (const rs of s.realServers) if (rs.host !== undefined) roles.get(rs.host)!.realServer = true;
+    for (const rs of servedBy(s)) roles.get(rs.host)!.realServer = true;
   }
   return roles;
 }

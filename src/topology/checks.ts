@@ -7,7 +7,7 @@ import { checkHa } from './ha-checks.js';
 import { isVipPathMark, VIP_PATH } from './health.js';
 import { familyOf } from './resolve.js';
 import { reservedRange } from './reserved-addresses.js';
-import type { Anycast, Host, Network, RealServer, Service, Topology } from './types.js';
+import type { Anycast, Host, Network, RealServer, ServerPlace, Service, Topology } from './types.js';
 
 /** The addresses (without length) a host has on a network. */
 export function addressesOn(host: Host, network: string): string[] {
@@ -41,7 +41,7 @@ export function nextHop(host: Host, address: string): string | undefined {
  * once per director and real server (host or address): checks, the director's and the real server's desired state
  * all ask, for every service the real server is in. Callers must not modify the returned list.
  */
-export function sharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
+export function sharedNetworks(topology: Topology, director: Host, rs: ServerPlace): Network[] {
   let byServer = sharedByDirector.get(director);
   if (byServer === undefined) sharedByDirector.set(director, (byServer = new Map<string, Network[]>()));
   const key = rs.host === undefined ? rs.address : `host ${rs.host}`;
@@ -66,7 +66,7 @@ export function sourceTowards(t: Topology, director: Host, rs: RealServer): stri
   return hop === undefined ? undefined : localAddressFor(director, hop);
 }
 
-function computeSharedNetworks(topology: Topology, director: Host, rs: RealServer): Network[] {
+function computeSharedNetworks(topology: Topology, director: Host, rs: ServerPlace): Network[] {
   const attached = director.interfaces.map((i) => topology.networks.get(i.network)).filter((n): n is Network => n !== undefined);
   if (rs.host !== undefined) {
     const rsHost = topology.hosts.get(rs.host);

@@ -14,7 +14,19 @@ import {
 } from './health.js';
 import type { RawTopology } from './schema.js';
 import { didYouMean } from './suggest.js';
-import type { Anycast, DnsZone, Host, HostInterface, Network, PoolPolicy, RealServer, Routing, Service, Topology } from './types.js';
+import type {
+  Anycast,
+  DnsZone,
+  Host,
+  HostInterface,
+  Network,
+  PoolPolicy,
+  RealServer,
+  Routing,
+  ServerPlace,
+  Service,
+  Topology,
+} from './types.js';
 
 type RawHost = RawTopology['hosts'][string];
 type RawService = RawTopology['services'][string];
@@ -25,6 +37,13 @@ export const DEFAULT_CONFIG_DIR: Record<Routing['flavour'], string> = { frr: '/e
 
 /** Default MTU of tunl0 on TUN real servers: 1500 less the 20-byte outer IPv4 header. */
 export const DEFAULT_TUN_MTU = 1480;
+
+/** The servers of a service that are topology hosts (its real servers, then its sorry server): what holds its VIP. */
+export function servedBy(s: Service): (ServerPlace & { host: string })[] {
+  const sorry = s.pool.sorryServer;
+  const all: ServerPlace[] = [...s.realServers, ...(sorry ? [sorry] : [])];
+  return all.filter((rs): rs is ServerPlace & { host: string } => rs.host !== undefined);
+}
 
 /** The address family of an address text. */
 export function familyOf(address: string): Family {
@@ -330,7 +349,12 @@ class Resolver {
     };
     if (raw.sorryServer !== undefined) {
       const sorry = this.realServer(raw.sorryServer, [...path, 'sorryServer'], raw, vip, hosts);
-      if (sorry) pool.sorryServer = { address: sorry.address, port: id.protocol === 'fwmark' ? sorry.port : sorry.port || id.port };
+      if (sorry)
+        pool.sorryServer = {
+          address: sorry.address,
+          port: id.protocol === 'fwmark' ? sorry.port : sorry.port || id.port,
+          ...(sorry.host !== undefined ? { host: sorry.host } : {}),
+        };
     }
     return pool;
   }

@@ -89,13 +89,17 @@ export type OnFailure = 'weight0' | 'remove';
 /** How a service's pool reacts to health: all set by the topology, with defaults. */
 export interface PoolPolicy {
   onFailure: OnFailure;
-  sorryServer?: { address: string; port: number };
+  /** The sorry server, with the topology host it runs on when written as one (apply prepares it as a real server). */
+  sorryServer?: { address: string; port: number; host?: string };
   /** Healthy weight below which the service is down (0: no quorum). */
   quorum: number;
   hysteresis: number;
   /** Percent of the pool that failing checks may take out at once. */
   failOpenPercent: number;
 }
+
+/** Where a server is: its address, and the topology host it runs on when it is one. */
+export type ServerPlace = Pick<RealServer, 'host' | 'address'>;
 
 /** A real server of a virtual service, resolved to an address. */
 export interface RealServer {

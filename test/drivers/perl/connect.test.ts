@@ -1,6 +1,7 @@
 // The readiness probe's command against the real perl on this machine: a connect from a bound source port to a
-// listening port passes, again and again from that one port (the reset leaves no TIME_WAIT behind); a closed port
-// fails with the kernel's reason; and exit statuses map to outcomes.
+// listening port passes, again and again from that one port (the reset leaves no TIME_WAIT behind); the port is the
+// one given (a listener holding it fails the probe); a closed port fails with the kernel's reason; and exit statuses
+// map to outcomes.
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
@@ -27,13 +28,25 @@ describe('the perl connect probe', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it('connects from the source port it binds, three times in a row from the same port', async () => {
-    const sourcePort = 40000 + (process.pid % 20000);
-    const argv = connectArgv({ source: '127.0.0.1', sourcePort, address: '127.0.0.1', port, timeoutMs: 2000 });
-    const seen: number[] = [];
-    server.on('connection', (s) => seen.push(s.remotePort!));
+  it('connects three times in a row from one source port (the reset leaves nothing behind to block the next)', async () => {
+    const argv = connectArgv({
+      source: '127.0.0.1',
+      sourcePort: 40000 + (process.pid % 20000),
+      address: '127.0.0.1',
+      port,
+      timeoutMs: 2000,
+    });
     for (let i = 0; i < 3; i++) expect(connectOutcome(await run(argv))).toEqual({ kind: 'connected' });
-    expect(seen).toEqual(Array(3).fill(sourcePort));
+  });
+
+  it('binds the source port it is given: one held by a listener fails it', async () => {
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+    const held = (holder.address() as { port: number }).port;
+    const argv = connectArgv({ source: '127.0.0.1', sourcePort: held, address: '127.0.0.1', port, timeoutMs: 2000 });
+    const outcome = connectOutcome(await run(argv));
+    await new Promise<void>((r) => holder.close(() => r()));
+    expect(outcome).toEqual({ kind: 'failed', reason: expect.stringContaining('Address already in use') });
   });
 
   it('fails with the kernel reason on a closed port', async () => {
