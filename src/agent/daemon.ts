@@ -10,7 +10,7 @@ import type { Host } from '../host/port.js';
 import type { Topology } from '../topology/types.js';
 import { watchFileChanges } from './file-watch.js';
 import { readConnections, sightingsByProbe } from './in-band.js';
-import { applyEdits, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
+import { KernelEditor, loopbackAddresses, otherAnnouncers, readKernelWeights } from './kernel.js';
 import { metricsText } from './metrics.js';
 import { probeRunner } from './probes.js';
 import { parseState, type StateFile } from './state-file.js';
@@ -73,11 +73,13 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   };
   let writing = Promise.resolve();
   let dirty = false;
+  const editor = new KernelEditor(host);
+  editor.start();
   const engine: HealthEngine = new HealthEngine(
     {
       clock,
       probe: probeRunner(host),
-      apply: (edits) => applyEdits(host, edits),
+      apply: (edits) => editor.apply(edits),
       otherAnnouncers: (prefix) => otherAnnouncers(host, options.vtysh, prefix, routerId()),
       event: (e) => {
         log(e);
@@ -142,6 +144,7 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   clearInterval(inBand);
   server?.close();
   await engine.stop();
+  await editor.close();
   save();
   await writing;
   return 0;

@@ -1,14 +1,26 @@
 // The agent's hands on the kernel, through the Host port: the smallest ipvsadm edit per decision, the anycast
 // prefix on lo (ospfd announces what lo holds, so removing it withdraws both), and the reads made at start.
 import { addressCommand, addressFlushCommand, ipArgv } from '../drivers/iproute/argv.js';
+import { parseProcIpvs, type ProcWeights } from '../drivers/ipvs/parse-proc.js';
 import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
-import { destinationRule, ipvsadmArgv } from '../drivers/ipvs/rules.js';
+import { ParseError } from '../drivers/parse-error.js';
+import { destinationRule, IPVSADM_RESTORE_ARGV, ipvsadmArgv, restoreText, type IpvsRule } from '../drivers/ipvs/rules.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import type { Edit, KernelWeights } from '../health/engine.js';
-import { runChecked, type Runner } from '../host/port.js';
+import { runChecked, type Feed, type Host, type Runner } from '../host/port.js';
 
 /** What each destination edit is to ipvsadm. */
 const RULE_ACTION = { weight: 'update', add: 'create', remove: 'delete' } as const;
+
+/** An edit of a destination (not of an anycast prefix). */
+type IpvsEdit = Extract<Edit, { destination: unknown }>;
+
+const isIpvsEdit = (edit: Edit): edit is IpvsEdit => 'destination' in edit;
+
+/** The ipvsadm rule of an IPVS edit. */
+function ipvsRule(edit: IpvsEdit): IpvsRule {
+  return destinationRule(RULE_ACTION[edit.kind], edit.service, edit.destination);
+}
 
 /** The argv of one edit, written by the tools' own drivers. */
 export function editArgv(edit: Edit): string[] {
@@ -16,7 +28,7 @@ export function editArgv(edit: Edit): string[] {
     case 'weight':
     case 'add':
     case 'remove':
-      return ipvsadmArgv(destinationRule(RULE_ACTION[edit.kind], edit.service, edit.destination));
+      return ipvsadmArgv(ipvsRule(edit));
     case 'announce':
       return ipArgv(addressCommand('replace', { device: 'lo', cidr: edit.prefix }));
     case 'withdraw':
@@ -25,9 +37,83 @@ export function editArgv(edit: Edit): string[] {
   }
 }
 
-/** Applies edits one command each, in order; the first refusal stops and throws CommandError. */
-export async function applyEdits(runner: Runner, edits: readonly Edit[]): Promise<void> {
-  for (const edit of edits) await runChecked(runner, editArgv(edit));
+/** Where the kernel shows its IPVS table to a reading process (of the reader's network namespace). */
+const PROC_IPVS = '/proc/net/ip_vs';
+/** How long a fed edit may take to show in PROC_IPVS before it is made again as a command of its own. */
+const FED_WITHIN_MS = 250;
+/** How often PROC_IPVS is read meanwhile. */
+const FED_POLL_MS = 2;
+
+/** True when `weights` show the IPVS edit done: the destination at its weight, or gone. */
+function shows(weights: ProcWeights, edit: IpvsEdit): boolean {
+  const weight = weights.get(serviceKey(edit.service))?.get(destinationKey(edit.destination));
+  return edit.kind === 'remove' ? weight === undefined : weight === edit.destination.weight;
+}
+
+/** Stands in for the wall clock while a fed edit is awaited (tests). */
+export interface EditClock {
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const WALL_CLOCK: EditClock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+/**
+ * Applies the agent's edits in order. Where the host keeps a feed, an IPVS edit is a line to one long-lived
+ * `ipvsadm -R`, confirmed in /proc/net/ip_vs (no process started: milliseconds, where a process each costs tens of
+ * them, and far more on a loaded or emulated machine); an edit not confirmed in time, an anycast edit, and every
+ * edit on other hosts run as a command each, whose failure (CommandError) stops the rest.
+ */
+export class KernelEditor {
+  private feed: Feed | undefined;
+
+  constructor(
+    private readonly host: Pick<Host, 'run' | 'read' | 'feed'>,
+    private readonly clock: EditClock = WALL_CLOCK,
+  ) {}
+
+  /** Starts the feed ahead of the first edit (where the host keeps one): starting a process is what edits avoid. */
+  start(): void {
+    if (this.host.feed !== undefined && !this.feed?.alive) this.feed = this.host.feed(IPVSADM_RESTORE_ARGV);
+  }
+
+  /** Applies `edits` in order; throws CommandError on the first one the kernel refused. */
+  async apply(edits: readonly Edit[]): Promise<void> {
+    for (const edit of edits) if (!(await this.fed(edit))) await runChecked(this.host, editArgv(edit));
+  }
+
+  /** Ends the feed, if one runs. */
+  async close(): Promise<void> {
+    await this.feed?.close();
+    this.feed = undefined;
+  }
+
+  /**
+   * Feeds an IPVS edit and waits until the kernel shows it; false when it could not be fed or did not show in time.
+   * A table it cannot read (ParseError) is no proof either way: the edit is made again as a command.
+   */
+  private async fed(edit: Edit): Promise<boolean> {
+    if (!isIpvsEdit(edit)) return false;
+    this.start();
+    if (this.feed === undefined) return false;
+    this.feed.write(restoreText([ipvsRule(edit)]));
+    const deadline = this.clock.now() + FED_WITHIN_MS;
+    return this.shown(edit, deadline).catch((err: unknown) => {
+      if (err instanceof ParseError) return false;
+      throw err;
+    });
+  }
+
+  /** Reads the table until it shows `edit` (true) or the deadline passes (false). */
+  private async shown(edit: IpvsEdit, deadline: number): Promise<boolean> {
+    for (;;) {
+      const weights = await this.host.read(PROC_IPVS).then((f) => (f === null ? null : parseProcIpvs(f.content)));
+      if (weights === null) return false;
+      if (shows(weights, edit)) return true;
+      if (this.clock.now() >= deadline) return false;
+      await this.clock.sleep(FED_POLL_MS);
+    }
+  }
 }
 
 /** Every destination's weight in the kernel now (ipvsadm-save -n), by service key and destination key. */

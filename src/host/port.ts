@@ -63,6 +63,16 @@ export interface Gathered {
   facts?: HostFacts;
 }
 
+/** A long-lived command that acts on each line of its stdin as the line comes (`ipvsadm -R`). */
+export interface Feed {
+  /** Sends text to its stdin. */
+  write(text: string): void;
+  /** False once the command has exited: a new feed is needed. */
+  readonly alive: boolean;
+  /** Ends its stdin and waits until it has exited. */
+  close(): Promise<void>;
+}
+
 /** Releases a lock taken with Host.lock. */
 export type Release = () => Promise<void>;
 
@@ -84,6 +94,8 @@ export interface Host extends Runner, HostFiles {
   missingTools(tools: readonly string[]): Promise<string[]>;
   /** Why files cannot be written in these directories (missing space, read-only), or null when they can. */
   unwritable(dirs: readonly string[], bytes: number): Promise<string | null>;
+  /** Starts a feed (hosts where a long-lived command is cheap to keep: this machine); absent: one command per change. */
+  feed?(argv: readonly string[]): Feed;
 }
 
 /** Another lbctl holds the host's lock. */

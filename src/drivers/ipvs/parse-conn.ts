@@ -1,24 +1,14 @@
 // Parser of /proc/net/ip_vs_conn, the director's IPVS connection table: addresses and ports in hex (IPv4 as one
 // 32-bit number, IPv6 as eight colon-separated groups), the TCP state and the seconds until the entry expires.
 // /proc/net/ip_vs_conn_sync is the same table with an Origin column (LOCAL, or SYNC from a peer director).
-import { canonicalIp } from '../../net/ip.js';
 import { IPVS_TCP_STATES, type IpvsConnection, type Protocol } from '../../model/state.js';
 import { ParseError } from '../parse-error.js';
-import type { Fail } from './values.js';
+import { procAddress, type Fail } from './values.js';
 
 const SOURCE = '/proc/net/ip_vs_conn';
 const HEADER = /^Pro FromIP\s+FPrt ToIP\s+TPrt DestIP\s+DPrt State\s+(Origin )?Expires( PEName PEData)?\s*$/;
 const PROTOCOLS: Record<string, Protocol> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
 const TCP_STATES = new Set<string>(IPVS_TCP_STATES);
-
-/** "0A000001" → "10.0.0.1"; "2001:0db8:...:0001" → "2001:db8::1"; null when neither. */
-function address(text: string): string | null {
-  if (/^[0-9A-F]{8}$/i.test(text)) {
-    const n = parseInt(text, 16);
-    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-  }
-  return /^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/i.test(text) ? canonicalIp(text) : null;
-}
 
 /** Every connection of the table; throws a ParseError naming the line it does not understand. */
 export function parseIpvsConnections(text: string): IpvsConnection[] {
@@ -39,7 +29,7 @@ export function parseIpvsConnections(text: string): IpvsConnection[] {
     const expires = words[synced ? 9 : 8];
     const protocol = PROTOCOLS[proto ?? ''] ?? fail(`unknown protocol ${JSON.stringify(proto)}`);
     const endpoint = (a: string | undefined, p: string | undefined): { address: string; port: number } => {
-      const addr = address(a ?? '');
+      const addr = procAddress(a ?? '');
       if (addr === null || !/^[0-9A-F]{4}$/i.test(p ?? '')) fail(`${JSON.stringify(`${a} ${p}`)} is not a hex address and port`);
       return { address: addr, port: parseInt(p!, 16) };
     };

@@ -3,6 +3,15 @@ import { canonicalIp, maskLength } from '../../net/ip.js';
 import type { Family, Persistence } from '../../model/state.js';
 import { canonicalSchedFlags, isSchedFlag, SCHED_FLAGS } from './flags.js';
 
+/** An address as IPVS's /proc files print it: "0A000001" → "10.0.0.1"; "2001:0db8:...:0001" → "2001:db8::1"; null when neither. */
+export function procAddress(text: string): string | null {
+  if (/^[0-9A-F]{8}$/i.test(text)) {
+    const n = parseInt(text, 16);
+    return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  }
+  return /^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/i.test(text) ? canonicalIp(text) : null;
+}
+
 /** Throws a ParseError for the current line. */
 export type Fail = (reason: string) => never;
 

@@ -7,7 +7,7 @@ import { checkFrrContent } from './frr-check.js';
 import { checkKeepalivedContent } from './keepalived-check.js';
 import { localLockSite, LOCK_PATH, takeLock } from './flock.js';
 import { localFiles, type IdLookup } from './local-files.js';
-import { localRunner } from './exec.js';
+import { localFeed, localRunner } from './exec.js';
 
 /** Room kept free beyond what an apply writes, so a nearly full file system is refused before anything changes. */
 const SPARE_BYTES = 1 << 20;
@@ -93,6 +93,7 @@ export function localHost(root = '/', runner: Runner = localRunner): Host {
         dirs.map((d) => join(root, d)),
         bytes,
       ),
+    ...(runner === localRunner ? { feed: localFeed } : {}),
   };
   return host;
 }
