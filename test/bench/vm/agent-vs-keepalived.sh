@@ -1,15 +1,17 @@
 #!/bin/bash
 # Guest job of `npm run bench:agent-vm` (runs inside the lbctl VM, as root): one NAT lab (topologies/nat-port-mapping.yaml,
 # lab "bench"), one client loop through the VIP (a request every 50 ms) and the director's IPVS table watched every
-# 20 ms throughout; the same failure (app1's httpd killed, then started again) three times:
+# 20 ms throughout; the same failure (app1's httpd killed, then started again) $2 times (trials NAME-1 ... NAME-$2) for
 #   lbctl                 lbctl agent as `lab up` starts it (the shipped check defaults)
 #   keepalived-same       Debian's keepalived, the checker subsystem only, with lbctl's intervals ($1/keepalived-same.conf)
+# and once for
 #   keepalived-defaults   the same with keepalived's defaults ($1/keepalived-defaults.conf); not waited for to come back
 # Before keepalived runs, lbctl's agent is stopped and the director's table emptied: keepalived builds its own. It runs
 # in the director's network namespace and in private mount and PID namespaces (its PID files on a /run of its own;
 # it dies with the unshare that holds it). $1 gets marks.txt, ipvs.txt, client.txt, up.txt and each keepalived's log.
 set -u
 dir=$1
+trials=$2
 repo=$(cd "$(dirname "$0")/../../.." && pwd)
 source "$repo/test/e2e/vm/agent-lib.sh"
 lab=bench
@@ -36,7 +38,7 @@ trial() {
   mark "$marks" "$1-back"
 }
 
-trial lbctl /run/lbctl-lab/$lab/director/agent-events.jsonl 30
+for i in $(seq "$trials"); do trial "lbctl-$i" /run/lbctl-lab/$lab/director/agent-events.jsonl 30; done
 agent_pid $lab director && kill "$REPLY"
 while kill -0 "$REPLY" 2>/dev/null; do nap 0.05; done
 
@@ -47,7 +49,11 @@ for name in keepalived-same keepalived-defaults; do
     bench-keepalived "$dir/$name.conf" >"$dir/$name.log" 2>&1 &
   keepalived=$!
   # the kill falls somewhere in keepalived's check cycle (its first checks are spread over delay_loop), as in production
-  if [ $name = keepalived-defaults ]; then trial $name "$dir/$name.log" 0; else trial $name "$dir/$name.log" 30; fi
+  if [ $name = keepalived-defaults ]; then
+    trial "$name-1" "$dir/$name.log" 0
+  else
+    for i in $(seq "$trials"); do trial "$name-$i" "$dir/$name.log" 30; done
+  fi
   kill -KILL "$keepalived"
   wait "$keepalived"
 done
