@@ -1,7 +1,8 @@
 // Proof on a real IPVS kernel (the qemu VM) that DR and TUN checks go through the VIP path: one guest job
 // (vip-path.sh) brings up vip-path.yaml with `lbctl lab up` (lbctl agent runs on the director), then takes the VIP of
-// service web from web1's lo and the VIP of web-tun from its tunl0. The agent's VIP-path checks of web1 must fail
-// while its check at its own address (service web-rip) stays up; all come back with the VIPs. About 60 s (200 s with
+// service web from web1's lo, the VIP of web-tun from its tunl0 and the IPv6 VIP of web6 from its lo. The agent's
+// VIP-path checks of web1 must fail while its check at its own address (service web-rip) stays up; all come back
+// with the VIPs. About 60 s (200 s with
 // the machine loaded). On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio
 // xz-utils ipvsadm nftables).
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -57,19 +58,26 @@ describe.skipIf(!ENABLED)('DR and TUN checks through the VIP path, on the IPVS k
     const save = await read('ipvsadm-save.txt');
     expect(save.match(/^-a -f \d+ -r 192\.168\.10\.2[12]:0 -g -w 1$/gm)).toHaveLength(2);
     expect(save.match(/^-a -f \d+ -r 192\.168\.10\.2[12]:0 -i -w 1 --tun-type ipip$/gm)).toHaveLength(2);
+    expect(save.match(/^-a -f \d+ -6 -r \[2001:db8:10::2[12]\]:0 -g -w 1$/gm)).toHaveLength(2);
     const nft = await read('nft.txt');
     expect(nft).toContain('type route hook output priority mangle; policy accept;');
     expect(
       nft.match(/ip saddr 192\.168\.10\.10 ip daddr 192\.168\.10\.10[02] tcp sport \d+ tcp dport 80 meta mark set 0x4c42/g),
     ).toHaveLength(4);
+    expect(nft.match(/ip6 saddr 2001:db8:10::10 ip6 daddr 2001:db8:10::100 tcp sport \d+ tcp dport 80 meta mark set 0x4c42/g)).toHaveLength(
+      2,
+    );
   });
 
-  it('passes every check: the VIP path reaches DR and TUN servers', async () => {
+  it('passes every check: the VIP path reaches DR and TUN servers, over IPv4 and IPv6', async () => {
     expect(await step('all-up'), await read('all-up.json').catch(() => 'no state')).toMatchObject({ status: 0 });
     const all = await view('all-up');
     expect([...all.values()].every((m) => m.health === 'up' && m.last === true)).toBe(true);
     expect(all.get('web 192.168.10.21:80')?.check).toMatch(/^http 192\.168\.10\.100:80 via the VIP path from 192\.168\.10\.10:\d+$/);
     expect(all.get('web-rip 192.168.10.21:80')?.check).toBe('http 192.168.10.21:80');
+    expect(all.get('web6 [2001:db8:10::21]:80')?.check).toMatch(
+      /^http \[2001:db8:10::100\]:80 via the VIP path from \[2001:db8:10::10\]:\d+$/,
+    );
   });
 
   it('a second apply on the director changes nothing (VIP-path services and marks read back as planned)', async () => {
@@ -97,17 +105,26 @@ describe.skipIf(!ENABLED)('DR and TUN checks through the VIP path, on the IPVS k
     expect(now.get('web-tun 192.168.10.22:80')).toMatchObject({ health: 'up' });
   });
 
+  it('web1 without the IPv6 VIP on lo: its IPv6 VIP-path check fails, web2 stays up', async () => {
+    expect(await step('lo6-vip-gone'), await read('lo6-vip-gone.json').catch(() => 'no state')).toMatchObject({ status: 0 });
+    const now = await view('lo6-vip-gone');
+    expect(now.get('web6 [2001:db8:10::21]:80')).toMatchObject({ health: 'down', last: false });
+    expect(now.get('web6 [2001:db8:10::22]:80')).toMatchObject({ health: 'up' });
+    expect(now.get('web-rip 192.168.10.21:80')).toMatchObject({ health: 'up' });
+  });
+
   it("took only the fwmark services: IPVS counted probes on each of them and none on the VIPs' own services", async () => {
     const conns = new Map(
       (await read('stats.txt')).split('\n').flatMap((l) => {
-        const m = /^(TCP|FWM) +(\S+) +(\d+) /.exec(l);
+        const m = /^(TCP|FWM) +(\S+)(?: IPv6)? +(\d+) /.exec(l);
         return m ? [[`${m[1]} ${m[2]}`, Number(m[3])] as const] : [];
       }),
     );
     const fwm = [...conns].filter(([k]) => k.startsWith('FWM '));
-    expect(fwm).toHaveLength(4);
+    expect(fwm).toHaveLength(6);
     for (const [service, n] of fwm) expect(n, service).toBeGreaterThan(0);
-    for (const vip of ['100', '101', '102']) expect(conns.get(`TCP 192.168.10.${vip}:80`)).toBe(0);
+    for (const vip of ['192.168.10.100:80', '192.168.10.101:80', '192.168.10.102:80', '[2001:db8:10::100]:80'])
+      expect(conns.get(`TCP ${vip}`), vip).toBe(0);
   });
 
   it('web1 with its VIPs back: every check passes again', async () => {
