@@ -85,32 +85,26 @@ describe.skipIf(!ENABLED)('DR and TUN checks through the VIP path, on the IPVS k
     expect(await read('reapply.txt')).toContain('host director matches the topology: nothing to do');
   });
 
-  it("web1 without the VIP on lo: its DR VIP-path check fails, its own-address check and its TUN check pass, and it leaves web's pool", async () => {
-    expect(await step('lo-vip-gone'), await read('lo-vip-gone.json').catch(() => 'no state')).toMatchObject({ status: 0 });
-    const now = await view('lo-vip-gone');
-    expect(now.get('web 192.168.10.21:80')).toMatchObject({ health: 'down', last: false });
-    expect(now.get('web-rip 192.168.10.21:80')).toMatchObject({ health: 'up' });
-    expect(now.get('web-tun 192.168.10.21:80')).toMatchObject({ health: 'up' });
-    expect(now.get('web 192.168.10.22:80')).toMatchObject({ health: 'up' });
-    // weight 0 in web (the other server keeps it: fail-open allows one of two), 1 in web-rip
-    expect(destinations(await read('lo-vip-gone-ipvs.txt'), '192.168.10.100:80').get('192.168.10.21:80')?.[0]).toBe(0);
-    expect(destinations(await read('lo-vip-gone-ipvs.txt'), '192.168.10.101:80').get('192.168.10.21:80')?.[0]).toBe(1);
+  it.each([
+    [
+      'lo-vip-gone',
+      'the VIP on lo',
+      'web 192.168.10.21:80',
+      ['web-rip 192.168.10.21:80', 'web-tun 192.168.10.21:80', 'web 192.168.10.22:80'],
+    ],
+    ['tunl0-vip-gone', 'the VIP on tunl0', 'web-tun 192.168.10.21:80', ['web-rip 192.168.10.21:80', 'web-tun 192.168.10.22:80']],
+    ['lo6-vip-gone', 'the IPv6 VIP on lo', 'web6 [2001:db8:10::21]:80', ['web-rip 192.168.10.21:80', 'web6 [2001:db8:10::22]:80']],
+  ])('%s: web1 without %s fails that VIP-path check; its own-address check and the others pass', async (name, _what, down, up) => {
+    expect(await step(name), await read(`${name}.json`).catch(() => 'no state')).toMatchObject({ status: 0 });
+    const now = await view(name);
+    expect(now.get(down)).toMatchObject({ health: 'down', last: false });
+    for (const member of up) expect(now.get(member), member).toMatchObject({ health: 'up' });
   });
 
-  it('web1 without the VIP on tunl0: its TUN VIP-path check fails too, its own-address check still passes', async () => {
-    expect(await step('tunl0-vip-gone')).toMatchObject({ status: 0 });
-    const now = await view('tunl0-vip-gone');
-    expect(now.get('web-tun 192.168.10.21:80')).toMatchObject({ health: 'down', last: false });
-    expect(now.get('web-rip 192.168.10.21:80')).toMatchObject({ health: 'up' });
-    expect(now.get('web-tun 192.168.10.22:80')).toMatchObject({ health: 'up' });
-  });
-
-  it('web1 without the IPv6 VIP on lo: its IPv6 VIP-path check fails, web2 stays up', async () => {
-    expect(await step('lo6-vip-gone'), await read('lo6-vip-gone.json').catch(() => 'no state')).toMatchObject({ status: 0 });
-    const now = await view('lo6-vip-gone');
-    expect(now.get('web6 [2001:db8:10::21]:80')).toMatchObject({ health: 'down', last: false });
-    expect(now.get('web6 [2001:db8:10::22]:80')).toMatchObject({ health: 'up' });
-    expect(now.get('web-rip 192.168.10.21:80')).toMatchObject({ health: 'up' });
+  it("web1 without the VIP on lo leaves web's pool (weight 0: fail-open lets one of two go) and stays in web-rip's", async () => {
+    const ipvs = await read('lo-vip-gone-ipvs.txt');
+    expect(destinations(ipvs, '192.168.10.100:80').get('192.168.10.21:80')?.[0]).toBe(0);
+    expect(destinations(ipvs, '192.168.10.101:80').get('192.168.10.21:80')?.[0]).toBe(1);
   });
 
   it("took only the fwmark services: IPVS counted probes on each of them and none on the VIPs' own services", async () => {
