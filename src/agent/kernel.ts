@@ -7,6 +7,7 @@ import { ParseError } from '../drivers/parse-error.js';
 import { destinationRule, IPVSADM_RESTORE_ARGV, ipvsadmArgv, restoreText, type IpvsRule } from '../drivers/ipvs/rules.js';
 import { destinationKey, serviceKey } from '../model/keys.js';
 import type { Edit, KernelWeights } from '../health/engine.js';
+import { WALL_CLOCK, type PollClock } from '../host/poll-clock.js';
 import { runChecked, type Feed, type Host, type Runner } from '../host/port.js';
 
 /** What each destination edit is to ipvsadm. */
@@ -50,14 +51,6 @@ function shows(weights: ProcWeights, edit: IpvsEdit): boolean {
   return edit.kind === 'remove' ? weight === undefined : weight === edit.destination.weight;
 }
 
-/** Stands in for the wall clock while a fed edit is awaited (tests). */
-export interface EditClock {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-}
-
-const WALL_CLOCK: EditClock = { now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-
 /**
  * Applies the agent's edits in order. Where the host keeps a feed, an IPVS edit is a line to one long-lived
  * `ipvsadm -R`, confirmed in /proc/net/ip_vs (no process started: milliseconds, where a process each costs tens of
@@ -69,7 +62,7 @@ export class KernelEditor {
 
   constructor(
     private readonly host: Pick<Host, 'run' | 'read' | 'feed'>,
-    private readonly clock: EditClock = WALL_CLOCK,
+    private readonly clock: PollClock = WALL_CLOCK,
   ) {}
 
   /** Starts the feed ahead of the first edit (where the host keeps one): starting a process is what edits avoid. */

@@ -3,6 +3,7 @@
 import { connectArgv, connectOutcome } from '../drivers/perl/connect.js';
 import type { ReadinessProbe } from '../model/state.js';
 import type { Change } from '../plan/types.js';
+import type { PollClock } from './poll-clock.js';
 import type { Runner } from './port.js';
 
 /** How long a rollout tries by default to prove a new real server ready (apply --ready-timeout). */
@@ -19,11 +20,9 @@ export interface Readiness {
   reason?: string;
 }
 
-/** How long to try, and how to wait between connects (a test's clock may stand in). */
-export interface ReadinessClock {
+/** How long to try (until `deadline`), on a clock to poll by. */
+export interface ReadinessClock extends PollClock {
   deadline: number;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
 }
 
 /** The probes whose servers a plan starts sending traffic to: created, or raised from weight 0. */

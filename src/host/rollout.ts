@@ -15,7 +15,8 @@ import type { Change } from '../plan/types.js';
 import { applyHost, inspectHost, type ApplyResult } from './apply.js';
 import { eachBounded } from './pool.js';
 import type { Host } from './port.js';
-import { probesToRun, proveReady, type Readiness, type ReadinessClock } from './readiness.js';
+import { WALL_CLOCK, type PollClock } from './poll-clock.js';
+import { probesToRun, proveReady, type Readiness } from './readiness.js';
 
 /** The steps of a rollout, in order. */
 export const STEPS = ['routers', 'prepare', 'directors', 'finish'] as const;
@@ -42,7 +43,7 @@ export interface RolloutOptions {
   /** Seconds a director tries to prove a new real server ready before the rollout stops there. */
   readyTimeoutSec: number;
   /** Stands in for the wall clock while proving readiness (tests). */
-  clock?: Pick<ReadinessClock, 'now' | 'sleep'>;
+  clock?: PollClock;
   /** Refuse hosts where lbctl is not root (live hosts). */
   requireRoot: boolean;
   /** Hears every step of every host as it happens. */
@@ -167,12 +168,8 @@ async function directorStep(
   if (probes.length === 0) return applyStep(h, 'directors', options);
   const first = await applyStep(h, 'directors', options, { desired: held(h.desired, probes), later: untilReady, wait: false });
   if (!first.ok) return first;
-  const now = options.clock?.now ?? Date.now;
-  const clock = {
-    now,
-    sleep: options.clock?.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
-    deadline: now() + options.readyTimeoutSec * 1000,
-  };
+  const poll = options.clock ?? WALL_CLOCK;
+  const clock = { ...poll, deadline: poll.now() + options.readyTimeoutSec * 1000 };
   const proofs = await Promise.all(probes.map((p) => proveReady(h.host, p, clock)));
   const failed = proofs.filter((r) => !r.ready);
   if (failed.length > 0) return { ok: false, reason: notReady(failed) };

@@ -3,8 +3,9 @@
 // refusal is the error), as is every edit on a host without a feed, every anycast edit, and every edit when the file
 // is absent; a feed that died is started again.
 import { describe, expect, it } from 'vitest';
-import { KernelEditor, type EditClock } from '../../src/agent/kernel.js';
+import { KernelEditor } from '../../src/agent/kernel.js';
 import type { Edit } from '../../src/health/engine.js';
+import type { PollClock } from '../../src/host/poll-clock.js';
 import { CommandError, type Feed, type Host } from '../../src/host/port.js';
 
 const SERVICE = { protocol: 'tcp', address: '10.0.0.100', port: 80 } as const;
@@ -55,7 +56,7 @@ function host(options: { feed?: boolean; proc?: boolean; onLine?: (line: string)
 }
 
 /** A clock that moves on when slept on. */
-function fakeClock(): EditClock & { slept: number } {
+function fakeClock(): PollClock & { slept: number } {
   const clock = { t: 0, slept: 0 };
   return Object.assign(clock, {
     now: () => clock.t,
