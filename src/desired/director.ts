@@ -35,9 +35,12 @@ export function addDirectorService(t: Topology, b: HostBuilder, director: Host, 
   // A VRRP VIP is keepalived's to add and remove (see vrrp.ts): lbctl puts it nowhere, not even at boot.
   if (s.vip !== undefined && s.ha !== 'vrrp') b.address({ device: vipDevice(t, director, s.vip), cidr: hostCidr(s.vip) });
   if (s.persistence) b.sysctl('net.ipv4.vs.expire_quiescent_template', '1');
-  // lbctl agent may remove a failed real server: its connections are then expired at their next packet, not left
-  // to time out against a server that is gone (weight 0 keeps them: they finish).
-  if (s.pool.onFailure === 'remove' && s.realServers.some((rs) => rs.check)) b.sysctl('net.ipv4.vs.expire_nodest_conn', '1');
+  // A client that reuses a port while IPVS still keeps that port's old connection (FIN_WAIT for DR/TUN, minutes)
+  // has its new SYN sent where the old one went. Once that real server is drained to weight 0, and after it is
+  // deleted (lbctl drains before it deletes; the agent removes or weighs 0), this makes IPVS schedule the SYN
+  // afresh, and expire the old connection at its next packet, instead of sending it to a server that no longer
+  // takes new connections or holds the VIP. Connections in progress on a weight-0 server still finish.
+  b.sysctl('net.ipv4.vs.expire_nodest_conn', '1');
   if (s.ha === 'ecmp') {
     // A flow the routers re-hash to this director arrives mid-stream: accept it without having seen its SYN.
     b.sysctl('net.ipv4.vs.sloppy_tcp', '1');

@@ -342,6 +342,7 @@ export class FakeHost implements Host {
       name === 'ip_vs'
         ? [
             ['net.ipv4.vs.conntrack', '0'],
+            ['net.ipv4.vs.expire_nodest_conn', '0'],
             ['net.ipv4.vs.expire_quiescent_template', '0'],
           ]
         : name === 'ipip'
