@@ -5,7 +5,7 @@
 // matches the probe's dedicated source port. The probe binds the director's own address towards the server: from
 // the VIP (the source the kernel would pick, since the director holds it) the server would answer itself.
 import { fnv1a, markRule } from '../drivers/nft/rules.js';
-import { destinationKey, naturalCompare, serviceKey } from '../model/keys.js';
+import { destinationChangeKey, destinationKey, naturalCompare, serviceKey } from '../model/keys.js';
 import type { Family, IpvsForward } from '../model/state.js';
 import { sourceTowards } from '../topology/checks.js';
 import { VIP_PATH } from '../topology/health.js';
@@ -42,7 +42,7 @@ export interface VipPath {
 const TRANSPORT = { tcp: 'tcp', http: 'tcp', https: 'tcp', dns: 'udp', udp: 'udp' } as const;
 
 /** The key a VIP path's slot is hashed from: stable while the service and real server stay. */
-const slotKey = (p: Pick<VipPath, 'serviceKey' | 'server'>) => `${p.serviceKey} ${p.server}`;
+const slotKey = (p: Pick<VipPath, 'serviceKey' | 'server'>) => destinationChangeKey(p.serviceKey, p.server);
 
 /**
  * The VIP paths of `director`, sorted by service and server. Each takes the slot its key hashes to, or the next free
@@ -110,7 +110,7 @@ export function addVipPaths(t: Topology, b: HostBuilder, director: Host): void {
     b.nftRule(family, 'output', markRule(flow, p.mark, `vip-path ${p.service} ${p.server}`));
     if (p.transport === 'tcp')
       b.readinessProbe({
-        destination: `${p.serviceKey} ${p.server}`,
+        destination: slotKey(p),
         source: p.source,
         sourcePort: p.sourcePort,
         address: p.vip,

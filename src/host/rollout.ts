@@ -9,7 +9,7 @@
 // finished hosts stay), and running the same rollout again continues where it stopped.
 import type { HostIdentity } from '../desired/identity.js';
 import type { HostRoles } from '../desired/roles.js';
-import { destinationKey, serviceKey } from '../model/keys.js';
+import { destinationChangeKey, destinationKey, serviceKey } from '../model/keys.js';
 import type { HostState, ReadinessProbe } from '../model/state.js';
 import type { Change } from '../plan/types.js';
 import { applyHost, inspectHost, type ApplyResult } from './apply.js';
@@ -137,7 +137,9 @@ function held(desired: HostState, probes: readonly ReadinessProbe[]): HostState 
     ...desired,
     ipvs: desired.ipvs.map((s) => ({
       ...s,
-      destinations: s.destinations.map((d) => (keys.has(`${serviceKey(s.id)} ${destinationKey(d)}`) ? { ...d, weight: 0 } : d)),
+      destinations: s.destinations.map((d) =>
+        keys.has(destinationChangeKey(serviceKey(s.id), destinationKey(d))) ? { ...d, weight: 0 } : d,
+      ),
     })),
   };
 }

@@ -17,6 +17,11 @@ export function destinationKey(d: Pick<IpvsDestination, 'address' | 'port'>): st
   return endpoint(d.address, d.port);
 }
 
+/** Key of a destination's change on a host: its service's key, then its own ("tcp 10.0.0.1:80 10.0.0.11:80"). */
+export function destinationChangeKey(service: string, destination: string): string {
+  return `${service} ${destination}`;
+}
+
 /** Key of an address: "lo 10.0.0.100/32". */
 export function addressKey(a: Address): string {
   return `${a.device} ${a.cidr}`;

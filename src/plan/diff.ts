@@ -1,5 +1,5 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
-import { addressKey, destinationKey, naturalCompare, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
+import { addressKey, destinationChangeKey, destinationKey, naturalCompare, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Drain, Kind, ObjectAction, Unmanaged } from './types.js';
@@ -93,7 +93,7 @@ function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen
   const first = [...created].sort(naturalCompare)[0] ?? '';
   const observed = keyed(seen.destinations, destinationKey);
   for (const d of service.destinations) {
-    const changeKey = `${key} ${destinationKey(d)}`;
+    const changeKey = destinationChangeKey(key, destinationKey(d));
     const before = observed.get(destinationKey(d));
     if (created.has(changeKey) || before === undefined || naturalCompare(changeKey, first) < 0) continue;
     const update = out.changes.find((c) => c.kind === 'ipvs-destination' && c.key === changeKey);
@@ -146,7 +146,7 @@ function diffServices(
     const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
     const make = (c: { action: ObjectAction; key: string; before: IpvsDestination | null; after: IpvsDestination | null }): Change => ({
       action: c.action,
-      key: `${key} ${c.key}`,
+      key: destinationChangeKey(key, c.key),
       before: withService(c.before),
       after: withService(c.after),
       kind: 'ipvs-destination',
