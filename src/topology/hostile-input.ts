@@ -16,8 +16,10 @@ const ALIAS = /(^|[\s[{,:-])\*[^\s,[\]{}]/m;
  * times its length, room for anchors used as intended): an alias bomb ("billion laughs"), or an alias cycle.
  * js-yaml shares aliased values rather than copying them, so only a walk such as the schema check's would explode.
  */
-export function expandsTooMuch(value: unknown, textLength: number): boolean {
-  let budget = 4 * textLength + 1000;
+export function expandsTooMuch(value: unknown, text: string): boolean {
+  // Without a "*" the text has no alias, and nothing expands.
+  if (!text.includes('*')) return false;
+  let budget = 4 * text.length + 1000;
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -76,8 +78,10 @@ export function tooDeep(file: string, text: string, offset: number): Diagnostic 
  * Keys named "__proto__": the schema's records drop them silently (a host of that name would vanish). One path is
  * extended and shortened in place as the walk goes (a big topology has 100,000s of values); a finding copies it.
  */
-export function prototypeKeys(value: unknown): Diagnostic[] {
+export function prototypeKeys(value: unknown, text: string): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // A key is "__proto__" only where the text spells it, or writes it with escapes in a double-quoted key.
+  if (!text.includes('__proto__') && !text.includes('\\')) return out;
   const path: (string | number)[] = [];
   const walk = (node: unknown): void => {
     if (typeof node !== 'object' || node === null) return;

@@ -49,8 +49,8 @@ function withoutParked(input: unknown): unknown {
 }
 
 /** Schema, resolution and cross-checks of parsed input; diagnostics are placed by `placeAll`. */
-function check(schema: SchemaCheck, document: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult | undefined {
-  const reserved = prototypeKeys(document);
+function check(schema: SchemaCheck, text: string, document: unknown, placeAll: (d: Diagnostic[]) => Diagnostic[]): LoadResult | undefined {
+  const reserved = prototypeKeys(document, text);
   if (reserved.length > 0) return { diagnostics: sortDiagnostics(placeAll(reserved)) };
   const verdict = schema(withoutParked(document));
   if (verdict === undefined) return undefined;
@@ -74,7 +74,7 @@ function loadWithPositions(schema: SchemaCheck, file: string, text: string): Loa
     if (err instanceof ReferenceError) return { diagnostics: [aliasBomb(file, text)] };
     throw err;
   }
-  return check(schema, input, (d) => place(source, d));
+  return check(schema, text, input, (d) => place(source, d));
 }
 
 /** Places the first diagnostics of a large file by searching for their keys; says how many more there are. */
@@ -117,7 +117,7 @@ function loadFast(
     if (err instanceof jsyaml.YAMLException) return onSyntax(err);
     throw err;
   }
-  return expandsTooMuch(input, text.length) ? { diagnostics: [aliasBomb(file, text)] } : onParsed(input);
+  return expandsTooMuch(input, text) ? { diagnostics: [aliasBomb(file, text)] } : onParsed(input);
 }
 
 /**
@@ -153,14 +153,14 @@ export function loadTopologyWith(schema: SchemaCheck, file: string, text: string
         file,
         text,
         (err) => syntaxAtMark(file, err),
-        (input) => check(schema, input, (d) => placeLarge(file, text, d)),
+        (input) => check(schema, text, input, (d) => placeLarge(file, text, d)),
       );
     return loadFast(
       file,
       text,
       () => loadWithPositions(schema, file, text),
       (input) => {
-        const fast = check(schema, input, (d) => d);
+        const fast = check(schema, text, input, (d) => d);
         return fast === undefined || fast.diagnostics.length === 0 ? fast : loadWithPositions(schema, file, text);
       },
     );

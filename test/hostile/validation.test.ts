@@ -71,6 +71,12 @@ const INVALID: [string, string, string, number][] = [
   ],
   ['host named __proto__', topology('  __proto__:\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }'), 'name-invalid', 6],
   ['zone named __proto__', topology('', zones('__proto__')), 'name-invalid', 9],
+  [
+    'host named __proto__ with escapes',
+    topology('  "\\x5f_proto\\u005f_":\n    interfaces: { eth0: { network: lan, address: 10.0.0.2/24 } }'),
+    'name-invalid',
+    6,
+  ],
 ];
 
 /** Spellings next to the errors that must still load. */

@@ -105,20 +105,8 @@ export interface IpvsRuleLine {
   options: IpvsOptions;
 }
 
-/** The line ipvsadm-save prints for most real servers, read with one match: "-a -t|-u SERVICE -r SERVER -g|-i|-m -w WEIGHT". */
-const SAVED_SERVER = /^-a -([tu]) (\S+) -r (\S+) -([gim]) -w (\S+)$/;
-const SAVED_FORWARD: Record<string, IpvsOption> = { g: 'gate', i: 'ipip', m: 'masq' };
-
 /** Splits one rule line into its command and options; calls `fail` (which throws) on anything unknown. */
 export function tokenizeRule(line: string, fail: (reason: string) => never): IpvsRuleLine {
-  const saved = SAVED_SERVER.exec(line);
-  if (saved !== null) {
-    const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
-    const options: IpvsOptions = { real, weight };
-    options[protocol === 't' ? 'tcp' : 'udp'] = service;
-    options[SAVED_FORWARD[forward] ?? 'gate'] = '';
-    return { command: 'server', options };
-  }
   // Saved tables separate words by one space: split on it, and only for other spacing take the general pattern.
   let tokens = line.split(' ');
   if (tokens.includes('') || OTHER_SPACE.test(line)) tokens = line.trim().split(/\s+/);

@@ -3,7 +3,16 @@ import { destinationKey, serviceKey, sortedByKeys, sortedValues } from '../../mo
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
 import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
-import { type Endpoint, type Fail, parseEndpoint, parseFwmark, parsePersistence, parseSchedFlags, parseUint } from './values.js';
+import {
+  canonicalV4Endpoint,
+  type Endpoint,
+  type Fail,
+  parseEndpoint,
+  parseFwmark,
+  parsePersistence,
+  parseSchedFlags,
+  parseUint,
+} from './values.js';
 import { ParseError } from '../parse-error.js';
 
 const SOURCE = 'ipvsadm-save';
@@ -32,13 +41,12 @@ interface Known {
   byText: Partial<Record<string, Map<string, Entry>>>;
 }
 
+/** The protocols a service selector names (-t, -u, --sctp-service, -f). */
+const PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwmark'] as const;
+type Protocol = (typeof PROTOCOLS)[number];
+
 /** The id and family of the service a rule line names. */
-function serviceIdOf(
-  protocol: 'tcp' | 'udp' | 'sctp' | 'fwmark',
-  value: string,
-  ipv6: boolean,
-  fail: Fail,
-): { id: IpvsServiceId; family: Family } {
+function serviceIdOf(protocol: Protocol, value: string, ipv6: boolean, fail: Fail): { id: IpvsServiceId; family: Family } {
   if (protocol === 'fwmark') {
     const family: Family = ipv6 ? 'inet6' : 'inet';
     return { id: { protocol, mark: parseFwmark(value, fail), family }, family };
@@ -48,22 +56,24 @@ function serviceIdOf(
   return { id: { protocol, address, port }, family };
 }
 
-const PROTOCOLS = ['tcp', 'udp', 'sctp', 'fwmark'] as const;
-
 /** The entry of the service a rule line names, created on first mention. */
 function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
-  let protocol: (typeof PROTOCOLS)[number] | undefined;
+  let protocol: Protocol | undefined;
   for (const p of PROTOCOLS) {
     if (options[p] === undefined) continue;
     if (protocol !== undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
     protocol = p;
   }
   if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
-  const value = options[protocol] ?? '';
-  const named = (known.byText[options.ipv6 === undefined ? protocol : `${protocol} -6`] ??= new Map<string, Entry>());
+  return serviceNamed(known, protocol, options[protocol] ?? '', options.ipv6 !== undefined, fail);
+}
+
+/** The entry of the service a selector's text names ("-t VALUE", "-f VALUE -6"), parsed once per distinct text. */
+function serviceNamed(known: Known, protocol: Protocol, value: string, ipv6: boolean, fail: Fail): Entry {
+  const named = (known.byText[ipv6 ? `${protocol} -6` : protocol] ??= new Map<string, Entry>());
   const cached = named.get(value);
   if (cached !== undefined) return cached;
-  const { id, family } = serviceIdOf(protocol, value, options.ipv6 !== undefined, fail);
+  const { id, family } = serviceIdOf(protocol, value, ipv6, fail);
   const key = serviceKey(id);
   const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationKeys: [], seen: new Set<string>() };
   known.byKey.set(key, entry);
@@ -111,6 +121,16 @@ function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, wha
   return text === undefined ? fallback : parseUint(text, 2 ** 31 - 1, what, fail);
 }
 
+/** A real server's endpoint and key, parsed once per distinct address:port text of a table (real servers recur across services). */
+function realServerOf(real: string, realServers: Map<string, RealServer>, fail: Fail): RealServer {
+  let known = realServers.get(real);
+  if (known === undefined) {
+    const endpoint = parseEndpoint(real, fail);
+    realServers.set(real, (known = { endpoint, key: destinationKey(endpoint) }));
+  }
+  return known;
+}
+
 /** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
 function destinationOf(
   options: IpvsOptions,
@@ -120,22 +140,60 @@ function destinationOf(
 ): { destination: IpvsDestination; key: string } {
   const real = options.real;
   if (real === undefined) fail('-a needs -r');
-  // Real servers recur across services: each distinct address:port text is parsed once per table.
-  let known = realServers.get(real);
-  if (known === undefined) {
-    const endpoint = parseEndpoint(real, fail);
-    realServers.set(real, (known = { endpoint, key: destinationKey(endpoint) }));
-  }
-  const { address, port } = known.endpoint;
+  const { endpoint, key } = realServerOf(real, realServers, fail);
   const destination: IpvsDestination = {
-    address,
-    port,
+    address: endpoint.address,
+    port: endpoint.port,
     forward: forwardOf(options, fail, unmodelled),
     weight: countOf(options, 'weight', 1, 'weight', fail),
     upper: countOf(options, 'upper', 0, 'upper threshold', fail),
     lower: countOf(options, 'lower', 0, 'lower threshold', fail),
   };
-  return { destination, key: known.key };
+  return { destination, key };
+}
+
+/** Adds a real server to its service, which an earlier -A line must have defined, once. */
+function addDestination(entry: Entry, destination: IpvsDestination, key: string, fail: Fail): void {
+  if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
+  if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
+  entry.seen.add(key);
+  entry.destinations.push(destination);
+  entry.destinationKeys.push(key);
+}
+
+/**
+ * The line ipvsadm-save prints for most real servers, "-a -t|-u SERVICE -r SERVER -g|-i|-m -w WEIGHT", read with one
+ * match and no options record (a big table has 100,000s of them).
+ */
+const SAVED_SERVER = /^-a -([tu]) (\S+) -r (\S+) -([gim]) -w (\S+)$/;
+const SAVED_FORWARD: Record<string, IpvsForward> = { g: 'gate', i: 'ipip', m: 'masq' };
+
+/** Adds the real server of a line SAVED_SERVER matched; `last` is the service of the line before (a table lists a service's real servers together). */
+function addSavedServer(
+  saved: RegExpExecArray,
+  known: Known,
+  last: { text: string; entry: Entry | undefined },
+  realServers: Map<string, RealServer>,
+  fail: Fail,
+): void {
+  const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
+  const selector = protocol === 't' ? service : `-u ${service}`;
+  if (last.entry === undefined || last.text !== selector) {
+    last.entry = serviceNamed(known, protocol === 't' ? 'tcp' : 'udp', service, false, fail);
+    last.text = selector;
+  }
+  // A canonical IPv4 endpoint is its own key; others are parsed once per distinct text.
+  const v4 = canonicalV4Endpoint(real);
+  const { endpoint, key } = v4 === null ? realServerOf(real, realServers, fail) : { endpoint: v4, key: real };
+  const destination: IpvsDestination = {
+    address: endpoint.address,
+    port: endpoint.port,
+    forward: SAVED_FORWARD[forward] ?? 'gate',
+    weight: parseUint(weight, 2 ** 31 - 1, 'weight', fail),
+    upper: 0,
+    lower: 0,
+  };
+  addDestination(last.entry, destination, key, fail);
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
@@ -166,8 +224,20 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const note = (what: string): void => {
     unmodelled.push(`line ${at.line}: ${what}: ${at.text}`);
   };
-  for (const raw of text.split('\n')) {
+  const last = { text: '', entry: undefined as Entry | undefined };
+  // Line by line without splitting the text first: an array of every line would keep 100,000s of strings alive.
+  for (let start = 0; start <= text.length;) {
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline;
+    const raw = text.slice(start, end);
+    start = end + 1;
     at.line++;
+    at.text = raw;
+    const saved = SAVED_SERVER.exec(raw);
+    if (saved !== null) {
+      addSavedServer(saved, known, last, realServers, fail);
+      continue;
+    }
     at.text = raw.trimEnd();
     if (at.text.trim() === '') continue;
     const listing = at.text.trimStart().startsWith('Prot') && listingOf(at.text) !== null;
@@ -183,10 +253,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     }
     if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
     const { destination, key } = destinationOf(options, realServers, fail, note);
-    if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
-    entry.seen.add(key);
-    entry.destinations.push(destination);
-    entry.destinationKeys.push(key);
+    addDestination(entry, destination, key, fail);
   }
   const services: IpvsService[] = [];
   for (const { service, destinations, destinationKeys } of sortedValues(known.byKey)) {

@@ -82,14 +82,15 @@ export function restoreText(rules: readonly IpvsRule[]): string {
  * same words as serviceRule and destinationRule, written straight into the text (a big table has 100,000s of lines).
  */
 export function rulesText(services: readonly IpvsService[]): string {
-  let text = '';
+  // One join of the lines: appending each to a string would build a rope of 100,000s of pieces to flatten later.
+  const lines: string[] = [];
   for (const s of services) {
     const selector = serviceSelector(s.id).join(' ');
-    text += `${SERVICE_COMMAND.create} ${selector} ${serviceAttrArgs(s).join(' ')}\n`;
+    lines.push(`${SERVICE_COMMAND.create} ${selector} ${serviceAttrArgs(s).join(' ')}\n`);
     const prefix = `${DESTINATION_COMMAND.create} ${selector} -r `;
-    for (const d of s.destinations) text += `${prefix}${endpoint(d.address, d.port)} ${destinationAttrText(d)}\n`;
+    for (const d of s.destinations) lines.push(`${prefix}${endpoint(d.address, d.port)} ${destinationAttrText(d)}\n`);
   }
-  return text;
+  return lines.join('');
 }
 
 /** The command line that starts an IPVS connection sync daemon (one per role on a host). */

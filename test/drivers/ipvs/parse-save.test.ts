@@ -172,6 +172,32 @@ describe('parseIpvsadmSave on other input', () => {
     ]);
   });
 
+  it('reads ports written with leading zeros as their number, on the common real-server line too', () => {
+    const services = parseIpvsadmSave(
+      ['-A -u 10.0.0.1:053 -s rr', '-a -u 10.0.0.1:53 -r 10.0.0.20:0053 -m -w 2', '-a -u 10.0.0.1:53 -r 10.0.0.3:53 -m -w 1'].join('\n'),
+    );
+    expect(services).toEqual<IpvsService[]>([
+      {
+        id: { protocol: 'udp', address: '10.0.0.1', port: 53 },
+        scheduler: 'rr',
+        ...attrs,
+        destinations: [dest('10.0.0.3', 53, 'masq', 1), dest('10.0.0.20', 53, 'masq', 2)],
+      },
+    ]);
+    expect(() =>
+      parseIpvsadmSave('-A -u 10.0.0.1:53 -s rr\n-a -u 10.0.0.1:53 -r 10.0.0.20:053 -m -w 1\n-a -u 10.0.0.1:53 -r 10.0.0.20:53 -m -w 1'),
+    ).toThrow(/real server 10\.0\.0\.20:53 listed twice/);
+  });
+
+  it.each(['10.0.0.256:80', '010.0.0.1:80', '10.0.0:80', '10.0.0.1.2:80', '10.0.0.1:65536', '10.0.0.1:', '10.0.0.1', '10..0.1:80', ':80'])(
+    'refuses the real server %s',
+    (real) => {
+      expect(() => parseIpvsadmSave(`-A -t 10.0.0.1:80 -s rr\n-a -t 10.0.0.1:80 -r ${real} -g -w 1`)).toThrow(
+        /is not a numeric address:port|port "65536" is not an integer/,
+      );
+    },
+  );
+
   it('reads the long option names and ipvsadm defaults of hand-written rule files', () => {
     const services = parseIpvsadmSave(
       [
