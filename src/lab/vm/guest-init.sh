@@ -51,6 +51,7 @@ ip link set lo up
 for tty in /dev/ttyS1 /dev/ttyS2; do
   stty -F "$tty" raw -echo
 done
+: >"$run_dir/started" # the runner's sign that the boot is over
 sh "$run_dir/job.sh" </dev/null >/dev/ttyS1 2>/dev/ttyS2
 rc=$?
 

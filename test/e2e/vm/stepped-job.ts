@@ -60,7 +60,7 @@ export async function runSteppedJob(job: string, budgetS: number, memoryMb: numb
   const steps = await readSteps(results);
   const width = Math.max(0, ...steps.map((s) => s.name.length));
   console.log(
-    `VM ${name} job: ${run.durationMs} ms from prepare to qemu exit; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(width)} ${s.status} ${s.ms}`).join('\n')}`,
+    `VM ${name} job: ${run.durationMs} ms from prepare to qemu exit${run.boots > 1 ? ` (booted ${run.boots} times: the first boot hung)` : ''}; steps (exit status, ms):\n${steps.map((s) => `  ${s.name.padEnd(width)} ${s.status} ${s.ms}`).join('\n')}`,
   );
   return { results, run, steps };
 }
