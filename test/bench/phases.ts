@@ -1,5 +1,9 @@
-// In-process breakdown of validate + plan into its phases, to show where the time goes.
+// Breakdown of validate + plan into its phases, to show where the time goes: run as a process of its own (node
+// phases.js FILE HOST [OBSERVED-DIR], JSON on stdout), so that the code runs cold as in the CLI, with the garbage
+// collection inside each phase.
 import { readFile } from 'node:fs/promises';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import jsyaml from 'js-yaml';
 import { loadObservedDir } from '../../src/host/observed-dir.js';
 import { desiredStates } from '../../src/desired/desired.js';
@@ -13,16 +17,19 @@ import { hasErrors } from '../../src/topology/diagnostics.js';
 import { resolveTopology } from '../../src/topology/resolve.js';
 import { judgeTopology } from '../../src/topology/load.js';
 
-/** Seconds spent in each phase, in pipeline order. */
-export type Phases = [string, number][];
+/** Each phase in pipeline order: its name, its seconds, and the seconds of garbage collection within them. */
+export type Phases = [name: string, seconds: number, gcSeconds: number][];
 
 /** Times each phase of `lbctl plan FILE --host HOST` (observed from DIR, or empty), as the CLI runs them for a clean file (js-yaml's fast path, src/topology/load-text.ts). */
-export async function planPhases(file: string, host: string, observedDir?: string): Promise<Phases> {
-  const phases: Phases = [];
+async function planPhases(file: string, host: string, observedDir?: string): Promise<Phases> {
+  const spans: [name: string, start: number, end: number][] = [];
+  const gcs: [start: number, duration: number][] = [];
+  const observer = new PerformanceObserver((list) => list.getEntries().forEach((e) => gcs.push([e.startTime, e.duration])));
+  observer.observe({ entryTypes: ['gc'] });
   const time = async <T>(name: string, fn: () => T | Promise<T>): Promise<T> => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     const value = await fn();
-    phases.push([name, Number(process.hrtime.bigint() - start) / 1e9]);
+    spans.push([name, start, performance.now()]);
     return value;
   };
   const text = await time('read file', () => readFile(file, 'utf8'));
@@ -42,5 +49,23 @@ export async function planPhases(file: string, host: string, observedDir?: strin
   const { changes, unmanaged } = await time('diff', () => diffHost(want, observed, new Set()));
   const ordered = await time('order changes', () => orderChanges(changes));
   await time('render JSON', () => renderJson(makePlan([{ host, changes: ordered, unmanaged, warnings: [] }])));
-  return phases;
+  // GC entries arrive after the collection: let them in before reading.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  const gcWithin = (start: number, end: number) => gcs.filter(([at]) => at >= start && at < end).reduce((n, [, ms]) => n + ms, 0);
+  return spans.map(([name, start, end]) => [name, (end - start) / 1e3, gcWithin(start, end) / 1e3]);
+}
+
+/** Runs the breakdown in a process of its own (the code cold, as the CLI runs it); `script` is this file's built path. */
+export async function coldPlanPhases(script: string, file: string, host: string, observedDir?: string): Promise<Phases> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const args = [script, file, host, ...(observedDir === undefined ? [] : [observedDir])];
+  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout) as Phases;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [file = '', host = '', observed] = process.argv.slice(2);
+  process.stdout.write(`${JSON.stringify(await planPhases(file, host, observed))}\n`);
 }

@@ -17,7 +17,7 @@ import type { Plan } from '../../src/plan/types.js';
 import { loadTopology } from '../../src/topology/load.js';
 import { drift, writeCaptureDir } from './captures.js';
 import { median, RSS_SOURCE, runNode } from './measure.js';
-import { planPhases, type Phases } from './phases.js';
+import { coldPlanPhases, type Phases } from './phases.js';
 import { benchSpec, topologyYaml } from './topology.js';
 
 /** Targets of the issue, per scenario. */
@@ -328,15 +328,16 @@ async function main(): Promise<number> {
     if (failed.length > 0 || args.phases) {
       console.log(
         failed.length > 0
-          ? `${failed.length} scenario(s) missed the targets; where the time goes (in-process, one run):`
-          : 'Phase breakdown (in-process, one run):',
+          ? `${failed.length} scenario(s) missed the targets; where the time goes (one run in a process of its own, garbage collection within):`
+          : 'Phase breakdown (one run in a process of its own, garbage collection within):',
       );
       for (const s of scenarios) {
         if (!s.phases) continue;
-        const phases: Phases = await planPhases(s.phases.file, s.phases.host, s.phases.observed);
-        const total = phases.reduce((n, [, t]) => n + t, 0);
-        console.log(`  ${s.name}: ${total.toFixed(2)} s`);
-        for (const [name, t] of phases) console.log(`    ${name.padEnd(32)} ${t.toFixed(3).padStart(7)} s`);
+        const script = join(root, 'dist-test/test/bench/phases.js');
+        const phases: Phases = await coldPlanPhases(script, s.phases.file, s.phases.host, s.phases.observed);
+        const sum = (pick: (p: Phases[number]) => number) => phases.reduce((n, p) => n + pick(p), 0);
+        console.log(`  ${s.name}: ${sum(([, t]) => t).toFixed(2)} s, of which ${sum(([, , gc]) => gc).toFixed(2)} s garbage collection`);
+        for (const [name, t, gc] of phases) console.log(`    ${name.padEnd(32)} ${t.toFixed(3).padStart(7)} s  (GC ${gc.toFixed(3)} s)`);
       }
     }
     if (failed.length > 0) {
