@@ -80,14 +80,14 @@ async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Pla
   return { plan: makePlan(plans) };
 }
 
-/** Writes many small chunks as few large writes (each write is a system call). */
+/** Writes many small chunks as fewer writes of 64 KiB (each write is a system call; larger strings outlive their use, see json.ts). */
 function writeBuffered(io: Io, chunks: Iterable<string>): void {
   let buffer: string[] = [];
   let size = 0;
   for (const chunk of chunks) {
     buffer.push(chunk);
     size += chunk.length;
-    if (size >= 1 << 20) {
+    if (size >= 64 * 1024) {
       io.out(buffer.join(''));
       buffer = [];
       size = 0;
