@@ -15,7 +15,7 @@ function commonNetworks(a: Host, b: Host): string[] {
  * Two directors of one service on one L2 network, with no HA mode: each would put the VIP on its interface there,
  * a duplicate address that clients reach by whichever ARP reply came last.
  */
-export function checkDirectorsShareL2(t: Topology, s: Service): Diagnostic[] {
+function checkDirectorsShareL2(t: Topology, s: Service): Diagnostic[] {
   if (s.ha !== undefined || s.vip === undefined || s.directors.length < 2) return [];
   const directors = s.directors.map((d) => t.hosts.get(d)).filter((h): h is Host => h !== undefined);
   for (const [j, second] of directors.entries()) {
@@ -35,23 +35,30 @@ export function checkDirectorsShareL2(t: Topology, s: Service): Diagnostic[] {
   return [];
 }
 
+/** Each interface address of the topology (without its length) → the first host, and its interface, that has it. */
+function addressOwners(t: Topology): Map<string, { host: Host; iface: string }> {
+  const owners = new Map<string, { host: Host; iface: string }>();
+  for (const host of t.hosts.values())
+    for (const i of host.interfaces)
+      for (const a of i.addresses) {
+        const address = a.split('/')[0] ?? a;
+        if (!owners.has(address)) owners.set(address, { host, iface: i.name });
+      }
+  return owners;
+}
+
 /** A VIP that is some host's own interface address: that host answers for it, so clients reach it, not the directors. */
-export function checkVipNotHostAddress(t: Topology, s: Service): Diagnostic[] {
-  if (s.vip === undefined) return [];
-  for (const h of t.hosts.values()) {
-    const own = h.interfaces.find((i) => i.addresses.some((a) => a.split('/')[0] === s.vip));
-    if (own) {
-      return [
-        error(
-          'vip-is-host-address',
-          [...s.path, 'vip'],
-          `VIP ${s.vip} of service "${s.name}" is the address of host "${h.name}" (${own.name})`,
-          'give the service an address no interface of the topology has',
-        ),
-      ];
-    }
-  }
-  return [];
+function checkVipNotHostAddress(owners: ReturnType<typeof addressOwners>, s: Service): Diagnostic[] {
+  const owner = s.vip === undefined ? undefined : owners.get(s.vip);
+  if (owner === undefined) return [];
+  return [
+    error(
+      'vip-is-host-address',
+      [...s.path, 'vip'],
+      `VIP ${s.vip} of service "${s.name}" is the address of host "${owner.host.name}" (${owner.iface})`,
+      'give the service an address no interface of the topology has',
+    ),
+  ];
 }
 
 /**
@@ -59,7 +66,7 @@ export function checkVipNotHostAddress(t: Topology, s: Service): Diagnostic[] {
  * must come back through the director that translated the request, and its connection (and SNAT) state lives
  * there alone, so the reply of a flow hashed to one director would reach another that knows nothing of it.
  */
-export function checkEcmpMethod(s: Service): Diagnostic[] {
+function checkEcmpMethod(s: Service): Diagnostic[] {
   if (s.ha !== 'ecmp' || (s.method !== 'nat' && s.method !== 'fullnat')) return [];
   return [
     error(
@@ -72,7 +79,7 @@ export function checkEcmpMethod(s: Service): Diagnostic[] {
 }
 
 /** ECMP directors announce the VIP by OSPF: each needs `routing:`, and the service a VIP to announce. */
-export function checkEcmpRouting(t: Topology, s: Service): Diagnostic[] {
+function checkEcmpRouting(t: Topology, s: Service): Diagnostic[] {
   if (s.ha !== 'ecmp') return [];
   if (s.vip === undefined) {
     return [
@@ -99,7 +106,7 @@ export function checkEcmpRouting(t: Topology, s: Service): Diagnostic[] {
 }
 
 /** A scheduler other than mh sends a flow re-hashed to another director to another real server, which resets it. */
-export function checkEcmpScheduler(s: Service): Diagnostic[] {
+function checkEcmpScheduler(s: Service): Diagnostic[] {
   if (s.ha !== 'ecmp' || s.scheduler === 'mh') return [];
   return [
     warning(
@@ -112,7 +119,7 @@ export function checkEcmpScheduler(s: Service): Diagnostic[] {
 }
 
 /** A router next to ECMP directors whose written `maximumPaths` is below their number would leave some unused. */
-export function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
+function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
   const written = h.routing?.maximumPaths;
   const needed = ecmpPathsOf(t, h);
   if (written === undefined || needed === undefined || written >= needed) return [];
@@ -127,7 +134,7 @@ export function checkEcmpMaximumPaths(t: Topology, h: Host): Diagnostic[] {
 }
 
 /** VRRP moves the VIP between directors on one L2 network: all of them must be on a network that holds the VIP. */
-export function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
+function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
   if (s.ha !== 'vrrp') return [];
   if (s.vip === undefined) {
     return [
@@ -152,7 +159,7 @@ export function checkVrrpNetwork(t: Topology, s: Service): Diagnostic[] {
 }
 
 /** Services sharing a VIP share its holder: one HA mode (or none) for all of them. */
-export function checkVipHaAgrees(t: Topology): Diagnostic[] {
+function checkVipHaAgrees(t: Topology): Diagnostic[] {
   const first = new Map<string, Service>();
   const out: Diagnostic[] = [];
   for (const s of t.services) {
@@ -176,9 +183,11 @@ export function checkVipHaAgrees(t: Topology): Diagnostic[] {
 
 /** Every HA cross-check of every service, in a stable order. */
 export function checkHa(t: Topology): Diagnostic[] {
+  // Built once: a check per service and host would cost services × addresses.
+  const owners = addressOwners(t);
   return t.services
     .flatMap((s) => [
-      ...checkVipNotHostAddress(t, s),
+      ...checkVipNotHostAddress(owners, s),
       ...checkDirectorsShareL2(t, s),
       ...checkEcmpMethod(s),
       ...checkEcmpRouting(t, s),
