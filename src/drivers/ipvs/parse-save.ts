@@ -168,19 +168,21 @@ function addDestination(entry: Entry, destination: IpvsDestination, key: string,
 const SAVED_SERVER = /^-a -([tu]) (\S+) -r (\S+) -([gim]) -w (\S+)$/;
 const SAVED_FORWARD: Record<string, IpvsForward> = { g: 'gate', i: 'ipip', m: 'masq' };
 
+/** The service of the previous real-server line, by its selector's protocol and text. */
+interface LastService {
+  protocol: Protocol;
+  text: string;
+  entry: Entry | undefined;
+}
+
 /** Adds the real server of a line SAVED_SERVER matched; `last` is the service of the line before (a table lists a service's real servers together). */
-function addSavedServer(
-  saved: RegExpExecArray,
-  known: Known,
-  last: { text: string; entry: Entry | undefined },
-  realServers: Map<string, RealServer>,
-  fail: Fail,
-): void {
+function addSavedServer(saved: RegExpExecArray, known: Known, last: LastService, realServers: Map<string, RealServer>, fail: Fail): void {
   const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
-  const selector = protocol === 't' ? service : `-u ${service}`;
-  if (last.entry === undefined || last.text !== selector) {
-    last.entry = serviceNamed(known, protocol === 't' ? 'tcp' : 'udp', service, false, fail);
-    last.text = selector;
+  const named: Protocol = protocol === 't' ? 'tcp' : 'udp';
+  if (last.entry === undefined || last.protocol !== named || last.text !== service) {
+    last.entry = serviceNamed(known, named, service, false, fail);
+    last.protocol = named;
+    last.text = service;
   }
   // A canonical IPv4 endpoint is its own key; others are parsed once per distinct text.
   const v4 = canonicalV4Endpoint(real);
@@ -224,7 +226,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const note = (what: string): void => {
     unmodelled.push(`line ${at.line}: ${what}: ${at.text}`);
   };
-  const last = { text: '', entry: undefined as Entry | undefined };
+  const last: LastService = { protocol: 'tcp', text: '', entry: undefined };
   // Line by line without splitting the text first: an array of every line would keep 100,000s of strings alive.
   for (let start = 0; start <= text.length;) {
     const newline = text.indexOf('\n', start);

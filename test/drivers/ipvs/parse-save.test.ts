@@ -189,6 +189,22 @@ describe('parseIpvsadmSave on other input', () => {
     ).toThrow(/real server 10\.0\.0\.20:53 listed twice/);
   });
 
+  it('keeps TCP and UDP services of one address and port apart, their real servers in any order', () => {
+    const services = parseIpvsadmSave(
+      [
+        '-A -t 10.0.0.1:53 -s rr',
+        '-A -u 10.0.0.1:53 -s rr',
+        '-a -t 10.0.0.1:53 -r 10.0.0.2:53 -g -w 1',
+        '-a -u 10.0.0.1:53 -r 10.0.0.3:53 -g -w 1',
+        '-a -t 10.0.0.1:53 -r 10.0.0.4:53 -g -w 1',
+      ].join('\n'),
+    );
+    expect(services.map((s) => [serviceKey(s.id), s.destinations.map((d) => d.address)])).toEqual([
+      ['tcp 10.0.0.1:53', ['10.0.0.2', '10.0.0.4']],
+      ['udp 10.0.0.1:53', ['10.0.0.3']],
+    ]);
+  });
+
   it.each(['10.0.0.256:80', '010.0.0.1:80', '10.0.0:80', '10.0.0.1.2:80', '10.0.0.1:65536', '10.0.0.1:', '10.0.0.1', '10..0.1:80', ':80'])(
     'refuses the real server %s',
     (real) => {
