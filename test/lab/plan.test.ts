@@ -83,34 +83,31 @@ describe('lab plan of dr-web.yaml', () => {
     expect(run).toEqual({ code: 0, stdout: readFileSync(join(GOLDEN, 'dr-web.json'), 'utf8'), stderr: '' });
   });
 
-  it('builds namespaces first, then the bridge, veths with addresses, forwarding, routes; all with ip -n or netns exec', () => {
+  it('builds namespaces first, then per namespace the bridge and veths, forwarding, then addresses and routes; all with ip -n or netns exec', () => {
     const steps = buildSteps(plan);
-    expect(steps.slice(0, 2)).toEqual([
-      ['ip', 'netns', 'add', 'lbl-dr-sw'],
-      ['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'lo', 'up'],
+    const of = (ns: string) => steps.filter((s) => s.argv.join(' ') === `ip -n ${ns} -batch -`).map((s) => s.batch);
+    expect(steps[0]).toEqual({ argv: ['ip', '-batch', '-'], batch: plan.namespaces.map((ns) => `netns add ${ns}`) });
+    expect(of('lbl-dr-sw')[0]).toEqual(['link set lo up', 'link add br-lan type bridge', 'link set br-lan up']);
+    expect(of('lbl-dr-web1')).toEqual([
+      ['link set lo up', 'link add eth0 type veth peer name web1-eth0 netns lbl-dr-sw'],
+      ['addr add 192.168.10.21/24 dev eth0', 'link set eth0 up', 'route replace default via 192.168.10.1'],
     ]);
-    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'add', 'br-lan', 'type', 'bridge']);
-    expect(steps).toContainEqual([
-      'ip',
-      '-n',
-      'lbl-dr-web1',
-      'link',
-      'add',
-      'eth0',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'web1-eth0',
-      'netns',
-      'lbl-dr-sw',
-    ]);
-    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-sw', 'link', 'set', 'web1-eth0', 'master', 'br-lan']);
-    expect(steps).toContainEqual(['ip', '-n', 'lbl-dr-web1', 'addr', 'add', '192.168.10.21/24', 'dev', 'eth0']);
-    expect(steps).toContainEqual(['ip', 'netns', 'exec', 'lbl-dr-gw', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
-    expect(steps.at(-1)).toEqual(['ip', '-n', 'lbl-dr-web3', 'route', 'replace', 'default', 'via', '192.168.10.1']);
-    expect(steps.every((s) => s[0] === 'ip' && (s[1] === '-n' || (s[1] === 'netns' && s[3]?.startsWith('lbl-dr-'))))).toBe(true);
-    expect(steps.filter((s) => s[1] === '-n').every((s) => s[2]?.startsWith('lbl-dr-'))).toBe(true);
+    expect(of('lbl-dr-sw')[1]).toContain('link set web1-eth0 master br-lan');
+    expect(steps).toContainEqual({ argv: ['ip', 'netns', 'exec', 'lbl-dr-gw', 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'] });
+    // Every veth exists before any end is configured: the end batches come after the last veth is made.
+    const where = (line: (l: string) => boolean) => steps.flatMap((s, i) => (s.batch?.some(line) ? [i] : []));
+    expect(Math.max(...where((l) => l.includes(' type veth ')))).toBeLessThan(Math.min(...where((l) => l.startsWith('addr add '))));
+    expect(steps.every((s) => s.argv[0] === 'ip' && (s.argv[1] === '-batch' || s.argv[1] === '-n' || s.argv[1] === 'netns'))).toBe(true);
+    expect(
+      steps
+        .filter((s) => s.argv[1] === '-n' || s.argv[1] === 'netns')
+        .every((s) => /^lbl-dr-/.test(s.argv[2] === 'exec' ? s.argv[3]! : s.argv[2]!)),
+    ).toBe(true);
+  });
+
+  it('refuses a word ip -batch would split or read as a comment', () => {
+    const bad = { ...plan, namespaces: ['lbl-dr-sw #x'] };
+    expect(() => buildSteps(bad)).toThrow('lab: "lbl-dr-sw #x" cannot be a word of an ip batch');
   });
 });
 
