@@ -111,7 +111,7 @@ function forwardOf(options: IpvsOptions, fail: Fail, unmodelled: (note: string) 
 
 /** A real server's endpoint and its destination key, parsed once per distinct address:port text of a table. */
 interface RealServer {
-  endpoint: Endpoint;
+  endpoint: Pick<Endpoint, 'address' | 'port'>;
   key: string;
 }
 
@@ -121,14 +121,24 @@ function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, wha
   return text === undefined ? fallback : parseUint(text, 2 ** 31 - 1, what, fail);
 }
 
-/** A real server's endpoint and key, parsed once per distinct address:port text of a table (real servers recur across services). */
+/**
+ * A real server's endpoint and key: a canonical IPv4 endpoint is read in place and is its own key; any other is parsed
+ * once per distinct address:port text of a table (real servers recur across services).
+ */
 function realServerOf(real: string, realServers: Map<string, RealServer>, fail: Fail): RealServer {
+  const v4 = canonicalV4Endpoint(real);
+  if (v4 !== null) return { endpoint: v4, key: real };
   let known = realServers.get(real);
   if (known === undefined) {
     const endpoint = parseEndpoint(real, fail);
     realServers.set(real, (known = { endpoint, key: destinationKey(endpoint) }));
   }
   return known;
+}
+
+/** Fails unless an earlier -A line defined the service of a real-server line. */
+function requireDefined(entry: Entry, fail: Fail): void {
+  if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
 }
 
 /** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
@@ -152,9 +162,8 @@ function destinationOf(
   return { destination, key };
 }
 
-/** Adds a real server to its service, which an earlier -A line must have defined, once. */
+/** Adds a real server to its service, once. */
 function addDestination(entry: Entry, destination: IpvsDestination, key: string, fail: Fail): void {
-  if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
   if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
   entry.seen.add(key);
   entry.destinations.push(destination);
@@ -184,9 +193,8 @@ function addSavedServer(saved: RegExpExecArray, known: Known, last: LastService,
     last.protocol = named;
     last.text = service;
   }
-  // A canonical IPv4 endpoint is its own key; others are parsed once per distinct text.
-  const v4 = canonicalV4Endpoint(real);
-  const { endpoint, key } = v4 === null ? realServerOf(real, realServers, fail) : { endpoint: v4, key: real };
+  requireDefined(last.entry, fail);
+  const { endpoint, key } = realServerOf(real, realServers, fail);
   const destination: IpvsDestination = {
     address: endpoint.address,
     port: endpoint.port,
@@ -253,7 +261,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
       entry.service = serviceAttrs(entry, options, fail, note);
       continue;
     }
-    if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
+    requireDefined(entry, fail);
     const { destination, key } = destinationOf(options, realServers, fail, note);
     addDestination(entry, destination, key, fail);
   }
