@@ -48,7 +48,12 @@ export async function runAgent(host: Host, options: AgentOptions): Promise<numbe
   for (const g of watchFor(topology, options.host).anycast) {
     const had = saved.anycast[g.group];
     const onLo = lo.has(g.prefix);
-    saved.anycast[g.group] = had ? { ...had, announced: onLo } : startAnnouncement(g, Date.now(), onLo);
+    // Recorded as announced but off lo: the withdrawal was the edit not yet recorded, made just now, so the
+    // hold-down runs from here before the prefix is announced again (a stale "up" would re-announce at once).
+    const withdrawnUnrecorded = had?.announced === true && !onLo;
+    saved.anycast[g.group] = had
+      ? { ...had, announced: onLo, ...(withdrawnUnrecorded ? { since: Date.now(), returned: false } : {}) }
+      : startAnnouncement(g, Date.now(), onLo);
   }
   const routerId = () => topology.hosts.get(options.host)?.routing?.routerId ?? '';
   // Event lines are appended one after another, so the file keeps their order and a failed append is reported.
