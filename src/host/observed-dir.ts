@@ -1,8 +1,8 @@
 // Reads a host's captured outputs (the `--observed DIR` layout: DIR/HOST/...) into its observed state.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { reasonOf } from './errno.js';
-import { Unreadable } from './read-input.js';
+import { readText, Unreadable } from './read-input.js';
 import { emptyHostState, type HostState } from '../model/state.js';
 import { parseLedger, type HostRecord } from './ledger.js';
 import { ownedFiles } from './ledger-view.js';
@@ -42,7 +42,7 @@ async function readIfPresent(path: string): Promise<string | undefined> {
     );
   if (found.size > MAX_CAPTURE_BYTES)
     throw new Unreadable(`cannot read capture ${path}: it is larger than ${MAX_CAPTURE_BYTES >> 20} MiB, more than any host's state takes`);
-  return readFile(path, 'utf8').catch((err: unknown) => Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)));
+  return readText(path).catch((err: unknown) => Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)));
 }
 
 /** `--observed DIR` must name a directory: a typo would otherwise plan every host from an empty state. */
