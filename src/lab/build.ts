@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { namespaceHost } from '../host/adapters/namespace.js';
 import { applyHost } from '../host/apply.js';
 import { mapBounded } from '../host/pool.js';
-import { CommandError, type Runner } from '../host/port.js';
+import type { Runner } from '../host/port.js';
 import { desiredStates } from '../desired/desired.js';
 import type { HostState } from '../model/state.js';
 import { applyClosing, applyFailure } from '../present/apply.js';
@@ -18,9 +18,10 @@ import { keepalivedHosts, keepalivedReady, launchKeepalived } from './keepalived
 import { labDir } from './names.js';
 import type { LabHost, LabPlan } from './plan.js';
 import { checkLabUp } from './preflight.js';
+import { runStep } from './run-step.js';
 import { startHttpd } from './services.js';
 import { writeLabState, type LabState } from './state.js';
-import { buildSteps, type BuildStep } from './steps.js';
+import { buildSteps } from './steps.js';
 
 /** What `lab up` is asked to do. */
 export interface UpRequest {
@@ -129,21 +130,13 @@ async function provision(state: LabState, t: Topology, runner: Runner, log: (lin
   await startAgents(state, log);
 }
 
-/** Runs one build step; a failed batch's error lists its lines, which ip's "Command failed -:N" numbers. */
-async function runBuildStep(runner: Runner, step: BuildStep): Promise<void> {
-  const result = await runner.run(step.argv, step.batch ? { stdin: step.batch.map((line) => `${line}\n`).join('') } : undefined);
-  if (result.exitCode === 0) return;
-  const listing = step.batch ? `\n${step.batch.map((line, i) => `  ${i + 1}: ${line}`).join('\n')}` : '';
-  throw new CommandError(step.argv, { ...result, stderr: `${result.stderr.trimEnd()}${listing}` });
-}
-
 /** Builds the lab; on any failure removes everything it created and throws LabError. */
 export async function labUp(req: UpRequest, runner: Runner, log: (line: string) => void): Promise<LabState> {
   await checkLabUp(req.topology, req.plan, req.apply, req.shownFile ?? req.file, runner);
   const state: LabState = { file: req.file, plan: req.plan, services: [] };
   await writeLabState(state);
   try {
-    for (const step of buildSteps(req.plan)) await runBuildStep(runner, step);
+    for (const step of buildSteps(req.plan)) await runStep(runner, step);
     log(`built ${req.plan.namespaces.length} namespaces, ${req.plan.bridges.length} bridges, ${req.plan.links.length} veth pairs`);
     if (req.apply) await provision(state, req.topology, runner, log);
     return state;

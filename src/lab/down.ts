@@ -9,7 +9,9 @@ import { stopFrr } from './frr.js';
 import { stopKeepalived } from './keepalived.js';
 import { LAB_ROOT, labDir } from './names.js';
 import { allNamespaces, liveNamespaces } from './namespaces.js';
+import { runStep } from './run-step.js';
 import { stopService } from './services.js';
+import { namespaceRemoval, vethRemoval } from './steps.js';
 import { readLabRecord } from './state.js';
 
 /** What `lab down` removed. */
@@ -61,13 +63,18 @@ export async function labDown(lab: string, runner: Runner): Promise<DownReport> 
     existing.has(ns),
   );
   for (const ns of targets) {
-    for (const link of await veths(runner, ns)) {
-      const r = await runner.run(['ip', '-n', ns, 'link', 'del', link]);
-      if (r.exitCode !== 0 && (await veths(runner, ns)).includes(link))
-        throw new LabError(`cannot delete ${link} in ${ns}: ${r.stderr.trim()}`, 'failed');
+    const links = await veths(runner, ns);
+    for (const step of vethRemoval(ns, links)) {
+      // A veth goes with its peer: one listed here may have gone with a deleted one's, which is no error.
+      const failed = await runStep(runner, step).then(
+        () => null,
+        (err: Error) => err,
+      );
+      const left = failed === null ? [] : (await veths(runner, ns)).filter((l) => links.includes(l));
+      if (left.length > 0) throw new LabError(`cannot delete ${left.join(', ')} in ${ns}: ${failed?.message ?? ''}`, 'failed');
     }
   }
-  for (const ns of targets) await runChecked(runner, ['ip', 'netns', 'del', ns]);
+  for (const step of namespaceRemoval(targets)) await runStep(runner, step);
   await rm(labDir(lab), { recursive: true, force: true });
   await rmdir(LAB_ROOT).catch(() => undefined); // only when no other lab is left in it
   const left = await liveNamespaces(runner, lab);

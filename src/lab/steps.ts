@@ -14,15 +14,37 @@ const isV6 = (cidr: string) => cidr.includes(':');
 /** A word ip's batch reader takes as one argument: no spacing, quotes, backslash or comment sign. */
 const BATCH_WORD = /^[^\s"'\\#]+$/;
 
-/** `ip [-n NS] -batch -` running these ip commands (argument lists without the leading `ip`); none when empty. */
-function batch(namespace: string | null, commands: string[][]): BuildStep[] {
+/**
+ * `ip [-n NS] -batch -` running these ip commands (argument lists without the leading `ip`); none when empty. With
+ * `force`, ip goes on past a failing line (and still exits non-zero): for removals, where a line may find its object
+ * gone already.
+ */
+function batch(namespace: string | null, commands: string[][], force = false): BuildStep[] {
   if (commands.length === 0) return [];
   const lines = commands.map((words) => {
     const bad = words.find((w) => !BATCH_WORD.test(w));
     if (bad !== undefined) throw new Error(`lab: ${JSON.stringify(bad)} cannot be a word of an ip batch`);
     return words.join(' ');
   });
-  return [{ argv: ['ip', ...(namespace === null ? [] : ['-n', namespace]), '-batch', '-'], batch: lines }];
+  return [{ argv: ['ip', ...(force ? ['-force'] : []), ...(namespace === null ? [] : ['-n', namespace]), '-batch', '-'], batch: lines }];
+}
+
+/** Deletes these veths of a namespace in one process; a veth deleted with its peer is no error. */
+export function vethRemoval(namespace: string, veths: readonly string[]): BuildStep[] {
+  return batch(
+    namespace,
+    veths.map((v) => ['link', 'del', v]),
+    true,
+  );
+}
+
+/** Deletes these namespaces in one process. */
+export function namespaceRemoval(namespaces: readonly string[]): BuildStep[] {
+  return batch(
+    null,
+    namespaces.map((ns) => ['netns', 'del', ns]),
+    true,
+  );
 }
 
 /** Bridge port, addresses and link state of one veth end, in its namespace. */

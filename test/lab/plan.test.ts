@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IFNAME_MAX } from '../../src/lab/names.js';
 import { labPlan, type LabPlan } from '../../src/lab/plan.js';
-import { buildSteps } from '../../src/lab/steps.js';
+import { buildSteps, namespaceRemoval, vethRemoval } from '../../src/lab/steps.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { Topology } from '../../src/topology/types.js';
 import { runCli } from '../support/run-cli.js';
@@ -108,6 +108,17 @@ describe('lab plan of dr-web.yaml', () => {
   it('refuses a word ip -batch would split or read as a comment', () => {
     const bad = { ...plan, namespaces: ['lbl-dr-sw #x'] };
     expect(() => buildSteps(bad)).toThrow('lab: "lbl-dr-sw #x" cannot be a word of an ip batch');
+  });
+
+  it("removes a namespace's veths, then the namespaces, one forced batch each (a veth gone with its peer is no stop)", () => {
+    expect(vethRemoval('lbl-dr-sw', ['director-eth0', 'web1-eth0'])).toEqual([
+      { argv: ['ip', '-force', '-n', 'lbl-dr-sw', '-batch', '-'], batch: ['link del director-eth0', 'link del web1-eth0'] },
+    ]);
+    expect(vethRemoval('lbl-dr-web1', [])).toEqual([]);
+    expect(namespaceRemoval(plan.namespaces)).toEqual([
+      { argv: ['ip', '-force', '-batch', '-'], batch: plan.namespaces.map((ns) => `netns del ${ns}`) },
+    ]);
+    expect(() => namespaceRemoval(['lbl-dr-sw #x'])).toThrow('cannot be a word of an ip batch');
   });
 });
 
