@@ -1,13 +1,13 @@
-// Carries out a plan's changes on a host, batching IPVS changes into one `ipvsadm -R` and
-// addresses into one `ip -batch`,
-// and undoes what it did, in reverse, when a step fails.
+// Carries out a plan's changes on a host, batching IPVS changes into one `ipvsadm -R`, addresses into one
+// `ip -batch` and sysctl settings into one `sysctl -w`, and undoes what it did, in reverse, when a step fails.
 import { addressKey, destinationKey, serviceKey } from '../model/keys.js';
 import { batchText, IP_BATCH_ARGV } from '../drivers/iproute/argv.js';
 import { parseIpAddr } from '../drivers/iproute/parse.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
 import { IPVSADM_RESTORE_ARGV, restoreText } from '../drivers/ipvs/rules.js';
-import { sysctlReadArgv } from '../drivers/sysctl/argv.js';
+import { sysctlReadManyArgv, sysctlWriteManyArgv } from '../drivers/sysctl/argv.js';
+import { parseSysctl, sysctlValue } from '../drivers/sysctl/parse.js';
 import type { IpvsService } from '../model/state.js';
 import { CAPTURE_COMMANDS } from '../observed/captures.js';
 import { addressCommandOf, ipvsRulesOf, stepsFor, type Step } from '../plan/steps.js';
@@ -91,54 +91,68 @@ class Executor {
     await runChecked(this.host, step.argv, step.stdin === undefined ? undefined : { stdin: step.stdin });
   }
 
-  /** Carries out a change; returns it with `before` filled in where only now it could be read. */
+  /** Carries out a change. */
   async change(c: Change, undoing = false): Promise<Change> {
-    const known = await this.withBefore(c);
-    for (const s of stepsFor(known)) await this.step(s, undoing);
-    return known;
+    for (const s of stepsFor(c)) await this.step(s, undoing);
+    return c;
   }
 
   /**
-   * A sysctl that did not exist when the host was probed (its module was loaded by this very
-   * apply) has its value read just before it is set, so a rollback can restore it.
+   * The changes with `before` filled in where only now it can be read: sysctls that did not exist when the host was
+   * probed (their module was loaded by this very apply), read in one process, so that a rollback can restore them.
    */
-  private async withBefore(c: Change): Promise<Change> {
-    if (c.kind !== 'sysctl' || c.before !== null) return c;
+  private async withBefores(changes: Change[]): Promise<Change[]> {
+    const unknown = changes.flatMap((c) => (c.kind === 'sysctl' && c.before === null ? [c.key] : []));
+    if (unknown.length === 0) return changes;
     this.processes++;
-    const r = await this.host.run(sysctlReadArgv(c.key));
-    return r.exitCode === 0 ? { ...c, action: 'update', before: r.stdout.trim() } : c;
+    const r = await this.host.run(sysctlReadManyArgv(unknown));
+    const values = r.exitCode === 0 ? parseSysctl(r.stdout) : {};
+    return changes.map((c): Change => {
+      if (c.kind !== 'sysctl' || c.before !== null) return c;
+      const before = values[c.key];
+      return before === undefined ? c : { ...c, action: 'update', before };
+    });
   }
 
   /** The changes of a batch that took effect, read back from the host (none when it cannot be read). */
   async holding(kind: BatchKind, batch: readonly Change[]): Promise<Change[]> {
-    const holds = await kind.readBack(this.host).catch(() => () => false);
+    const holds = await kind.readBack(this.host, batch).catch(() => () => false);
     return batch.filter(holds);
   }
 
   /** Runs a batch's changes through one process; on failure, reads the host back to see which took effect. */
-  async batch(kind: BatchKind, batch: Change[]): Promise<{ applied: Change[]; failed?: ExecuteFailure }> {
-    const lines = batch.map((c) => kind.line(c));
+  async batch(kind: BatchKind, unit: Change[]): Promise<{ applied: Change[]; failed?: ExecuteFailure }> {
+    const batch = await this.withBefores(unit);
+    const { argv, stdin, parts } = kind.command(batch);
     this.processes++;
-    const r = await this.host.run(kind.argv, { stdin: lines.join('') });
+    const r = await this.host.run(argv, stdin === undefined ? undefined : { stdin });
     if (r.exitCode === 0 && r.stderr.trim() === '') return { applied: batch };
     this.processes++;
-    const holds = await kind.readBack(this.host);
+    const holds = await kind.readBack(this.host, batch);
     const applied = batch.filter(holds);
     const failing = batch.find((c) => !holds(c)) ?? batch[0]!;
-    const line = lines[batch.indexOf(failing)]?.trimEnd() ?? '';
-    return { applied, failed: { change: failing, error: new CommandError([...kind.argv, `(line: ${line})`], r), cause: 'step' } };
+    const part = parts[batch.indexOf(failing)]?.trimEnd() ?? '';
+    return {
+      applied,
+      failed: { change: failing, error: new CommandError([...argv.slice(0, 3), `(${kind.part}: ${part})`], r), cause: 'step' },
+    };
   }
 }
 
 /** Changes of some kinds go to the host as one process; none of those processes is transactional. */
 interface BatchKind {
-  kinds: ReadonlySet<Change['kind']>;
-  argv: readonly string[];
-  /** The change as one line of the process's input, newline included (written by the tool's driver). */
-  line(c: Change): string;
+  /** Whether a change goes to this kind's process. */
+  takes(c: Change): boolean;
+  /** The process that carries out these changes, and each change's part of it. */
+  command(changes: readonly Change[]): { argv: readonly string[]; stdin?: string; parts: string[] };
+  /** What a part is called in the error of a failed batch ("line": a line of its input). */
+  part: string;
   /** Reads the host back; the predicate says whether a change of the batch took effect. */
-  readBack(runner: Runner): Promise<(c: Change) => boolean>;
+  readBack(runner: Runner, changes: readonly Change[]): Promise<(c: Change) => boolean>;
 }
+
+/** A process that reads one line per change on its stdin. */
+const linesIn = (argv: readonly string[], parts: string[]) => ({ argv, stdin: parts.join(''), parts });
 
 /** A change's command as a list of none or one. */
 const listOf = <T>(command: T | null): T[] => (command === null ? [] : [command]);
@@ -148,9 +162,13 @@ const BATCHES: readonly BatchKind[] = [
     // Not ipvsadm-restore: Debian's is a script that clears the whole table (ipvsadm -C) first.
     // ipvsadm -R goes on after a failing line and exits with the last line's status, so any
     // complaint on stderr counts as a failure too.
-    kinds: new Set(['ipvs-service', 'ipvs-destination']),
-    argv: IPVSADM_RESTORE_ARGV,
-    line: (c) => restoreText(ipvsRulesOf(c)),
+    takes: (c) => c.kind === 'ipvs-service' || c.kind === 'ipvs-destination',
+    command: (changes) =>
+      linesIn(
+        IPVSADM_RESTORE_ARGV,
+        changes.map((c) => restoreText(ipvsRulesOf(c))),
+      ),
+    part: 'line',
     async readBack(runner) {
       const saved = await runChecked(runner, CAPTURE_COMMANDS.ipvs);
       const table = new Map(parseIpvsadmSave(saved.stdout).map((s) => [serviceKey(s.id), s]));
@@ -159,17 +177,34 @@ const BATCHES: readonly BatchKind[] = [
   },
   {
     // ip -batch stops at the first failing line; the lines before it took effect.
-    kinds: new Set(['address']),
-    argv: IP_BATCH_ARGV,
-    line: (c) => batchText(listOf(addressCommandOf(c))),
+    takes: (c) => c.kind === 'address',
+    command: (changes) =>
+      linesIn(
+        IP_BATCH_ARGV,
+        changes.map((c) => batchText(listOf(addressCommandOf(c)))),
+      ),
+    part: 'line',
     async readBack(runner) {
       const shown = new Set(parseIpAddr((await runChecked(runner, CAPTURE_COMMANDS.addr)).stdout).map(addressKey));
       return (c) => shown.has(c.key) === (c.action !== 'delete');
     },
   },
+  {
+    // sysctl -w goes on past a setting it cannot make and exits non-zero; each setting is read back.
+    takes: (c) => c.kind === 'sysctl' && c.after !== null,
+    command: (changes) => {
+      const entries = changes.flatMap((c): [string, string][] => (c.kind === 'sysctl' && c.after !== null ? [[c.key, c.after]] : []));
+      return { argv: sysctlWriteManyArgv(entries), parts: entries.map(([key, value]) => `${key}=${value}`) };
+    },
+    part: 'setting',
+    async readBack(runner, changes) {
+      const values = parseSysctl((await runChecked(runner, sysctlReadManyArgv(changes.map((c) => c.key)))).stdout);
+      return (c) => c.kind === 'sysctl' && c.after !== null && values[c.key] === sysctlValue(c.after);
+    },
+  },
 ];
 
-const batchOf = (c: Change) => BATCHES.find((b) => b.kinds.has(c.kind));
+const batchOf = (c: Change) => BATCHES.find((b) => b.takes(c));
 
 /** Splits changes into units: each run of consecutive changes of one batch kind is one unit. */
 function units(changes: readonly Change[]): Change[][] {

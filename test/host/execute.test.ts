@@ -56,3 +56,62 @@ describe('executeChanges: reading an ipvsadm -R batch back', () => {
     ]);
   });
 });
+
+describe('executeChanges: sysctl settings in one sysctl -w', () => {
+  const sysctl = (key: string, before: string | null, after: string): Change => ({
+    kind: 'sysctl',
+    action: before === null ? 'create' : 'update',
+    key,
+    before,
+    after,
+  });
+  const arp: Change[] = [
+    sysctl('net.ipv4.conf.all.arp_ignore', '0', '1'),
+    sysctl('net.ipv4.conf.all.arp_announce', '0', '2'),
+    sysctl('net.ipv4.conf.eth0.arp_ignore', '0', '1'),
+  ];
+
+  it('sets consecutive sysctls with one process, in their order', async () => {
+    const fake = new FakeHost();
+    const result = await executeChanges(arp, fake);
+    expect(result.failure).toBeUndefined();
+    expect(result).toMatchObject({ processes: 1, applied: arp });
+    expect(fake.log).toEqual([
+      'sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.eth0.arp_ignore=1',
+    ]);
+    expect(fake.sysctls.get('net.ipv4.conf.eth0.arp_ignore')).toBe('1');
+  });
+
+  it('reads the old values of sysctls a module brought with one process first, and rolls back to them', async () => {
+    const fake = new FakeHost();
+    const changes: Change[] = [
+      { kind: 'module', action: 'create', key: 'ip_vs', before: null, after: 'ip_vs' },
+      sysctl('net.ipv4.vs.expire_nodest_conn', null, '1'),
+      sysctl('net.ipv4.vs.expire_quiescent_template', null, '1'),
+      { kind: 'address', action: 'create', key: 'lo 10.0.0.100/32', before: null, after: { device: 'lo', cidr: '10.0.0.100/32' } },
+    ];
+    fake.failWhen = (argv) => argv[0] === 'ip';
+    const result = await executeChanges(changes, fake);
+    expect(fake.log.slice(1, 3)).toEqual([
+      'sysctl -e net.ipv4.vs.expire_nodest_conn net.ipv4.vs.expire_quiescent_template',
+      'sysctl -q -w net.ipv4.vs.expire_nodest_conn=1 net.ipv4.vs.expire_quiescent_template=1',
+    ]);
+    expect(result.failure?.change.kind).toBe('address');
+    expect(result.rolledBack.map((c) => [c.key, c.before])).toEqual([
+      ['net.ipv4.vs.expire_quiescent_template', '0'],
+      ['net.ipv4.vs.expire_nodest_conn', '0'],
+    ]);
+    expect(fake.sysctls.get('net.ipv4.vs.expire_nodest_conn')).toBe('0');
+  });
+
+  it('a setting sysctl cannot make is the failure, the ones it made are applied, then rolled back', async () => {
+    const fake = new FakeHost();
+    const changes = [arp[0]!, sysctl('net.ipv4.conf.tunl0.arp_ignore', '0', '1'), arp[1]!];
+    const result = await executeChanges(changes, fake);
+    expect(result.failure?.change.key).toBe('net.ipv4.conf.tunl0.arp_ignore');
+    expect(result.failure?.error.message).toContain('(setting: net.ipv4.conf.tunl0.arp_ignore=1)');
+    expect(result.applied.map((c) => c.key)).toEqual([arp[0]!.key, arp[1]!.key]);
+    expect(result.rolledBack.map((c) => c.key)).toEqual([arp[1]!.key, arp[0]!.key]);
+    expect([fake.sysctls.get(arp[0]!.key), fake.sysctls.get(arp[1]!.key)]).toEqual(['0', '0']);
+  });
+});

@@ -324,13 +324,15 @@ export class FakeHost implements Host {
         ? fail(`sysctl: cannot stat /proc/sys/${(args[1] ?? '').replace(/\./g, '/')}: No such file or directory`, 255)
         : ok(`${value}\n`);
     }
-    const [key, value] = (args.at(-1) ?? '').split('=');
-    if (key!.startsWith('net.ipv4.vs.') && !this.modules.has('ip_vs'))
-      return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
-    if (key!.includes('.tunl0.') && !this.modules.has('ipip'))
-      return fail(`sysctl: cannot stat /proc/sys/${key!.replace(/\./g, '/')}: No such file or directory`, 255);
-    this.sysctls.set(key!, value!);
-    return ok();
+    // -w KEY=VALUE...: each set in order; as procps does, one that cannot be set is reported and the rest still are.
+    const missing: string[] = [];
+    for (const setting of args.filter((a) => a.includes('='))) {
+      const [key = '', value = ''] = setting.split('=');
+      if ((key.startsWith('net.ipv4.vs.') && !this.modules.has('ip_vs')) || (key.includes('.tunl0.') && !this.modules.has('ipip')))
+        missing.push(`sysctl: cannot stat /proc/sys/${key.replace(/\./g, '/')}: No such file or directory\n`);
+      else this.sysctls.set(key, value);
+    }
+    return missing.length === 0 ? ok() : fail(missing.join(''), 255);
   }
 
   private modprobe(args: string[]): CommandResult {

@@ -2,7 +2,12 @@
 
 /** The command line that sets one kernel parameter. */
 export function sysctlWriteArgv(key: string, value: string): string[] {
-  return ['sysctl', '-q', '-w', `${key}=${value}`];
+  return sysctlWriteManyArgv([[key, value]]);
+}
+
+/** The command line that sets these parameters in order; sysctl goes on past one it cannot set, and then exits non-zero. */
+export function sysctlWriteManyArgv(entries: readonly (readonly [string, string])[]): string[] {
+  return ['sysctl', '-q', '-w', ...entries.map(([key, value]) => `${key}=${value}`)];
 }
 
 /** The command line that prints one kernel parameter's value alone. */
