@@ -1,11 +1,11 @@
 // Breakdown of validate + plan into its phases, to show where the time goes: run as a process of its own (node
 // phases.js FILE HOST [OBSERVED-DIR], JSON on stdout), so that the code runs cold as in the CLI, with the garbage
 // collection inside each phase.
-import { readFile } from 'node:fs/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import jsyaml from 'js-yaml';
 import { loadObservedDir } from '../../src/host/observed-dir.js';
+import { readText } from '../../src/host/read-input.js';
 import { desiredStates } from '../../src/desired/desired.js';
 import { emptyHostState, type HostState } from '../../src/model/state.js';
 import { diffHost } from '../../src/plan/diff.js';
@@ -32,7 +32,7 @@ async function planPhases(file: string, host: string, observedDir?: string): Pro
     spans.push([name, start, performance.now()]);
     return value;
   };
-  const text = await time('read file', () => readFile(file, 'utf8'));
+  const text = await time('read file', () => readText(file));
   const input = await time('YAML parse (js-yaml)', () => jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }));
   const verdict = await time('schema', () => judgeTopology(input));
   if (!('data' in verdict)) throw new Error('bench topology fails the schema');
