@@ -92,9 +92,8 @@ class Executor {
   }
 
   /** Carries out a change. */
-  async change(c: Change, undoing = false): Promise<Change> {
+  async change(c: Change, undoing = false): Promise<void> {
     for (const s of stepsFor(c)) await this.step(s, undoing);
-    return c;
   }
 
   /**
@@ -249,7 +248,8 @@ export async function executeChanges(changes: readonly Change[], host: Host, hoo
     }
     const c = unit[0]!;
     try {
-      applied.push(await ex.change(c));
+      await ex.change(c);
+      applied.push(c);
     } catch (error) {
       failure = { change: c, error: error as Error, cause: 'step' };
       break;
