@@ -273,8 +273,8 @@ class Resolver {
     const how = { method: raw.method, protocol: raw.fwmark !== undefined ? ('fwmark' as const) : (raw.protocol ?? 'tcp') };
     const realServers: RealServer[] = [];
     raw.realServers.forEach((rs, i) => {
-      // concat makes an array of exactly four; a spread leaves room for more, some 130 bytes a real server kept.
-      const r = this.realServer(rs, path.concat('realServers', i), raw, vip, hosts);
+      // A literal of exactly four (a spread leaves room for more, some 130 bytes a real server kept; concat is slower).
+      const r = this.realServer(rs, ['services', name, 'realServers', i], raw, vip, hosts);
       if (!r) return;
       this.attachCheck(r, rs, check, how);
       realServers.push(r);

@@ -1,5 +1,5 @@
 // Parser of `ipvsadm-save -n` (= `ipvsadm -Sn`) output: the kernel's IPVS table as HostState services.
-import { destinationKey, serviceKey, sortedByKeys, sortedValues } from '../../model/keys.js';
+import { compareDestinations, destinationKey, serviceKey, sortedValues } from '../../model/keys.js';
 import type { Family, IpvsDestination, IpvsForward, IpvsService, IpvsServiceId } from '../../model/state.js';
 import { listingOf } from './parse-list.js';
 import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
@@ -29,10 +29,9 @@ interface Entry {
   key: string;
   family: Family;
   service?: IpvsService;
-  /** Its real servers in the order of the table, their keys, and the keys as a set (a real server listed twice fails). */
+  /** Its real servers in the order of the table, and where their lines start in the text. */
   destinations: IpvsDestination[];
-  destinationKeys: string[];
-  seen: Set<string>;
+  destinationStarts: number[];
 }
 
 /** Services by key, and by the option that named them on earlier lines (so -a lines parse it once), per protocol. */
@@ -75,7 +74,7 @@ function serviceNamed(known: Known, protocol: Protocol, value: string, ipv6: boo
   if (cached !== undefined) return cached;
   const { id, family } = serviceIdOf(protocol, value, ipv6, fail);
   const key = serviceKey(id);
-  const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationKeys: [], seen: new Set<string>() };
+  const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationStarts: [] };
   known.byKey.set(key, entry);
   named.set(value, entry);
   return entry;
@@ -109,11 +108,8 @@ function forwardOf(options: IpvsOptions, fail: Fail, unmodelled: (note: string) 
   return forward;
 }
 
-/** A real server's endpoint and its destination key, parsed once per distinct address:port text of a table. */
-interface RealServer {
-  endpoint: Pick<Endpoint, 'address' | 'port'>;
-  key: string;
-}
+/** A real server's address and port. */
+type RealServer = Pick<Endpoint, 'address' | 'port'>;
 
 /** A count option of an -a line (-w, -x, -y), or ipvsadm's default when the line omits it. */
 function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
@@ -122,16 +118,16 @@ function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, wha
 }
 
 /**
- * A real server's endpoint and key: a canonical IPv4 endpoint is read in place and is its own key; any other is parsed
- * once per distinct address:port text of a table (real servers recur across services).
+ * A real server's address and port: a canonical IPv4 endpoint is read in place; any other is parsed once per distinct
+ * address:port text of a table (real servers recur across services).
  */
 function realServerOf(real: string, realServers: Map<string, RealServer>, fail: Fail): RealServer {
   const v4 = canonicalV4Endpoint(real);
-  if (v4 !== null) return { endpoint: v4, key: real };
+  if (v4 !== null) return v4;
   let known = realServers.get(real);
   if (known === undefined) {
-    const endpoint = parseEndpoint(real, fail);
-    realServers.set(real, (known = { endpoint, key: destinationKey(endpoint) }));
+    const { address, port } = parseEndpoint(real, fail);
+    realServers.set(real, (known = { address, port }));
   }
   return known;
 }
@@ -141,33 +137,50 @@ function requireDefined(entry: Entry, fail: Fail): void {
   if (entry.service === undefined) fail(`real server for ${entry.key}, which no earlier -A line defines`);
 }
 
-/** A real server from an -a line with its key; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
+/** A real server from an -a line; ipvsadm's defaults fill what the line omits (-g, weight 1, no thresholds). */
 function destinationOf(
   options: IpvsOptions,
   realServers: Map<string, RealServer>,
   fail: Fail,
   unmodelled: (note: string) => void,
-): { destination: IpvsDestination; key: string } {
+): IpvsDestination {
   const real = options.real;
   if (real === undefined) fail('-a needs -r');
-  const { endpoint, key } = realServerOf(real, realServers, fail);
-  const destination: IpvsDestination = {
-    address: endpoint.address,
-    port: endpoint.port,
+  const { address, port } = realServerOf(real, realServers, fail);
+  return {
+    address,
+    port,
     forward: forwardOf(options, fail, unmodelled),
     weight: countOf(options, 'weight', 1, 'weight', fail),
     upper: countOf(options, 'upper', 0, 'upper threshold', fail),
     lower: countOf(options, 'lower', 0, 'lower threshold', fail),
   };
-  return { destination, key };
 }
 
-/** Adds a real server to its service, once. */
-function addDestination(entry: Entry, destination: IpvsDestination, key: string, fail: Fail): void {
-  if (entry.seen.has(key)) fail(`real server ${key} listed twice in ${entry.key}`);
-  entry.seen.add(key);
+/** Adds a real server to its service; one listed twice is found once the table is read (see inKeyOrder). */
+function addDestination(entry: Entry, destination: IpvsDestination, start: number): void {
   entry.destinations.push(destination);
-  entry.destinationKeys.push(key);
+  entry.destinationStarts.push(start);
+}
+
+/**
+ * A service's real servers in the natural order of their keys. Sorting brings a real server listed twice next to
+ * itself, and it fails at its later line: no key or set of keys per real server while the table is read.
+ */
+function inKeyOrder(entry: Entry, failAt: (start: number, reason: string) => never): IpvsDestination[] {
+  const { destinations, destinationStarts: starts } = entry;
+  let ordered = true;
+  for (let i = 1; i < destinations.length && ordered; i++) ordered = compareDestinations(destinations[i - 1]!, destinations[i]!) < 0;
+  if (ordered) return destinations;
+  // Equal real servers keep the order of the table (a stable sort), so the second of a pair is the later line.
+  const order = destinations.map((_, i) => i).sort((x, y) => compareDestinations(destinations[x]!, destinations[y]!));
+  for (let i = 1; i < order.length; i++) {
+    const at = order[i]!;
+    if (compareDestinations(destinations[at]!, destinations[order[i - 1]!]!) === 0) {
+      failAt(starts[at]!, `real server ${destinationKey(destinations[at]!)} listed twice in ${entry.key}`);
+    }
+  }
+  return order.map((i) => destinations[i]!);
 }
 
 /**
@@ -185,7 +198,14 @@ interface LastService {
 }
 
 /** Adds the real server of a line SAVED_SERVER matched; `last` is the service of the line before (a table lists a service's real servers together). */
-function addSavedServer(saved: RegExpExecArray, known: Known, last: LastService, realServers: Map<string, RealServer>, fail: Fail): void {
+function addSavedServer(
+  saved: RegExpExecArray,
+  start: number,
+  known: Known,
+  last: LastService,
+  realServers: Map<string, RealServer>,
+  fail: Fail,
+): void {
   const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
   const named: Protocol = protocol === 't' ? 'tcp' : 'udp';
   if (last.entry === undefined || last.protocol !== named || last.text !== service) {
@@ -194,16 +214,16 @@ function addSavedServer(saved: RegExpExecArray, known: Known, last: LastService,
     last.text = service;
   }
   requireDefined(last.entry, fail);
-  const { endpoint, key } = realServerOf(real, realServers, fail);
+  const { address, port } = realServerOf(real, realServers, fail);
   const destination: IpvsDestination = {
-    address: endpoint.address,
-    port: endpoint.port,
+    address,
+    port,
     forward: SAVED_FORWARD[forward] ?? 'gate',
     weight: parseUint(weight, 2 ** 31 - 1, 'weight', fail),
     upper: 0,
     lower: 0,
   };
-  addDestination(last.entry, destination, key, fail);
+  addDestination(last.entry, destination, start);
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
@@ -220,6 +240,13 @@ function serviceAttrs(entry: Entry, options: IpvsOptions, fail: Fail, unmodelled
     onePacket: options.ops !== undefined,
     destinations: [],
   };
+}
+
+/** The 1-based number of the line that starts at `start`. */
+function lineNumberAt(text: string, start: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < start; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
@@ -240,12 +267,13 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     const newline = text.indexOf('\n', start);
     const end = newline < 0 ? text.length : newline;
     const raw = text.slice(start, end);
+    const lineStart = start;
     start = end + 1;
     at.line++;
     at.text = raw;
     const saved = SAVED_SERVER.exec(raw);
     if (saved !== null) {
-      addSavedServer(saved, known, last, realServers, fail);
+      addSavedServer(saved, lineStart, known, last, realServers, fail);
       continue;
     }
     at.text = raw.trimEnd();
@@ -262,12 +290,15 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
       continue;
     }
     requireDefined(entry, fail);
-    const { destination, key } = destinationOf(options, realServers, fail, note);
-    addDestination(entry, destination, key, fail);
+    addDestination(entry, destinationOf(options, realServers, fail, note), lineStart);
   }
+  const failAt = (start: number, reason: string): never => {
+    const end = text.indexOf('\n', start);
+    throw new ParseError(SOURCE, lineNumberAt(text, start), text.slice(start, end < 0 ? text.length : end).trimEnd(), reason);
+  };
   const services: IpvsService[] = [];
-  for (const { service, destinations, destinationKeys } of sortedValues(known.byKey)) {
-    if (service !== undefined) services.push({ ...service, destinations: sortedByKeys(destinations, destinationKeys) });
+  for (const entry of sortedValues(known.byKey)) {
+    if (entry.service !== undefined) services.push({ ...entry.service, destinations: inKeyOrder(entry, failAt) });
   }
   return { services, unmodelled };
 }

@@ -310,6 +310,11 @@ describe('parseIpvsadmSave errors', () => {
       '-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 2',
       'real server 10.0.0.2:80 listed twice in tcp 10.0.0.1:80',
     ],
+    [
+      // Apart and out of order: the sort brings them together, and the later line is named.
+      '-a -t 10.0.0.1:80 -r 10.0.0.3:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.2:80 -g -w 1\n-a -t 10.0.0.1:80 -r 10.0.0.3:80 -m -w 2',
+      'real server 10.0.0.3:80 listed twice in tcp 10.0.0.1:80',
+    ],
   ])('%s', (lines, reason) => {
     const text = `-A -t 10.0.0.1:80 -s rr\n${lines}`;
     const error = parseErrorOf(text);
