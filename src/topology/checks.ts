@@ -92,6 +92,34 @@ export function prefixOf(n: Network): Prefix | null {
   return p;
 }
 
+/**
+ * The real servers that repeat an earlier one of the list (address and port). A service's list is short: comparing
+ * each with those before it costs less than a map per service, and a list as long as a pool of hundreds falls back
+ * to one map of the addresses seen.
+ */
+function repeatedRealServers(list: readonly RealServer[]): RealServer[] {
+  const repeats: RealServer[] = [];
+  if (list.length <= 32) {
+    list.forEach((rs, i) => {
+      for (let j = 0; j < i; j++) {
+        if (list[j]!.port === rs.port && list[j]!.address === rs.address) {
+          repeats.push(rs);
+          return;
+        }
+      }
+    });
+    return repeats;
+  }
+  const ports = new Map<string, number[]>();
+  for (const rs of list) {
+    const seen = ports.get(rs.address);
+    if (seen === undefined) ports.set(rs.address, [rs.port]);
+    else if (seen.includes(rs.port)) repeats.push(rs);
+    else seen.push(rs.port);
+  }
+  return repeats;
+}
+
 function checkService(t: Topology, s: Service): Diagnostic[] {
   const out: Diagnostic[] = s.vip === undefined ? [] : checkReserved(s.vip, [...s.path, 'vip'], `VIP of service "${s.name}"`);
   for (const flag of s.flags) {
@@ -108,31 +136,22 @@ function checkService(t: Topology, s: Service): Diagnostic[] {
     }
   }
   const family = s.id.protocol === 'fwmark' ? s.id.family : familyOf(s.id.address);
-  // Each address's first port, and the keys of entries whose address came before: no key string per real server.
-  const firstPort = new Map<string, number>();
-  const repeated = new Set<string>();
   // Directors on networks the file does not define get no path checks (see checkPath).
   const directors = s.directors.flatMap((d) => {
     const director = t.hosts.get(d);
     return director && !onUndefinedNetwork(t, director) ? [director] : [];
   });
+  for (const rs of repeatedRealServers(s.realServers)) {
+    out.push(
+      error(
+        'realserver-duplicate',
+        rs.path,
+        `real server ${destinationKey(rs)} is listed twice in service "${s.name}"`,
+        'remove one of the entries (IPVS keys real servers by address and port)',
+      ),
+    );
+  }
   for (const rs of s.realServers) {
-    const first = firstPort.get(rs.address);
-    if (first === undefined) firstPort.set(rs.address, rs.port);
-    else {
-      const key = destinationKey(rs);
-      if (first === rs.port || repeated.has(key)) {
-        out.push(
-          error(
-            'realserver-duplicate',
-            rs.path,
-            `real server ${key} is listed twice in service "${s.name}"`,
-            'remove one of the entries (IPVS keys real servers by address and port)',
-          ),
-        );
-      }
-      repeated.add(key);
-    }
     if (familyOf(rs.address) !== family) {
       out.push(
         error(

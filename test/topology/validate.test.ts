@@ -31,6 +31,14 @@ describe('validate', () => {
     expect(found(text)).toEqual(expected);
   });
 
+  it('finds a real server listed twice in a pool of hundreds, once, at its later entry', () => {
+    const pool = Array.from({ length: 300 }, (_, i) => `"192.168.10.${(i % 200) + 30}:${80 + Math.floor(i / 200)}"`);
+    pool.splice(250, 0, '"192.168.10.77:80"');
+    const text = variant('realServers: [rs1]', `realServers: [rs1, ${pool.join(', ')}]`);
+    const at = text.split('\n')[24]!.lastIndexOf('"192.168.10.77:80"') + 1;
+    expect(found(text).filter((d) => d.endsWith('realserver-duplicate'))).toEqual([`25:${at} realserver-duplicate`]);
+  });
+
   it.each([
     [
       'unknown host reference',
