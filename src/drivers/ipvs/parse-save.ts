@@ -5,7 +5,7 @@ import { listingOf } from './parse-list.js';
 import { type IpvsOption, type IpvsOptions, tokenizeRule } from './options.js';
 import {
   canonicalV4Endpoint,
-  type Endpoint,
+  type V4Endpoint,
   type Fail,
   parseEndpoint,
   parseFwmark,
@@ -29,15 +29,10 @@ interface Entry {
   key: string;
   family: Family;
   service?: IpvsService;
-  /** Its real servers in the order of the table, and where their lines start in the text. */
+  /** Its real servers in the order of the table, where their lines start in the text, and their ranks (see V4Endpoint). */
   destinations: IpvsDestination[];
   destinationStarts: number[];
-}
-
-/** Services by key, and by the option that named them on earlier lines (so -a lines parse it once), per protocol. */
-interface Known {
-  byKey: Map<string, Entry>;
-  byText: Partial<Record<string, Map<string, Entry>>>;
+  destinationRanks: number[];
 }
 
 /** The protocols a service selector names (-t, -u, --sctp-service, -f). */
@@ -55,8 +50,19 @@ function serviceIdOf(protocol: Protocol, value: string, ipv6: boolean, fail: Fai
   return { id: { protocol, address, port }, family };
 }
 
-/** The entry of the service a rule line names, created on first mention. */
-function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
+/**
+ * The service a rule line names, as written ("-t VALUE", "-f VALUE -6"), with its entry once looked up. A table lists
+ * a service's real servers right after it: the entry of the line before is reused while the selector's text is the same.
+ */
+interface Selector {
+  protocol: Protocol;
+  text: string;
+  ipv6: boolean;
+  entry?: Entry;
+}
+
+/** The selector of a rule line. */
+function selectorOf(options: IpvsOptions, fail: Fail): Selector {
   let protocol: Protocol | undefined;
   for (const p of PROTOCOLS) {
     if (options[p] === undefined) continue;
@@ -64,19 +70,20 @@ function serviceOf(options: IpvsOptions, known: Known, fail: Fail): Entry {
     protocol = p;
   }
   if (protocol === undefined) fail('exactly one of -t, -u, --sctp-service, -f must name the service');
-  return serviceNamed(known, protocol, options[protocol] ?? '', options.ipv6 !== undefined, fail);
+  return { protocol, text: options[protocol] ?? '', ipv6: options.ipv6 !== undefined };
 }
 
-/** The entry of the service a selector's text names ("-t VALUE", "-f VALUE -6"), parsed once per distinct text. */
-function serviceNamed(known: Known, protocol: Protocol, value: string, ipv6: boolean, fail: Fail): Entry {
-  const named = (known.byText[ipv6 ? `${protocol} -6` : protocol] ??= new Map<string, Entry>());
-  const cached = named.get(value);
-  if (cached !== undefined) return cached;
-  const { id, family } = serviceIdOf(protocol, value, ipv6, fail);
+/** The entry of the service a selector names, created on first mention; `last` becomes this line's selector. */
+function entryOf(services: Map<string, Entry>, { protocol, text, ipv6 }: Selector, last: Selector, fail: Fail): Entry {
+  if (last.entry !== undefined && last.protocol === protocol && last.text === text && last.ipv6 === ipv6) return last.entry;
+  const { id, family } = serviceIdOf(protocol, text, ipv6, fail);
   const key = serviceKey(id);
-  const entry = known.byKey.get(key) ?? { id, key, family, destinations: [], destinationStarts: [] };
-  known.byKey.set(key, entry);
-  named.set(value, entry);
+  let entry = services.get(key);
+  if (entry === undefined) services.set(key, (entry = { id, key, family, destinations: [], destinationStarts: [], destinationRanks: [] }));
+  last.protocol = protocol;
+  last.text = text;
+  last.ipv6 = ipv6;
+  last.entry = entry;
   return entry;
 }
 
@@ -108,8 +115,8 @@ function forwardOf(options: IpvsOptions, fail: Fail, unmodelled: (note: string) 
   return forward;
 }
 
-/** A real server's address and port. */
-type RealServer = Pick<Endpoint, 'address' | 'port'>;
+/** A real server's address and port, and its rank (NaN unless a canonical IPv4 endpoint, see V4Endpoint). */
+type RealServer = V4Endpoint;
 
 /** A count option of an -a line (-w, -x, -y), or ipvsadm's default when the line omits it. */
 function countOf(options: IpvsOptions, option: IpvsOption, fallback: number, what: string, fail: Fail): number {
@@ -127,7 +134,7 @@ function realServerOf(real: string, realServers: Map<string, RealServer>, fail: 
   let known = realServers.get(real);
   if (known === undefined) {
     const { address, port } = parseEndpoint(real, fail);
-    realServers.set(real, (known = { address, port }));
+    realServers.set(real, (known = { address, port, rank: NaN }));
   }
   return known;
 }
@@ -143,11 +150,11 @@ function destinationOf(
   realServers: Map<string, RealServer>,
   fail: Fail,
   unmodelled: (note: string) => void,
-): IpvsDestination {
+): { destination: IpvsDestination; rank: number } {
   const real = options.real;
   if (real === undefined) fail('-a needs -r');
-  const { address, port } = realServerOf(real, realServers, fail);
-  return {
+  const { address, port, rank } = realServerOf(real, realServers, fail);
+  const destination: IpvsDestination = {
     address,
     port,
     forward: forwardOf(options, fail, unmodelled),
@@ -155,12 +162,14 @@ function destinationOf(
     upper: countOf(options, 'upper', 0, 'upper threshold', fail),
     lower: countOf(options, 'lower', 0, 'lower threshold', fail),
   };
+  return { destination, rank };
 }
 
 /** Adds a real server to its service; one listed twice is found once the table is read (see inKeyOrder). */
-function addDestination(entry: Entry, destination: IpvsDestination, start: number): void {
+function addDestination(entry: Entry, destination: IpvsDestination, start: number, rank: number): void {
   entry.destinations.push(destination);
   entry.destinationStarts.push(start);
+  entry.destinationRanks.push(rank);
 }
 
 /**
@@ -168,9 +177,12 @@ function addDestination(entry: Entry, destination: IpvsDestination, start: numbe
  * itself, and it fails at its later line: no key or set of keys per real server while the table is read.
  */
 function inKeyOrder(entry: Entry, failAt: (start: number, reason: string) => never): IpvsDestination[] {
-  const { destinations, destinationStarts: starts } = entry;
+  const { destinations, destinationStarts: starts, destinationRanks: ranks } = entry;
   let ordered = true;
-  for (let i = 1; i < destinations.length && ordered; i++) ordered = compareDestinations(destinations[i - 1]!, destinations[i]!) < 0;
+  for (let i = 1; i < destinations.length && ordered; i++) {
+    const [a, b] = [ranks[i - 1]!, ranks[i]!];
+    ordered = Number.isNaN(a) || Number.isNaN(b) ? compareDestinations(destinations[i - 1]!, destinations[i]!) < 0 : a < b;
+  }
   if (ordered) return destinations;
   // Equal real servers keep the order of the table (a stable sort), so the second of a pair is the later line.
   const order = destinations.map((_, i) => i).sort((x, y) => compareDestinations(destinations[x]!, destinations[y]!));
@@ -190,31 +202,21 @@ function inKeyOrder(entry: Entry, failAt: (start: number, reason: string) => nev
 const SAVED_SERVER = /^-a -([tu]) (\S+) -r (\S+) -([gim]) -w (\S+)$/;
 const SAVED_FORWARD: Record<string, IpvsForward> = { g: 'gate', i: 'ipip', m: 'masq' };
 
-/** The service of the previous real-server line, by its selector's protocol and text. */
-interface LastService {
-  protocol: Protocol;
-  text: string;
-  entry: Entry | undefined;
-}
-
 /** Adds the real server of a line SAVED_SERVER matched; `last` is the service of the line before (a table lists a service's real servers together). */
 function addSavedServer(
   saved: RegExpExecArray,
   start: number,
-  known: Known,
-  last: LastService,
+  services: Map<string, Entry>,
+  last: Selector,
   realServers: Map<string, RealServer>,
   fail: Fail,
 ): void {
   const [, protocol = '', service = '', real = '', forward = '', weight = ''] = saved;
   const named: Protocol = protocol === 't' ? 'tcp' : 'udp';
-  if (last.entry === undefined || last.protocol !== named || last.text !== service) {
-    last.entry = serviceNamed(known, named, service, false, fail);
-    last.protocol = named;
-    last.text = service;
-  }
-  requireDefined(last.entry, fail);
-  const { address, port } = realServerOf(real, realServers, fail);
+  const same = last.entry !== undefined && last.protocol === named && last.text === service && !last.ipv6;
+  const entry = same ? last.entry! : entryOf(services, { protocol: named, text: service, ipv6: false }, last, fail);
+  requireDefined(entry, fail);
+  const { address, port, rank } = realServerOf(real, realServers, fail);
   const destination: IpvsDestination = {
     address,
     port,
@@ -223,7 +225,7 @@ function addSavedServer(
     upper: 0,
     lower: 0,
   };
-  addDestination(last.entry, destination, start);
+  addDestination(entry, destination, start, rank);
 }
 
 /** The service of an -A line; ipvsadm's default scheduler (wlc) when -s is omitted. */
@@ -251,7 +253,7 @@ function lineNumberAt(text: string, start: number): number {
 
 /** Parses ipvsadm-save -n output, also reporting what HostState cannot hold; throws ParseError on any unknown line. */
 export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
-  const known: Known = { byKey: new Map(), byText: {} };
+  const entries = new Map<string, Entry>();
   const realServers = new Map<string, RealServer>();
   const unmodelled: string[] = [];
   const at = { line: 0, text: '' };
@@ -261,7 +263,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
   const note = (what: string): void => {
     unmodelled.push(`line ${at.line}: ${what}: ${at.text}`);
   };
-  const last: LastService = { protocol: 'tcp', text: '', entry: undefined };
+  const last: Selector = { protocol: 'tcp', text: '', ipv6: false };
   // Line by line without splitting the text first: an array of every line would keep 100,000s of strings alive.
   for (let start = 0; start <= text.length;) {
     const newline = text.indexOf('\n', start);
@@ -273,7 +275,7 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
     at.text = raw;
     const saved = SAVED_SERVER.exec(raw);
     if (saved !== null) {
-      addSavedServer(saved, lineStart, known, last, realServers, fail);
+      addSavedServer(saved, lineStart, entries, last, realServers, fail);
       continue;
     }
     at.text = raw.trimEnd();
@@ -283,21 +285,22 @@ export function parseIpvsadmSaveDetailed(text: string): IpvsSaveParse {
       fail('this is an `ipvsadm -Ln` listing, not `ipvsadm-save -n` output: capture the table with `ipvsadm-save -n`');
     }
     const { command, options } = tokenizeRule(at.text, fail);
-    const entry = serviceOf(options, known, fail);
+    const entry = entryOf(entries, selectorOf(options, fail), last, fail);
     if (command === 'service') {
       if (entry.service !== undefined) fail(`service ${entry.key} defined twice`);
       entry.service = serviceAttrs(entry, options, fail, note);
       continue;
     }
     requireDefined(entry, fail);
-    addDestination(entry, destinationOf(options, realServers, fail, note), lineStart);
+    const { destination, rank } = destinationOf(options, realServers, fail, note);
+    addDestination(entry, destination, lineStart, rank);
   }
   const failAt = (start: number, reason: string): never => {
     const end = text.indexOf('\n', start);
     throw new ParseError(SOURCE, lineNumberAt(text, start), text.slice(start, end < 0 ? text.length : end).trimEnd(), reason);
   };
   const services: IpvsService[] = [];
-  for (const entry of sortedValues(known.byKey)) {
+  for (const entry of sortedValues(entries)) {
     if (entry.service !== undefined) services.push({ ...entry.service, destinations: inKeyOrder(entry, failAt) });
   }
   return { services, unmodelled };

@@ -22,6 +22,16 @@ export interface Endpoint {
   family: Family;
 }
 
+/**
+ * A canonical IPv4 endpoint with its rank: the address as a number, then the port (exact in a double). Ranks order
+ * endpoints as compareDestinations does, with one comparison of numbers.
+ */
+export interface V4Endpoint {
+  address: string;
+  port: number;
+  rank: number;
+}
+
 /** A decimal number of at most `digits` digits without leading zeros, from `start` to `end`, or -1. */
 function plainNumber(text: string, start: number, end: number, digits: number): number {
   if (end <= start || end - start > digits || (text.charCodeAt(start) === 0x30 && end - start > 1)) return -1;
@@ -38,25 +48,27 @@ function plainNumber(text: string, start: number, end: number, digits: number): 
  * An endpoint written exactly as ipvsadm prints a canonical IPv4 one ("10.0.0.1:80"), read by scanning its characters;
  * null for anything else, which parseEndpoint reads. A big table has 100,000s of endpoints: a regex each costs more.
  */
-export function canonicalV4Endpoint(text: string): { address: string; port: number } | null {
+export function canonicalV4Endpoint(text: string): V4Endpoint | null {
   const colon = text.indexOf(':');
   if (colon < 0) return null;
   let start = 0;
+  let address = 0;
   for (let octet = 0; octet < 4; octet++) {
     const end = octet === 3 ? colon : text.indexOf('.', start);
     if (end < 0 || end > colon) return null;
     const value = plainNumber(text, start, end, 3);
     if (value < 0 || value > 255) return null;
+    address = address * 256 + value;
     start = end + 1;
   }
   const port = plainNumber(text, colon + 1, text.length, 5);
-  return port < 0 || port > 65535 ? null : { address: text.slice(0, colon), port };
+  return port < 0 || port > 65535 ? null : { address: text.slice(0, colon), port, rank: address * 65536 + port };
 }
 
 /** An address and port as ipvsadm prints them ("10.0.0.1:80", "[2001:db8::1]:80"), canonicalised. */
 export function parseEndpoint(text: string, fail: Fail): Endpoint {
   const v4 = canonicalV4Endpoint(text);
-  if (v4 !== null) return { ...v4, family: 'inet' };
+  if (v4 !== null) return { address: v4.address, port: v4.port, family: 'inet' };
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d+)$/.exec(text);
   const raw = match?.[1] ?? match?.[2];
   const address = raw === undefined ? null : canonicalIp(raw);
