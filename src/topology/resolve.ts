@@ -405,7 +405,8 @@ class Resolver {
       return undefined;
     }
     const defaultPort = service.fwmark !== undefined ? 0 : (service.port ?? 0);
-    let address = spec.address === undefined ? undefined : (canonicalIp(spec.address) ?? undefined);
+    // The short form's address is canonical already (parseRealServerShort): a big pool has 100,000s of them.
+    let address = spec.address === undefined || typeof raw === 'string' ? spec.address : (canonicalIp(spec.address) ?? undefined);
     if (spec.host !== undefined) {
       const host = hosts.get(spec.host);
       if (!host) {
@@ -531,16 +532,18 @@ class Resolver {
   }
 }
 
-/** Parses "rs1", "rs1:8080", "10.0.0.11", "10.0.0.11:80", "2001:db8::11" or "[2001:db8::11]:80". */
+/** Parses "rs1", "rs1:8080", "10.0.0.11", "10.0.0.11:80", "2001:db8::11" or "[2001:db8::11]:80"; an address comes back canonical. */
 export function parseRealServerShort(text: string): { host?: string; address?: string; port?: number } | null {
-  if (canonicalIp(text)) return { address: text };
+  const address = canonicalIp(text);
+  if (address !== null) return { address };
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+))(?::(\d{1,5}))?$/.exec(text);
   if (!m) return null;
   const port = m[3] === undefined ? undefined : Number(m[3]);
   if (port !== undefined && (port < 1 || port > 65535)) return null;
   const addr = m[1] ?? m[2] ?? '';
   const withPort = <T extends object>(o: T) => (port === undefined ? o : { ...o, port });
-  if (canonicalIp(addr)) return withPort({ address: addr });
+  const canonical = canonicalIp(addr);
+  if (canonical !== null) return withPort({ address: canonical });
   if (m[1] === undefined && /^[A-Za-z][A-Za-z0-9_-]{0,62}$/.test(addr)) return withPort({ host: addr });
   return null;
 }
