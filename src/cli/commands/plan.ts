@@ -14,7 +14,7 @@ import type { Io } from '../io.js';
 import { visible } from '../../present/visible.js';
 import { requireKnownHosts } from '../hosts.js';
 import { requireTopology } from '../load.js';
-import type { Planned } from './plan-sources.js';
+import type { Planned } from './plan-live.js';
 
 /** Options of `lbctl plan`. */
 export interface PlanOptions {
@@ -73,10 +73,10 @@ async function computePlan(file: string, opts: PlanOptions, io: Io): Promise<Pla
   const desired = desiredStates(topology);
   const names = selectedHosts(opts, desired);
   if (opts.offline) return { plan: makePlan(names.map((name) => planHost(desired.get(name)!, emptyHostState(name)))) };
-  const sources = await import('./plan-sources.js');
-  if (opts.observed === undefined) return sources.planLive(topology, desired, names, opts, io);
+  if (opts.observed === undefined) return (await import('./plan-live.js')).planLive(topology, desired, names, opts, io);
+  const { planFromCapture } = await import('./plan-capture.js');
   const plans: HostPlan[] = [];
-  for (const name of names) plans.push(await sources.planFromCapture(opts.observed, topology, desired.get(name)!));
+  for (const name of names) plans.push(await planFromCapture(opts.observed, topology, desired.get(name)!));
   return { plan: makePlan(plans) };
 }
 

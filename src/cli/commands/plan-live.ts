@@ -1,33 +1,19 @@
-// Where `lbctl plan` takes the current state from, besides empty hosts: the live hosts (read-only, this machine or
-// over SSH) or captures with their ledger. Loaded only by plans that need it.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { agentAmendment, withAgentDecisions } from '../../agent/overrides.js';
-import { AGENT_STATE_CAPTURE, parseState } from '../../agent/state-file.js';
+// Where `lbctl plan` takes the current state from by default: the live hosts, probed read-only (this machine, or over
+// SSH). Loaded only by live plans.
+import { agentAmendment } from '../../agent/overrides.js';
 import { inspectHost } from '../../host/apply.js';
-import { DEFAULT_DRAIN_TIMEOUT_SEC, drainPolicy, withRestoredSysctls } from '../../host/ledger-view.js';
-import { loadObservedDir } from '../../host/observed-dir.js';
 import { mapBounded } from '../../host/pool.js';
 import { hostFor } from '../../host/reach.js';
 import { identityOf } from '../../desired/identity.js';
 import { rolesOf } from '../../desired/roles.js';
 import type { HostState } from '../../model/state.js';
-import { makePlan, planHost } from '../../plan/plan.js';
+import { makePlan } from '../../plan/plan.js';
 import type { PlanFileHost } from '../../plan/plan-file.js';
 import type { HostPlan, Plan } from '../../plan/types.js';
 import type { Topology } from '../../topology/types.js';
 import { reachOf, requireInventory } from '../inventory.js';
 import type { Io } from '../io.js';
 import { refusal } from '../refusals.js';
-
-/** The plan of a host from its captures, with the ledger and agent state captured beside them: what apply would do. */
-export async function planFromCapture(dir: string, topology: Topology, wanted: HostState): Promise<HostPlan> {
-  const agent = parseState(await readFile(join(dir, wanted.host, AGENT_STATE_CAPTURE), 'utf8').catch(() => undefined));
-  const want = agent ? withAgentDecisions(wanted, topology, agent.saved) : wanted;
-  const { observed, record } = await loadObservedDir(dir, want.host, want);
-  const drain = drainPolicy(() => record, DEFAULT_DRAIN_TIMEOUT_SEC * 1000);
-  return planHost(withRestoredSysctls(want, record), observed.state, new Set(record?.owned), observed.warnings, drain);
-}
 
 /** A computed plan, with what `--out` saves for the live hosts of a live plan. */
 export interface Planned {
