@@ -38,9 +38,12 @@ export function parseIpAddr(json: string): Address[] {
   const devices = parseJsonAs(source, json, AddrSchema);
   const addresses = devices.flatMap((device, i) =>
     device.addr_info.map((info, j): Address => {
-      const cidr = parseCidr(`${canonicalIp(info.local) ?? ''}/${info.prefixlen}`);
-      if (cidr === null) throw new ParseError(source, null, `$[${i}].addr_info[${j}]`, `bad address ${info.local}/${info.prefixlen}`);
-      return { device: device.ifname, cidr: formatCidr(cidr) };
+      // The canonical address and the length as they are: no round trip through numbers (a director has 1,000s of VIPs).
+      const address = canonicalIp(info.local);
+      const width = address?.includes(':') ? 128 : 32;
+      if (address === null || info.prefixlen < 0 || info.prefixlen > width)
+        throw new ParseError(source, null, `$[${i}].addr_info[${j}]`, `bad address ${info.local}/${info.prefixlen}`);
+      return { device: device.ifname, cidr: `${address}/${info.prefixlen}` };
     }),
   );
   return sortedBy(addresses, addressKey);

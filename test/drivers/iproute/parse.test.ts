@@ -27,6 +27,8 @@ describe('parseIpAddr (real ip -j addr show from a namespace)', () => {
       { ifname: 'v0', addr_info: [{ family: 'inet', local: '10.0.0.300', prefixlen: 24 }] },
     ]);
     expect(() => parseIpAddr(bad)).toThrow(new ParseError('ip -j addr', null, '$[1].addr_info[0]', 'bad address 10.0.0.300/24'));
+    const long = JSON.stringify([{ ifname: 'lo', addr_info: [{ family: 'inet', local: '10.0.0.1', prefixlen: 33 }] }]);
+    expect(() => parseIpAddr(long)).toThrow(new ParseError('ip -j addr', null, '$[0].addr_info[0]', 'bad address 10.0.0.1/33'));
     expect(() => parseIpAddr('1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536')).toThrow(/^ip -j addr: not JSON: /);
     expect(() => parseIpAddr('[{"ifname":"lo","addr_info":[{"family":"inet","local":"127.0.0.1"}]}]')).toThrow(
       expect.objectContaining({ source: 'ip -j addr', line: null, text: '$[0].addr_info[0].prefixlen' }),
