@@ -12,6 +12,14 @@ export function serviceKey(id: IpvsServiceId): string {
   return `${id.protocol} ${endpoint(id.address, id.port)}`;
 }
 
+/** True when two ids name one service: what equal serviceKeys say, without making them. */
+export function sameServiceId(a: IpvsServiceId, b: IpvsServiceId): boolean {
+  if (a.protocol === 'fwmark' || b.protocol === 'fwmark') {
+    return a.protocol === 'fwmark' && b.protocol === 'fwmark' && a.mark === b.mark && (a.family === 'inet6') === (b.family === 'inet6');
+  }
+  return a.protocol === b.protocol && a.port === b.port && a.address === b.address;
+}
+
 /** Key of a destination inside its service: "10.0.0.11:80". */
 export function destinationKey(d: Pick<IpvsDestination, 'address' | 'port'>): string {
   return endpoint(d.address, d.port);

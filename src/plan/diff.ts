@@ -1,5 +1,14 @@
 // Desired vs observed → changes and unmanaged objects, one small rule per kind of object.
-import { addressKey, destinationChangeKey, destinationKey, naturalCompare, nftRuleIdentity, routeKey, serviceKey } from '../model/keys.js';
+import {
+  addressKey,
+  destinationChangeKey,
+  destinationKey,
+  naturalCompare,
+  nftRuleIdentity,
+  routeKey,
+  sameServiceId,
+  serviceKey,
+} from '../model/keys.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
 import type { Change, Drain, Kind, ObjectAction, Unmanaged } from './types.js';
@@ -117,16 +126,16 @@ function sameEndpoints(a: readonly IpvsDestination[], b: readonly IpvsDestinatio
   return true;
 }
 
-function diffServices(
-  out: Collector,
-  desired: IpvsService[],
-  observed: IpvsService[],
-  thresholdsSeen: boolean,
-  ecmp: ReadonlySet<string>,
-): void {
+/** A desired service, its key, and the observed service of that key (undefined when the host lacks it). */
+type ServicePair = [key: string, service: IpvsService, seen: IpvsService | undefined];
+
+/** The service without its destinations: what an ipvs-service change carries. */
+const serviceSpec = ({ destinations: _d, ...rest }: IpvsService) => rest;
+
+/** Pairs the services by key; service creates, updates, deletes and unmanaged ones go to `out`. */
+function servicesByKey(out: Collector, desired: IpvsService[], observed: IpvsService[]): ServicePair[] {
   const obs = keyed(observed, (s) => serviceKey(s.id));
   const want = keyed(desired, (s) => serviceKey(s.id));
-  const spec = ({ destinations: _d, ...rest }: IpvsService) => rest;
   diffKeyed(
     out,
     'ipvs-service',
@@ -134,15 +143,39 @@ function diffServices(
     obs,
     serviceAttrsEqual,
     () => 'unmanaged',
-    (c) => ({
-      ...c,
-      kind: 'ipvs-service',
-      before: c.before && spec(c.before),
-      after: c.after && spec(c.after),
-    }),
+    (c) => ({ ...c, kind: 'ipvs-service', before: c.before && serviceSpec(c.before), after: c.after && serviceSpec(c.after) }),
   );
-  for (const [key, service] of want) {
-    const seen = obs.get(key);
+  return [...want].map(([key, service]) => [key, service, obs.get(key)]);
+}
+
+/**
+ * What servicesByKey finds for lists of one set of services in one order (a converged host's), without a map or a
+ * lookup per service: the services pair by position, and those whose attributes differ are updates.
+ */
+function servicesInOrder(out: Collector, desired: IpvsService[], observed: IpvsService[]): ServicePair[] {
+  return desired.map((service, i): ServicePair => {
+    const key = serviceKey(service.id);
+    const seen = observed[i]!;
+    if (!serviceAttrsEqual(seen, service))
+      out.changes.push({ action: 'update', key, before: serviceSpec(seen), after: serviceSpec(service), kind: 'ipvs-service' });
+    return [key, service, seen];
+  });
+}
+
+/** True when two service lists name the same services in the same order. */
+function sameServices(a: readonly IpvsService[], b: readonly IpvsService[]): boolean {
+  return a.length === b.length && a.every((s, i) => sameServiceId(s.id, b[i]!.id));
+}
+
+function diffServices(
+  out: Collector,
+  desired: IpvsService[],
+  observed: IpvsService[],
+  thresholdsSeen: boolean,
+  ecmp: ReadonlySet<string>,
+): void {
+  const pairs = sameServices(desired, observed) ? servicesInOrder(out, desired, observed) : servicesByKey(out, desired, observed);
+  for (const [key, service, seen] of pairs) {
     const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
     const make = (c: { action: ObjectAction; key: string; before: IpvsDestination | null; after: IpvsDestination | null }): Change => ({
       action: c.action,

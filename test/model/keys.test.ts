@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareDestinations, destinationKey, naturalCompare } from '../../src/model/keys.js';
+import { compareDestinations, destinationKey, naturalCompare, sameServiceId, serviceKey } from '../../src/model/keys.js';
+import type { IpvsServiceId } from '../../src/model/state.js';
 
 describe('naturalCompare', () => {
   it('orders embedded numbers numerically and the rest by character', () => {
@@ -62,5 +63,27 @@ describe('compareDestinations', () => {
         const want = Math.sign(naturalCompare(destinationKey(a), destinationKey(b)));
         if (Math.sign(compareDestinations(a, b)) !== want) expect.fail(`${destinationKey(a)} vs ${destinationKey(b)}: not ${want}`);
       }
+  });
+});
+
+describe('sameServiceId', () => {
+  it('says what equal service keys say, for every pair of a table of ids', () => {
+    const ids: IpvsServiceId[] = [
+      { protocol: 'tcp', address: '10.0.0.1', port: 80 },
+      { protocol: 'tcp', address: '10.0.0.1', port: 8080 },
+      { protocol: 'udp', address: '10.0.0.1', port: 80 },
+      { protocol: 'sctp', address: '10.0.0.1', port: 80 },
+      { protocol: 'tcp', address: '10.0.0.10', port: 80 },
+      { protocol: 'tcp', address: '2001:db8::1', port: 80 },
+      { protocol: 'fwmark', mark: 7, family: 'inet' },
+      { protocol: 'fwmark', mark: 7, family: 'inet6' },
+      { protocol: 'fwmark', mark: 8, family: 'inet' },
+    ];
+    for (const a of ids) {
+      for (const b of ids) {
+        expect(sameServiceId(a, b), `${serviceKey(a)} / ${serviceKey(b)}`).toBe(serviceKey(a) === serviceKey(b));
+        expect(sameServiceId(a, { ...b }), 'a copy').toBe(serviceKey(a) === serviceKey(b));
+      }
+    }
   });
 });
