@@ -45,6 +45,15 @@ async function readIfPresent(path: string): Promise<string | undefined> {
   return readText(path).catch((err: unknown) => Promise.reject(new Unreadable(`cannot read capture ${path}: ${reasonOf(err)}`)));
 }
 
+/** The values of the promises once all have settled; the first rejected, by position, is thrown. */
+async function allInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+}
+
 /** `--observed DIR` must name a directory: a typo would otherwise plan every host from an empty state. */
 export async function requireObservedDir(dir: string): Promise<void> {
   const found = await stat(dir).catch((err: unknown) => Promise.reject(new Unreadable(`cannot read captures ${dir}: ${reasonOf(err)}`)));
@@ -72,21 +81,27 @@ export async function loadObservedDir(dir: string, host: string, desired: HostSt
   );
   if (!exists)
     return { observed: { state: emptyHostState(host), warnings: [`no captures for host ${host} in ${dir}: planned from an empty state`] } };
+  // Every file is read at once (the reads overlap); a failure is the first by the order below, as if read one by one.
+  const captureFiles = Object.entries(CAPTURE_FILES) as [CaptureName, string][];
+  const texts = await allInOrder(
+    [...captureFiles.map(([, file]) => file), LEDGER_CAPTURE, FILE_MODES].map((file) => readIfPresent(join(hostDir, file))),
+  );
+  const [ledgerText, modesText] = texts.slice(captureFiles.length);
   const captures: Partial<Record<CaptureName, string>> = {};
-  for (const [name, file] of Object.entries(CAPTURE_FILES) as [CaptureName, string][]) {
-    const text = await readIfPresent(join(hostDir, file));
+  captureFiles.forEach(([name], i) => {
+    const text = texts[i];
     if (text !== undefined) captures[name] = text;
-  }
-  const ledgerText = await readIfPresent(join(hostDir, LEDGER_CAPTURE));
+  });
   const record = ledgerText === undefined ? undefined : parseLedger(ledgerText, join(hostDir, LEDGER_CAPTURE)).hosts[host];
-  const modes = parseFileModes((await readIfPresent(join(hostDir, FILE_MODES))) ?? '');
+  const modes = parseFileModes(modesText ?? '');
+  const paths = [...new Set([...desired.files.map((f) => f.path), ...ownedFiles(new Set(record?.owned))])];
+  const contents = await allInOrder(paths.map((path) => readIfPresent(join(hostDir, capturedFilePath(path)))));
   const files: Record<string, CapturedFile> = {};
-  const paths = new Set([...desired.files.map((f) => f.path), ...ownedFiles(new Set(record?.owned))]);
-  for (const path of paths) {
-    const content = await readIfPresent(join(hostDir, capturedFilePath(path)));
+  paths.forEach((path, i) => {
+    const content = contents[i];
     // Without a recorded mode the file's mode is unknown: do not report it as drift.
     if (content !== undefined)
       files[path] = { content, mode: modes.get(path) ?? desired.files.find((f) => f.path === path)?.mode ?? 0o644 };
-  }
+  });
   return { observed: observedFromCaptures(host, captures, files), ...(record ? { record } : {}) };
 }
