@@ -1,5 +1,5 @@
 // Address ranges that can never be a VIP or an anycast address: put on lo they break the host or mean nothing.
-import { contains, parseCidr, parseIp, type Prefix } from '../net/ip.js';
+import { bitsOf, parseCidr, parseIp } from '../net/ip.js';
 
 /** Each range with what it is, most specific first where they nest. */
 const RESERVED: readonly [prefix: string, what: string][] = [
@@ -16,11 +16,23 @@ const RESERVED: readonly [prefix: string, what: string][] = [
   ['ff00::/8', 'multicast (ff00::/8)'],
 ];
 
-const PARSED: readonly [Prefix, string][] = RESERVED.map(([p, what]) => [parseCidr(p)!, what]);
+/** A range as the first and last address in it; BigInt values compare without arithmetic (one address is checked per service). */
+interface Range {
+  family: 4 | 6;
+  first: bigint;
+  last: bigint;
+  what: string;
+}
+
+const RANGES: readonly Range[] = RESERVED.map(([prefix, what]) => {
+  const p = parseCidr(prefix)!;
+  const size = 1n << BigInt(bitsOf(p.family) - p.length);
+  return { family: p.family, first: p.value, last: p.value + size - 1n, what };
+});
 
 /** What reserved range an address falls in ("multicast (224.0.0.0/4)"), or undefined when it may be a VIP. */
 export function reservedRange(address: string): string | undefined {
   const ip = parseIp(address);
   if (ip === null) return undefined;
-  return PARSED.find(([p]) => p.family === ip.family && contains(p, ip))?.[1];
+  return RANGES.find((r) => r.family === ip.family && r.first <= ip.value && ip.value <= r.last)?.what;
 }
