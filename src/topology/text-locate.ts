@@ -15,11 +15,17 @@ function findKey(text: string, key: string, from: number): number {
   return -1;
 }
 
-/** Maps offsets of a text to 1-based line and column (the line starts are found once). */
+/** Maps offsets of a text to 1-based line and column (each line start is found once, when first needed). */
 export function positionsIn(text: string): (offset: number) => Position {
+  // Line starts are found as far as an offset asked for: a big file's problems shown are mostly near its top.
   const starts = [0];
-  for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', nl + 1)) starts.push(nl + 1);
+  let scanned = 0;
   return (offset) => {
+    while (scanned <= offset) {
+      const nl = text.indexOf('\n', scanned);
+      scanned = nl < 0 ? Infinity : nl + 1;
+      if (nl >= 0) starts.push(nl + 1);
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
