@@ -180,7 +180,8 @@ function inKeyOrder(entry: Entry, failAt: (start: number, reason: string) => nev
   const { destinations, destinationStarts: starts, destinationRanks: ranks } = entry;
   let ordered = true;
   for (let i = 1; i < destinations.length && ordered; i++) {
-    const [a, b] = [ranks[i - 1]!, ranks[i]!];
+    const a = ranks[i - 1]!;
+    const b = ranks[i]!;
     ordered = Number.isNaN(a) || Number.isNaN(b) ? compareDestinations(destinations[i - 1]!, destinations[i]!) < 0 : a < b;
   }
   if (ordered) return destinations;
