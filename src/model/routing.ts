@@ -12,6 +12,8 @@ export interface OspfInterface {
   retransmit?: number;
   /** BFD on the interface (`ip ospf bfd`): a dead neighbour is seen in 300 ms, not after the dead interval. */
   bfd?: boolean;
+  /** Router priority (`ip ospf priority`); 0 keeps the host out of the segment's DR/BDR election. */
+  priority?: number;
 }
 
 /** An interface in OSPFv3 (ospf6d), which has no `network` statements: each interface names its area. */

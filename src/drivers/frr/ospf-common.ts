@@ -72,6 +72,7 @@ function interfaceCommands(iface: OspfInterface, dialect: OspfDialect): string[]
   if (iface.hello !== undefined) commands.push(`ip ospf hello-interval ${iface.hello}`);
   if (iface.pointToPoint) commands.push('ip ospf network point-to-point');
   if (iface.passive && dialect.passive === 'interface') commands.push('ip ospf passive');
+  if (iface.priority !== undefined) commands.push(`ip ospf priority ${iface.priority}`);
   if (iface.retransmit !== undefined) commands.push(`ip ospf retransmit-interval ${iface.retransmit}`);
   if (iface.bfd) commands.push('ip ospf bfd', `ip ospf bfd profile ${BFD_PROFILE}`);
   return commands;
@@ -88,6 +89,7 @@ function interface6Commands(iface: Ospf6Interface, dialect: OspfDialect): string
   if (iface.hello !== undefined) commands.push(`ipv6 ospf6 hello-interval ${iface.hello}`);
   if (iface.pointToPoint) commands.push('ipv6 ospf6 network point-to-point');
   if (iface.passive) commands.push('ipv6 ospf6 passive');
+  if (iface.priority !== undefined) commands.push(`ipv6 ospf6 priority ${iface.priority}`);
   if (iface.retransmit !== undefined) commands.push(`ipv6 ospf6 retransmit-interval ${iface.retransmit}`);
   return commands;
 }

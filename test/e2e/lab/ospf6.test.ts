@@ -90,6 +90,9 @@ describe.runIf(IS_ROOT)('OSPFv3: IPv6 DNS anycast over ospf6d as a lab on this k
       },
     );
     expect(hops.every((h) => h.startsWith('fe80::') && h.endsWith('%eth3'))).toBe(true);
+    // the nodes run at priority 0: R1 is the DR of their link, so losing a node re-elects nothing (when a node was the
+    // DR, its loss withdrew the /128 from R1 and R2 for a second, with two nodes still up)
+    expect(await labVtysh(frrOf('r1'), ['show ipv6 ospf6 interface eth3'], localRunner)).toMatch(/State DR,/);
     const route = JSON.parse(await labVtysh(frrOf('r1'), [`show ipv6 route ${VIP6}/128 json`], localRunner)) as Record<
       string,
       { protocol: string }[]

@@ -245,11 +245,13 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface lo
@@ -375,11 +377,13 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface lo
@@ -505,11 +509,13 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface lo

@@ -317,17 +317,20 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
  ipv6 ospf6 dead-interval 3
  ipv6 ospf6 hello-interval 1
+ ipv6 ospf6 priority 0
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
@@ -464,17 +467,20 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
  ipv6 ospf6 dead-interval 3
  ipv6 ospf6 hello-interval 1
+ ipv6 ospf6 priority 0
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
@@ -611,17 +617,20 @@ log syslog informational
 interface eth0
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth1
  ip ospf dead-interval 3
  ip ospf hello-interval 1
+ ip ospf priority 0
  ip ospf retransmit-interval 1
 !
 interface eth2
  ipv6 ospf6 area 0.0.0.2
  ipv6 ospf6 dead-interval 3
  ipv6 ospf6 hello-interval 1
+ ipv6 ospf6 priority 0
  ipv6 ospf6 retransmit-interval 1
 !
 interface lo
