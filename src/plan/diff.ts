@@ -11,7 +11,7 @@ import {
 } from '../model/keys.js';
 import { destinationAttrsEqual, serviceAttrsEqual } from '../drivers/ipvs/equal.js';
 import type { Address, HostState, IpvsDestination, IpvsService, ManagedFile, NftTable } from '../model/state.js';
-import type { Change, Drain, Kind, ObjectAction, Unmanaged } from './types.js';
+import { destinationSpec, serviceSpec, type Change, type Drain, type Kind, type ObjectAction, type Unmanaged } from './types.js';
 
 /** Keys ("kind key") of objects lbctl created on this host, from its ledger; empty when unknown. */
 export type Owned = ReadonlySet<string>;
@@ -112,8 +112,8 @@ function reorderAfterNew(out: Collector, key: string, service: IpvsService, seen
         action: 'update',
         kind: 'ipvs-destination',
         key: changeKey,
-        before: { ...before, service: service.id },
-        after: { ...d, service: service.id },
+        before: destinationSpec(before, service.id),
+        after: destinationSpec(d, service.id),
         reorder: true,
       });
   }
@@ -128,9 +128,6 @@ function sameEndpoints(a: readonly IpvsDestination[], b: readonly IpvsDestinatio
 
 /** A desired service, its key, and the observed service of that key (undefined when the host lacks it). */
 type ServicePair = [key: string, service: IpvsService, seen: IpvsService | undefined];
-
-/** The service without its destinations: what an ipvs-service change carries. */
-const serviceSpec = ({ destinations: _d, ...rest }: IpvsService) => rest;
 
 /** Pairs the services by key; service creates, updates, deletes and unmanaged ones go to `out`. */
 function servicesByKey(out: Collector, desired: IpvsService[], observed: IpvsService[]): ServicePair[] {
@@ -176,7 +173,7 @@ function diffServices(
 ): void {
   const pairs = sameServices(desired, observed) ? servicesInOrder(out, desired, observed) : servicesByKey(out, desired, observed);
   for (const [key, service, seen] of pairs) {
-    const withService = (d: IpvsDestination | null) => d && { ...d, service: service.id };
+    const withService = (d: IpvsDestination | null) => d && destinationSpec(d, service.id);
     const make = (c: { action: ObjectAction; key: string; before: IpvsDestination | null; after: IpvsDestination | null }): Change => ({
       action: c.action,
       key: destinationChangeKey(key, c.key),
