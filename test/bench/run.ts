@@ -5,7 +5,7 @@
 // (floor.ts), for the small plan a bare `node -e 0`; lbctl's time and peak memory are reported as ratios to it.
 // Prints the figures; exits 1 when a target is missed or a plan is not what the scenario expects.
 //
-// Options: --services N (10000), --real-servers N (10), --runs N (3), --drift F (0.01),
+// Options: --services N (10000), --real-servers N (10), --runs N (5), --drift F (0.01),
 //          --phases (in-process phase breakdown even when all targets are met), --keep (keep the temp dir).
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -37,7 +37,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { services: 10000, realServers: 10, runs: 3, drift: 0.01, phases: false, keep: false };
+  const args: Args = { services: 10000, realServers: 10, runs: 5, drift: 0.01, phases: false, keep: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
