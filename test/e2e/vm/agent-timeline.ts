@@ -2,6 +2,8 @@
 // table each time it changed, the client loop's requests, the job's marks and the agent's events, all on the
 // guest's wall clock in milliseconds. Shared by agent.test.ts and the keepalived benchmark.
 import { readFile } from 'node:fs/promises';
+import { parseIpvsadmSave } from '../../../src/drivers/ipvs/parse-save.js';
+import { destinationKey } from '../../../src/model/keys.js';
 
 /** The table at one moment: per service ("TCP 203.0.113.10:80"), per destination ("10.10.0.11:8080"), its weight. */
 export interface TableAt {
@@ -48,6 +50,26 @@ export async function readTables(file: string): Promise<TableAt[]> {
     }
     return { at: Number(at), services };
   });
+}
+
+/** The table `ipvsadm-save -n` printed (IPv4), keyed as readTables keys the watch's tables ("FWM" marks in hex, as /proc prints them). */
+export function savedTable(text: string): TableAt['services'] {
+  const services = new Map<string, Map<string, number>>();
+  for (const s of parseIpvsadmSave(text)) {
+    const key =
+      s.id.protocol === 'fwmark'
+        ? `FWM ${s.id.mark.toString(16).toUpperCase().padStart(8, '0')}`
+        : `${s.id.protocol.toUpperCase()} ${destinationKey(s.id)}`;
+    services.set(key, new Map(s.destinations.map((d) => [destinationKey(d), d.weight])));
+  }
+  return services;
+}
+
+/** A table's services, one line each ("  TCP 203.0.113.10:80: 10.10.0.11:8080 w3, ..."), for failure messages. */
+export function showTable(services: TableAt['services'] | undefined): string {
+  if (services === undefined) return '  (none)';
+  const lines = [...services].map(([key, d]) => `  ${key}: ${[...d].map(([dest, w]) => `${dest} w${w}`).join(', ') || 'no destination'}`);
+  return lines.length === 0 ? '  (no service)' : lines.join('\n');
 }
 
 /** The client loop's requests, in order. */

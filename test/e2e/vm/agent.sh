@@ -9,7 +9,8 @@
 #        then app2 killed (fail-open keeps app2); app1 killed too (all down: the sorry server); app3 and app2
 #        started again (quorum still lost: hysteresis), then app1 (quorum back).
 # Per lab, $1/LAB/ gets marks.txt ("MS WHAT" for each thing the job did), ipvs.txt ("MS TABLE" for each change of
-# the table), client.txt (agent-client.mjs's lines), events.jsonl (the agent's event log) and the outputs of lab up.
+# the table), client.txt (agent-client.mjs's lines), events.jsonl (the agent's event log), the outputs of lab up and
+# ipvs-agent-start.txt and ipvs-up.txt (ipvsadm-save -n when the agent logged its start, and after lab up).
 # Steps are bounded (job-steps.sh); LBCTL_AGENT_LABS picks labs (default: dr nat).
 set -u
 out=$1
@@ -43,18 +44,26 @@ steady() {
 # --- The steps' bodies: each runs in a bash of its own, under `timeout` (see job-steps.sh). ---
 
 # LAB: the lab up (its agent started by lab up), the table watched from a process in the director's namespace, and
-# the client loop answered.
+# the client loop answered. The director's table as the kernel lists it (ipvsadm-save -n, not /proc) is kept twice:
+# once the agent logged its start (lab up starts it last, after every host is applied) and once lab up ended.
 up() {
-  local lab=$1
+  local lab=$1 director at_start rc
+  director=$(ns "$lab" director)
   mkdir -p "$out/$lab"
+  (wait_line 240 "/run/lbctl-lab/$lab/director/agent-events.jsonl" '"type":"reload"' &&
+    ip netns exec "$director" ipvsadm-save -n >"$out/$lab/ipvs-agent-start.txt" 2>&1) &
+  at_start=$!
   node "$lbctl" lab up "${file[$lab]}" --name "$lab" >"$out/$lab/up.txt" 2>&1
-  echo $? >"$out/$lab/up.rc"
+  rc=$?
+  echo $rc >"$out/$lab/up.rc"
+  ip netns exec "$director" ipvsadm-save -n >"$out/$lab/ipvs-up.txt" 2>&1
+  if ((rc == 0)); then wait "$at_start"; else kill "$at_start"; fi
   if [ "$lab" = nat ]; then # the sorry server's web server: the operator's, not the lab's
     mkdir -p "$work/sorry-www"
     echo sorry >"$work/sorry-www/index.html"
     ip netns exec "$(ns nat sorry)" busybox httpd -f -p 0.0.0.0:8080 -h "$work/sorry-www" >/dev/null 2>&1 &
   fi
-  holder "$(ns "$lab" director)" >"$work/$lab-holder"
+  holder "$director" >"$work/$lab-holder"
   read -r pid <"$work/$lab-holder"
   ipvs_watch "$pid" "$out/$lab/ipvs.txt" >/dev/null 2>&1 &
   echo "$! $pid" >"$work/$lab-watch"
