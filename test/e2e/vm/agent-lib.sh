@@ -30,14 +30,22 @@ hexaddr() {
 
 # ipvs_table PID: the IPVS table of PID's network namespace without its connection counters, in REPLY: one entry
 # per service ("TCP CB00710A:0050") and destination ("0A0A000B:1F90 Masq 3"), each ended by ';'.
+# The file is taken in one read (mapfile), never line by line: bash's `read` seeks back to the end of each line, and
+# the kernel (Linux 6.1) resumes its walk of the services of every namespace at a count of this namespace's own, so
+# with services in another namespace (one lab's director beside another's) whole services of this one went missing.
+# A table longer than one read (4 KiB) would need a second read, which resumes the same way; the labs' are far shorter.
 ipvs_table() {
-  local a b c d table=''
-  while read -r a b c d _; do
-    case $a in
-      TCP | UDP | SCTP | FWM) table+="$a $b;" ;;
-      '->') [ "$b" = RemoteAddress:Port ] || table+="$b $c $d;" ;;
+  local - line table='' lines w
+  set -f # the words of a line are split, never expanded as file names ("[2001:...]" is a pattern)
+  mapfile -t lines <"/proc/$1/net/ip_vs"
+  for line in "${lines[@]}"; do
+    # shellcheck disable=SC2206 # split on purpose: `read` of a here-string per line is a pipe read byte by byte
+    w=($line)
+    case ${w[0]} in
+      TCP | UDP | SCTP | FWM) table+="${w[0]} ${w[1]};" ;;
+      '->') [ "${w[1]}" = RemoteAddress:Port ] || table+="${w[1]} ${w[2]} ${w[3]};" ;;
     esac
-  done <"/proc/$1/net/ip_vs"
+  done
   REPLY=$table
 }
 

@@ -3,7 +3,7 @@
 # builds an IPVS table using every option ipvsadm-save prints, a plain DR+NAT+TUN table and an
 # up tunl0, and writes what ipvsadm-save -n, ipvsadm -Ln --thresholds and ip -j -d link show
 # print into the directory $1, laid out as test/fixtures/observed/. Addresses are documentation
-# ranges; no traffic is sent.
+# ranges; no traffic is sent. Then, in $1/proc-read/, the tables four namespaces hold as the agent jobs read them.
 # Tables are loaded with ipvsadm -R (one process each: process start is slow in the guest).
 set -eu
 out=$1
@@ -76,3 +76,27 @@ ip netns exec drnattun ipvsadm-save -n >"$out/ipvsadm-save/real-dr-nat-tun.txt"
 new_ns tunl
 ip -n tunl link set tunl0 up
 ip -n tunl -j -d link show >"$out/ip-link-tunl0.json"
+
+# The agent jobs' reader of a director's table (ipvs_table of agent-lib.sh: /proc/PID/net/ip_vs, no process started)
+# in four namespaces of one NAT table each, read once all four, allopts and drnattun hold services: a reader that
+# reads the file again from an offset gets a table without services of its own on Linux 6.1 (each bash `read` seeks
+# back to the end of its line, and the kernel resumes its walk of every namespace's services at a count of its own).
+mkdir -p "$out/proc-read"
+for n in 1 2 3 4; do
+  new_ns "nat$n"
+  ip netns exec "nat$n" ipvsadm -R <<'RULES'
+-A -t 203.0.113.10:80 -s wlc
+-a -t 203.0.113.10:80 -r 10.10.0.11:8080 -m -w 3
+-a -t 203.0.113.10:80 -r 10.10.0.12:8080 -m -w 2
+-a -t 203.0.113.10:80 -r 10.10.0.13:8080 -m -w 1
+-A -t 203.0.113.10:443 -s sh -b sh-fallback
+-a -t 203.0.113.10:443 -r 10.10.0.11:8443 -m -w 1
+-a -t 203.0.113.10:443 -r 10.10.0.12:8443 -m -w 1
+-A -u 203.0.113.10:53 -s rr
+-a -u 203.0.113.10:53 -r 10.10.0.11:5353 -m -w 1
+-a -u 203.0.113.10:53 -r 10.10.0.12:5353 -m -w 1
+RULES
+done
+for n in 1 2 3 4; do # "0 TABLE", as ipvs_watch writes a table; /proc/self: the reading bash's own namespace
+  ip netns exec "nat$n" bash -c '. "$1"; ipvs_table self; echo "0 $REPLY"' sh "$(dirname "$0")/agent-lib.sh" >"$out/proc-read/nat$n.txt"
+done

@@ -1,4 +1,5 @@
-// Boots the IPVS VM once and checks, from real captures, that every ipvsadm-save option round-trips.
+// Boots the IPVS VM once and checks, from real captures, that every ipvsadm-save option round-trips, and that the agent
+// jobs' reader of /proc/PID/net/ip_vs sees a namespace's whole table while other namespaces hold services too.
 // On by default, off with LBCTL_VM_TESTS=0 (needs qemu-system-x86 busybox-static kmod cpio xz-utils ipvsadm; ~10-30 s).
 // LBCTL_VM_UPDATE_FIXTURES=1 also copies the captures over test/fixtures/observed/.
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInVm, type VmResult } from '../../../src/lab/vm/runner.js';
+import { readTables, savedTable, type TableAt } from './agent-timeline.js';
 import { expectJobCompleted } from './job-outcome.js';
 
 const ENABLED = process.env.LBCTL_VM_TESTS !== '0';
@@ -68,7 +70,24 @@ const DR_NAT_TUN = `
 -a -t 192.0.2.30:80 -r 203.0.113.32:80 -i -w 1 --tun-type ipip
 `;
 
+/** The NAT table ipvs-smoke.sh loads into namespaces nat1 ... nat4, as ipvsadm-save -n prints it. */
+const NAT = `
+-A -t 203.0.113.10:80 -s wlc
+-a -t 203.0.113.10:80 -r 10.10.0.11:8080 -m -w 3
+-a -t 203.0.113.10:80 -r 10.10.0.12:8080 -m -w 2
+-a -t 203.0.113.10:80 -r 10.10.0.13:8080 -m -w 1
+-A -t 203.0.113.10:443 -s sh -b sh-fallback
+-a -t 203.0.113.10:443 -r 10.10.0.11:8443 -m -w 1
+-a -t 203.0.113.10:443 -r 10.10.0.12:8443 -m -w 1
+-A -u 203.0.113.10:53 -s rr
+-a -u 203.0.113.10:53 -r 10.10.0.11:5353 -m -w 1
+-a -u 203.0.113.10:53 -r 10.10.0.12:5353 -m -w 1
+`;
+
 const sortedLines = (text: string) => text.split('\n').filter(Boolean).sort();
+/** A table as a plain object, for comparisons blind to the order the kernel lists services in. */
+const plain = (services: TableAt['services'] | undefined) =>
+  Object.fromEntries([...(services ?? [])].map(([key, d]) => [key, Object.fromEntries(d)]));
 
 describe.skipIf(!ENABLED)('IPVS kernel in the qemu VM', () => {
   let results: string;
@@ -79,7 +98,8 @@ describe.skipIf(!ENABLED)('IPVS kernel in the qemu VM', () => {
     results = await mkdtemp(join(tmpdir(), 'lbctl-vm-smoke-'));
     run = await runInVm({ command: ['sh', JOB, results], resultsDir: results, timeoutMs: 240_000 });
     console.log(`VM smoke job: ${run.durationMs} ms from prepare to qemu exit`);
-    if (run.exitCode === 0 && process.env.LBCTL_VM_UPDATE_FIXTURES === '1') await cp(results, FIXTURES, { recursive: true });
+    if (run.exitCode === 0 && process.env.LBCTL_VM_UPDATE_FIXTURES === '1')
+      await cp(results, FIXTURES, { recursive: true, filter: (path) => !path.includes('/proc-read') });
   }, 300_000);
   afterAll(() => rm(results, { recursive: true, force: true }));
 
@@ -97,6 +117,13 @@ describe.skipIf(!ENABLED)('IPVS kernel in the qemu VM', () => {
 
   it('ipvsadm-save -n prints a DR + NAT + TUN table', async () => {
     expect(sortedLines(await capture('ipvsadm-save/real-dr-nat-tun.txt'))).toEqual(sortedLines(DR_NAT_TUN));
+  });
+
+  it("agent-lib.sh's ipvs_table reads each namespace's whole table while others hold services too", async () => {
+    const read = await Promise.all(
+      [1, 2, 3, 4].map(async (n) => plain((await readTables(join(results, `proc-read/nat${n}.txt`)))[0]?.services)),
+    );
+    expect(read).toEqual([1, 2, 3, 4].map(() => plain(savedTable(NAT))));
   });
 
   it('ip -j -d link show reports tunl0 as an up ipip device', async () => {
