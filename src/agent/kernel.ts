@@ -1,7 +1,7 @@
 // The agent's hands on the kernel, through the Host port: the smallest ipvsadm edit per decision, the anycast
 // prefix on lo (ospfd announces what lo holds, so removing it withdraws both), and the reads made at start.
 import { addressCommand, addressFlushCommand, ipArgv } from '../drivers/iproute/argv.js';
-import { parseProcIpvs, type ProcWeights } from '../drivers/ipvs/parse-proc.js';
+import { parseProcIpvs } from '../drivers/ipvs/parse-proc.js';
 import { parseIpvsadmSave } from '../drivers/ipvs/parse-save.js';
 import { ParseError } from '../drivers/parse-error.js';
 import { destinationRule, IPVSADM_RESTORE_ARGV, ipvsadmArgv, restoreText, type IpvsRule } from '../drivers/ipvs/rules.js';
@@ -45,17 +45,28 @@ const FED_WITHIN_MS = 250;
 /** How often PROC_IPVS is read meanwhile. */
 const FED_POLL_MS = 2;
 
-/** True when `weights` show the IPVS edit done: the destination at its weight, or gone. */
-function shows(weights: ProcWeights, edit: IpvsEdit): boolean {
-  const weight = weights.get(serviceKey(edit.service))?.get(destinationKey(edit.destination));
-  return edit.kind === 'remove' ? weight === undefined : weight === edit.destination.weight;
+/** Every destination's weight, by service key and destination key: a table as /proc/net/ip_vs or ipvsadm-save shows it. */
+type Weights = ReadonlyMap<string, ReadonlyMap<string, number | null>>;
+
+/**
+ * What a table says of an IPVS edit: done (the destination at its weight, or gone), not yet, or nothing at all when it
+ * lacks the edit's service. The agent never removes a service, so such a table is one the kernel cut short: Linux 6.1
+ * (Debian 12) resumes each 4 KiB read of /proc/net/ip_vs at a count of this namespace's services while it walks every
+ * namespace's, and skips whole services where another namespace holds some (containers, another director's lab).
+ */
+function showing(weights: Weights, edit: IpvsEdit): 'done' | 'not yet' | 'unknown' {
+  const service = weights.get(serviceKey(edit.service));
+  if (service === undefined) return 'unknown';
+  const weight = service.get(destinationKey(edit.destination));
+  return (edit.kind === 'remove' ? weight === undefined : weight === edit.destination.weight) ? 'done' : 'not yet';
 }
 
 /**
  * Applies the agent's edits in order. Where the host keeps a feed, an IPVS edit is a line to one long-lived
  * `ipvsadm -R`, confirmed in /proc/net/ip_vs (no process started: milliseconds, where a process each costs tens of
- * them, and far more on a loaded or emulated machine); an edit not confirmed in time, an anycast edit, and every
- * edit on other hosts run as a command each, whose failure (CommandError) stops the rest.
+ * them, and far more on a loaded or emulated machine), or by `ipvsadm-save -n` where the kernel cut that file short;
+ * an edit not confirmed in time, an anycast edit, and every edit on other hosts run as a command each, whose failure
+ * (CommandError) stops the rest.
  */
 export class KernelEditor {
   private feed: Feed | undefined;
@@ -97,12 +108,24 @@ export class KernelEditor {
     });
   }
 
-  /** Reads the table until it shows `edit` (true) or the deadline passes (false). */
+  /**
+   * Reads the table until it shows `edit` (true) or the deadline passes (false): PROC_IPVS, or once that lacks the
+   * edit's service, `ipvsadm-save -n` (netlink, whole on every kernel; a process per read, so only then).
+   */
   private async shown(edit: IpvsEdit, deadline: number): Promise<boolean> {
+    let netlink = false;
     for (;;) {
-      const weights = await this.host.read(PROC_IPVS).then((f) => (f === null ? null : parseProcIpvs(f.content)));
+      const weights = netlink
+        ? await readKernelWeights(this.host)
+        : await this.host.read(PROC_IPVS).then((f) => (f === null ? null : parseProcIpvs(f.content)));
       if (weights === null) return false;
-      if (shows(weights, edit)) return true;
+      const seen = showing(weights, edit);
+      if (seen === 'done') return true;
+      if (seen === 'unknown') {
+        if (netlink) return false;
+        netlink = true;
+        continue;
+      }
       if (this.clock.now() >= deadline) return false;
       await this.clock.sleep(FED_POLL_MS);
     }

@@ -1,7 +1,8 @@
 // The agent's kernel edits: an IPVS edit goes as a line to one long-lived `ipvsadm -R` and counts as done once
 // /proc/net/ip_vs shows it, with no command started; one that does not show in time is made again as a command (whose
 // refusal is the error), as is every edit on a host without a feed, every anycast edit, and every edit when the file
-// is absent; a feed that died is started again.
+// is absent; a feed that died is started again. A /proc/net/ip_vs without the edit's service (the kernel cut the read
+// short) proves nothing: ipvsadm-save -n tells instead.
 import { describe, expect, it } from 'vitest';
 import { KernelEditor } from '../../src/agent/kernel.js';
 import type { Edit } from '../../src/health/engine.js';
@@ -24,8 +25,27 @@ const proc = (weight: number) =>
     '',
   ].join('\n');
 
-/** A host whose kernel holds the destination at weight 1; `onLine` decides what a fed line does to it. */
-function host(options: { feed?: boolean; proc?: boolean; onLine?: (line: string) => number | null; refuse?: boolean } = {}) {
+/** /proc/net/ip_vs as Linux 6.1 can cut it short beside another namespace's services: without the edit's service. */
+const procCut = () =>
+  ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', 'TCP  0A000065:0050 rr', ''].join('\n');
+
+/** ipvsadm-save -n of the service and its one destination at `weight`. */
+const saved = (weight: number) => `-A -t 10.0.0.100:80 -s rr\n-a -t 10.0.0.100:80 -r 10.0.0.11:80 -m -w ${weight}\n`;
+
+/**
+ * A host whose kernel holds the destination at weight 1; `onLine` decides what a fed line does to it, `cut` makes
+ * /proc/net/ip_vs lack the service, `saves` is what ipvsadm-save -n shows of it (the kernel's table, or nothing).
+ */
+function host(
+  options: {
+    feed?: boolean;
+    proc?: boolean;
+    cut?: boolean;
+    saves?: 'table' | 'nothing';
+    onLine?: (line: string) => number | null;
+    refuse?: boolean;
+  } = {},
+) {
   const state = { weight: 1, commands: [] as string[], fed: [] as string[], feeds: 0, alive: true };
   const feed = (): Feed => {
     state.feeds++;
@@ -45,11 +65,13 @@ function host(options: { feed?: boolean; proc?: boolean; onLine?: (line: string)
   const target: Pick<Host, 'run' | 'read' | 'feed'> = {
     run: async (argv) => {
       state.commands.push(argv.join(' '));
+      if (argv[0] === 'ipvsadm-save') return { exitCode: 0, stdout: options.saves === 'table' ? saved(state.weight) : '', stderr: '' };
       return argv[0] === 'ipvsadm' && options.refuse
         ? { exitCode: 2, stdout: '', stderr: 'refused' }
         : { exitCode: 0, stdout: '', stderr: '' };
     },
-    read: async (path) => (path === '/proc/net/ip_vs' && options.proc !== false ? { content: proc(state.weight), mode: 0o444 } : null),
+    read: async (path) =>
+      path === '/proc/net/ip_vs' && options.proc !== false ? { content: options.cut ? procCut() : proc(state.weight), mode: 0o444 } : null,
     ...(options.feed === false ? {} : { feed }),
   };
   return { target, state };
@@ -91,6 +113,37 @@ describe('KernelEditor', () => {
     const clock = fakeClock();
     await new KernelEditor(target, clock).apply([weight0]);
     expect(state.commands).toHaveLength(1);
+    expect(clock.slept).toBe(0);
+  });
+
+  it('asks ipvsadm-save -n when /proc/net/ip_vs lacks the service, and takes the edit as done when it shows it', async () => {
+    const { target, state } = host({ cut: true, saves: 'table' });
+    const clock = fakeClock();
+    await new KernelEditor(target, clock).apply([weight0]);
+    expect(state).toMatchObject({ weight: 0, fed: [LINE], commands: ['ipvsadm-save -n'] });
+    expect(clock.slept).toBe(0);
+  });
+
+  it('keeps asking ipvsadm-save -n until the edit shows, once /proc/net/ip_vs lacked the service', async () => {
+    let lines = 0;
+    const { target, state } = host({ cut: true, saves: 'table', onLine: () => null });
+    const run = target.run;
+    // The fed line lands after the first two reads of ipvsadm-save.
+    target.run = async (argv, input) => {
+      if (argv[0] === 'ipvsadm-save' && ++lines === 3) state.weight = 0;
+      return run(argv, input);
+    };
+    const clock = fakeClock();
+    await new KernelEditor(target, clock).apply([weight0]);
+    expect(state.commands).toEqual(['ipvsadm-save -n', 'ipvsadm-save -n', 'ipvsadm-save -n']);
+    expect(clock.slept).toBe(4);
+  });
+
+  it('makes the edit as a command when neither /proc/net/ip_vs nor ipvsadm-save -n shows the service', async () => {
+    const { target, state } = host({ cut: true, saves: 'nothing', onLine: () => null });
+    const clock = fakeClock();
+    await new KernelEditor(target, clock).apply([weight0]);
+    expect(state.commands).toEqual(['ipvsadm-save -n', 'ipvsadm -e -t 10.0.0.100:80 -r 10.0.0.11:80 -m -w 0']);
     expect(clock.slept).toBe(0);
   });
 
