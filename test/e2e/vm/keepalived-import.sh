@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Guest job of keepalived-import.test.ts (runs inside the lbctl VM, as root): for each directory
 # $1/NAME/ holding keepalived.conf (the corpus file with every checker made to pass) and want (the
 # number of real servers keepalived must add), runs Debian's keepalived (health-checker subsystem
@@ -6,7 +6,9 @@
 # real servers and has not changed for 2 s (at most 60 s in all); then writes `ipvsadm-save -n` to
 # NAME/ipvsadm-save.txt (keepalived's log is NAME/keepalived.log). No traffic is sent.
 # Process starts are slow in the emulated guest: the tables are polled through /proc/PID/net/ip_vs
-# (the namespace of keepalived's PID) with shell builtins only.
+# (the namespace of keepalived's PID) with shell builtins only, each in one read (mapfile): a line at a time, the
+# kernel (Linux 6.1) resumes its walk at every line and skips whole services when other namespaces hold some, as
+# these do (see agent-lib.sh's ipvs_table).
 set -u
 dir=$1
 jobs=''
@@ -25,10 +27,12 @@ table='' # set by read_table: the IPVS table of PID's namespace; have: its real 
 read_table() {
   table='' have=0
   [ -r "/proc/$1/net/ip_vs" ] || return 0
-  while IFS= read -r line; do
+  local line lines
+  mapfile -t lines <"/proc/$1/net/ip_vs"
+  for line in "${lines[@]}"; do
     table="$table$line;"
     case $line in *RemoteAddress*) ;; '  -> '*) have=$((have + 1)) ;; esac
-  done <"/proc/$1/net/ip_vs"
+  done
 }
 
 round=0

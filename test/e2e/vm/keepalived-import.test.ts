@@ -72,7 +72,7 @@ describe.skipIf(!ENABLED)("lbctl import keepalived against keepalived's own IPVS
       const want = expectedTable(name).reduce((n, s) => n + s.destinations.length, 0);
       await writeFile(join(job, 'want'), `${want}\n`);
     }
-    run = await runInVm({ command: ['sh', JOB, results], resultsDir: results, timeoutMs: 300_000 });
+    run = await runInVm({ command: ['bash', JOB, results], resultsDir: results, timeoutMs: 300_000 });
     console.log(`VM keepalived job: ${run.durationMs} ms from prepare to qemu exit\n${run.stdout}`);
   }, 360_000);
   afterAll(() => rm(results, { recursive: true, force: true }));
