@@ -11,12 +11,18 @@ export interface Source {
   lines: LineCounter;
 }
 
+/** The yaml library once loaded (see yaml()). */
+let yamlLibrary: typeof Yaml | undefined;
+
 /**
- * The yaml library, loaded (synchronously, once: require caches it) only when a file needs positions:
- * a clean file takes js-yaml's fast path (load.ts), and a plan need not pay for this library's start-up.
+ * The yaml library, loaded (synchronously, once) only when a file needs positions: a clean file takes js-yaml's fast
+ * path (load.ts), and a plan need not pay for this library's start-up. The module is kept here, not asked of a new
+ * require each time: locate calls this per problem, and each createRequire and resolution cost ~0.3 ms, over a
+ * second for the 4,000 warnings of a large topology in the emulated VM.
  */
 function yaml(): typeof Yaml {
-  return createRequire(import.meta.url)('yaml') as typeof Yaml;
+  yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yamlLibrary;
 }
 
 /** True when some mapping may hold a key twice (scalar keys of equal value, as the yaml library compares them). */
