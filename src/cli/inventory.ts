@@ -2,13 +2,14 @@
 import { readInputFile } from '../host/read-input.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Reach } from '../inventory/types.js';
-import { formatDiagnostic } from '../present/diagnostics.js';
+import { formatDiagnostics } from '../present/diagnostics.js';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** How to reach each host, from the inventory `file` of a topology with `hosts`. */
 export async function requireInventory(file: string, hosts: readonly string[], stderr: (s: string) => void): Promise<Map<string, Reach>> {
   const result = loadInventory(file, await readInputFile(file, 'inventory file'), hosts);
-  for (const d of result.diagnostics) stderr(`${formatDiagnostic(d)}\n`);
+  const report = formatDiagnostics(result.diagnostics);
+  if (report !== '') stderr(report);
   if (!result.reach) throw new CliError(`${file}: invalid inventory`, EXIT.invalid);
   return result.reach;
 }

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { readInputFile } from '../host/read-input.js';
-import { formatDiagnostic } from '../present/diagnostics.js';
+import { formatDiagnostics } from '../present/diagnostics.js';
 import { loadTopologyWith, MAX_TOPOLOGY_BYTES, type LoadResult, type SchemaCheck } from '../topology/load-text.js';
 import { quickTopology } from '../topology/schema-quick.js';
 import type { Topology } from '../topology/types.js';
@@ -59,7 +59,8 @@ export async function readTopology(file: string, stdin: Input = process.stdin): 
 /** Reads a topology for commands that need a valid one; warnings go to stderr, errors end the command. */
 export async function requireTopology(file: string, stderr: (s: string) => void): Promise<Topology> {
   const result = await readTopology(file);
-  for (const d of result.diagnostics) stderr(`${formatDiagnostic(d)}\n`);
+  const report = formatDiagnostics(result.diagnostics);
+  if (report !== '') stderr(report);
   if (!result.topology) throw new CliError(`${file}: invalid topology (run \`lbctl validate ${file}\`)`, EXIT.invalid);
   return result.topology;
 }

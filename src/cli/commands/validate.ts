@@ -1,5 +1,5 @@
 // `lbctl validate FILE`: every problem at once, each at file:line:col with its rule and fix.
-import { formatDiagnostic } from '../../present/diagnostics.js';
+import { formatDiagnostics } from '../../present/diagnostics.js';
 import { EXIT } from '../exit-codes.js';
 import { readTopology, topologyName } from '../load.js';
 import type { Io } from '../io.js';
@@ -12,13 +12,13 @@ export async function validateCommand(file: string, opts: { format: 'human' | 'j
   if (opts.format === 'json') {
     io.out(`${JSON.stringify({ file: topologyName(file), valid: topology !== undefined, diagnostics }, null, 2)}\n`);
   } else {
-    for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     const warnings = diagnostics.length - errors;
     io.out(
-      topology
-        ? `${name}: valid: ${topology.hosts.size} hosts, ${topology.services.length} services, ${topology.anycast.length} anycast groups${warnings ? `, ${warnings} warning(s)` : ''}\n`
-        : `${name}: invalid: ${errors} error(s), ${warnings} warning(s)\n`,
+      formatDiagnostics(diagnostics) +
+        (topology
+          ? `${name}: valid: ${topology.hosts.size} hosts, ${topology.services.length} services, ${topology.anycast.length} anycast groups${warnings ? `, ${warnings} warning(s)` : ''}\n`
+          : `${name}: invalid: ${errors} error(s), ${warnings} warning(s)\n`),
     );
   }
   return topology ? EXIT.ok : EXIT.invalid;
