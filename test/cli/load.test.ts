@@ -1,3 +1,5 @@
+// How the CLI reports a topology's diagnostics: every warning of a valid file, formatted as formatDiagnostic writes
+// each, in one write to stderr (a write each cost seconds for thousands of them in the emulated VM).
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
