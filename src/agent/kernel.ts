@@ -45,16 +45,13 @@ const FED_WITHIN_MS = 250;
 /** How often PROC_IPVS is read meanwhile. */
 const FED_POLL_MS = 2;
 
-/** Every destination's weight, by service key and destination key: a table as /proc/net/ip_vs or ipvsadm-save shows it. */
-type Weights = ReadonlyMap<string, ReadonlyMap<string, number | null>>;
-
 /**
  * What a table says of an IPVS edit: done (the destination at its weight, or gone), not yet, or nothing at all when it
  * lacks the edit's service. The agent never removes a service, so such a table is one the kernel cut short: Linux 6.1
  * (Debian 12) resumes each 4 KiB read of /proc/net/ip_vs at a count of this namespace's services while it walks every
  * namespace's, and skips whole services where another namespace holds some (containers, another director's lab).
  */
-function showing(weights: Weights, edit: IpvsEdit): 'done' | 'not yet' | 'unknown' {
+function showing(weights: KernelWeights, edit: IpvsEdit): 'done' | 'not yet' | 'unknown' {
   const service = weights.get(serviceKey(edit.service));
   if (service === undefined) return 'unknown';
   const weight = service.get(destinationKey(edit.destination));
